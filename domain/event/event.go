@@ -1,0 +1,75 @@
+// Package event defines the envelope every fact in aidtrail is recorded in,
+// the expected-version rules of an append, and the errors an event store
+// reports. It is the contract between the domain, the command handlers, the
+// projections and every event-store adapter.
+package event
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Event is a fact about to be appended to a stream. The store assigns the
+// stream version, the global position and the recording time.
+//
+// ID is chosen by the writer (a UUIDv7 from NewID, so ids sort by time) and
+// makes the append idempotent: appending an event whose ID is already stored
+// is a no-op when the stored event is identical and ErrDuplicateEvent when it
+// differs.
+type Event struct {
+	ID       uuid.UUID
+	Type     string          // stable name such as "case.submitted"
+	Data     json.RawMessage // the payload: a JSON value, usually an object
+	Metadata Metadata
+}
+
+// Recorded is an event as the store holds it.
+type Recorded struct {
+	ID         uuid.UUID
+	Stream     string
+	Version    int64 // 1 for the first event of a stream, then 2, 3, ...
+	Position   int64 // place in the global order; increasing, not gapless
+	Type       string
+	Data       json.RawMessage
+	Metadata   Metadata
+	RecordedAt time.Time // set by the store, UTC
+}
+
+// Metadata says who caused an event, in which capacity and why. It is stored
+// beside the payload as a JSON object.
+type Metadata struct {
+	// ActorAccountID is the account whose command wrote the event; empty for
+	// events written by the system itself (migrations, scheduled jobs).
+	ActorAccountID string `json:"actor_account_id,omitempty"`
+	// ActorName is the actor's display name at that moment, kept so that a
+	// trail stays readable after the account is renamed.
+	ActorName string `json:"actor_name,omitempty"`
+	// ActorPositionID and ActorUnitID are the position whose rights the
+	// command used and the unit that position is at.
+	ActorPositionID string `json:"actor_position_id,omitempty"`
+	ActorUnitID     string `json:"actor_unit_id,omitempty"`
+	// CommandID identifies the command; it is the Idempotency-Key when the
+	// caller sent one.
+	CommandID     string    `json:"command_id,omitempty"`
+	CorrelationID string    `json:"correlation_id,omitempty"`
+	CausationID   string    `json:"causation_id,omitempty"`
+	OccurredAt    time.Time `json:"occurred_at"`
+	// SchemaVersion is the version of the payload's shape for this Type; 0
+	// and 1 both mean the first shape.
+	SchemaVersion int `json:"schema_version,omitempty"`
+}
+
+// NewID returns a new event id. UUIDv7 ids sort by creation time, which
+// keeps the id index compact.
+func NewID() uuid.UUID {
+	return uuid.Must(uuid.NewV7())
+}
+
+// Appended reports where an append landed. A retried append that the store
+// recognises as already done reports the same values as the first.
+type Appended struct {
+	Version  int64 // the stream's version after the append: that of its last event
+	Position int64 // the global position of the append's last event
+}
