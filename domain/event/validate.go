@@ -1,8 +1,10 @@
 package event
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 )
@@ -37,6 +39,40 @@ func ValidateAppend(stream string, expected ExpectedVersion, events []Event) err
 		if !json.Valid(e.Data) {
 			return fmt.Errorf("%w: event %d (%s): payload is not valid JSON", ErrInvalid, i, e.Type)
 		}
+		if hasNUL(e.Data) {
+			return fmt.Errorf("%w: event %d (%s): payload contains a NUL character", ErrInvalid, i, e.Type)
+		}
+		if e.Metadata.hasNUL() {
+			return fmt.Errorf("%w: event %d (%s): metadata contains a NUL character", ErrInvalid, i, e.Type)
+		}
 	}
 	return nil
+}
+
+// hasNUL reports whether a valid JSON document has a string or key holding
+// U+0000. No field of aidtrail needs one, and PostgreSQL's jsonb cannot store
+// it, so every store refuses it alike.
+func hasNUL(doc []byte) bool {
+	if !bytes.Contains(doc, []byte(`\u0000`)) {
+		return false // the cheap, usual case: no escape that could be NUL
+	}
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if s, ok := tok.(string); ok && strings.ContainsRune(s, 0) {
+			return true
+		}
+	}
+}
+
+func (m Metadata) hasNUL() bool {
+	for _, f := range []string{m.ActorAccountID, m.ActorName, m.ActorPositionID, m.ActorUnitID, m.CommandID, m.CorrelationID, m.CausationID} {
+		if strings.ContainsRune(f, 0) {
+			return true
+		}
+	}
+	return false
 }
