@@ -1,0 +1,86 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"aidtrail/adapters/internal/subscription"
+	"aidtrail/domain/event"
+)
+
+// Wake-ups. The events table is the truth; notices only shorten the wait of
+// subscribers, which also poll. This process's subscribers are woken
+// directly after each commit. Other processes learn of new events through
+// LISTEN/NOTIFY, sent outside the append's transaction by one background
+// sender that coalesces the notices of concurrent appends: a NOTIFY inside
+// the append would take PostgreSQL's database-wide notify lock at every
+// commit and serialise the appends it must not serialise.
+
+// committed records that an append has committed.
+func (s *Store) committed() {
+	s.wake.Broadcast()
+	select {
+	case s.notify <- struct{}{}:
+	default: // a notice is already due; it will cover this append too
+	}
+}
+
+// sendNotices sends one NOTIFY for each burst of commits until ctx ends.
+func (s *Store) sendNotices(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.notify:
+		}
+		// A lost notice only delays other processes until their next poll.
+		_, _ = s.pool.Exec(ctx, "SELECT pg_notify($1, '')", s.channel)
+	}
+}
+
+// listen turns notices from other processes into local wake-ups until ctx
+// ends, reconnecting with a bounded backoff when the connection drops.
+func (s *Store) listen(ctx context.Context) {
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := s.listenOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		_ = err // the subscribers' poll covers the outage; retry quietly
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+func (s *Store) listenOnce(ctx context.Context) error {
+	pooled, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// A connection that has listened is not returned to the pool.
+	conn := pooled.Hijack()
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{s.channel}.Sanitize()); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	s.wake.Broadcast() // events may have arrived while not listening
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
+		s.wake.Broadcast()
+	}
+}
+
+// Subscribe implements commands.EventStore.
+func (s *Store) Subscribe(ctx context.Context, after int64, fn func(context.Context, event.Recorded) error) error {
+	return subscription.Run(ctx, subscription.Config{}, s.readSafe, s.wake, after, fn)
+}
