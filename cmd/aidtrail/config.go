@@ -1,0 +1,140 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"time"
+)
+
+// storeConfig chooses the event store: PostgreSQL when DatabaseURL is set,
+// otherwise the embedded store in DataDir.
+type storeConfig struct {
+	DataDir     string
+	DatabaseURL string
+}
+
+func (c *storeConfig) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", "./aidtrail-data", "directory of the embedded store (created if missing); ignored with --database-url")
+	// The default is not shown: the variable may hold a password.
+	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL, postgres://...; default $AIDTRAIL_DATABASE_URL; unset means the embedded store")
+}
+
+// setDefaults fills what the command line left empty, from env first.
+func (c *storeConfig) setDefaults(env environment) {
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = env.DatabaseURL
+	}
+	if c.DataDir == "" {
+		c.DataDir = "./aidtrail-data"
+	}
+}
+
+// Validate reports every problem at once.
+func (c storeConfig) Validate() error {
+	if c.DatabaseURL == "" {
+		return nil
+	}
+	return validatePostgresURL(c.DatabaseURL)
+}
+
+func validatePostgresURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("--database-url: not a URL (want postgres://user@host:port/db)")
+	}
+	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		return fmt.Errorf("--database-url: scheme %q, want postgres:// or postgresql://", u.Scheme)
+	}
+	return nil
+}
+
+// logConfig chooses the log format and level; logs go to stderr.
+type logConfig struct {
+	Format string
+	Level  string
+}
+
+func (c *logConfig) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.Format, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.Level, "log-level", "info", "log level: debug, info, warn or error")
+}
+
+func (c *logConfig) setDefaults() {
+	if c.Format == "" {
+		c.Format = "text"
+	}
+	if c.Level == "" {
+		c.Level = "info"
+	}
+}
+
+func (c logConfig) Validate() error {
+	var errs []error
+	if c.Format != "text" && c.Format != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.Format))
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.Level)); err != nil {
+		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.Level))
+	}
+	return errors.Join(errs...)
+}
+
+// logger builds the logger c describes; call it after Validate.
+func (c logConfig) logger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level)) // checked by Validate
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// serveConfig is everything serve needs.
+type serveConfig struct {
+	Addr            string
+	ShutdownTimeout time.Duration
+	Demo            bool
+	Store           storeConfig
+	Log             logConfig
+}
+
+func (c *serveConfig) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, host:port")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long requests in flight may take to finish after SIGINT or SIGTERM")
+	fs.BoolVar(&c.Demo, "demo", false, "load the demo organisation (not yet available)")
+	c.Store.register(fs)
+	c.Log.register(fs)
+}
+
+func (c *serveConfig) setDefaults(env environment) {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 15 * time.Second
+	}
+	c.Store.setDefaults(env)
+	c.Log.setDefaults()
+}
+
+func (c serveConfig) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("--addr %q: want host:port", c.Addr))
+	}
+	if c.ShutdownTimeout < 0 {
+		errs = append(errs, errors.New("--shutdown-timeout must not be negative"))
+	}
+	if c.Demo {
+		errs = append(errs, errors.New("--demo: the demo organisation is not yet available"))
+	}
+	errs = append(errs, c.Store.Validate(), c.Log.Validate())
+	return errors.Join(errs...)
+}

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"aidtrail/adapters/postgres/pgtest"
+)
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		nil,
+		{"nonsense"},
+		{"serve", "--no-such-flag"},
+		{"serve", "extra"},
+		{"bench"},
+		{"bench", "read"},
+	} {
+		err := run(t.Context(), args, environment{}, io.Discard, io.Discard)
+		if !errors.Is(err, errUsage) {
+			t.Errorf("run(%q) = %v, want a usage error", args, err)
+		}
+	}
+}
+
+func TestInvalidFlagsAreAllReported(t *testing.T) {
+	t.Parallel()
+	err := run(t.Context(), []string{"serve", "--addr", "nowhere", "--log-format", "xml", "--database-url", "mysql://x"}, environment{}, io.Discard, io.Discard)
+	if err == nil {
+		t.Fatal("serve with three bad flags succeeded")
+	}
+	for _, want := range []string{"--addr", "--log-format", "--database-url"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %s", err, want)
+		}
+	}
+	// AIDTRAIL_DATABASE_URL applies when the flag is absent; the flag wins.
+	err = run(t.Context(), []string{"migrate"}, environment{DatabaseURL: "mysql://from-env"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `"mysql"`) {
+		t.Errorf("migrate with a bad AIDTRAIL_DATABASE_URL = %v, want it refused", err)
+	}
+	err = run(t.Context(), []string{"migrate", "--database-url", "mysql://from-flag"}, environment{DatabaseURL: "postgres://ignored"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `"mysql"`) {
+		t.Errorf("migrate with a bad --database-url = %v, want it refused", err)
+	}
+	err = run(t.Context(), []string{"serve", "--demo"}, environment{}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "not yet available") {
+		t.Errorf("serve --demo = %v, want \"not yet available\"", err)
+	}
+}
+
+func TestMigrateEmbeddedCreatesDataDir(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "nested", "data")
+	for range 2 { // the second run finds the schema current
+		if err := run(t.Context(), []string{"migrate", "--data", dir}, environment{}, io.Discard, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, embeddedFile)); err != nil {
+		t.Fatalf("embedded database not created: %v", err)
+	}
+}
+
+func TestMigratePostgresFromEnvironment(t *testing.T) {
+	t.Parallel()
+	url := pgtest.NewSchema(t)
+	if err := run(t.Context(), []string{"migrate"}, environment{DatabaseURL: url}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.WithoutCancel(t.Context()))
+	var n int
+	if err := conn.QueryRow(t.Context(), "SELECT count(*) FROM events").Scan(&n); err != nil {
+		t.Fatalf("events table after migrate: %v", err)
+	}
+}
+
+func TestServeAnswersAndShutsDown(t *testing.T) {
+	t.Parallel()
+	cfg := serveConfig{Addr: "127.0.0.1:0", Store: storeConfig{DataDir: t.TempDir()}}
+	cfg.setDefaults(environment{})
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	srv, cleanup, err := newServer(t.Context(), cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+
+	ctx, stop := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- srv.run(ctx) }()
+
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get("http://" + srv.addr() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]string
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK || body["status"] != "ok" {
+			t.Fatalf("GET %s = %d %v (%v)", path, resp.StatusCode, body, err)
+		}
+	}
+
+	stop() // as SIGTERM would
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run after stop = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not stop")
+	}
+	if !strings.Contains(logs.String(), "stopped") {
+		t.Errorf("logs lack the shutdown:\n%s", logs)
+	}
+}
+
+var (
+	appendRatio = regexp.MustCompile(`(?m)^append/insert c=(\d+) ratio=\d+\.\d\d$`)
+	newRatio    = regexp.MustCompile(`(?m)^append-new/insert c=(\d+) ratio=\d+\.\d\d$`)
+	readRate    = regexp.MustCompile(`(?m)^read events_per_s=[1-9]\d*$`)
+	benchSchema = regexp.MustCompile(`schema (aidtrail_bench_[0-9a-f]+)`)
+)
+
+func runShortBench(t *testing.T, extra ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	args := append([]string{"bench", "append", "--duration", "200ms", "--concurrency", "1,4", "--read-events", "3000"}, extra...)
+	if err := run(t.Context(), args, environment{}, &out, io.Discard); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	got := out.String()
+	t.Logf("\n%s", got)
+	for name, re := range map[string]*regexp.Regexp{"append/insert": appendRatio, "append-new/insert": newRatio} {
+		var cs []string
+		for _, m := range re.FindAllStringSubmatch(got, -1) {
+			cs = append(cs, m[1])
+		}
+		if strings.Join(cs, ",") != "1,4" {
+			t.Errorf("%s lines for c=%v, want exactly one each for c=1,4", name, cs)
+		}
+	}
+	if len(readRate.FindAllString(got, -1)) != 1 {
+		t.Errorf("want exactly one read events_per_s line")
+	}
+	return got
+}
+
+func TestBenchAppendEmbedded(t *testing.T) {
+	t.Parallel()
+	out := runShortBench(t)
+	if !strings.Contains(out, "store=embedded") {
+		t.Errorf("report does not name the embedded store")
+	}
+}
+
+func TestBenchAppendPostgres(t *testing.T) {
+	t.Parallel()
+	server := pgtest.ServerURL(t)
+	out := runShortBench(t, "--database-url", server)
+	m := benchSchema.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatal("report does not name the benchmark's schema")
+	}
+	conn, err := pgx.Connect(t.Context(), server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.WithoutCancel(t.Context()))
+	var left bool
+	if err := conn.QueryRow(t.Context(), "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", m[1]).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left {
+		t.Errorf("schema %s left behind", m[1])
+	}
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"aidtrail/adapters/httpapi"
+)
+
+// runServe serves the HTTP API until ctx ends (SIGINT or SIGTERM), then
+// lets requests in flight finish within --shutdown-timeout.
+func runServe(ctx context.Context, args []string, env environment, stderr io.Writer) error {
+	var cfg serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg.setDefaults(env)
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := cfg.Log.logger(stderr)
+	srv, cleanup, err := newServer(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	return srv.run(ctx)
+}
+
+// server is the running service: the store, the API and the listener.
+type server struct {
+	http            *http.Server
+	listener        net.Listener
+	shutdownTimeout time.Duration
+	log             *slog.Logger
+}
+
+// newServer opens and migrates the store, builds the API and listens. The
+// cleanup closes what newServer opened; call it after run returns.
+func newServer(ctx context.Context, cfg serveConfig, log *slog.Logger) (*server, func(), error) {
+	st, closeStore, err := openMigrated(ctx, cfg.Store, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	handler, err := httpapi.NewHandler(httpapi.Deps{Store: st, Logger: log})
+	if err != nil {
+		closeStore()
+		return nil, nil, err
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", cfg.Addr)
+	if err != nil {
+		closeStore()
+		return nil, nil, fmt.Errorf("listen: %w", err)
+	}
+	srv := &server{
+		http: &http.Server{
+			Handler:           handler,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       60 * time.Second,
+			WriteTimeout:      60 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		},
+		listener:        ln,
+		shutdownTimeout: cfg.ShutdownTimeout,
+		log:             log,
+	}
+	cleanup := func() {
+		_ = ln.Close() // already closed by Shutdown, unless run was never called
+		closeStore()
+	}
+	return srv, cleanup, nil
+}
+
+// addr is the address the server listens on (with the port chosen when
+// --addr asked for port 0).
+func (s *server) addr() string { return s.listener.Addr().String() }
+
+// run serves until ctx ends, then shuts down within shutdownTimeout.
+func (s *server) run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.listener) }()
+	s.log.Info("serving HTTP", "addr", "http://"+s.addr())
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "deadline", s.shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.shutdownTimeout)
+	defer cancel()
+	err := s.http.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
+		_ = s.http.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	s.log.Info("stopped")
+	return nil
+}
