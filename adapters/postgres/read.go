@@ -2,10 +2,10 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
-		"time"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
