@@ -2,9 +2,9 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -21,35 +21,33 @@ import (
 // transaction id before the row draws its position from the sequence:
 // every transaction holding a position already has an id, which the
 // reader's gap check relies on (README.md).
-const appendSQL = `WITH ins AS (
-	INSERT INTO events (event_id, stream_id, version, type, data, metadata)
-	SELECT e.id, $1, %s + e.ord, e.type, e.data, e.metadata
+func appendStatement(base, source, condition string) string {
+	return fmt.Sprintf(`INSERT INTO events (stream_id, version, %s)
+	SELECT $1, %s + e.ord, %s
 	FROM %s
 	WHERE pg_current_xact_id() IS NOT NULL %s
 	ORDER BY e.ord
-	RETURNING position, version)
-SELECT count(*), coalesce(max(version), 0), coalesce(max(position), 0) FROM ins`
+	RETURNING position, version`, columnList(""), base, columnList("e."), source, condition)
+}
 
-// The events come as arrays, or as plain parameters when there is one: the
-// common case, which then costs no array encoding.
-const (
-	manyEvents = `unnest($2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[])
-		WITH ORDINALITY AS e(id, type, data, metadata, ord)`
-	oneEvent = `(SELECT $2::uuid, $3::text, $4::jsonb, $5::jsonb, 1::bigint) AS e(id, type, data, metadata, ord)`
-
-	baseExact    = "$6::bigint"
-	baseNoStream = "0"
-	baseAny      = "(SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1)"
-	exactExists  = "AND EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND version = $6)"
-)
+// expectedParam is the parameter that carries an exact expected version.
+var expectedParam = fmt.Sprintf("$%d", len(appendColumns)+2)
 
 // appendStatements holds the statement for each kind of expected version,
-// for one event ([0]) and for several ([1]).
-var appendStatements = map[string][2]string{
-	"exact":     {fmt.Sprintf(appendSQL, baseExact, oneEvent, exactExists), fmt.Sprintf(appendSQL, baseExact, manyEvents, exactExists)},
-	"no stream": {fmt.Sprintf(appendSQL, baseNoStream, oneEvent, ""), fmt.Sprintf(appendSQL, baseNoStream, manyEvents, "")},
-	"any":       {fmt.Sprintf(appendSQL, baseAny, oneEvent, ""), fmt.Sprintf(appendSQL, baseAny, manyEvents, "")},
-}
+// for one event ([0]) and for several ([1]). One event, the common case,
+// costs no array encoding.
+var appendStatements = func() map[string][2]string {
+	bases := map[string][2]string{ // base version, extra condition
+		"exact":     {expectedParam + "::bigint", "AND EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND version = " + expectedParam + ")"},
+		"no stream": {"0", ""},
+		"any":       {"(SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1)", ""},
+	}
+	out := map[string][2]string{}
+	for kind, b := range bases {
+		out[kind] = [2]string{appendStatement(b[0], appendSource(false), b[1]), appendStatement(b[0], appendSource(true), b[1])}
+	}
+	return out
+}()
 
 // anyRetries bounds how often an append with event.Any retries after
 // losing a race for the next version of its stream.
@@ -58,7 +56,7 @@ const anyRetries = 20
 // querier is what an append needs: the pool, or a transaction in tests that
 // hold an append open.
 type querier interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 // Append implements commands.EventStore.
@@ -78,28 +76,25 @@ func (s *Store) appendWith(ctx context.Context, q querier, stream string, expect
 	if err := event.ValidateAppend(stream, expected, events); err != nil {
 		return event.Appended{}, err
 	}
-	rows, err := encodeAppend(events)
-	if err != nil {
-		return event.Appended{}, err
-	}
-	kind, args := "exact", []any{stream, rows.ids, rows.types, rows.data, rows.metadata, int64(expected)}
+	cols := newColumnRows(events)
+	kind := "exact"
 	switch expected {
 	case event.Any:
-		kind, args = "any", args[:5]
+		kind = "any"
 	case event.NoStream:
-		kind, args = "no stream", args[:5]
+		kind = "no stream"
 	}
-	sql := appendStatements[kind][1]
+	sql, args := appendStatements[kind][1], append([]any{stream}, cols.arrays()...)
 	if len(events) == 1 {
-		sql = appendStatements[kind][0]
-		args[1], args[2], args[3], args[4] = rows.ids[0], rows.types[0], rows.data[0], rows.metadata[0]
+		sql, args = appendStatements[kind][0], append([]any{stream}, cols.scalars(0)...)
+	}
+	if kind == "exact" {
+		args = append(args, int64(expected))
 	}
 	for attempt := 0; ; attempt++ {
-		var n int64
-		var out event.Appended
-		err = q.QueryRow(ctx, sql, args...).Scan(&n, &out.Version, &out.Position)
+		out, n, err := runAppend(ctx, q, sql, args)
 		switch {
-		case err == nil && n == int64(len(events)):
+		case err == nil && n == len(events):
 			return out, nil
 		case err == nil && n == 0:
 			// The exact version is not there: a retry of a stored append, or a conflict.
@@ -116,42 +111,61 @@ func (s *Store) appendWith(ctx context.Context, q querier, stream string, expect
 		}
 		break
 	}
-	if prior, ok, err := s.storedAppend(ctx, stream, events, rows); err != nil || ok {
+	if prior, ok, err := s.storedAppend(ctx, stream, events); err != nil || ok {
 		return prior, err
 	}
 	return event.Appended{}, s.conflict(ctx, stream, expected)
 }
 
+// runAppend runs an append statement and sums up what it inserted.
+func runAppend(ctx context.Context, q querier, sql string, args []any) (event.Appended, int, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return event.Appended{}, 0, err
+	}
+	defer rows.Close()
+	var out event.Appended
+	n := 0
+	for rows.Next() {
+		var version, position int64
+		if err := rows.Scan(&position, &version); err != nil {
+			return event.Appended{}, 0, err
+		}
+		out.Version, out.Position = max(out.Version, version), max(out.Position, position)
+		n++
+	}
+	return out, n, rows.Err()
+}
+
 // storedAppend reports whether every event of the append is stored already
 // with the same content, and then the result the first append had. Any other
 // overlap with stored ids is event.ErrDuplicateEvent.
-func (s *Store) storedAppend(ctx context.Context, stream string, events []event.Event, enc encodedAppend) (event.Appended, bool, error) {
-	rows, err := s.pool.Query(ctx, `SELECT event_id, stream_id, type, data = d, metadata = m, version, position
-		FROM events JOIN unnest($1::uuid[], $2::jsonb[], $3::jsonb[]) AS x(id, d, m) ON event_id = x.id`,
-		enc.ids, enc.data, enc.metadata)
+func (s *Store) storedAppend(ctx context.Context, stream string, events []event.Event) (event.Appended, bool, error) {
+	want := make(map[uuid.UUID]event.Event, len(events))
+	ids := make([]uuid.UUID, len(events))
+	data := make([]string, len(events))
+	for i, e := range events {
+		want[e.ID], ids[i], data[i] = e, e.ID, string(e.Data)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+selectColumns+`, data = x.d
+		FROM events JOIN unnest($1::uuid[], $2::jsonb[]) AS x(id, d) ON event_id = x.id`, ids, data)
 	if err != nil {
 		return event.Appended{}, false, fmt.Errorf("append to %q: check stored ids: %w", stream, err)
 	}
 	defer rows.Close()
-	want := make(map[uuid.UUID]string, len(events))
-	for _, e := range events {
-		want[e.ID] = e.Type
-	}
 	var found int
 	var out event.Appended
 	same := true
 	for rows.Next() {
-		var id uuid.UUID
-		var storedStream, typ string
-		var sameData, sameMeta bool
-		var version, position int64
-		if err := rows.Scan(&id, &storedStream, &typ, &sameData, &sameMeta, &version, &position); err != nil {
+		var r event.Recorded
+		var sameData bool
+		if err := rows.Scan(append(recordedFields(&r), &sameData)...); err != nil {
 			return event.Appended{}, false, fmt.Errorf("append to %q: check stored ids: %w", stream, err)
 		}
 		found++
-		same = same && storedStream == stream && typ == want[id] && sameData && sameMeta
-		out.Version = max(out.Version, version)
-		out.Position = max(out.Position, position)
+		w := want[r.ID]
+		same = same && sameData && r.Stream == stream && r.Type == w.Type && sameMetadata(r.Metadata, w.Metadata)
+		out.Version, out.Position = max(out.Version, r.Version), max(out.Position, r.Position)
 	}
 	if err := rows.Err(); err != nil {
 		return event.Appended{}, false, fmt.Errorf("append to %q: check stored ids: %w", stream, err)
@@ -166,6 +180,14 @@ func (s *Store) storedAppend(ctx context.Context, stream string, events []event.
 	}
 }
 
+// sameMetadata compares stored metadata with an append's, at the precision
+// the store keeps.
+func sameMetadata(stored, appended event.Metadata) bool {
+	sameTime := stored.OccurredAt.Equal(storedTime(appended.OccurredAt))
+	stored.OccurredAt, appended.OccurredAt = time.Time{}, time.Time{}
+	return sameTime && stored == appended
+}
+
 // conflict builds the ErrConcurrency of a refused version check.
 func (s *Store) conflict(ctx context.Context, stream string, expected event.ExpectedVersion) error {
 	var actual int64
@@ -174,31 +196,6 @@ func (s *Store) conflict(ctx context.Context, stream string, expected event.Expe
 		return fmt.Errorf("append to %q: read version after conflict: %w", stream, err)
 	}
 	return &event.ConcurrencyError{Stream: stream, Expected: expected, Actual: actual}
-}
-
-// encodedAppend holds an append's columns as the arrays the statement takes.
-type encodedAppend struct {
-	ids      []uuid.UUID
-	types    []string
-	data     []string
-	metadata []string
-}
-
-func encodeAppend(events []event.Event) (encodedAppend, error) {
-	enc := encodedAppend{
-		ids:      make([]uuid.UUID, len(events)),
-		types:    make([]string, len(events)),
-		data:     make([]string, len(events)),
-		metadata: make([]string, len(events)),
-	}
-	for i, e := range events {
-		meta, err := json.Marshal(e.Metadata)
-		if err != nil {
-			return encodedAppend{}, fmt.Errorf("%w: event %d metadata: %v", event.ErrInvalid, i, err)
-		}
-		enc.ids[i], enc.types[i], enc.data[i], enc.metadata[i] = e.ID, e.Type, string(e.Data), string(meta)
-	}
-	return enc, nil
 }
 
 func isUniqueViolation(err error, constraint string) bool {

@@ -2,18 +2,16 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"aidtrail/domain/event"
 )
 
-const selectEvents = `SELECT position, event_id, stream_id, version, type, data, metadata, recorded_at FROM events `
+const selectEvents = `SELECT ` + selectColumns + ` FROM events `
 
 // gapWait bounds how long one read waits for the appends that may still
 // fill a hole in the global order. A read that gives up returns what lies
@@ -155,21 +153,22 @@ func scanEvents(rows pgx.Rows, capacity int) ([]event.Recorded, error) {
 	out := make([]event.Recorded, 0, capacity)
 	for rows.Next() {
 		var e event.Recorded
-		var id uuid.UUID
-		var data, meta []byte
-		if err := rows.Scan(&e.Position, &id, &e.Stream, &e.Version, &e.Type, &data, &meta, &e.RecordedAt); err != nil {
+		if err := rows.Scan(recordedFields(&e)...); err != nil {
 			return nil, err
 		}
-		e.ID = id
-		e.Data = json.RawMessage(data)
-		if err := json.Unmarshal(meta, &e.Metadata); err != nil {
-			return nil, fmt.Errorf("event %d: metadata: %w", e.Position, err)
-		}
-		e.RecordedAt = e.RecordedAt.UTC()
+		e.Metadata.OccurredAt, e.RecordedAt = e.Metadata.OccurredAt.UTC(), e.RecordedAt.UTC()
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// recordedFields are the scan targets of selectColumns in e.
+func recordedFields(e *event.Recorded) []any {
+	m := &e.Metadata
+	return []any{&e.Position, &e.ID, &e.Stream, &e.Version, &e.Type, (*[]byte)(&e.Data),
+		&m.ActorAccountID, &m.ActorName, &m.ActorPositionID, &m.ActorUnitID,
+		&m.CommandID, &m.CorrelationID, &m.CausationID, &m.OccurredAt, &m.SchemaVersion, &e.RecordedAt}
 }

@@ -11,7 +11,17 @@ CREATE TABLE events (
     version     bigint      NOT NULL CHECK (version > 0),
     type        text        NOT NULL,
     data        jsonb       NOT NULL,
-    metadata    jsonb       NOT NULL,
+    -- The envelope's metadata (domain/event.Metadata), one column a field;
+    -- '' where a field is not set.
+    actor_account_id  text        NOT NULL,
+    actor_name        text        NOT NULL,
+    actor_position_id text        NOT NULL,
+    actor_unit_id     text        NOT NULL,
+    command_id        text        NOT NULL,
+    correlation_id    text        NOT NULL,
+    causation_id      text        NOT NULL,
+    occurred_at       timestamptz NOT NULL,
+    schema_version    integer     NOT NULL,
     recorded_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     -- A stream's versions are 1, 2, 3, ...; this index is also what refuses
     -- the loser of two concurrent appends to one stream.
