@@ -24,6 +24,17 @@ type EventStore interface {
 	// is event.ErrInvalid. A cancelled context leaves nothing half-written.
 	Append(ctx context.Context, stream string, expected event.ExpectedVersion, events ...event.Event) (event.Appended, error)
 
+	// Commit performs a transaction (see event.Transaction): all appends or
+	// none, each under its expected version, and only if every required
+	// stream is at its version; otherwise an error matching
+	// event.ErrConcurrency (a *event.ConcurrencyError naming the first
+	// stream found out of date) and nothing is written. It returns one
+	// result per append, in order; positions increase in that order.
+	// Idempotency is as for Append, over all the transaction's events: all
+	// stored identically returns the first results; any other overlap is
+	// event.ErrDuplicateEvent.
+	Commit(ctx context.Context, tx event.Transaction) ([]event.Appended, error)
+
 	// ReadStream returns the events of stream with version ≥ from, in
 	// version order. A stream with no events is event.ErrNotFound.
 	ReadStream(ctx context.Context, stream string, from int64) ([]event.Recorded, error)

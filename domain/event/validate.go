@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -39,11 +40,14 @@ func ValidateAppend(stream string, expected ExpectedVersion, events []Event) err
 		if !json.Valid(e.Data) {
 			return fmt.Errorf("%w: event %d (%s): payload is not valid JSON", ErrInvalid, i, e.Type)
 		}
+		if !utf8.Valid(e.Data) {
+			return fmt.Errorf("%w: event %d (%s): payload is not valid UTF-8", ErrInvalid, i, e.Type)
+		}
 		if hasNUL(e.Data) {
 			return fmt.Errorf("%w: event %d (%s): payload contains a NUL character", ErrInvalid, i, e.Type)
 		}
 		if e.Metadata.hasNUL() {
-			return fmt.Errorf("%w: event %d (%s): metadata contains a NUL character", ErrInvalid, i, e.Type)
+			return fmt.Errorf("%w: event %d (%s): metadata holds a NUL character or invalid UTF-8", ErrInvalid, i, e.Type)
 		}
 	}
 	return nil
@@ -70,7 +74,7 @@ func hasNUL(doc []byte) bool {
 
 func (m Metadata) hasNUL() bool {
 	for _, f := range []string{m.ActorAccountID, m.ActorName, m.ActorPositionID, m.ActorUnitID, m.CommandID, m.CorrelationID, m.CausationID} {
-		if strings.ContainsRune(f, 0) {
+		if strings.ContainsRune(f, 0) || !utf8.ValidString(f) {
 			return true
 		}
 	}
