@@ -20,11 +20,14 @@ import (
 // and one that is ahead are both refused. Each row's filter takes a
 // transaction id before the row draws its position from the sequence:
 // every transaction holding a position already has an id, which the
-// reader's gap check relies on (README.md).
+// reader's gap check relies on (README.md). The guard takes the stream's
+// exclusive advisory lock, which a transaction that requires the stream at
+// a version holds shared (commit.go): an append to a required stream waits
+// for that transaction and is ordered after it.
 func appendStatement(base, source, condition string) string {
 	return fmt.Sprintf(`INSERT INTO events (stream_id, version, %s)
 	SELECT $1, %s + e.ord, %s
-	FROM %s
+	FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS guard, %s
 	WHERE pg_current_xact_id() IS NOT NULL %s
 	ORDER BY e.ord
 	RETURNING position, version`, columnList(""), base, columnList("e."), source, condition)
@@ -76,21 +79,7 @@ func (s *Store) appendWith(ctx context.Context, q querier, stream string, expect
 	if err := event.ValidateAppend(stream, expected, events); err != nil {
 		return event.Appended{}, err
 	}
-	cols := newColumnRows(events)
-	kind := "exact"
-	switch expected {
-	case event.Any:
-		kind = "any"
-	case event.NoStream:
-		kind = "no stream"
-	}
-	sql, args := appendStatements[kind][1], append([]any{stream}, cols.arrays()...)
-	if len(events) == 1 {
-		sql, args = appendStatements[kind][0], append([]any{stream}, cols.scalars(0)...)
-	}
-	if kind == "exact" {
-		args = append(args, int64(expected))
-	}
+	sql, args := appendArgs(stream, expected, events)
 	for attempt := 0; ; attempt++ {
 		out, n, err := runAppend(ctx, q, sql, args)
 		switch {
@@ -115,6 +104,26 @@ func (s *Store) appendWith(ctx context.Context, q querier, stream string, expect
 		return prior, err
 	}
 	return event.Appended{}, s.conflict(ctx, stream, expected)
+}
+
+// appendArgs picks the statement for an append and its parameters.
+func appendArgs(stream string, expected event.ExpectedVersion, events []event.Event) (string, []any) {
+	cols := newColumnRows(events)
+	kind := "exact"
+	switch expected {
+	case event.Any:
+		kind = "any"
+	case event.NoStream:
+		kind = "no stream"
+	}
+	sql, args := appendStatements[kind][1], append([]any{stream}, cols.arrays()...)
+	if len(events) == 1 {
+		sql, args = appendStatements[kind][0], append([]any{stream}, cols.scalars(0)...)
+	}
+	if kind == "exact" {
+		args = append(args, int64(expected))
+	}
+	return sql, args
 }
 
 // runAppend runs an append statement and sums up what it inserted.

@@ -1,0 +1,205 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"aidtrail/domain/event"
+)
+
+// Commit implements commands.EventStore.
+//
+// One transaction: first every stream's advisory lock, in key order so
+// that two transactions never wait on each other in a cycle — exclusive
+// for streams it appends to, shared for streams it requires; then the
+// requirements, read after the locks so no append to those streams can be
+// in flight; then each append's statement, in order. Every plain Append
+// takes its stream's exclusive lock too, so an append to a required stream
+// either committed before the check or waits until this commits.
+func (s *Store) Commit(ctx context.Context, tx event.Transaction) ([]event.Appended, error) {
+	if err := event.ValidateTransaction(tx); err != nil {
+		return nil, err
+	}
+	if len(tx.Appends) == 1 && len(tx.Require) == 0 {
+		a := tx.Appends[0]
+		out, err := s.Append(ctx, a.Stream, a.Expected, a.Events...)
+		if err != nil {
+			return nil, err
+		}
+		return []event.Appended{out}, nil
+	}
+	var out []event.Appended
+	err := pgx.BeginFunc(ctx, s.pool, func(pgtx pgx.Tx) error {
+		if err := lockStreams(ctx, pgtx, tx); err != nil {
+			return err
+		}
+		if err := checkRequirements(ctx, pgtx, tx.Require); err != nil {
+			return err
+		}
+		out = make([]event.Appended, 0, len(tx.Appends))
+		for _, a := range tx.Appends {
+			res, n, err := s.runStreamAppend(ctx, pgtx, a)
+			switch {
+			case err != nil:
+				return err
+			case n != len(a.Events):
+				return errStreamRefused{a}
+			}
+			out = append(out, res)
+		}
+		return nil
+	})
+	if err == nil {
+		s.committed()
+		return out, nil
+	}
+	var refused errStreamRefused
+	var stale *event.ConcurrencyError
+	versionRace := isUniqueViolation(err, "events_stream_id_version_key")
+	if !errors.As(err, &refused) && !errors.As(err, &stale) && !versionRace && !isUniqueViolation(err, "events_event_id_key") {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	// Refused: a retry of a stored transaction (which wins over any
+	// version check), a reused id, or a conflict.
+	if prior, ok, serr := s.storedTransaction(ctx, tx); serr != nil || ok {
+		return prior, serr
+	}
+	switch {
+	case stale != nil:
+		return nil, stale
+	case refused.Stream != "":
+		return nil, s.conflict(ctx, refused.Stream, refused.Expected)
+	default:
+		// A version or id taken by a writer that got past the locks'
+		// protection cannot happen; report it as a retryable conflict.
+		return nil, fmt.Errorf("commit: %v: %w", err, event.ErrConcurrency)
+	}
+}
+
+// errStreamRefused: an append's version condition did not hold.
+type errStreamRefused struct{ event.StreamAppend }
+
+func (e errStreamRefused) Error() string { return "stream " + e.Stream + " refused" }
+
+// lockStreams takes the transaction's advisory locks in key order.
+func lockStreams(ctx context.Context, tx pgx.Tx, t event.Transaction) error {
+	exclusive := map[string]bool{}
+	for _, a := range t.Appends {
+		exclusive[a.Stream] = true
+	}
+	streams := make([]string, 0, len(t.Appends)+len(t.Require))
+	for _, a := range t.Appends {
+		streams = append(streams, a.Stream)
+	}
+	for _, r := range t.Require {
+		streams = append(streams, r.Stream)
+	}
+	rows, err := tx.Query(ctx, `SELECT s, hashtextextended(s, 0) FROM unnest($1::text[]) AS s`, streams)
+	if err != nil {
+		return err
+	}
+	type lock struct {
+		key       int64
+		exclusive bool
+	}
+	var locks []lock
+	for rows.Next() {
+		var stream string
+		var key int64
+		if err := rows.Scan(&stream, &key); err != nil {
+			return err
+		}
+		locks = append(locks, lock{key, exclusive[stream]})
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	slices.SortFunc(locks, func(a, b lock) int {
+		if a.key != b.key {
+			return compare(a.key, b.key)
+		}
+		return compare(b2i(b.exclusive), b2i(a.exclusive)) // exclusive first: one lock per key
+	})
+	var prev *lock
+	for i := range locks {
+		l := &locks[i]
+		if prev != nil && prev.key == l.key {
+			continue // two streams sharing a key: the stronger lock covers both
+		}
+		prev = l
+		fn := "pg_advisory_xact_lock_shared"
+		if l.exclusive {
+			fn = "pg_advisory_xact_lock"
+		}
+		if _, err := tx.Exec(ctx, "SELECT "+fn+"($1)", l.key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func compare(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// checkRequirements refuses a transaction whose required streams moved.
+func checkRequirements(ctx context.Context, tx pgx.Tx, reqs []event.Requirement) error {
+	for _, r := range reqs {
+		var actual int64
+		if err := tx.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1", r.Stream).Scan(&actual); err != nil {
+			return err
+		}
+		if actual != r.Version {
+			return &event.ConcurrencyError{Stream: r.Stream, Expected: event.Exact(r.Version), Actual: actual}
+		}
+	}
+	return nil
+}
+
+// runStreamAppend runs one append's statement inside a transaction.
+func (s *Store) runStreamAppend(ctx context.Context, tx pgx.Tx, a event.StreamAppend) (event.Appended, int, error) {
+	sql, args := appendArgs(a.Stream, a.Expected, a.Events)
+	return runAppend(ctx, tx, sql, args)
+}
+
+// storedTransaction reports whether every event of the transaction is
+// stored already as it is now, and then each append's first result.
+func (s *Store) storedTransaction(ctx context.Context, tx event.Transaction) ([]event.Appended, bool, error) {
+	out := make([]event.Appended, 0, len(tx.Appends))
+	seen := 0
+	for _, a := range tx.Appends {
+		res, ok, err := s.storedAppend(ctx, a.Stream, a.Events)
+		if err != nil {
+			return nil, false, err
+		}
+		if ok {
+			seen++
+		}
+		out = append(out, res)
+	}
+	switch seen {
+	case len(tx.Appends):
+		return out, true, nil
+	case 0:
+		return nil, false, nil
+	default:
+		return nil, false, fmt.Errorf("commit: %w", event.ErrDuplicateEvent)
+	}
+}
