@@ -99,6 +99,10 @@ func problemFor(err error) (p Problem, logIt bool, level slog.Level) {
 		return newProblem(codeNotFound, noRouteDetail), false, 0
 	case errors.Is(err, errMethodNotAllowed):
 		return newProblem(codeMethodNotAllowed, "This resource does not accept this method; see the Allow header."), false, 0
+	case errors.Is(err, errBadRequest):
+		return newProblem(codeValidation, err.Error()), false, 0
+	case errors.Is(err, errTooLarge):
+		return newProblem(codeTooLarge, err.Error()), false, 0
 	case errors.Is(err, event.ErrNotFound):
 		return newProblem(codeNotFound, err.Error()), false, 0
 	case errors.Is(err, event.ErrConcurrency), errors.Is(err, event.ErrDuplicateEvent):

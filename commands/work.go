@@ -1,0 +1,105 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"aidtrail/domain/event"
+)
+
+// work is one attempt of a command: the streams it read, at the versions
+// it read them, and the events it decided to append. Committing it appends
+// every stream's events at the version it was read at and requires every
+// stream it only read to be unchanged, so a decision never stands on facts
+// that moved underneath it — in particular not on a position that was
+// vacated while the command ran.
+type work struct {
+	store   EventStore
+	read    map[string]int64 // stream → version read (0: did not exist)
+	order   []string         // streams in the order their events were added
+	pending map[string][]event.Event
+}
+
+func newWork(store EventStore) *work {
+	return &work{store: store, read: map[string]int64{}, pending: map[string][]event.Event{}}
+}
+
+// load reads a whole stream and remembers its version. A missing stream
+// reads as no events at version 0.
+func (w *work) load(ctx context.Context, stream string) ([]event.Recorded, error) {
+	history, err := w.store.ReadStream(ctx, stream, 1)
+	switch {
+	case errors.Is(err, event.ErrNotFound):
+		w.read[stream] = 0
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	w.read[stream] = 0
+	if n := len(history); n > 0 {
+		w.read[stream] = history[n-1].Version
+	}
+	return history, nil
+}
+
+// add queues events for stream. A stream that was not loaded must be new.
+func (w *work) add(stream string, events ...event.Event) {
+	if len(events) == 0 {
+		return
+	}
+	if _, ok := w.pending[stream]; !ok {
+		w.order = append(w.order, stream)
+	}
+	w.pending[stream] = append(w.pending[stream], events...)
+}
+
+// commit stamps every queued event with meta and commits them as one
+// transaction. It returns the position of the last event written.
+func (w *work) commit(ctx context.Context, meta event.Metadata) (int64, error) {
+	if len(w.order) == 0 {
+		return 0, fmt.Errorf("%w: the command decided nothing", event.ErrInvalid)
+	}
+	tx := event.Transaction{}
+	for _, stream := range w.order {
+		events := w.pending[stream]
+		for i := range events {
+			events[i].Metadata = meta
+		}
+		tx.Appends = append(tx.Appends, event.StreamAppend{
+			Stream: stream, Expected: event.Exact(w.read[stream]), Events: events,
+		})
+	}
+	for stream, version := range w.read {
+		if _, appended := w.pending[stream]; !appended {
+			tx.Require = append(tx.Require, event.Requirement{Stream: stream, Version: version})
+		}
+	}
+	results, err := w.store.Commit(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	return results[len(results)-1].Position, nil
+}
+
+// maxAttempts bounds how often a command is decided again after the
+// streams it read changed before it could commit.
+const maxAttempts = 5
+
+// attempt runs decide, then commits what it queued, deciding afresh on
+// newer facts while another writer keeps getting there first.
+func attempt(ctx context.Context, store EventStore, meta event.Metadata, decide func(*work) error) (int64, error) {
+	var err error
+	for range maxAttempts {
+		w := newWork(store)
+		if err = decide(w); err != nil {
+			return 0, err
+		}
+		var position int64
+		position, err = w.commit(ctx, meta)
+		if err == nil || !errors.Is(err, event.ErrConcurrency) {
+			return position, err
+		}
+	}
+	return 0, err
+}
