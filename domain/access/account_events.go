@@ -1,0 +1,157 @@
+package access
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/event"
+)
+
+// Event types of an account's stream. They are stored; never rename them.
+const (
+	TypeAccountOpened      = "account.opened"
+	TypeAccountPasswordSet = "account.password_set"
+	TypePositionAssigned   = "position.assigned"
+	TypePositionVacated    = "position.vacated"
+	TypeAccountClosed      = "account.closed"
+)
+
+// AccountEventTypes lists every event type an account stream may hold.
+func AccountEventTypes() []string {
+	return []string{TypeAccountOpened, TypeAccountPasswordSet, TypePositionAssigned, TypePositionVacated, TypeAccountClosed}
+}
+
+// AccountOpened is the payload of account.opened, the first event of an
+// account stream. EmployeeID is absent for staff-only accounts.
+type AccountOpened struct {
+	AccountID  uuid.UUID  `json:"account_id"`
+	Login      string     `json:"login"`
+	Name       string     `json:"name"`
+	EmployeeID *uuid.UUID `json:"employee_id,omitempty"`
+}
+
+// AccountPasswordSet is the payload of account.password_set: empty, since
+// no credential ever enters the event log.
+type AccountPasswordSet struct{}
+
+// PositionAssigned is the payload of position.assigned. UnitPath lists the
+// unit's ancestors, root first, at the time of assignment.
+type PositionAssigned struct {
+	PositionID uuid.UUID   `json:"position_id"`
+	UnitID     uuid.UUID   `json:"unit_id"`
+	UnitPath   []uuid.UUID `json:"unit_path"`
+	Title      string      `json:"title"`
+	Roles      []Role      `json:"roles"`
+}
+
+// PositionVacated is the payload of position.vacated. SuccessorAccountID
+// is the account the position's open work went to, if any.
+type PositionVacated struct {
+	PositionID         uuid.UUID  `json:"position_id"`
+	SuccessorAccountID *uuid.UUID `json:"successor_account_id,omitempty"`
+	Reason             string     `json:"reason,omitempty"`
+}
+
+// AccountClosed is the payload of account.closed.
+type AccountClosed struct {
+	Reason string `json:"reason"`
+}
+
+// LoadAccount rebuilds account id from its whole stream, in order from
+// version 1. An empty history is event.ErrNotFound; an event it cannot
+// apply, of an unknown type included, is a *HistoryError (ErrHistory).
+// Replaying checks the structure the state needs, not today's input rules.
+func LoadAccount(id uuid.UUID, history []event.Recorded) (*Account, error) {
+	a := &Account{id: id}
+	v, err := replay(AccountStream(id), history, a.apply)
+	if err != nil {
+		return nil, err
+	}
+	a.version = v
+	return a, nil
+}
+
+// apply changes the state by one event, for recorded and replayed events
+// alike; it changes nothing when it fails.
+func (a *Account) apply(typ string, data json.RawMessage) error {
+	s := &a.s
+	if typ != TypeAccountOpened && !s.opened {
+		return errNotStarted
+	}
+	switch typ {
+	case TypeAccountOpened:
+		var p AccountOpened
+		if err := decode(data, &p); err != nil {
+			return err
+		}
+		if s.opened {
+			return errors.New("account opened twice")
+		}
+		if p.AccountID != a.id {
+			return fmt.Errorf("account_id %s is not the stream's account", p.AccountID)
+		}
+		*s = accountState{opened: true, login: p.Login, name: p.Name}
+		if p.EmployeeID != nil {
+			s.employee = *p.EmployeeID
+		}
+	case TypeAccountPasswordSet:
+		var p AccountPasswordSet
+		if err := decode(data, &p); err != nil {
+			return err
+		}
+		s.hasPassword = true
+	case TypePositionAssigned:
+		var p PositionAssigned
+		if err := decode(data, &p); err != nil {
+			return err
+		}
+		if p.PositionID == uuid.Nil || p.UnitID == uuid.Nil || a.find(p.PositionID) != nil {
+			return errors.New("position_id or unit_id is nil, or the position exists")
+		}
+		for _, r := range p.Roles {
+			if !r.Valid() {
+				// An unknown role would grant nothing; refusing it keeps a
+				// renamed role from silently removing rights.
+				return fmt.Errorf("unknown role %q", r)
+			}
+		}
+		s.positions = append(s.positions, heldPosition{Position: Position{
+			ID: p.PositionID, UnitID: p.UnitID, UnitPath: nonNil(p.UnitPath), Title: p.Title, Roles: p.Roles,
+		}})
+	case TypePositionVacated:
+		var p PositionVacated
+		if err := decode(data, &p); err != nil {
+			return err
+		}
+		held := a.find(p.PositionID)
+		if held == nil || held.vacated {
+			return fmt.Errorf("position %s is not active", p.PositionID)
+		}
+		held.vacated, held.vacateReason = true, p.Reason
+		if p.SuccessorAccountID != nil {
+			held.successor = *p.SuccessorAccountID
+		}
+	case TypeAccountClosed:
+		var p AccountClosed
+		if err := decode(data, &p); err != nil {
+			return err
+		}
+		s.closed, s.closeReason = true, p.Reason
+	default:
+		return fmt.Errorf("%w %q", ErrUnknownEvent, typ)
+	}
+	return nil
+}
+
+func nonNil(ids []uuid.UUID) []uuid.UUID {
+	if ids == nil {
+		return []uuid.UUID{}
+	}
+	return ids
+}
+
+func fieldIndex(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }

@@ -1,0 +1,107 @@
+package access
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/event"
+)
+
+// commit turns an account's changes into the stream it would be appended
+// to, after checking that replaying that stream rebuilds exactly the state
+// the behaviour methods left (the round trip), and returns the account
+// loaded afresh.
+func commit(t *testing.T, history []event.Recorded, a *Account) ([]event.Recorded, *Account) {
+	t.Helper()
+	if int64(len(history)) != a.Version() {
+		t.Fatalf("expected version %d, stream at %d", a.Version(), len(history))
+	}
+	for _, e := range a.Changes() {
+		history = append(history, event.Recorded{ID: e.ID, Stream: a.Stream(), Version: int64(len(history) + 1), Type: e.Type, Data: e.Data})
+	}
+	got, err := LoadAccount(a.ID(), history)
+	if err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	if got.id != a.id || !reflect.DeepEqual(got.s, a.s) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", got.s, a.s)
+	}
+	return history, got
+}
+
+// units is a fixture tree of UnitRefs:
+//
+//	root
+//	├── st1
+//	│   └── ws1
+//	│       └── tm1
+//	└── st2
+type units map[string]UnitRef
+
+func newUnits() units {
+	root, st1, ws1, tm1, st2 := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	return units{
+		"root": {ID: root, Path: []uuid.UUID{}},
+		"st1":  {ID: st1, Path: []uuid.UUID{root}},
+		"ws1":  {ID: ws1, Path: []uuid.UUID{root, st1}},
+		"tm1":  {ID: tm1, Path: []uuid.UUID{root, st1, ws1}},
+		"st2":  {ID: st2, Path: []uuid.UUID{root}},
+	}
+}
+
+// opened returns a committed account with the given positions assigned, as
+// (unit, roles) pairs, with their ids.
+func opened(t *testing.T, u units, positions ...position) (*Account, []event.Recorded, []uuid.UUID) {
+	t.Helper()
+	a, err := OpenAccount(uuid.New(), "wang.li", "Wang Li", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []uuid.UUID
+	for _, p := range positions {
+		id := uuid.New()
+		if err := a.AssignPosition(id, u[p.unit], "officer", p.roles); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	history, a := commit(t, nil, a)
+	return a, history, ids
+}
+
+type position struct {
+	unit  string
+	roles []Role
+}
+
+func wantErr(t *testing.T, err, want error) {
+	t.Helper()
+	if want == nil {
+		if err != nil {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return
+	}
+	if !errors.Is(err, want) {
+		t.Fatalf("error %v, want %v", err, want)
+	}
+}
+
+func wantField(t *testing.T, err error, field string) {
+	t.Helper()
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Field != field {
+		t.Fatalf("error %v, want a *ValidationError on %q", err, field)
+	}
+}
+
+func types(events []event.Event) []string {
+	var ts []string
+	for _, e := range events {
+		ts = append(ts, e.Type)
+	}
+	return ts
+}

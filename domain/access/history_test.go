@@ -1,0 +1,101 @@
+package access
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/event"
+)
+
+func rec(stream string, v int64, typ, data string) event.Recorded {
+	return event.Recorded{ID: uuid.New(), Stream: stream, Version: v, Type: typ, Data: json.RawMessage(data)}
+}
+
+func TestLoadAccountRefusesBrokenHistory(t *testing.T) {
+	t.Parallel()
+	id, pos, unit := uuid.New(), uuid.New(), uuid.New()
+	s := AccountStream(id)
+	open := rec(s, 1, TypeAccountOpened, `{"account_id":"`+id.String()+`","login":"abc","name":"A"}`)
+	assigned := `{"position_id":"` + pos.String() + `","unit_id":"` + unit.String() + `","unit_path":[],"title":"t","roles":["caseworker"]}`
+	tests := []struct {
+		name    string
+		history []event.Recorded
+		want    error
+	}{
+		{"empty", nil, event.ErrNotFound},
+		{"unknown type", []event.Recorded{open, rec(s, 2, "account.renamed", `{}`)}, ErrUnknownEvent},
+		{"first event not opened", []event.Recorded{rec(s, 1, TypeAccountPasswordSet, `{}`)}, ErrHistory},
+		{"opened twice", []event.Recorded{open, rec(s, 2, TypeAccountOpened, string(open.Data))}, ErrHistory},
+		{"other account", []event.Recorded{rec(s, 1, TypeAccountOpened, `{"account_id":"`+pos.String()+`"}`)}, ErrHistory},
+		{"position assigned twice", []event.Recorded{open, rec(s, 2, TypePositionAssigned, assigned), rec(s, 3, TypePositionAssigned, assigned)}, ErrHistory},
+		{"position without unit", []event.Recorded{open, rec(s, 2, TypePositionAssigned, `{"position_id":"`+pos.String()+`"}`)}, ErrHistory},
+		{"unknown role", []event.Recorded{open, rec(s, 2, TypePositionAssigned, `{"position_id":"`+pos.String()+`","unit_id":"`+unit.String()+`","roles":["root"]}`)}, ErrHistory},
+		{"vacating an unknown position", []event.Recorded{open, rec(s, 2, TypePositionVacated, `{"position_id":"`+pos.String()+`"}`)}, ErrHistory},
+		{"vacating twice", []event.Recorded{open, rec(s, 2, TypePositionAssigned, assigned),
+			rec(s, 3, TypePositionVacated, `{"position_id":"`+pos.String()+`"}`), rec(s, 4, TypePositionVacated, `{"position_id":"`+pos.String()+`"}`)}, ErrHistory},
+		{"password_set not an object", []event.Recorded{open, rec(s, 2, TypeAccountPasswordSet, `[]`)}, ErrHistory},
+		{"version gap", []event.Recorded{open, rec(s, 3, TypeAccountPasswordSet, `{}`)}, ErrHistory},
+		{"another stream", []event.Recorded{rec(AccountStream(pos), 1, TypeAccountOpened, string(open.Data))}, ErrHistory},
+		{"not JSON", []event.Recorded{rec(s, 1, TypeAccountOpened, `{"account_id":`)}, ErrHistory},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := LoadAccount(id, tt.history)
+			if a != nil || !errors.Is(err, tt.want) {
+				t.Fatalf("got %v, %v; want %v", a, err, tt.want)
+			}
+			var he *HistoryError
+			if tt.want != event.ErrNotFound && (!errors.As(err, &he) || he.Stream != s) {
+				t.Fatalf("%v is no *HistoryError of %s", err, s)
+			}
+		})
+	}
+}
+
+// TestAccountRoundTrip drives an account through every event type; commit
+// reloads the stream after each step and compares the states.
+func TestAccountRoundTrip(t *testing.T) {
+	t.Parallel()
+	u := newUnits()
+	emp, successor := uuid.New(), uuid.New()
+	a, err := OpenAccount(uuid.New(), "li.si", "Li Si", &emp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, a.SetPassword(), nil)
+	pos := uuid.New()
+	wantErr(t, a.AssignPosition(pos, u["ws1"], "Approver", []Role{RoleApprover, RoleAuditor}), nil)
+	h, a := commit(t, nil, a)
+	if a.Version() != 3 || a.Changes() != nil {
+		t.Fatalf("loaded at %d with %v", a.Version(), a.Changes())
+	}
+	wantErr(t, a.VacatePosition(pos, &successor, "retired"), nil)
+	changes := a.Changes()
+	if err := event.ValidateAppend(a.Stream(), event.Exact(a.Version()), changes); err != nil || changes[0].ID.Version() != 7 {
+		t.Fatalf("changes not ready to append: %v", err)
+	}
+	if got := string(changes[0].Data); got != `{"position_id":"`+pos.String()+`","successor_account_id":"`+successor.String()+`","reason":"retired"}` {
+		t.Fatalf("payload %s", got)
+	}
+	wantErr(t, a.Close("left"), nil)
+	h, a = commit(t, h, a)
+	seen := map[string]bool{}
+	for _, r := range h {
+		seen[r.Type] = true
+	}
+	for _, typ := range AccountEventTypes() {
+		if !seen[typ] {
+			t.Errorf("no %s", typ)
+		}
+	}
+	if a.Stream() != "account-"+a.ID().String() {
+		t.Fatal("stream name")
+	}
+	var p PositionAssigned
+	if err := json.Unmarshal(h[2].Data, &p); err != nil || len(p.UnitPath) != 2 || p.Title != "Approver" {
+		t.Fatalf("position.assigned %s", h[2].Data)
+	}
+}

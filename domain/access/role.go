@@ -1,0 +1,76 @@
+package access
+
+import "slices"
+
+// Role is a bundle of permissions held through a position. It reaches the
+// position's unit and every unit below it. The values are stored in
+// events; never change them.
+type Role string
+
+// The roles.
+const (
+	RoleBureauAdmin Role = "bureau_admin" // configures, sets policy, manages org and accounts
+	RoleCaseworker  Role = "caseworker"   // station union staff: files cases, registers visits
+	RoleApprover    Role = "approver"     // decides the approval steps assigned to them
+	RoleAuditor     Role = "auditor"      // reads the money trail, changes nothing
+	RoleAnalyst     Role = "analyst"      // reads statistics, no personal data
+)
+
+// Roles returns every role, in the canonical order used in events and
+// grants.
+func Roles() []Role {
+	return []Role{RoleBureauAdmin, RoleCaseworker, RoleApprover, RoleAuditor, RoleAnalyst}
+}
+
+// Valid reports whether r is one of the roles.
+func (r Role) Valid() bool { return slices.Contains(Roles(), r) }
+
+// Permission is an action a command or query needs the right to perform at
+// a unit. The values are stable names; never change them.
+type Permission string
+
+// The permissions, for the features built and those coming.
+const (
+	PermOrgRead             Permission = "org.read"              // read units: every role, on its own subtree
+	PermOrgManage           Permission = "org.manage"            // establish, rename, move, close units
+	PermAccountsManage      Permission = "accounts.manage"       // open accounts, assign and vacate positions
+	PermEmployeesRegister   Permission = "employees.register"    // register employees, change their details
+	PermEmployeesRead       Permission = "employees.read"        // read employees with personal data
+	PermEmployeesReadMasked Permission = "employees.read_masked" // read employees without names or ID numbers
+	PermEmployeesErase      Permission = "employees.erase"       // erase a person's personal data
+	PermCasesFile           Permission = "cases.file"            // open and submit cases, on an employee's behalf too
+	PermCasesDecide         Permission = "cases.decide"          // decide an approval step
+	PermBudgetsManage       Permission = "budgets.manage"        // allocate budgets
+	PermAuditRead           Permission = "audit.read"            // read trails and verify the log
+	PermStatsRead           Permission = "stats.read"            // read statistics
+	PermVisitsRegister      Permission = "visits.register"       // register condolence visits
+)
+
+// rolePermissions is the one table of rights: role → permissions. It is
+// never written after initialisation.
+var rolePermissions = map[Role][]Permission{
+	RoleBureauAdmin: {PermOrgRead, PermOrgManage, PermAccountsManage, PermEmployeesRegister, PermEmployeesRead,
+		PermEmployeesErase, PermBudgetsManage, PermAuditRead, PermStatsRead},
+	RoleCaseworker: {PermOrgRead, PermEmployeesRegister, PermEmployeesRead, PermCasesFile, PermVisitsRegister},
+	RoleApprover:   {PermOrgRead, PermEmployeesRead, PermCasesDecide},
+	RoleAuditor:    {PermOrgRead, PermEmployeesRead, PermAuditRead, PermStatsRead},
+	RoleAnalyst:    {PermOrgRead, PermEmployeesReadMasked, PermStatsRead},
+}
+
+// Permissions returns every permission, in declaration order.
+func Permissions() []Permission {
+	return []Permission{PermOrgRead, PermOrgManage, PermAccountsManage, PermEmployeesRegister, PermEmployeesRead,
+		PermEmployeesReadMasked, PermEmployeesErase, PermCasesFile, PermCasesDecide, PermBudgetsManage,
+		PermAuditRead, PermStatsRead, PermVisitsRegister}
+}
+
+// Valid reports whether p is one of the permissions.
+func (p Permission) Valid() bool { return slices.Contains(Permissions(), p) }
+
+// Permissions returns a copy of the permissions r grants; none for an
+// unknown role.
+func (r Role) Permissions() []Permission { return slices.Clone(rolePermissions[r]) }
+
+// RoleGrants reports whether r grants p; false for an unknown role or
+// permission.
+func RoleGrants(r Role, p Permission) bool { return slices.Contains(rolePermissions[r], p) }

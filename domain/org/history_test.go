@@ -1,0 +1,174 @@
+package org
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/event"
+)
+
+func TestChangesAreReadyToAppend(t *testing.T) {
+	t.Parallel()
+	tr := newTree(t)
+	u := tr.u("st1")
+	if u.Version() != 3 || u.Changes() != nil {
+		t.Fatalf("loaded st1 at version %d with changes %v", u.Version(), u.Changes())
+	}
+	if err := u.Rename("A"); err != nil {
+		t.Fatal(err)
+	}
+	if err := u.Rename("B"); err != nil {
+		t.Fatal(err)
+	}
+	changes := u.Changes()
+	if len(changes) != 2 || changes[0].ID == changes[1].ID || changes[0].ID.Version() != 7 {
+		t.Fatalf("changes %+v", changes)
+	}
+	if err := event.ValidateAppend(u.Stream(), event.Exact(u.Version()), changes); err != nil {
+		t.Fatal(err)
+	}
+	if changes[0].Metadata != (event.Metadata{}) {
+		t.Fatal("metadata is the command layer's to stamp")
+	}
+	changes[0].Type = "mutated"
+	if u.Changes()[0].Type != TypeUnitRenamed {
+		t.Fatal("Changes exposes the aggregate's slice")
+	}
+	if u.Stream() != "unit-"+u.ID().String() || EmployeeStream(u.ID()) != "employee-"+u.ID().String() {
+		t.Fatal("stream names")
+	}
+	p := u.Path()
+	p[0] = uuid.Nil
+	if u.Path()[0] == uuid.Nil {
+		t.Fatal("Path exposes the aggregate's slice")
+	}
+}
+
+func rec(stream string, v int64, typ, data string) event.Recorded {
+	return event.Recorded{ID: uuid.New(), Stream: stream, Version: v, Type: typ, Data: json.RawMessage(data)}
+}
+
+func TestLoadUnitRefusesBrokenHistory(t *testing.T) {
+	t.Parallel()
+	id, other, parent := uuid.New(), uuid.New(), uuid.New()
+	s := UnitStream(id)
+	est := `{"unit_id":"` + id.String() + `","name":"n","code":"c","level":"bureau","path":[]}`
+	estChild := `{"unit_id":"` + id.String() + `","name":"n","code":"c","level":"team","parent_id":"` + parent.String() + `","path":["` + parent.String() + `"]}`
+	tests := []struct {
+		name    string
+		history []event.Recorded
+		want    error
+	}{
+		{"empty", nil, event.ErrNotFound},
+		{"unknown type", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, "unit.exploded", `{}`)}, ErrUnknownEvent},
+		{"first event not established", []event.Recorded{rec(s, 1, TypeUnitRenamed, `{"name":"x"}`)}, ErrHistory},
+		{"established twice", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, TypeUnitEstablished, est)}, ErrHistory},
+		{"other unit's id", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+other.String()+`","level":"bureau","path":[]}`)}, ErrHistory},
+		{"unknown level", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"person","path":[]}`)}, ErrHistory},
+		{"path without parent", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"bureau","path":["`+other.String()+`"]}`)}, ErrHistory},
+		{"parent not last in path", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"team","parent_id":"`+parent.String()+`","path":["`+parent.String()+`","`+other.String()+`"]}`)}, ErrHistory},
+		{"path deeper than the level", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"station","parent_id":"`+parent.String()+`","path":["`+other.String()+`","`+parent.String()+`"]}`)}, ErrHistory},
+		{"moved under itself", []event.Recorded{rec(s, 1, TypeUnitEstablished, estChild), rec(s, 2, TypeUnitMoved, `{"parent_id":"`+id.String()+`","path":["`+id.String()+`"]}`)}, ErrHistory},
+		{"moved without parent", []event.Recorded{rec(s, 1, TypeUnitEstablished, estChild), rec(s, 2, TypeUnitMoved, `{"path":[]}`)}, ErrHistory},
+		{"child is nil", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, TypeUnitChildAdded, `{}`)}, ErrHistory},
+		{"not JSON", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{`)}, ErrHistory},
+		{"payload of the wrong shape", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":42}`)}, ErrHistory},
+		{"version gap", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 3, TypeUnitRenamed, `{"name":"x"}`)}, ErrHistory},
+		{"starts after version 1", []event.Recorded{rec(s, 2, TypeUnitEstablished, est)}, ErrHistory},
+		{"another stream's event", []event.Recorded{rec(UnitStream(other), 1, TypeUnitEstablished, est)}, ErrHistory},
+		{"an employee event", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, TypeEmployeeErased, `{}`)}, ErrUnknownEvent},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u, err := LoadUnit(id, tt.history)
+			if u != nil || !errors.Is(err, tt.want) {
+				t.Fatalf("got %v, %v; want %v", u, err, tt.want)
+			}
+			var he *HistoryError
+			if tt.want != event.ErrNotFound && (!errors.As(err, &he) || he.Stream != s) {
+				t.Fatalf("%v is no *HistoryError of %s", err, s)
+			}
+		})
+	}
+}
+
+func TestLoadEmployeeRefusesBrokenHistory(t *testing.T) {
+	t.Parallel()
+	id, unit := uuid.New(), uuid.New()
+	s := EmployeeStream(id)
+	reg := `{"employee_id":"` + id.String() + `","unit_id":"` + unit.String() + `","name":"x","id_number":"y","family":[]}`
+	tests := []struct {
+		name    string
+		history []event.Recorded
+		want    error
+	}{
+		{"empty", nil, event.ErrNotFound},
+		{"unknown type", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, "employee.promoted", `{}`)}, ErrUnknownEvent},
+		{"first event not registered", []event.Recorded{rec(s, 1, TypeEmployeeErased, `{}`)}, ErrHistory},
+		{"registered twice", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, TypeEmployeeRegistered, reg)}, ErrHistory},
+		{"other employee", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, `{"employee_id":"`+unit.String()+`","unit_id":"`+unit.String()+`"}`)}, ErrHistory},
+		{"no unit", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, `{"employee_id":"`+id.String()+`"}`)}, ErrHistory},
+		{"transferred nowhere", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, TypeEmployeeTransferred, `{}`)}, ErrHistory},
+		{"family not a list", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, TypeEmployeeDetailsChanged, `{"family":{}}`)}, ErrHistory},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := LoadEmployee(id, tt.history)
+			if e != nil || !errors.Is(err, tt.want) {
+				t.Fatalf("got %v, %v; want %v", e, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestRoundTripOfAWholeLife drives one unit and one employee through every
+// event type; memStore.commit reloads each stream after every step and
+// compares the rebuilt state with the decided one.
+func TestRoundTripOfAWholeLife(t *testing.T) {
+	t.Parallel()
+	tr := newTree(t)
+	id := tr.register("tm1")
+	e, tm1, ws2 := tr.employee(id), tr.u("tm1"), tr.u("ws2")
+	if err := e.Transfer(tm1, ws2); err != nil {
+		t.Fatal(err)
+	}
+	tr.commit(e, tm1, ws2)
+	phone := Sealed("sealed:p")
+	e = tr.employee(id)
+	if err := e.ChangeDetails(DetailsChange{Phone: &phone, Family: &[]FamilyMember{}}, now); err != nil {
+		t.Fatal(err)
+	}
+	tr.commit(e)
+	ws1, st1, st2, tm1 := tr.u("ws1"), tr.u("st1"), tr.u("st2"), tr.u("tm1")
+	if err := Move(ws1, st1, st2, []*Unit{tm1}); err != nil {
+		t.Fatal(err)
+	}
+	tr.commit(ws1, st1, st2, tm1)
+	tm1, ws1 = tr.u("tm1"), tr.u("ws1")
+	if err := tm1.Rename("Team one"); err != nil {
+		t.Fatal(err)
+	}
+	if err := CloseUnit(tm1, ws1, "merged"); err != nil {
+		t.Fatal(err)
+	}
+	tr.commit(tm1, ws1)
+	e, ws2 = tr.employee(id), tr.u("ws2")
+	if err := e.Erase(ws2, "asked"); err != nil {
+		t.Fatal(err)
+	}
+	tr.commit(e, ws2)
+	seen := map[string]bool{}
+	for _, hist := range tr.streams {
+		for _, r := range hist {
+			seen[r.Type] = true
+		}
+	}
+	for _, typ := range append(UnitEventTypes(), EmployeeEventTypes()...) {
+		if !seen[typ] {
+			t.Errorf("no %s in the life", typ)
+		}
+	}
+}
