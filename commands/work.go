@@ -26,20 +26,22 @@ func newWork(store EventStore) *work {
 }
 
 // load reads a whole stream and remembers its version. A missing stream
-// reads as no events at version 0.
+// reads as no events at version 0. A stream that changed since an earlier
+// load in the same work is ErrConcurrency, so the command decides again.
 func (w *work) load(ctx context.Context, stream string) ([]event.Recorded, error) {
 	history, err := w.store.ReadStream(ctx, stream, 1)
-	switch {
-	case errors.Is(err, event.ErrNotFound):
-		w.read[stream] = 0
-		return nil, nil
-	case err != nil:
+	if err != nil && !errors.Is(err, event.ErrNotFound) {
 		return nil, err
 	}
-	w.read[stream] = 0
+	version := int64(0)
 	if n := len(history); n > 0 {
-		w.read[stream] = history[n-1].Version
+		version = history[n-1].Version
 	}
+	if first, seen := w.read[stream]; seen && first != version {
+		// Read twice, changed between: the decision mixes two states.
+		return nil, &event.ConcurrencyError{Stream: stream, Expected: event.Exact(first), Actual: version}
+	}
+	w.read[stream] = version
 	return history, nil
 }
 
@@ -86,13 +88,15 @@ func (w *work) commit(ctx context.Context, meta event.Metadata) (int64, error) {
 // streams it read changed before it could commit.
 const maxAttempts = 5
 
-// attempt runs decide, then commits what it queued, deciding afresh on
-// newer facts while another writer keeps getting there first.
-func attempt(ctx context.Context, store EventStore, meta event.Metadata, decide func(*work) error) (int64, error) {
+// attempt runs decide, then commits what it queued under the metadata it
+// returned, deciding afresh on newer facts while another writer keeps
+// getting there first.
+func attempt(ctx context.Context, store EventStore, decide func(*work) (event.Metadata, error)) (int64, error) {
 	var err error
 	for range maxAttempts {
 		w := newWork(store)
-		if err = decide(w); err != nil {
+		var meta event.Metadata
+		if meta, err = decide(w); err != nil {
 			return 0, err
 		}
 		var position int64

@@ -1,0 +1,246 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/access"
+	"aidtrail/domain/event"
+	"aidtrail/domain/org"
+)
+
+// Password length bounds: long enough to resist guessing at the hash's
+// cost, short enough that hashing stays cheap to bound.
+const (
+	minPasswordLen = 10
+	maxPasswordLen = 128
+)
+
+// ValidationError is a command's own input check, naming the field. It
+// matches event.ErrInvalid.
+type ValidationError struct{ Field, Reason string }
+
+func (e *ValidationError) Error() string        { return e.Field + ": " + e.Reason }
+func (e *ValidationError) Is(target error) bool { return target == event.ErrInvalid }
+
+// EmployeeAccountName is the name an employee's own account carries.
+const EmployeeAccountName = "employee"
+
+// OpenAccount opens a sign-in account, for a member of staff or for an
+// employee (EmployeeID set), who then sees only their own data.
+type OpenAccount struct {
+	Login      string
+	Password   string
+	Name       string
+	EmployeeID *uuid.UUID
+}
+
+// OpenAccount needs accounts.manage at the employee's unit, or at the root
+// for a staff account.
+func (a *App) OpenAccount(ctx context.Context, actor Actor, cmd OpenAccount) (uuid.UUID, Written, error) {
+	login := strings.ToLower(strings.TrimSpace(cmd.Login))
+	if n := utf8.RuneCountInString(cmd.Password); n < minPasswordLen || n > maxPasswordLen {
+		return uuid.Nil, Written{}, &ValidationError{"password", fmt.Sprintf("must be %d to %d characters", minPasswordLen, maxPasswordLen)}
+	}
+	id := uuid.Must(uuid.NewV7())
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		var target *org.Unit
+		if cmd.EmployeeID != nil {
+			emp, err := loadEmployee(ctx, w, *cmd.EmployeeID)
+			if err != nil {
+				return event.Metadata{}, err
+			}
+			if emp.Erased() {
+				return event.Metadata{}, org.ErrErased
+			}
+			if target, err = loadUnit(ctx, w, emp.UnitID()); err != nil {
+				return event.Metadata{}, err
+			}
+		} else {
+			root, err := loadRoot(ctx, w)
+			if err != nil {
+				return event.Metadata{}, err
+			}
+			target = root
+		}
+		meta, err := a.authorize(ctx, w, actor, access.PermAccountsManage, target)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		name := cmd.Name
+		if cmd.EmployeeID != nil {
+			// An employee's name is personal data, sealed in their own
+			// record; the account, whose events outlive an erasure, keeps
+			// only a label.
+			name = EmployeeAccountName
+		}
+		account, err := access.OpenAccount(id, login, name, cmd.EmployeeID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := account.SetPassword(); err != nil {
+			return event.Metadata{}, err
+		}
+		if err := reserve(ctx, w, "login-"+login, "login "+login, id); err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(account.Stream(), account.Changes()...)
+		return meta, nil
+	})
+	if err != nil {
+		return uuid.Nil, Written{}, err
+	}
+	hash, err := a.hasher.Hash(cmd.Password)
+	if err == nil {
+		err = a.credentials.SetPassword(ctx, id, login, hash)
+	}
+	if err != nil {
+		return uuid.Nil, Written{}, fmt.Errorf("account %s opened, but its password was not stored (set it again): %w", id, err)
+	}
+	return id, Written{pos}, nil
+}
+
+// loadRoot loads the organisation's root unit.
+func loadRoot(ctx context.Context, w *work) (*org.Unit, error) {
+	history, err := w.load(ctx, "root")
+	if err != nil {
+		return nil, err
+	}
+	if len(history) == 0 {
+		return nil, fmt.Errorf("the root unit: %w (establish it first)", ErrNotFound)
+	}
+	var owner struct {
+		Owner uuid.UUID `json:"owner"`
+	}
+	if err := jsonDecode(history[0].Data, &owner); err != nil {
+		return nil, err
+	}
+	return loadUnit(ctx, w, owner.Owner)
+}
+
+// AssignPosition gives an account a position with roles at a unit.
+type AssignPosition struct {
+	AccountID uuid.UUID
+	UnitID    uuid.UUID
+	Title     string
+	Roles     []access.Role
+}
+
+// AssignPosition needs accounts.manage at the unit. The first bureau
+// administrator at the root ends the bootstrap token's rights.
+func (a *App) AssignPosition(ctx context.Context, actor Actor, cmd AssignPosition) (uuid.UUID, Written, error) {
+	positionID := uuid.Must(uuid.NewV7())
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		unit, err := loadUnit(ctx, w, cmd.UnitID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		meta, err := a.authorize(ctx, w, actor, access.PermAccountsManage, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		account, err := a.loadExistingAccount(ctx, w, actor, cmd.AccountID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := account.AssignPosition(positionID, access.RefOf(unit), cmd.Title, cmd.Roles); err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(account.Stream(), account.Changes()...)
+		if unit.ParentID() == uuid.Nil && containsRole(cmd.Roles, access.RoleBureauAdmin) {
+			history, err := w.load(ctx, bootstrapStream)
+			if err != nil {
+				return event.Metadata{}, err
+			}
+			if len(history) == 0 {
+				w.add(bootstrapStream, event.Event{ID: event.NewID(), Type: "bootstrap.ended",
+					Data: []byte(fmt.Sprintf(`{"administrator_account_id":%q}`, cmd.AccountID))})
+			}
+		}
+		return meta, nil
+	})
+	return positionID, Written{pos}, err
+}
+
+// loadExistingAccount loads the account a command acts on; a missing one is
+// ErrNotFound.
+func (a *App) loadExistingAccount(ctx context.Context, w *work, actor Actor, id uuid.UUID) (*access.Account, error) {
+	history, err := w.load(ctx, access.AccountStream(id))
+	if err != nil {
+		return nil, err
+	}
+	if len(history) == 0 {
+		return nil, fmt.Errorf("account %s: %w", id, ErrNotFound)
+	}
+	return access.LoadAccount(id, history)
+}
+
+func containsRole(roles []access.Role, r access.Role) bool {
+	for _, x := range roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// VacatePosition ends a position; its rights end with the event. Open work
+// assigned to the holder is handed over to the successor (see the cases
+// feature); HandedOver lists it.
+type VacatePosition struct {
+	AccountID   uuid.UUID
+	PositionID  uuid.UUID
+	SuccessorID *uuid.UUID
+	Reason      string
+}
+
+// HandOver is one piece of open work passed to a successor.
+type HandOver struct {
+	CaseID uuid.UUID
+	Step   string
+}
+
+// VacatePosition needs accounts.manage at the position's unit.
+func (a *App) VacatePosition(ctx context.Context, actor Actor, cmd VacatePosition) ([]HandOver, Written, error) {
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		account, err := a.loadExistingAccount(ctx, w, actor, cmd.AccountID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		var unitID uuid.UUID
+		for _, p := range account.ActivePositions() {
+			if p.ID == cmd.PositionID {
+				unitID = p.UnitID
+			}
+		}
+		if unitID == uuid.Nil {
+			return event.Metadata{}, fmt.Errorf("position %s: %w", cmd.PositionID, access.ErrPositionNotActive)
+		}
+		unit, err := loadUnit(ctx, w, unitID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		meta, err := a.authorize(ctx, w, actor, access.PermAccountsManage, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if cmd.SuccessorID != nil {
+			if _, err := a.loadExistingAccount(ctx, w, actor, *cmd.SuccessorID); err != nil {
+				return event.Metadata{}, fmt.Errorf("successor: %w", err)
+			}
+		}
+		if err := account.VacatePosition(cmd.PositionID, cmd.SuccessorID, cmd.Reason); err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(account.Stream(), account.Changes()...)
+		return meta, nil
+	})
+	if err != nil {
+		return nil, Written{}, err
+	}
+	return []HandOver{}, Written{pos}, nil
+}

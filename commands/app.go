@@ -1,0 +1,87 @@
+package commands
+
+import (
+	"errors"
+	"time"
+)
+
+// Clock tells the time; tests pass a fixed one.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the wall clock, in UTC.
+type SystemClock struct{}
+
+// Now returns the current time in UTC.
+func (SystemClock) Now() time.Time { return time.Now().UTC() }
+
+// Deps are the ports the use cases need.
+type Deps struct {
+	Store       EventStore
+	Keyring     Keyring
+	Credentials Credentials
+	Sessions    Sessions
+	Hasher      PasswordHasher
+	Clock       Clock
+	Policy      LoginPolicy
+	// SessionTTL is how long a bearer token from a login stays valid.
+	SessionTTL time.Duration
+	// BootstrapTokenHash is HashToken of AIDTRAIL_BOOTSTRAP_TOKEN, or nil:
+	// that token acts as the bureau administrator of the root until a real
+	// administrator exists.
+	BootstrapTokenHash []byte
+}
+
+func (d *Deps) setDefaults() {
+	if d.Clock == nil {
+		d.Clock = SystemClock{}
+	}
+	if d.SessionTTL <= 0 {
+		d.SessionTTL = 12 * time.Hour
+	}
+	d.Policy.setDefaults()
+}
+
+// Validate reports every missing port at once.
+func (d Deps) Validate() error {
+	var errs []error
+	for name, missing := range map[string]bool{
+		"Store": d.Store == nil, "Keyring": d.Keyring == nil, "Credentials": d.Credentials == nil,
+		"Sessions": d.Sessions == nil, "Hasher": d.Hasher == nil,
+	} {
+		if missing {
+			errs = append(errs, errors.New("commands: "+name+" is required"))
+		}
+	}
+	return errors.Join(append(errs, d.Policy.Validate())...)
+}
+
+// App gathers aidtrail's use cases. It is safe for concurrent use.
+type App struct {
+	store       EventStore
+	keyring     Keyring
+	credentials Credentials
+	sessions    Sessions
+	hasher      PasswordHasher
+	clock       Clock
+	policy      LoginPolicy
+	sessionTTL  time.Duration
+	bootstrap   []byte
+	dummyHash   string // verified against when a login is unknown, so timing reveals nothing
+}
+
+// New builds the App, refusing missing ports.
+func New(deps Deps) (*App, error) {
+	deps.setDefaults()
+	if err := deps.Validate(); err != nil {
+		return nil, err
+	}
+	dummy, err := deps.Hasher.Hash("not a password anyone has")
+	if err != nil {
+		return nil, err
+	}
+	return &App{
+		store: deps.Store, keyring: deps.Keyring, credentials: deps.Credentials, sessions: deps.Sessions,
+		hasher: deps.Hasher, clock: deps.Clock, policy: deps.Policy, sessionTTL: deps.SessionTTL,
+		bootstrap: deps.BootstrapTokenHash, dummyHash: dummy,
+	}, nil
+}

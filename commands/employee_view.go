@@ -1,0 +1,103 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/access"
+	"aidtrail/domain/org"
+)
+
+// Erased is what a personal field reads as once its owner's key is gone.
+const Erased = "[erased]"
+
+// EmployeeView is an employee as a query returns it. Fields the caller's
+// role does not need are empty and listed in Masked.
+type EmployeeView struct {
+	ID          uuid.UUID
+	UnitID      uuid.UUID
+	Name        string
+	IDNumber    string
+	Phone       string
+	BankAccount string
+	Family      []FamilyMember
+	Erased      bool
+	Masked      []string
+	Version     int64
+}
+
+// GetEmployee returns an employee: in full to those with employees.read at
+// the employee's unit and to the employee's own account; without names, ID
+// number, phone or bank account to those with employees.read_masked.
+func (a *App) GetEmployee(ctx context.Context, actor Actor, id uuid.UUID) (EmployeeView, error) {
+	w := newWork(a.store)
+	emp, err := loadEmployee(ctx, w, id)
+	if err != nil {
+		return EmployeeView{}, err
+	}
+	unit, err := loadUnit(ctx, w, emp.UnitID())
+	if err != nil {
+		return EmployeeView{}, err
+	}
+	full, err := a.mayReadEmployee(ctx, w, actor, emp, unit)
+	if err != nil {
+		return EmployeeView{}, err
+	}
+	v := EmployeeView{ID: emp.ID(), UnitID: emp.UnitID(), Erased: emp.Erased(), Version: emp.Version()}
+	if v.Erased {
+		v.Name, v.IDNumber, v.Phone, v.BankAccount = Erased, Erased, Erased, Erased
+		return v, nil
+	}
+	p := emp.Personal()
+	if !full {
+		v.Masked = []string{"name", "id_number", "phone", "bank_account", "family.name"}
+		for _, f := range p.Family {
+			v.Family = append(v.Family, FamilyMember{Relation: f.Relation, BirthDate: f.BirthDate})
+		}
+		return v, nil
+	}
+	open := func(s org.Sealed) string {
+		if err != nil || s == "" {
+			return ""
+		}
+		plain, oErr := a.keyring.Open(ctx, id, string(s))
+		if errors.Is(oErr, ErrErased) {
+			return Erased
+		}
+		err = oErr
+		return plain
+	}
+	v.Name, v.IDNumber, v.Phone, v.BankAccount = open(p.Name), open(p.IDNumber), open(p.Phone), open(p.BankAccount)
+	for _, f := range p.Family {
+		v.Family = append(v.Family, FamilyMember{Relation: f.Relation, Name: open(f.Name), BirthDate: f.BirthDate})
+	}
+	if err != nil {
+		return EmployeeView{}, fmt.Errorf("open personal data of %s: %w", id, err)
+	}
+	return v, nil
+}
+
+// mayReadEmployee reports whether actor may read emp in full (true), only
+// masked (false), or not at all (an error matching access.ErrForbidden).
+func (a *App) mayReadEmployee(ctx context.Context, w *work, actor Actor, emp *org.Employee, unit *org.Unit) (bool, error) {
+	if !actor.Bootstrap {
+		account, err := a.loadAccount(ctx, w, actor.AccountID)
+		if err != nil {
+			return false, err
+		}
+		if account.IsEmployee(emp.ID()) {
+			return true, nil
+		}
+		// Asked without recording: falling back to the masked view is not a refusal.
+		if _, err := account.Authorize(access.PermEmployeesRead, access.RefOf(unit)); err == nil {
+			return true, nil
+		}
+		_, err = a.authorize(ctx, w, actor, access.PermEmployeesReadMasked, unit)
+		return false, err
+	}
+	_, err := a.authorize(ctx, w, actor, access.PermEmployeesRead, unit)
+	return err == nil, err
+}

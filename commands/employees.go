@@ -1,0 +1,150 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/access"
+	"aidtrail/domain/event"
+	"aidtrail/domain/org"
+)
+
+func jsonDecode(data []byte, into any) error {
+	if err := json.Unmarshal(data, into); err != nil {
+		return fmt.Errorf("decode stored event: %w", err)
+	}
+	return nil
+}
+
+// loadEmployee rebuilds an employee in w; a missing one is ErrNotFound.
+func loadEmployee(ctx context.Context, w *work, id uuid.UUID) (*org.Employee, error) {
+	history, err := w.load(ctx, org.EmployeeStream(id))
+	if err != nil {
+		return nil, err
+	}
+	if len(history) == 0 {
+		return nil, fmt.Errorf("employee %s: %w", id, ErrNotFound)
+	}
+	return org.LoadEmployee(id, history)
+}
+
+// FamilyMember is a family member as the command takes and the query
+// returns it, in plaintext.
+type FamilyMember struct {
+	Relation  org.Relation
+	Name      string
+	BirthDate string // YYYY-MM-DD
+}
+
+// RegisterEmployee registers an employee at a unit. Every personal field is
+// sealed under the employee's own key before it reaches an event.
+type RegisterEmployee struct {
+	UnitID      uuid.UUID
+	Name        string
+	IDNumber    string
+	Phone       string
+	BankAccount string
+	Family      []FamilyMember
+}
+
+// RegisterEmployee needs employees.register at the unit.
+func (a *App) RegisterEmployee(ctx context.Context, actor Actor, cmd RegisterEmployee) (uuid.UUID, Written, error) {
+	if err := checkPersonal(cmd); err != nil {
+		return uuid.Nil, Written{}, err
+	}
+	id := uuid.Must(uuid.NewV7())
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		unit, err := loadUnit(ctx, w, cmd.UnitID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		meta, err := a.authorize(ctx, w, actor, access.PermEmployeesRegister, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		personal, err := a.seal(ctx, id, cmd)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		emp, err := org.Register(id, unit, personal, a.clock.Now())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(emp.Stream(), emp.Changes()...)
+		w.add(unit.Stream(), unit.Changes()...)
+		return meta, nil
+	})
+	return id, Written{pos}, err
+}
+
+// seal seals the personal fields of cmd for employee id.
+func (a *App) seal(ctx context.Context, id uuid.UUID, cmd RegisterEmployee) (org.Personal, error) {
+	var p org.Personal
+	var err error
+	sealOne := func(plain string) org.Sealed {
+		if err != nil || plain == "" {
+			return ""
+		}
+		var s string
+		s, err = a.keyring.Seal(ctx, id, plain)
+		return org.Sealed(s)
+	}
+	p.Name, p.IDNumber = sealOne(cmd.Name), sealOne(cmd.IDNumber)
+	p.Phone, p.BankAccount = sealOne(cmd.Phone), sealOne(cmd.BankAccount)
+	p.Family = make([]org.FamilyMember, 0, len(cmd.Family))
+	for _, f := range cmd.Family {
+		p.Family = append(p.Family, org.FamilyMember{Relation: f.Relation, Name: sealOne(f.Name), BirthDate: f.BirthDate})
+	}
+	if err != nil {
+		return org.Personal{}, fmt.Errorf("seal personal data: %w", err)
+	}
+	return p, nil
+}
+
+// EraseEmployee erases an employee's personal data: the erasure is
+// recorded, then their key is deleted. Their events stay, so money totals
+// and history hold; their personal fields read back as erased.
+type EraseEmployee struct {
+	EmployeeID uuid.UUID
+	Reason     string
+}
+
+// EraseEmployee needs employees.erase at the employee's unit. Erasing again
+// deletes the key again (a retry after a failed deletion) and is otherwise
+// refused as invalid_state.
+func (a *App) EraseEmployee(ctx context.Context, actor Actor, cmd EraseEmployee) (Written, error) {
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		emp, err := loadEmployee(ctx, w, cmd.EmployeeID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		unit, err := loadUnit(ctx, w, emp.UnitID())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		meta, err := a.authorize(ctx, w, actor, access.PermEmployeesErase, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := emp.Erase(unit, cmd.Reason); err != nil {
+			if errors.Is(err, org.ErrErased) {
+				return event.Metadata{}, errors.Join(err, a.keyring.Erase(ctx, cmd.EmployeeID))
+			}
+			return event.Metadata{}, err
+		}
+		w.add(emp.Stream(), emp.Changes()...)
+		w.add(unit.Stream(), unit.Changes()...)
+		return meta, nil
+	})
+	if err != nil {
+		return Written{}, err
+	}
+	if err := a.keyring.Erase(ctx, cmd.EmployeeID); err != nil {
+		return Written{}, fmt.Errorf("erasure recorded, key not yet deleted (erase again): %w", err)
+	}
+	return Written{pos}, nil
+}

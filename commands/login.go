@@ -1,0 +1,167 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/access"
+	"aidtrail/domain/event"
+)
+
+// Login is a sign-in with a login and a password.
+type Login struct {
+	Login    string
+	Password string
+}
+
+// Signed is a successful sign-in: a bearer token, shown once.
+type Signed struct {
+	Token     string
+	ExpiresAt time.Time
+	AccountID uuid.UUID
+}
+
+// LockedError: too many failed sign-ins for this login; it is refused
+// without checking the password until Until. It matches ErrUnauthenticated.
+type LockedError struct{ Until time.Time }
+
+func (e *LockedError) Error() string {
+	return "too many failed sign-ins; try again after " + e.Until.Format(time.RFC3339)
+}
+func (e *LockedError) Is(target error) bool { return target == ErrUnauthenticated }
+
+// Event types of the access stream.
+const (
+	TypeSignedIn     = "access.signed_in"
+	TypeSignInFailed = "access.sign_in_failed"
+	TypeSignedOut    = "access.signed_out"
+)
+
+// Login checks a password and opens a session. A wrong password, an
+// unknown login, a closed account and a locked login are all
+// ErrUnauthenticated, with the same answer to the client; failures are
+// slowed by the login policy, then locked for a while. Sign-ins and
+// failures of existing accounts are recorded in their access stream.
+func (a *App) Login(ctx context.Context, cmd Login) (Signed, error) {
+	login := strings.ToLower(strings.TrimSpace(cmd.Login))
+	now := a.clock.Now()
+	lockedUntil, _, err := a.credentials.LoginLock(ctx, login, now)
+	if err != nil {
+		return Signed{}, err
+	}
+	if lockedUntil.After(now) {
+		return Signed{}, &LockedError{Until: lockedUntil}
+	}
+	accountID, hash, err := a.credentials.Lookup(ctx, login)
+	known := err == nil
+	if err != nil && !errors.Is(err, ErrUnknownLogin) {
+		return Signed{}, err
+	}
+	if !known {
+		hash = a.dummyHash // the same work as for a known login: timing tells nothing
+	}
+	ok, err := a.hasher.Verify(cmd.Password, hash)
+	if err != nil {
+		return Signed{}, err
+	}
+	if ok && known {
+		if closed, err := a.accountClosed(ctx, accountID); err != nil || closed {
+			ok = false
+			if err != nil {
+				return Signed{}, err
+			}
+		}
+	}
+	if !ok || !known {
+		return Signed{}, a.failedLogin(ctx, login, accountID, known, now)
+	}
+	if err := a.credentials.ClearFailures(ctx, login); err != nil {
+		return Signed{}, err
+	}
+	token, tokenHash, err := NewToken()
+	if err != nil {
+		return Signed{}, err
+	}
+	s := Session{TokenHash: tokenHash, AccountID: accountID, CreatedAt: now, ExpiresAt: now.Add(a.sessionTTL)}
+	if err := a.sessions.Create(ctx, s); err != nil {
+		return Signed{}, err
+	}
+	if err := a.recordAccess(ctx, accountID, TypeSignedIn, map[string]any{"expires_at": s.ExpiresAt}); err != nil {
+		// A sign-in that is not in the history does not happen.
+		return Signed{}, errors.Join(err, a.sessions.Revoke(ctx, tokenHash, now))
+	}
+	return Signed{Token: token, ExpiresAt: s.ExpiresAt, AccountID: accountID}, nil
+}
+
+func (a *App) failedLogin(ctx context.Context, login string, accountID uuid.UUID, known bool, now time.Time) error {
+	lockedUntil, err := a.credentials.FailedLogin(ctx, login, now)
+	if err != nil {
+		return err
+	}
+	_, failures, err := a.credentials.LoginLock(ctx, login, now)
+	if err != nil {
+		return err
+	}
+	if known {
+		if err := a.recordAccess(ctx, accountID, TypeSignInFailed, map[string]any{"failures": failures, "locked_until": lockedUntil}); err != nil {
+			return err
+		}
+	}
+	if lockedUntil.After(now) {
+		return &LockedError{Until: lockedUntil}
+	}
+	select {
+	case <-time.After(a.policy.DelayAfter(failures)):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return fmt.Errorf("%w: wrong login or password", ErrUnauthenticated)
+}
+
+func (a *App) accountClosed(ctx context.Context, id uuid.UUID) (bool, error) {
+	history, err := a.store.ReadStream(ctx, access.AccountStream(id), 1)
+	if err != nil {
+		return false, err
+	}
+	account, err := access.LoadAccount(id, history)
+	if err != nil {
+		return false, err
+	}
+	return account.Closed(), nil
+}
+
+// Logout revokes the caller's bearer token.
+func (a *App) Logout(ctx context.Context, actor Actor, token string) error {
+	if err := a.sessions.Revoke(ctx, HashToken(token), a.clock.Now()); err != nil {
+		if errors.Is(err, ErrSessionInvalid) {
+			return fmt.Errorf("%w: %w", ErrUnauthenticated, err)
+		}
+		return err
+	}
+	if actor.Bootstrap {
+		return nil
+	}
+	return a.recordAccess(ctx, actor.AccountID, TypeSignedOut, map[string]any{})
+}
+
+// recordAccess appends to the account's access stream, at any version:
+// sign-ins never conflict with each other.
+func (a *App) recordAccess(ctx context.Context, account uuid.UUID, typ string, payload any) error {
+	data, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	e := event.Event{ID: event.NewID(), Type: typ, Data: data, Metadata: event.Metadata{
+		ActorAccountID: account.String(), OccurredAt: a.clock.Now(), SchemaVersion: 1,
+	}}
+	if _, err := a.store.Append(ctx, AccessStream(account), event.Any, e); err != nil {
+		return fmt.Errorf("record %s: %w", typ, err)
+	}
+	return nil
+}

@@ -1,0 +1,248 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/access"
+	"aidtrail/domain/event"
+	"aidtrail/domain/org"
+)
+
+// ErrNotFound: the aggregate a command or query names does not exist.
+var ErrNotFound = event.ErrNotFound
+
+// ErrConflict: a value that must be unique (a unit code, a login) is taken.
+var ErrConflict = fmt.Errorf("%w: already taken", event.ErrConcurrency)
+
+// Written is what every command answers: the global position of the last
+// event it wrote, which reads may wait for.
+type Written struct {
+	Position int64
+}
+
+// loadUnit rebuilds a unit in w; a missing unit is ErrNotFound.
+func loadUnit(ctx context.Context, w *work, id uuid.UUID) (*org.Unit, error) {
+	history, err := w.load(ctx, org.UnitStream(id))
+	if err != nil {
+		return nil, err
+	}
+	if len(history) == 0 {
+		return nil, fmt.Errorf("unit %s: %w", id, ErrNotFound)
+	}
+	return org.LoadUnit(id, history)
+}
+
+// reserve claims a unique name (a unit code, a login) by creating its
+// reservation stream in the command's transaction: of two commands that
+// claim one name, the second's commit fails.
+func reserve(ctx context.Context, w *work, stream, what string, owner uuid.UUID) error {
+	history, err := w.load(ctx, stream)
+	if err != nil {
+		return err
+	}
+	if len(history) > 0 {
+		return fmt.Errorf("%s: %w", what, ErrConflict)
+	}
+	data := fmt.Sprintf(`{"owner":%q}`, owner.String())
+	w.add(stream, event.Event{ID: event.NewID(), Type: "name.reserved", Data: []byte(data)})
+	return nil
+}
+
+// EstablishUnit creates a unit under a parent, or the root bureau.
+type EstablishUnit struct {
+	Name     string
+	Code     string
+	Level    org.Level
+	ParentID uuid.UUID // uuid.Nil: the root, which only the bootstrap administrator establishes
+}
+
+// EstablishUnit returns the new unit's id.
+func (a *App) EstablishUnit(ctx context.Context, actor Actor, cmd EstablishUnit) (uuid.UUID, Written, error) {
+	id := uuid.Must(uuid.NewV7())
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		var parent *org.Unit
+		if cmd.ParentID != uuid.Nil {
+			p, err := loadUnit(ctx, w, cmd.ParentID)
+			if err != nil {
+				return event.Metadata{}, err
+			}
+			parent = p
+		}
+		meta, err := a.authorize(ctx, w, actor, access.PermOrgManage, parent)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if parent == nil {
+			if err := reserve(ctx, w, "root", "the root unit", id); err != nil {
+				return event.Metadata{}, fmt.Errorf("%w: the organisation has a root already", err)
+			}
+		}
+		unit, err := org.Establish(id, cmd.Name, cmd.Code, cmd.Level, parent)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := reserve(ctx, w, "unit-code-"+cmd.Code, "unit code "+cmd.Code, id); err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(unit.Stream(), unit.Changes()...)
+		if parent != nil {
+			w.add(parent.Stream(), parent.Changes()...)
+		}
+		return meta, nil
+	})
+	return id, Written{pos}, err
+}
+
+// RenameUnit gives a unit a new name.
+type RenameUnit struct {
+	UnitID uuid.UUID
+	Name   string
+}
+
+func (a *App) RenameUnit(ctx context.Context, actor Actor, cmd RenameUnit) (Written, error) {
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		unit, err := loadUnit(ctx, w, cmd.UnitID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		meta, err := a.authorize(ctx, w, actor, access.PermOrgManage, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := unit.Rename(cmd.Name); err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(unit.Stream(), unit.Changes()...)
+		return meta, nil
+	})
+	return Written{pos}, err
+}
+
+// MoveUnit moves a unit, with its subtree, under another parent. The actor
+// needs the right on the unit and on its new parent.
+type MoveUnit struct {
+	UnitID      uuid.UUID
+	NewParentID uuid.UUID
+}
+
+func (a *App) MoveUnit(ctx context.Context, actor Actor, cmd MoveUnit) (Written, error) {
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		unit, err := loadUnit(ctx, w, cmd.UnitID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if unit.ParentID() == uuid.Nil {
+			return event.Metadata{}, fmt.Errorf("%w: the root does not move", org.ErrInvalidState)
+		}
+		to, err := loadUnit(ctx, w, cmd.NewParentID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		meta, err := a.authorize(ctx, w, actor, access.PermOrgManage, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if _, err := a.authorize(ctx, w, actor, access.PermOrgManage, to); err != nil {
+			return event.Metadata{}, err
+		}
+		from, err := loadUnit(ctx, w, unit.ParentID())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		descendants, err := loadSubtree(ctx, w, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := org.Move(unit, from, to, descendants); err != nil {
+			return event.Metadata{}, err
+		}
+		for _, u := range append([]*org.Unit{unit, from, to}, descendants...) {
+			w.add(u.Stream(), u.Changes()...)
+		}
+		return meta, nil
+	})
+	return Written{pos}, err
+}
+
+// loadSubtree loads every open unit below u.
+func loadSubtree(ctx context.Context, w *work, u *org.Unit) ([]*org.Unit, error) {
+	var out []*org.Unit
+	queue := u.Children()
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		child, err := loadUnit(ctx, w, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, child)
+		queue = append(queue, child.Children()...)
+	}
+	return out, nil
+}
+
+// CloseUnit closes a unit that has no open work.
+type CloseUnit struct {
+	UnitID uuid.UUID
+	Reason string
+}
+
+func (a *App) CloseUnit(ctx context.Context, actor Actor, cmd CloseUnit) (Written, error) {
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		unit, err := loadUnit(ctx, w, cmd.UnitID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		meta, err := a.authorize(ctx, w, actor, access.PermOrgManage, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		var parent *org.Unit
+		if unit.ParentID() != uuid.Nil {
+			if parent, err = loadUnit(ctx, w, unit.ParentID()); err != nil {
+				return event.Metadata{}, err
+			}
+		}
+		if err := org.CloseUnit(unit, parent, cmd.Reason); err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(unit.Stream(), unit.Changes()...)
+		if parent != nil {
+			w.add(parent.Stream(), parent.Changes()...)
+		}
+		return meta, nil
+	})
+	return Written{pos}, err
+}
+
+// UnitView is a unit as a query returns it.
+type UnitView struct {
+	ID       uuid.UUID
+	Name     string
+	Code     string
+	Level    org.Level
+	ParentID uuid.UUID
+	Path     []uuid.UUID
+	Children []uuid.UUID
+	Closed   bool
+	Version  int64
+}
+
+// GetUnit returns a unit to an actor with any role on it.
+func (a *App) GetUnit(ctx context.Context, actor Actor, id uuid.UUID) (UnitView, error) {
+	w := newWork(a.store)
+	unit, err := loadUnit(ctx, w, id)
+	if err != nil {
+		return UnitView{}, err
+	}
+	if _, err := a.authorize(ctx, w, actor, access.PermOrgRead, unit); err != nil {
+		return UnitView{}, err
+	}
+	return UnitView{
+		ID: unit.ID(), Name: unit.Name(), Code: unit.Code(), Level: unit.Level(), ParentID: unit.ParentID(),
+		Path: unit.Path(), Children: unit.Children(), Closed: unit.Closed(), Version: unit.Version(),
+	}, nil
+}
