@@ -44,6 +44,8 @@ func (s *Store) Commit(ctx context.Context, tx event.Transaction) ([]event.Appen
 		for _, a := range tx.Appends {
 			res, n, err := s.runStreamAppend(ctx, pgtx, a)
 			switch {
+			case isUniqueViolation(err, "events_stream_id_version_key"):
+				return errStreamRefused{a} // the stream is past the expected version
 			case err != nil:
 				return err
 			case n != len(a.Events):
@@ -59,8 +61,7 @@ func (s *Store) Commit(ctx context.Context, tx event.Transaction) ([]event.Appen
 	}
 	var refused errStreamRefused
 	var stale *event.ConcurrencyError
-	versionRace := isUniqueViolation(err, "events_stream_id_version_key")
-	if !errors.As(err, &refused) && !errors.As(err, &stale) && !versionRace && !isUniqueViolation(err, "events_event_id_key") {
+	if !errors.As(err, &refused) && !errors.As(err, &stale) && !isUniqueViolation(err, "events_event_id_key") {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	// Refused: a retry of a stored transaction (which wins over any
@@ -74,8 +75,7 @@ func (s *Store) Commit(ctx context.Context, tx event.Transaction) ([]event.Appen
 	case refused.Stream != "":
 		return nil, s.conflict(ctx, refused.Stream, refused.Expected)
 	default:
-		// A version or id taken by a writer that got past the locks'
-		// protection cannot happen; report it as a retryable conflict.
+		// An id taken by a transaction that then rolled back: retryable.
 		return nil, fmt.Errorf("commit: %v: %w", err, event.ErrConcurrency)
 	}
 }
