@@ -25,7 +25,9 @@ type orgFixture struct {
 	workerPosition    uuid.UUID
 }
 
-func newOrg(t *testing.T, kind string) *orgFixture {
+func newOrg(t *testing.T, kind string) *orgFixture { return newOrgTB(t, kind) }
+
+func newOrgTB(t testing.TB, kind string) *orgFixture {
 	t.Helper()
 	ctx := t.Context()
 	env := apptest.New(t, kind)
@@ -53,7 +55,7 @@ func newOrg(t *testing.T, kind string) *orgFixture {
 }
 
 // signUp opens an account with a position and signs it in.
-func signUp(t *testing.T, env *apptest.Env, by commands.Actor, unit uuid.UUID, login string, roles []access.Role) (uuid.UUID, commands.Actor) {
+func signUp(t testing.TB, env *apptest.Env, by commands.Actor, unit uuid.UUID, login string, roles []access.Role) (uuid.UUID, commands.Actor) {
 	t.Helper()
 	ctx := t.Context()
 	id, _, err := env.App.OpenAccount(ctx, by, commands.OpenAccount{Login: login, Password: "correct horse battery", Name: login})
@@ -74,7 +76,7 @@ func signUp(t *testing.T, env *apptest.Env, by commands.Actor, unit uuid.UUID, l
 	return id, actor
 }
 
-func accountPositions(t *testing.T, env *apptest.Env, id uuid.UUID) []access.Position {
+func accountPositions(t testing.TB, env *apptest.Env, id uuid.UUID) []access.Position {
 	t.Helper()
 	history, err := env.Store.ReadStream(t.Context(), access.AccountStream(id), 1)
 	if err != nil {

@@ -25,6 +25,20 @@ type Env struct {
 	Store          commands.EventStore
 	DB             *sqldb.DB
 	BootstrapToken string
+	deps           commands.Deps
+}
+
+// WithHasher builds another App on the same store and tables, hashing
+// passwords with h (for measuring the production hash).
+func (e *Env) WithHasher(t testing.TB, h commands.PasswordHasher) *commands.App {
+	t.Helper()
+	deps := e.deps
+	deps.Hasher = h
+	app, err := commands.New(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app
 }
 
 // Kinds are the stores an Env can stand on.
@@ -84,13 +98,14 @@ func New(t testing.TB, kind string) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := commands.New(commands.Deps{
+	deps := commands.Deps{
 		Store: store, Keyring: keys, Credentials: authStore, Sessions: authStore, Hasher: hasher,
 		BootstrapTokenHash: hash,
 		Policy:             commands.LoginPolicy{Delay: func(int) time.Duration { return 0 }},
-	})
+	}
+	app, err := commands.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{App: app, Store: store, DB: db, BootstrapToken: token}
+	return &Env{App: app, Store: store, DB: db, BootstrapToken: token, deps: deps}
 }
