@@ -228,7 +228,6 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	// only its savepoint can undo those.
 	poisonOnWriter(t, s)
 
-	release := holdWriteLock(t, path)
 	type outcome struct {
 		stream string
 		valid  bool
@@ -236,29 +235,23 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	}
 	const n = 50
 	results := make(chan outcome, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			stream := fmt.Sprintf("s-%d", i)
-			var err error
-			switch i % 6 {
-			case 0, 2, 4: // valid: a fresh stream, two events
-				_, err = s.Append(ctx, stream, event.NoStream, testEvent("a", `{}`), testEvent("b", `{}`))
-			case 1: // wrong expected version
-				_, err = s.Append(ctx, stream, event.Exact(3), testEvent("a", `{}`), testEvent("b", `{}`))
-			case 3: // an id stored already with other content
-				reused := taken
-				reused.Data = []byte(`{"n":1}`)
-				_, err = s.Append(ctx, stream, event.Any, testEvent("a", `{}`), reused)
-			case 5: // SQLite refuses its second insert
-				_, err = s.Append(ctx, stream, event.Any, testEvent("a", `{}`), testEvent("test.poison", `{}`))
-			}
-			results <- outcome{stream, i%2 == 0, err}
-		})
-	}
-	time.Sleep(300 * time.Millisecond) // let every append queue behind the lock
-	release()
-	wg.Wait()
+	inOneBatch(t, path, n, func(i int) {
+		stream := fmt.Sprintf("s-%d", i)
+		var err error
+		switch i % 6 {
+		case 0, 2, 4: // valid: a fresh stream, two events
+			_, err = s.Append(ctx, stream, event.NoStream, testEvent("a", `{}`), testEvent("b", `{}`))
+		case 1: // wrong expected version
+			_, err = s.Append(ctx, stream, event.Exact(3), testEvent("a", `{}`), testEvent("b", `{}`))
+		case 3: // an id stored already with other content
+			reused := taken
+			reused.Data = []byte(`{"n":1}`)
+			_, err = s.Append(ctx, stream, event.Any, testEvent("a", `{}`), reused)
+		case 5: // SQLite refuses its second insert
+			_, err = s.Append(ctx, stream, event.Any, testEvent("a", `{}`), testEvent("test.poison", `{}`))
+		}
+		results <- outcome{stream, i%2 == 0, err}
+	})
 	close(results)
 
 	var valid int
@@ -278,15 +271,39 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 			valid++
 		}
 	}
-	head, err := s.Head(ctx)
+	checkBatchWrote(t, s, int64(1+2*valid))
+}
+
+// inOneBatch calls request(i) for each i below n, concurrently, while
+// another connection holds the write lock, so that the requests queue and
+// the writer commits most of them in one batch. It returns when every call
+// has returned.
+func inOneBatch(t *testing.T, path string, n int, request func(i int)) {
+	t.Helper()
+	release := holdWriteLock(t, path)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { request(i) })
+	}
+	time.Sleep(300 * time.Millisecond) // let every request queue behind the lock
+	release()
+	wg.Wait()
+}
+
+// checkBatchWrote fails t unless the store holds exactly events events
+// (positions are gapless with one writer, so Head counts them) and most
+// requests of inOneBatch were committed together.
+func checkBatchWrote(t *testing.T, s *Store, events int64) {
+	t.Helper()
+	head, err := s.Head(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := int64(1 + 2*valid); head != want {
-		t.Fatalf("Head = %d, want %d: positions are gapless with one writer", head, want)
+	if head != events {
+		t.Fatalf("Head = %d, want %d: positions are gapless with one writer, so nothing else was written", head, events)
 	}
 	if got := s.largestBatch.Load(); got < 10 {
-		t.Fatalf("largest batch had %d appends; the test meant to commit most of them together", got)
+		t.Fatalf("largest batch had %d requests; the test meant to commit most of them together", got)
 	}
 }
 

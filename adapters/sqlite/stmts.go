@@ -7,8 +7,8 @@ import (
 	"fmt"
 )
 
-// The statements the writer runs. Each append runs inside its own savepoint
-// of the batch's transaction.
+// The statements the writer runs. Each append or transaction runs inside
+// its own savepoint of the batch's transaction.
 const (
 	stmtStored = `SELECT event_id, stream_id, version, position, type, data, metadata
 		FROM events WHERE event_id IN (SELECT value FROM json_each(?))`

@@ -2,11 +2,12 @@
 // through modernc.org/sqlite (pure Go, no cgo).
 //
 // SQLite admits one writer at a time, so the Store has exactly one: a
-// goroutine that takes every append waiting at that moment, runs each inside
-// its own SAVEPOINT of one IMMEDIATE transaction and commits them with a
-// single fsync (group commit). A refused append rolls back only its own
-// savepoint. Commits are durable (WAL with synchronous=FULL): an append that
-// returned is on disk and survives a power loss.
+// goroutine that takes every append and multi-stream transaction (Commit)
+// waiting at that moment, runs each inside its own SAVEPOINT of one
+// IMMEDIATE transaction and commits them with a single fsync (group commit).
+// A refused append or transaction rolls back only its own savepoint.
+// Commits are durable (WAL with synchronous=FULL): an append that returned
+// is on disk and survives a power loss.
 //
 // Reads use a separate pool of connections; in WAL mode they run beside the
 // writer and see only committed transactions. With a single writer, commit
@@ -93,8 +94,9 @@ func openDB(path, synchronous string) (*sql.DB, error) {
 	return db, nil
 }
 
-// maxBatch bounds how many appends one transaction commits together, so that
-// one commit's latency stays bounded under a flood of appends.
+// maxBatch bounds how many requests (appends or transactions) one database
+// transaction commits together, so that one commit's latency stays bounded
+// under a flood of appends.
 const maxBatch = 256
 
 // Store is the embedded event store. All its methods are safe for concurrent
@@ -106,12 +108,12 @@ type Store struct {
 	write      *sql.DB // one connection, used only by the writer goroutine and Migrate
 	read       *sql.DB // the readers' pool
 	wake       *subscription.Signal
-	reqs       chan *appendReq // unbuffered: a send is an append waiting for the writer
-	closing    chan struct{}   // closed by Close: the writer finishes its batch and stops
-	stopped    chan struct{}   // closed when the writer has stopped
-	batchLimit int             // appends per transaction; 1 turns group commit off (benchmarks)
+	reqs       chan *writeReq // unbuffered: a send is an Append or Commit waiting for the writer
+	closing    chan struct{}  // closed by Close: the writer finishes its batch and stops
+	stopped    chan struct{}  // closed when the writer has stopped
+	batchLimit int            // requests per transaction; 1 turns group commit off (benchmarks)
 
-	// largestBatch is the most appends one transaction has committed
+	// largestBatch is the most requests one transaction has committed
 	// together, for tests and benchmarks.
 	largestBatch atomic.Int64
 
@@ -162,7 +164,7 @@ func open(ctx context.Context, cfg Config, synchronous string, batch int) (*Stor
 		write:      write,
 		read:       read,
 		wake:       subscription.NewSignal(),
-		reqs:       make(chan *appendReq),
+		reqs:       make(chan *writeReq),
 		closing:    make(chan struct{}),
 		stopped:    make(chan struct{}),
 		batchLimit: batch,

@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// writeLoop is the Store's only writer. It takes the first waiting append,
-// then every other append waiting at that moment (up to batchLimit), and
-// commits them in one transaction: while one batch waits for its fsync, the
+// writeLoop is the Store's only writer. It takes the first waiting request
+// (an Append or a Commit), then every other request waiting at that moment
+// (up to batchLimit), and commits them in one transaction: while one batch waits for its fsync, the
 // next one gathers. It stops when Close is called, after its current batch.
 //
 // ctx is never cancelled: a batch that has begun runs to its commit or
@@ -22,7 +22,7 @@ func (s *Store) writeLoop(ctx context.Context) {
 			prepared.close() //nolint:errcheck // the handle closes next
 		}
 	}()
-	batch := make([]*appendReq, 0, s.batchLimit)
+	batch := make([]*writeReq, 0, s.batchLimit)
 	for {
 		batch = batch[:0]
 		select {
@@ -58,16 +58,16 @@ func (s *Store) writeLoop(ctx context.Context) {
 
 // commitBatch runs batch and answers every request in it that its caller
 // still waits for.
-func (s *Store) commitBatch(ctx context.Context, prepared *stmts, batch []*appendReq) {
-	results := make([]appendResult, len(batch))
+func (s *Store) commitBatch(ctx context.Context, prepared *stmts, batch []*writeReq) {
+	results := make([]writeResult, len(batch))
 	started := make([]bool, len(batch))
 	written, err := s.runBatch(ctx, prepared, batch, results, started)
 	if err != nil {
-		// Nothing of the batch committed. Every append fails with the
+		// Nothing of the batch committed. Every request fails with the
 		// batch's error, refused ones too: their refusal was decided
 		// against appends that are now undone.
 		for i := range results {
-			results[i] = appendResult{err: fmt.Errorf("sqlite: append to %q: %w", batch[i].stream, err)}
+			results[i] = writeResult{err: batch[i].wrap(err)}
 		}
 	} else if written {
 		s.wake.Broadcast()
@@ -79,16 +79,17 @@ func (s *Store) commitBatch(ctx context.Context, prepared *stmts, batch []*appen
 	}
 }
 
-// runBatch runs each append of batch in its own savepoint of one
-// transaction and commits. An append that fails (a conflict, a duplicate
-// id, or a statement SQLite refused) rolls back its savepoint and keeps its
-// own error in results; the others go on. If the savepoint itself cannot be
+// runBatch runs each request of batch (an Append, or a Commit with all its
+// appends) in its own savepoint of one transaction and commits. A request
+// that fails (a conflict, a duplicate id, or a statement SQLite refused)
+// rolls back its savepoint and keeps its own error in results; the others
+// go on. If the savepoint itself cannot be
 // rolled back or released, SQLite has ended the transaction (an I/O error,
 // a full disk): runBatch returns that error and nothing is committed.
 // Callers are answered only after the commit, so no caller is told of
 // success for an append that did not commit. written reports whether any
-// append succeeded.
-func (s *Store) runBatch(ctx context.Context, prepared *stmts, batch []*appendReq, results []appendResult, started []bool) (written bool, err error) {
+// request succeeded.
+func (s *Store) runBatch(ctx context.Context, prepared *stmts, batch []*writeReq, results []writeResult, started []bool) (written bool, err error) {
 	tx, err := s.write.BeginTx(ctx, nil) // BEGIN IMMEDIATE: see OpenDB
 	if err != nil {
 		s.startAll(batch, started)
@@ -107,19 +108,19 @@ func (s *Store) runBatch(ctx context.Context, prepared *stmts, batch []*appendRe
 			s.startAll(batch[i+1:], started[i+1:])
 			return false, fmt.Errorf("savepoint: %w", err)
 		}
-		out, appendErr := appendTx(ctx, st, r, formatTime(time.Now()))
-		if appendErr != nil {
+		out, reqErr := writeTx(ctx, st, r, formatTime(time.Now()))
+		if reqErr != nil {
 			if _, err := st.rollbackTo.ExecContext(ctx); err != nil {
 				s.startAll(batch[i+1:], started[i+1:])
-				return false, errors.Join(appendErr, fmt.Errorf("rollback to savepoint: %w", err))
+				return false, errors.Join(reqErr, fmt.Errorf("rollback to savepoint: %w", err))
 			}
 		}
 		if _, err := st.release.ExecContext(ctx); err != nil {
 			s.startAll(batch[i+1:], started[i+1:])
-			return false, errors.Join(appendErr, fmt.Errorf("release savepoint: %w", err))
+			return false, errors.Join(reqErr, fmt.Errorf("release savepoint: %w", err))
 		}
-		results[i] = appendResult{out: out, err: appendErr}
-		written = written || appendErr == nil
+		results[i] = writeResult{out: out, err: reqErr}
+		written = written || reqErr == nil
 	}
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("commit: %w", err)
@@ -129,17 +130,17 @@ func (s *Store) runBatch(ctx context.Context, prepared *stmts, batch []*appendRe
 
 // failBatch answers every request of batch whose caller still waits with
 // err; nothing of the batch was written.
-func (s *Store) failBatch(batch []*appendReq, err error) {
+func (s *Store) failBatch(batch []*writeReq, err error) {
 	for _, r := range batch {
 		if r.state.CompareAndSwap(reqQueued, reqStarted) {
-			r.done <- appendResult{err: fmt.Errorf("sqlite: append to %q: %w", r.stream, err)}
+			r.done <- writeResult{err: r.wrap(err)}
 		}
 	}
 }
 
 // startAll marks as started the requests of batch whose callers still wait,
 // so that they are answered with the batch's error.
-func (s *Store) startAll(batch []*appendReq, started []bool) {
+func (s *Store) startAll(batch []*writeReq, started []bool) {
 	for i, r := range batch {
 		if r.state.CompareAndSwap(reqQueued, reqStarted) {
 			started[i] = true

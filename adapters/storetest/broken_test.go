@@ -20,6 +20,8 @@ type bugs struct {
 	subscribeRepeats  bool // Subscribe starts at the position after, not past it
 	subscribeNilErr   bool // Subscribe returns nil instead of fn's or ctx's error
 	ignoreFrom        bool // ReadStream returns the whole stream whatever from is
+	ignoreRequire     bool // Commit ignores its requirements
+	commitNotAtomic   bool // a refused Commit keeps the appends checked before the refusal
 }
 
 // brokenStores names each fault and the suite tests that must catch it.
@@ -28,8 +30,8 @@ var brokenStores = map[string]struct {
 	catch []string
 }{
 	"ignore-expected-version": {bugs{ignoreExpected: true}, []string{"ExpectedVersion", "ConcurrentSameVersion"}},
-	"no-idempotency":          {bugs{noIdempotency: true}, []string{"IdempotentRetry"}},
-	"no-validation":           {bugs{noValidation: true}, []string{"InvalidAppend"}},
+	"no-idempotency":          {bugs{noIdempotency: true}, []string{"IdempotentRetry", "CommitIdempotency"}},
+	"no-validation":           {bugs{noValidation: true}, []string{"InvalidAppend", "CommitValidation"}},
 	"half-write-on-cancel":    {bugs{halfWriteOnCancel: true}, []string{"CancelledContext"}},
 	"read-past-in-flight":     {bugs{readPastInFlight: true}, []string{"OutOfOrderCommit", "WritersWithSubscriber"}},
 	"head-ahead":              {bugs{headAhead: true}, []string{"OutOfOrderCommit"}},
@@ -37,6 +39,8 @@ var brokenStores = map[string]struct {
 	"subscribe-repeats":       {bugs{subscribeRepeats: true}, []string{"SubscribeReturns", "SubscriberRestarts"}},
 	"subscribe-nil-error":     {bugs{subscribeNilErr: true}, []string{"SubscribeReturns", "SubscriberRestarts"}},
 	"readstream-ignores-from": {bugs{ignoreFrom: true}, []string{"RoundTrip"}},
+	"commit-ignores-require":  {bugs{ignoreRequire: true}, []string{"CommitRequirements", "CommitRequirementRace"}},
+	"commit-not-atomic":       {bugs{commitNotAtomic: true}, []string{"CommitAtomicity"}},
 }
 
 const brokenEnv = "STORETEST_BROKEN_STORE"

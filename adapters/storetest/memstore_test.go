@@ -45,6 +45,7 @@ type stored struct {
 }
 
 type pending struct {
+	stream string
 	recs   []*event.Recorded
 	result event.Appended
 }
@@ -89,7 +90,7 @@ func (s *memStore) begin(ctx context.Context, stream string, expected event.Expe
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for s.busy[stream] || slices.ContainsFunc(events, func(e event.Event) bool { return s.busyIDs[e.ID] }) {
+	for s.busy[stream] || s.idsBusy(events) {
 		s.cond.Wait()
 	}
 	if !s.bugs.noIdempotency {
@@ -97,11 +98,30 @@ func (s *memStore) begin(ctx context.Context, stream string, expected event.Expe
 			return nil, res, err
 		}
 	}
+	if err := s.checkVersion(stream, expected); err != nil {
+		return nil, res, err
+	}
+	return s.reserve(stream, events), res, nil
+}
+
+func (s *memStore) idsBusy(events []event.Event) bool {
+	return slices.ContainsFunc(events, func(e event.Event) bool { return s.busyIDs[e.ID] })
+}
+
+// checkVersion refuses an append to stream unless it is at expected.
+func (s *memStore) checkVersion(stream string, expected event.ExpectedVersion) error {
 	version := int64(len(s.streams[stream]))
 	if expected != event.Any && int64(expected) != version && !s.bugs.ignoreExpected {
-		return nil, res, &event.ConcurrencyError{Stream: stream, Expected: expected, Actual: version}
+		return &event.ConcurrencyError{Stream: stream, Expected: expected, Actual: version}
 	}
-	p = &pending{}
+	return nil
+}
+
+// reserve gives events their versions and positions and marks the stream
+// and the ids in flight until land.
+func (s *memStore) reserve(stream string, events []event.Event) *pending {
+	version := int64(len(s.streams[stream]))
+	p := &pending{stream: stream}
 	now := time.Now().UTC()
 	for _, e := range events {
 		version++
@@ -115,7 +135,7 @@ func (s *memStore) begin(ctx context.Context, stream string, expected event.Expe
 	p.result = event.Appended{Version: version, Position: s.next}
 	s.busy[stream] = true
 	s.inflight[p] = struct{}{}
-	return p, res, nil
+	return p
 }
 
 // retried reports whether every id of the append is stored, identically;
@@ -152,6 +172,14 @@ func (s *memStore) commit(ctx context.Context, p *pending) (event.Appended, erro
 	if s.bugs.halfWriteOnCancel && ctx.Err() != nil {
 		recs, err = recs[:len(recs)/2], ctx.Err()
 	}
+	s.land(p, recs)
+	s.notify()
+	return p.result, err
+}
+
+// land stores recs (p's events, or the part of them a fault keeps) and
+// ends p's time in flight. The caller holds the lock and calls notify.
+func (s *memStore) land(p *pending, recs []*event.Recorded) {
 	for _, r := range recs {
 		i := sort.Search(len(s.events), func(i int) bool { return s.events[i].Position > r.Position })
 		s.events = slices.Insert(s.events, i, r)
@@ -161,12 +189,16 @@ func (s *memStore) commit(ctx context.Context, p *pending) (event.Appended, erro
 	for _, r := range p.recs {
 		delete(s.busyIDs, r.ID)
 	}
-	delete(s.busy, p.recs[0].Stream)
+	delete(s.busy, p.stream)
 	delete(s.inflight, p)
+}
+
+// notify wakes appends waiting for a stream and subscribers waiting for
+// events. The caller holds the lock.
+func (s *memStore) notify() {
 	s.cond.Broadcast()
 	close(s.wake)
 	s.wake = make(chan struct{})
-	return p.result, err
 }
 
 // safe returns the highest position readers may pass: below every position
@@ -177,7 +209,9 @@ func (s *memStore) safe() int64 {
 		return limit
 	}
 	for p := range s.inflight {
-		limit = min(limit, p.recs[0].Position-1)
+		if len(p.recs) > 0 {
+			limit = min(limit, p.recs[0].Position-1)
+		}
 	}
 	return limit
 }

@@ -2,7 +2,9 @@
 // pass: it holds an implementation of commands.EventStore to the promises of
 // that interface's documentation (atomic appends, optimistic concurrency,
 // idempotent retries, a global order that readers can follow without ever
-// skipping an event, even when transactions commit out of position order).
+// skipping an event, even when transactions commit out of position order,
+// and multi-stream transactions that commit whole or not at all, only while
+// the streams they were decided on are unchanged).
 //
 // An adapter's tests call Run with a Harness that makes fresh stores.
 package storetest
@@ -60,6 +62,13 @@ func Run(t *testing.T, h Harness) {
 		{"OutOfOrderCommit", testOutOfOrderCommit},
 		{"WritersWithSubscriber", testWritersWithSubscriber},
 		{"SubscriberRestarts", testSubscriberRestarts},
+		{"CommitRoundTrip", testCommitRoundTrip},
+		{"CommitAtomicity", testCommitAtomicity},
+		{"CommitRequirements", testCommitRequirements},
+		{"CommitIdempotency", testCommitIdempotency},
+		{"CommitValidation", testCommitValidation},
+		{"CommitRequirementRace", testCommitRequirementRace},
+		{"CommitNoDeadlock", testCommitNoDeadlock},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
