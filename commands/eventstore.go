@@ -21,7 +21,10 @@ type EventStore interface {
 	// all stored already, with identical content, writes nothing and returns
 	// the first append's result; any other reuse of an id is
 	// event.ErrDuplicateEvent. A malformed append (see event.ValidateAppend)
-	// is event.ErrInvalid. A cancelled context leaves nothing half-written.
+	// is event.ErrInvalid. A cancelled context leaves nothing half-written;
+	// it is honoured until the append is under way, which then runs to its
+	// outcome, so that an error means nothing was written. Only a lost
+	// connection leaves the outcome unknown: retry with the same event ids.
 	Append(ctx context.Context, stream string, expected event.ExpectedVersion, events ...event.Event) (event.Appended, error)
 
 	// Commit performs a transaction (see event.Transaction): all appends or

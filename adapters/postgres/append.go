@@ -62,8 +62,35 @@ type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
+// writeTimeout bounds a write once it has been sent. From then on the
+// caller's cancellation is no longer honoured: a statement the server has
+// received may commit after a client gave up on it, and an append must not
+// report failure for events that are in fact stored. Waiting for the
+// outcome keeps "an error means nothing was written" true, short of a lost
+// connection (whose outcome only an idempotent retry can tell).
+const writeTimeout = 30 * time.Second
+
+// definite returns a context for a write whose outcome the caller must
+// learn: ctx's values and deadline, not its cancellation.
+func definite(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	deadline := time.Now().Add(writeTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	wctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	return wctx, cancel, nil
+}
+
 // Append implements commands.EventStore.
 func (s *Store) Append(ctx context.Context, stream string, expected event.ExpectedVersion, events ...event.Event) (event.Appended, error) {
+	ctx, cancel, err := definite(ctx)
+	if err != nil {
+		return event.Appended{}, fmt.Errorf("append to %q: %w", stream, err)
+	}
+	defer cancel()
 	out, err := s.appendWith(ctx, s.pool, stream, expected, events)
 	if err != nil {
 		return event.Appended{}, err

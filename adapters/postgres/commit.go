@@ -32,8 +32,13 @@ func (s *Store) Commit(ctx context.Context, tx event.Transaction) ([]event.Appen
 		}
 		return []event.Appended{out}, nil
 	}
+	ctx, cancel, err := definite(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	defer cancel()
 	var out []event.Appended
-	err := pgx.BeginFunc(ctx, s.pool, func(pgtx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, s.pool, func(pgtx pgx.Tx) error {
 		if err := lockStreams(ctx, pgtx, tx); err != nil {
 			return err
 		}
