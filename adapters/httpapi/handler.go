@@ -10,6 +10,10 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/google/uuid"
+
+	"aidtrail/commands"
 )
 
 // Store is the part of the event store the API uses so far.
@@ -22,7 +26,9 @@ type Store interface {
 // Deps are what the handler needs. Zero optional fields take the defaults
 // of setDefaults.
 type Deps struct {
-	Store  Store        // required
+	Store Store // required
+	// App is the use cases the /v1 routes call; required.
+	App    *commands.App
 	Logger *slog.Logger // required
 	// ReadyTimeout bounds how long /readyz waits for the store.
 	ReadyTimeout time.Duration
@@ -40,6 +46,9 @@ func (d Deps) Validate() error {
 	if d.Store == nil {
 		errs = append(errs, errors.New("httpapi: Store is required"))
 	}
+	if d.App == nil {
+		errs = append(errs, errors.New("httpapi: App is required"))
+	}
 	if d.Logger == nil {
 		errs = append(errs, errors.New("httpapi: Logger is required"))
 	}
@@ -55,7 +64,11 @@ func NewHandler(deps Deps) (http.Handler, error) {
 	a := &api{deps: deps, log: deps.Logger, metrics: newMetrics()}
 	mux := http.NewServeMux()
 	for _, rt := range a.routes() {
-		mux.Handle(rt.method+" "+rt.path, a.adapt(rt.handle))
+		h := rt.handle
+		if rt.access == authenticated {
+			h = a.authenticate(h)
+		}
+		mux.Handle(rt.method+" "+rt.path, a.adapt(h))
 	}
 	return a.wrap(mux), nil
 }
@@ -71,8 +84,20 @@ type api struct {
 type route struct {
 	method string
 	path   string // a ServeMux path pattern, {name} for path parameters
+	access routeAccess
 	handle handlerFunc
 }
+
+// routeAccess says who may call a route. The zero value is the safe one.
+type routeAccess int
+
+const (
+	// authenticated: a bearer token is required; the handler finds the
+	// actor with callerOf.
+	authenticated routeAccess = iota
+	// public: anyone, no token looked at.
+	public
+)
 
 // handlerFunc answers a request or returns an error, which writeError turns
 // into a problem: handlers never write error responses themselves.
@@ -80,11 +105,28 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // routes is the whole route table.
 func (a *api) routes() []route {
+	const get, post = http.MethodGet, http.MethodPost
 	return []route{
-		{http.MethodGet, "/healthz", a.healthz},
-		{http.MethodGet, "/readyz", a.readyz},
-		{http.MethodGet, "/openapi.json", a.openAPI},
-		{http.MethodGet, "/metrics", a.serveMetrics},
+		{get, "/healthz", public, a.healthz},
+		{get, "/readyz", public, a.readyz},
+		{get, "/openapi.json", public, a.openAPI},
+		{get, "/metrics", public, a.serveMetrics},
+
+		{post, "/v1/login", public, a.login},
+		{post, "/v1/logout", authenticated, a.logout},
+		{post, "/v1/accounts", authenticated, a.openAccount},
+		{post, "/v1/accounts/{id}/positions", authenticated, a.assignPosition},
+		{post, "/v1/accounts/{id}/positions/{position_id}/vacate", authenticated, a.vacatePosition},
+
+		{post, "/v1/units", authenticated, a.establishUnit},
+		{get, "/v1/units/{id}", authenticated, a.getUnit},
+		{post, "/v1/units/{id}/rename", authenticated, a.renameUnit},
+		{post, "/v1/units/{id}/move", authenticated, a.moveUnit},
+		{post, "/v1/units/{id}/close", authenticated, a.closeUnit},
+
+		{post, "/v1/employees", authenticated, a.registerEmployee},
+		{get, "/v1/employees/{id}", authenticated, a.getEmployee},
+		{post, "/v1/employees/{id}/erase", authenticated, a.eraseEmployee},
 	}
 }
 
@@ -96,12 +138,19 @@ func (a *api) adapt(h handlerFunc) http.Handler {
 	})
 }
 
-// wrap adds what every request gets: panic recovery, metrics, and problem
-// answers for paths and methods the route table does not have.
+// wrap adds what every request gets: a correlation id, panic recovery,
+// metrics, and problem answers for paths and methods the route table does
+// not have.
 func (a *api) wrap(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		cid, cidErr := requestCorrelationID(r.Header)
+		if cid == "" {
+			cid = uuid.NewString()
+		}
+		sw.Header().Set(headerCorrelationID, cid)
+		r = r.WithContext(withCorrelationID(r.Context(), cid))
 		h, pattern := mux.Handler(r)
 		defer func() {
 			if v := recover(); v != nil {
@@ -117,6 +166,10 @@ func (a *api) wrap(mux *http.ServeMux) http.Handler {
 			}
 			a.metrics.observe(r.Method, pattern, sw.code(), time.Since(start))
 		}()
+		if cidErr != nil {
+			a.writeError(sw, r, cidErr)
+			return
+		}
 		if pattern == "" {
 			// No route: the mux answers 404, 405 (with Allow) or a
 			// redirect to a cleaned path; the first two become problems.

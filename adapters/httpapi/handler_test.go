@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"aidtrail/adapters/apptest"
 	"aidtrail/adapters/sqlite"
 	"aidtrail/domain/event"
 )
@@ -23,10 +24,13 @@ type storeFunc func(ctx context.Context) (int64, error)
 
 func (f storeFunc) Head(ctx context.Context) (int64, error) { return f(ctx) }
 
+// newTestHandler serves the API with store as the store /readyz and
+// /metrics look at, and use cases on an embedded store of their own.
 func newTestHandler(t *testing.T, store Store) http.Handler {
 	t.Helper()
 	h, err := NewHandler(Deps{
 		Store:        store,
+		App:          apptest.New(t, "sqlite").App,
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		ReadyTimeout: 200 * time.Millisecond,
 	})
@@ -79,8 +83,8 @@ func decodeProblem(t *testing.T, rec *httptest.ResponseRecorder) Problem {
 func TestNewHandlerRefusesMissingDeps(t *testing.T) {
 	t.Parallel()
 	_, err := NewHandler(Deps{})
-	if err == nil || !strings.Contains(err.Error(), "Store") || !strings.Contains(err.Error(), "Logger") {
-		t.Fatalf("NewHandler(Deps{}) = %v, want both missing dependencies named", err)
+	if err == nil || !strings.Contains(err.Error(), "Store") || !strings.Contains(err.Error(), "Logger") || !strings.Contains(err.Error(), "App") {
+		t.Fatalf("NewHandler(Deps{}) = %v, want every missing dependency named", err)
 	}
 }
 

@@ -113,3 +113,67 @@ func TestServedOpenAPIIsTheEmbeddedDocument(t *testing.T) {
 		t.Fatalf("GET /openapi.json = %d, body differs from the embedded document", rec.Code)
 	}
 }
+
+// TestOpenAPISecurityFollowsRoutes: the document says which operations need
+// a bearer token exactly as the route table decides it, and every
+// protected operation documents its 401.
+func TestOpenAPISecurityFollowsRoutes(t *testing.T) {
+	t.Parallel()
+	doc := loadOpenAPI(t)
+	a := &api{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, rt := range a.routes() {
+		var op struct {
+			Security  *[]map[string][]string     `json:"security"`
+			Responses map[string]json.RawMessage `json:"responses"`
+		}
+		raw, ok := doc.Paths[rt.path][strings.ToLower(rt.method)]
+		if !ok {
+			continue // TestOpenAPIMatchesRoutes reports it
+		}
+		if err := json.Unmarshal(raw, &op); err != nil {
+			t.Fatalf("%s %s: %v", rt.method, rt.path, err)
+		}
+		documentedPublic := op.Security != nil && len(*op.Security) == 0
+		if documentedPublic != (rt.access == public) {
+			t.Errorf("%s %s: public in openapi.json = %v, in the route table = %v", rt.method, rt.path, documentedPublic, rt.access == public)
+		}
+		if rt.access == authenticated {
+			if _, ok := op.Responses["401"]; !ok {
+				t.Errorf("%s %s needs a token but documents no 401", rt.method, rt.path)
+			}
+		}
+	}
+}
+
+// TestOpenAPIReferencesResolve: every $ref points at a component that exists.
+func TestOpenAPIReferencesResolve(t *testing.T) {
+	t.Parallel()
+	var doc map[string]any
+	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"].(string); ok {
+				var node any = doc
+				for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
+					m, _ := node.(map[string]any)
+					node = m[part]
+				}
+				if node == nil {
+					t.Errorf("$ref %s does not resolve", ref)
+				}
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+}

@@ -5,9 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
+	"aidtrail/commands"
+	"aidtrail/domain/access"
 	"aidtrail/domain/event"
+	"aidtrail/domain/org"
 )
 
 // Stable problem codes (API.md). Clients branch on these, never on titles or
@@ -58,12 +64,18 @@ var problemKinds = map[string]problemKind{
 
 // Problem is an RFC 9457 problem details object with aidtrail's stable code.
 type Problem struct {
-	Type     string `json:"type"`
-	Title    string `json:"title"`
-	Status   int    `json:"status"`
-	Detail   string `json:"detail"`
-	Code     string `json:"code"`
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Code   string `json:"code"`
+	// Field names the input at fault (a JSON member such as "roles[1]" or
+	// "family[0].birth_date", a path parameter, a header) when one is known.
+	Field    string `json:"field,omitempty"`
 	Instance string `json:"instance,omitempty"`
+
+	// retryAfter, when positive, is sent as Retry-After (seconds).
+	retryAfter int
 }
 
 // noRouteDetail tells a path the route table lacks from a resource that
@@ -90,25 +102,55 @@ var (
 )
 
 // problemFor is the one place where an error becomes an HTTP answer. It
-// matches with errors.Is, so wrapping never changes the answer. logLevel is
-// the level at which the caller should log err, or 0 when a client error
-// needs no log line.
+// matches with errors.Is and errors.As, so wrapping never changes the
+// answer. logIt says whether the caller should log err (at level): client
+// errors need no log line, failures on our side get exactly one.
+//
+// The order matters where one error matches several cases: a history that
+// cannot be replayed is ours even when its cause is a broken domain rule;
+// a refused login is unauthenticated before anything else.
 func problemFor(err error) (p Problem, logIt bool, level slog.Level) {
+	var (
+		locked    *commands.LockedError
+		forbidden *commands.ForbiddenError
+	)
 	switch {
 	case errors.Is(err, errNoRoute):
 		return newProblem(codeNotFound, noRouteDetail), false, 0
 	case errors.Is(err, errMethodNotAllowed):
 		return newProblem(codeMethodNotAllowed, "This resource does not accept this method; see the Allow header."), false, 0
-	case errors.Is(err, errBadRequest):
-		return newProblem(codeValidation, err.Error()), false, 0
 	case errors.Is(err, errTooLarge):
 		return newProblem(codeTooLarge, err.Error()), false, 0
-	case errors.Is(err, event.ErrNotFound):
+	case errors.Is(err, errBadRequest):
+		return withField(newProblem(codeValidation, err.Error()), err), false, 0
+
+	case errors.Is(err, org.ErrHistory), errors.Is(err, access.ErrHistory):
+		// Stored events that do not replay: corruption or a bug, never the client's.
+		return internalProblem(), true, slog.LevelError
+
+	case errors.As(err, &locked):
+		p := newProblem(codeUnauthenticated, "Too many failed sign-ins for this login; try again after "+
+			locked.Until.UTC().Format(time.RFC3339)+".")
+		p.retryAfter = secondsUntil(locked.Until)
+		return p, false, 0
+	case errors.Is(err, commands.ErrUnauthenticated):
+		// Unknown, expired and revoked tokens, wrong passwords and unknown
+		// logins all read alike: the difference would help only a guesser.
+		return newProblem(codeUnauthenticated, "Valid credentials are required: a live bearer token, or a correct login and password."), false, 0
+	case errors.As(err, &forbidden):
+		return newProblem(codeForbidden, "No position of yours grants "+forbidden.Permission+" on this unit."), false, 0
+	case errors.Is(err, access.ErrForbidden):
+		return newProblem(codeForbidden, "No position of yours grants this here."), false, 0
+
+	case errors.Is(err, org.ErrInvalid), errors.Is(err, access.ErrInvalid), errors.Is(err, event.ErrInvalid):
+		return withField(newProblem(codeValidation, err.Error()), err), false, 0
+	case errors.Is(err, event.ErrNotFound), errors.Is(err, access.ErrPositionNotFound):
 		return newProblem(codeNotFound, err.Error()), false, 0
-	case errors.Is(err, event.ErrConcurrency), errors.Is(err, event.ErrDuplicateEvent):
+	case errors.Is(err, org.ErrInvalidState), errors.Is(err, access.ErrInvalidState):
+		return newProblem(codeInvalidState, err.Error()), false, 0
+	case errors.Is(err, event.ErrConcurrency), errors.Is(err, event.ErrDuplicateEvent), errors.Is(err, org.ErrInconsistent):
 		return newProblem(codeConflict, err.Error()), false, 0
-	case errors.Is(err, event.ErrInvalid):
-		return newProblem(codeValidation, err.Error()), false, 0
+
 	case errors.Is(err, errNotReady):
 		return newProblem(codeUnavailable, "The event store is not answering; try again shortly."), true, slog.LevelWarn
 	case errors.Is(err, context.DeadlineExceeded):
@@ -117,8 +159,41 @@ func problemFor(err error) (p Problem, logIt bool, level slog.Level) {
 		// The client went away; nobody reads the answer.
 		return newProblem(codeUnavailable, "The request was cancelled."), false, 0
 	default:
-		return newProblem(codeInternal, "Something went wrong on our side; it has been logged."), true, slog.LevelError
+		return internalProblem(), true, slog.LevelError
 	}
+}
+
+func internalProblem() Problem {
+	return newProblem(codeInternal, "Something went wrong on our side; it has been logged.")
+}
+
+// withField sets p.Field from the validation error in err that names the
+// input at fault, if there is one.
+func withField(p Problem, err error) Problem {
+	var (
+		request *fieldError
+		cmd     *commands.ValidationError
+		orgErr  *org.ValidationError
+		accErr  *access.ValidationError
+	)
+	switch {
+	case errors.As(err, &request):
+		p.Field = request.Field
+	case errors.As(err, &cmd):
+		p.Field = cmd.Field
+	case errors.As(err, &orgErr):
+		p.Field = orgErr.Field
+	case errors.As(err, &accErr):
+		p.Field = accErr.Field
+	}
+	return p
+}
+
+// secondsUntil is the whole seconds from now to t, rounded up, at least 1:
+// a Retry-After that never invites a retry before the lock ends.
+func secondsUntil(t time.Time) int {
+	s := math.Ceil(time.Until(t).Seconds())
+	return int(max(s, 1))
 }
 
 // writeError answers r with the problem for err and logs err once, here,
@@ -128,7 +203,8 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p.Instance = r.URL.Path
 	if logIt {
 		a.log.Log(r.Context(), level, "request failed",
-			"method", r.Method, "path", r.URL.Path, "status", p.Status, "code", p.Code, "err", err)
+			"method", r.Method, "path", r.URL.Path, "status", p.Status, "code", p.Code,
+			"correlation_id", correlationID(r.Context()), "err", err)
 	}
 	writeProblem(w, p)
 }
@@ -139,6 +215,12 @@ func writeProblem(w http.ResponseWriter, p Problem) {
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
+	if p.Status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", "Bearer")
+	}
+	if p.retryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(p.retryAfter))
+	}
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p) // the status is sent; a failed body write has no one to tell
 }

@@ -99,6 +99,7 @@ func (c logConfig) logger(w io.Writer) *slog.Logger {
 // serveConfig is everything serve needs.
 type serveConfig struct {
 	Addr            string
+	MasterKeyFile   string
 	ShutdownTimeout time.Duration
 	Demo            bool
 	Store           storeConfig
@@ -109,6 +110,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, host:port")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long requests in flight may take to finish after SIGINT or SIGTERM")
 	fs.BoolVar(&c.Demo, "demo", false, "load the demo organisation (not yet available)")
+	fs.StringVar(&c.MasterKeyFile, "master-key-file", "", "file holding the base64 master key that wraps personal-data keys (created if missing); default $AIDTRAIL_MASTER_KEY, else <data>/master.key for the embedded store")
 	c.Store.register(fs)
 	c.Log.register(fs)
 }

@@ -29,7 +29,11 @@ func mainCode() int {
 	// After the first signal, a second one kills the process at once.
 	context.AfterFunc(ctx, stop)
 
-	env := environment{DatabaseURL: os.Getenv("AIDTRAIL_DATABASE_URL")}
+	env := environment{
+		DatabaseURL:    os.Getenv("AIDTRAIL_DATABASE_URL"),
+		BootstrapToken: os.Getenv("AIDTRAIL_BOOTSTRAP_TOKEN"),
+		MasterKey:      os.Getenv("AIDTRAIL_MASTER_KEY"),
+	}
 	err := run(ctx, os.Args[1:], env, os.Stdout, os.Stderr)
 	switch {
 	case err == nil:
@@ -46,7 +50,9 @@ func mainCode() int {
 
 // environment holds the variables aidtrail reads, read once in main.
 type environment struct {
-	DatabaseURL string // AIDTRAIL_DATABASE_URL
+	DatabaseURL    string // AIDTRAIL_DATABASE_URL
+	BootstrapToken string // AIDTRAIL_BOOTSTRAP_TOKEN
+	MasterKey      string // AIDTRAIL_MASTER_KEY, base64
 }
 
 // errUsage marks a command line that could not be parsed; the flag package

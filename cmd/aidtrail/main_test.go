@@ -121,7 +121,8 @@ func TestServeAnswersAndShutsDown(t *testing.T) {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	srv, cleanup, err := newServer(t.Context(), cfg, log)
+	env := environment{BootstrapToken: "first-start-secret"}
+	srv, cleanup, err := newServer(t.Context(), cfg, env, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,6 +144,8 @@ func TestServeAnswersAndShutsDown(t *testing.T) {
 			t.Fatalf("GET %s = %d %v (%v)", path, resp.StatusCode, body, err)
 		}
 	}
+
+	firstStart(t, "http://"+srv.addr(), env.BootstrapToken)
 
 	stop() // as SIGTERM would
 	select {
@@ -216,5 +219,42 @@ func TestBenchAppendPostgres(t *testing.T) {
 	}
 	if left {
 		t.Errorf("schema %s left behind", m[1])
+	}
+}
+
+// firstStart walks the README's first start over HTTP: the bootstrap token
+// establishes the root and appoints an administrator, then stops working,
+// and the administrator signs in.
+func firstStart(t *testing.T, base, bootstrap string) {
+	t.Helper()
+	call := func(token, method, path string, body any, want int) map[string]any {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequestWithContext(t.Context(), method, base+path, bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		if resp.StatusCode != want {
+			t.Fatalf("%s %s = %d %v, want %d", method, path, resp.StatusCode, out, want)
+		}
+		return out
+	}
+	root := call(bootstrap, "POST", "/v1/units", map[string]any{"name": "太原铁路局", "code": "TYJ", "level": "bureau"}, http.StatusCreated)
+	account := call(bootstrap, "POST", "/v1/accounts", map[string]any{"login": "admin", "password": "correct horse battery", "name": "王芳"}, http.StatusCreated)
+	call(bootstrap, "POST", "/v1/accounts/"+account["id"].(string)+"/positions",
+		map[string]any{"unit_id": root["id"], "title": "工会主席", "roles": []string{"bureau_admin"}}, http.StatusCreated)
+	call(bootstrap, "GET", "/v1/units/"+root["id"].(string), nil, http.StatusUnauthorized)
+	signed := call("", "POST", "/v1/login", map[string]any{"login": "admin", "password": "correct horse battery"}, http.StatusOK)
+	unit := call(signed["token"].(string), "GET", "/v1/units/"+root["id"].(string), nil, http.StatusOK)
+	if unit["name"] != "太原铁路局" {
+		t.Fatalf("the root read back as %v", unit)
 	}
 }

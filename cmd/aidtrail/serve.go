@@ -29,7 +29,7 @@ func runServe(ctx context.Context, args []string, env environment, stderr io.Wri
 		return err
 	}
 	log := cfg.Log.logger(stderr)
-	srv, cleanup, err := newServer(ctx, cfg, log)
+	srv, cleanup, err := newServer(ctx, cfg, env, log)
 	if err != nil {
 		return err
 	}
@@ -47,12 +47,20 @@ type server struct {
 
 // newServer opens and migrates the store, builds the API and listens. The
 // cleanup closes what newServer opened; call it after run returns.
-func newServer(ctx context.Context, cfg serveConfig, log *slog.Logger) (*server, func(), error) {
-	st, closeStore, err := openMigrated(ctx, cfg.Store, log)
+func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.Logger) (*server, func(), error) {
+	db, closeStore, err := openMigrated(ctx, cfg.Store, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	handler, err := httpapi.NewHandler(httpapi.Deps{Store: st, Logger: log})
+	app, err := newApp(db, cfg, env)
+	if err != nil {
+		closeStore()
+		return nil, nil, err
+	}
+	if env.BootstrapToken != "" {
+		log.Info("bootstrap token accepted as the root's administrator until one is appointed")
+	}
+	handler, err := httpapi.NewHandler(httpapi.Deps{Store: db.events, App: app, Logger: log})
 	if err != nil {
 		closeStore()
 		return nil, nil, err

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"aidtrail/adapters/postgres"
+	"aidtrail/adapters/sqldb"
 	"aidtrail/adapters/sqlite"
 	"aidtrail/commands"
 )
@@ -22,45 +23,60 @@ type store interface {
 	Migrate(ctx context.Context) error
 }
 
-// openStore opens the store cfg chooses and applies its migrations. The
-// cleanup closes it; call it once, after the last use.
-func openStore(ctx context.Context, cfg storeConfig, log *slog.Logger) (store, func(), error) {
+// database is the event store and the handle to the same database's
+// other tables (keys, credentials, sessions).
+type database struct {
+	events store
+	tables *sqldb.DB
+}
+
+// openStore opens the store cfg chooses. The cleanup closes it; call it
+// once, after the last use.
+func openStore(ctx context.Context, cfg storeConfig, log *slog.Logger) (database, func(), error) {
 	if cfg.DatabaseURL != "" {
 		s, err := postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL})
 		if err != nil {
-			return nil, nil, err
+			return database{}, nil, err
 		}
 		log.Info("event store: PostgreSQL", "url", redact(cfg.DatabaseURL))
-		return s, s.Close, nil
+		tables := sqldb.FromPool(s.Pool())
+		return database{s, tables}, func() { _ = tables.Close(); s.Close() }, nil
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("data directory: %w", err)
+		return database{}, nil, fmt.Errorf("data directory: %w", err)
 	}
 	path := filepath.Join(cfg.DataDir, embeddedFile)
 	s, err := sqlite.Open(ctx, sqlite.Config{Path: path})
 	if err != nil {
-		return nil, nil, err
+		return database{}, nil, err
+	}
+	raw, err := sqlite.OpenDB(path)
+	if err != nil {
+		_ = s.Close()
+		return database{}, nil, err
 	}
 	log.Info("event store: embedded", "path", path)
+	tables := sqldb.FromSQLite(raw)
 	cleanup := func() {
+		_ = tables.Close()
 		if err := s.Close(); err != nil {
 			log.Error("close the embedded store", "err", err)
 		}
 	}
-	return s, cleanup, nil
+	return database{s, tables}, cleanup, nil
 }
 
 // openMigrated opens the store and applies its migrations.
-func openMigrated(ctx context.Context, cfg storeConfig, log *slog.Logger) (store, func(), error) {
-	s, cleanup, err := openStore(ctx, cfg, log)
+func openMigrated(ctx context.Context, cfg storeConfig, log *slog.Logger) (database, func(), error) {
+	db, cleanup, err := openStore(ctx, cfg, log)
 	if err != nil {
-		return nil, nil, err
+		return database{}, nil, err
 	}
-	if err := s.Migrate(ctx); err != nil {
+	if err := db.events.Migrate(ctx); err != nil {
 		cleanup()
-		return nil, nil, fmt.Errorf("migrate: %w", err)
+		return database{}, nil, fmt.Errorf("migrate: %w", err)
 	}
-	return s, cleanup, nil
+	return db, cleanup, nil
 }
 
 // redact hides a URL's password for logs.

@@ -1,0 +1,138 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+
+	"aidtrail/commands"
+	"aidtrail/domain/org"
+)
+
+// Employees (职工), the fifth level of the organisation. Their personal
+// fields travel in plaintext only over this API: the use cases seal them
+// under the person's own key before any event is written, mask them for
+// roles that do not need them, and read them back as erased once the
+// person's key is deleted.
+
+type familyMemberJSON struct {
+	Relation  string `json:"relation"`
+	Name      string `json:"name"`
+	BirthDate string `json:"birth_date"`
+}
+
+type registerEmployeeRequest struct {
+	Name        string             `json:"name"`
+	UnitID      string             `json:"unit_id"`
+	IDNumber    string             `json:"id_number"`
+	Phone       string             `json:"phone"`
+	BankAccount string             `json:"bank_account"`
+	Family      []familyMemberJSON `json:"family"`
+}
+
+// registerEmployee: POST /v1/employees.
+func (a *api) registerEmployee(w http.ResponseWriter, r *http.Request) error {
+	var req registerEmployeeRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	unit, err := parseID("unit_id", req.UnitID)
+	if err != nil {
+		return err
+	}
+	family := make([]commands.FamilyMember, len(req.Family))
+	for i, f := range req.Family {
+		family[i] = commands.FamilyMember{Relation: org.Relation(f.Relation), Name: f.Name, BirthDate: f.BirthDate}
+	}
+	id, written, err := a.deps.App.RegisterEmployee(r.Context(), callerOf(r).actor, commands.RegisterEmployee{
+		UnitID: unit, Name: req.Name, IDNumber: req.IDNumber, Phone: req.Phone, BankAccount: req.BankAccount,
+		Family: family,
+	})
+	if err != nil {
+		return err
+	}
+	writeCreated(w, "/v1/employees/"+id.String(), createdResponse{ID: id.String(), Position: written.Position})
+	return nil
+}
+
+// employeeResponse is an employee as the caller may see them. A personal
+// field listed in masked is absent from the object (for family members:
+// their name), never sent empty, so a client cannot mistake "not shown to
+// you" for "not known".
+type employeeResponse struct {
+	ID          string                 `json:"id"`
+	UnitID      string                 `json:"unit_id"`
+	Name        *string                `json:"name,omitempty"`
+	IDNumber    *string                `json:"id_number,omitempty"`
+	Phone       *string                `json:"phone,omitempty"`
+	BankAccount *string                `json:"bank_account,omitempty"`
+	Family      []familyMemberResponse `json:"family"`
+	Erased      bool                   `json:"erased"`
+	Masked      []string               `json:"masked"`
+	Version     int64                  `json:"version"`
+}
+
+type familyMemberResponse struct {
+	Relation  string  `json:"relation"`
+	Name      *string `json:"name,omitempty"`
+	BirthDate string  `json:"birth_date"`
+}
+
+// getEmployee: GET /v1/employees/{id}: in full to those who may read
+// personal data at the employee's unit and to the employee themselves,
+// masked to analysts.
+func (a *api) getEmployee(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := checkMinPosition(r); err != nil {
+		return err
+	}
+	v, err := a.deps.App.GetEmployee(r.Context(), callerOf(r).actor, id)
+	if err != nil {
+		return err
+	}
+	shown := func(field, value string) *string {
+		if slices.Contains(v.Masked, field) {
+			return nil
+		}
+		return &value
+	}
+	out := employeeResponse{
+		ID: v.ID.String(), UnitID: v.UnitID.String(),
+		Name: shown("name", v.Name), IDNumber: shown("id_number", v.IDNumber),
+		Phone: shown("phone", v.Phone), BankAccount: shown("bank_account", v.BankAccount),
+		Family: make([]familyMemberResponse, len(v.Family)),
+		Erased: v.Erased, Masked: append([]string{}, v.Masked...), Version: v.Version,
+	}
+	for i, f := range v.Family {
+		out.Family[i] = familyMemberResponse{Relation: string(f.Relation), Name: shown("family.name", f.Name), BirthDate: f.BirthDate}
+	}
+	w.Header().Set("Cache-Control", "no-store") // personal data stays out of caches
+	writeVersioned(w, v.Version, out)
+	return nil
+}
+
+type eraseEmployeeRequest struct {
+	Reason string `json:"reason"`
+}
+
+// eraseEmployee: POST /v1/employees/{id}/erase deletes the person's key:
+// their personal fields read back as erased from then on, while money and
+// history stay.
+func (a *api) eraseEmployee(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req eraseEmployeeRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	written, err := a.deps.App.EraseEmployee(r.Context(), callerOf(r).actor, commands.EraseEmployee{EmployeeID: id, Reason: req.Reason})
+	if err != nil {
+		return err
+	}
+	writeWritten(w, written)
+	return nil
+}

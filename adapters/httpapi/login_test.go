@@ -1,0 +1,121 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"aidtrail/adapters/apptest"
+	"aidtrail/commands"
+)
+
+// Signing in: a wrong password and an unknown login are refused alike;
+// after the login policy's free failures the login is locked, and even the
+// right password is refused, with Retry-After, until the lock ends. Other
+// logins are not affected.
+func TestLoginFailuresLockTheLogin(t *testing.T) {
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			f := newOrgOverHTTP(t, kind)
+			s := f.api
+			attempt := func(login, password string) *http.Response {
+				rec := s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": login, "password": password})
+				return rec.Result()
+			}
+
+			ok := s.must(http.StatusOK, http.MethodPost, "/v1/login", "", map[string]string{"login": "Worker.A ", "password": testPassword})
+			expires, err := time.Parse(time.RFC3339, ok["expires_at"].(string))
+			if err != nil || !expires.After(time.Now()) || ok["token"] == "" {
+				t.Fatalf("login answered %v", ok)
+			}
+			if _, err := uuid.Parse(ok["account_id"].(string)); err != nil {
+				t.Fatalf("account_id %v", ok["account_id"])
+			}
+
+			wrong := s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": "worker.a", "password": "wrong password"})
+			unknown := s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": "nobody.here", "password": "wrong password"})
+			pw, pu := problemOf(t, wrong, 401, codeUnauthenticated), problemOf(t, unknown, 401, codeUnauthenticated)
+			if pw.Detail != pu.Detail || wrong.Header().Get("Retry-After") != "" {
+				t.Fatalf("a wrong password (%q) and an unknown login (%q) answer differently", pw.Detail, pu.Detail)
+			}
+
+			// One failure is spent above; the last free one locks the login.
+			for i := 2; i <= commands.DefaultFreeFailures; i++ {
+				res := attempt("worker.a", "wrong password")
+				locked := res.Header.Get("Retry-After") != ""
+				if res.StatusCode != http.StatusUnauthorized || locked != (i == commands.DefaultFreeFailures) {
+					t.Fatalf("failure %d: %d, Retry-After %q", i, res.StatusCode, res.Header.Get("Retry-After"))
+				}
+			}
+			rec := s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": "worker.a", "password": testPassword})
+			problemOf(t, rec, http.StatusUnauthorized, codeUnauthenticated)
+			retry, err := strconv.Atoi(rec.Header().Get("Retry-After"))
+			if err != nil || retry < 1 || retry > int(commands.DefaultLockFor/time.Second)+1 {
+				t.Fatalf("the right password on a locked login: Retry-After %q", rec.Header().Get("Retry-After"))
+			}
+			if rec.Header().Get("WWW-Authenticate") != "Bearer" {
+				t.Errorf("WWW-Authenticate = %q", rec.Header().Get("WWW-Authenticate"))
+			}
+			// The lock is the login's alone; the session opened before it lives on.
+			s.login(f.logins[actorApprover])
+			s.must(http.StatusOK, http.MethodGet, "/v1/units/"+f.stationA, f.tokens[actorCaseworker], nil)
+		})
+	}
+}
+
+// A unit's read answers its version as the ETag, and a command answers the
+// position it wrote, which later reads accept as min_position.
+func TestUnitVersionAndPosition(t *testing.T) {
+	t.Parallel()
+	f := newOrgOverHTTP(t, "postgres")
+	s := f.api
+	path := "/v1/units/" + f.workshopA
+	rec := s.do(http.MethodGet, path, f.rootToken(), nil)
+	v1 := jsonBody(t, rec)
+	if rec.Header().Get("ETag") != `"`+strconv.Itoa(int(v1["version"].(float64)))+`"` {
+		t.Fatalf("ETag %q for version %v", rec.Header().Get("ETag"), v1["version"])
+	}
+	if v1["parent_id"] != f.stationA || len(v1["path"].([]any)) != 2 || v1["level"] != "workshop" {
+		t.Fatalf("unit %v", v1)
+	}
+	written := s.must(http.StatusOK, http.MethodPost, path+"/rename", f.rootToken(), map[string]string{"name": "运转车间"})
+	pos := int64(written["position"].(float64))
+	if pos != s.head() {
+		t.Fatalf("rename answered position %d; the head is %d", pos, s.head())
+	}
+	rec = s.do(http.MethodGet, path+"?min_position="+strconv.FormatInt(pos, 10), f.rootToken(), nil)
+	v2 := jsonBody(t, rec)
+	if rec.Code != http.StatusOK || v2["name"] != "运转车间" || v2["version"].(float64) != v1["version"].(float64)+1 {
+		t.Fatalf("after the rename: %d %v", rec.Code, v2)
+	}
+	root := s.must(http.StatusOK, http.MethodGet, "/v1/units/"+f.root, f.rootToken(), nil)
+	if _, ok := root["parent_id"]; !ok || root["parent_id"] != nil || len(root["path"].([]any)) != 0 {
+		t.Fatalf("the root: %v", root)
+	}
+	closed := s.do(http.MethodPost, "/v1/units/"+f.stationA+"/close", f.rootToken(), nil)
+	problemOf(t, closed, http.StatusConflict, codeInvalidState)
+	s.must(http.StatusNotFound, http.MethodGet, "/v1/units/"+uuid.NewString(), f.rootToken(), nil)
+	s.must(http.StatusNotFound, http.MethodGet, "/v1/employees/"+uuid.NewString(), f.rootToken(), nil)
+	dup := s.do(http.MethodPost, "/v1/units", f.rootToken(), map[string]any{"name": "x", "code": "TYZ", "level": "workshop", "parent_id": f.stationA})
+	problemOf(t, dup, http.StatusConflict, codeConflict)
+}
+
+// Erasure over HTTP: the fields read back as erased, a second erasure is
+// invalid_state.
+func TestEraseOverHTTP(t *testing.T) {
+	t.Parallel()
+	f := newOrgOverHTTP(t, "sqlite")
+	s := f.api
+	id := f.employee(f.stationB)
+	s.must(http.StatusOK, http.MethodPost, "/v1/employees/"+id+"/erase", f.rootToken(), map[string]string{"reason": "本人申请"})
+	v := s.must(http.StatusOK, http.MethodGet, "/v1/employees/"+id, f.rootToken(), nil)
+	if v["erased"] != true || v["name"] != commands.Erased || v["id_number"] != commands.Erased || len(v["family"].([]any)) != 0 {
+		t.Fatalf("after erasure: %v", v)
+	}
+	problemOf(t, s.do(http.MethodPost, "/v1/employees/"+id+"/erase", f.rootToken(), map[string]string{"reason": "again"}),
+		http.StatusConflict, codeInvalidState)
+}
