@@ -218,7 +218,8 @@ func (a *App) VacatePosition(ctx context.Context, actor Actor, cmd VacatePositio
 			}
 		}
 		if unitID == uuid.Nil {
-			return event.Metadata{}, fmt.Errorf("position %s: %w", cmd.PositionID, access.ErrPositionNotActive)
+			// Not active: the account says whether it never existed or ended.
+			return event.Metadata{}, account.VacatePosition(cmd.PositionID, cmd.SuccessorID, cmd.Reason)
 		}
 		unit, err := loadUnit(ctx, w, unitID)
 		if err != nil {

@@ -53,7 +53,7 @@ type RegisterEmployee struct {
 
 // RegisterEmployee needs employees.register at the unit.
 func (a *App) RegisterEmployee(ctx context.Context, actor Actor, cmd RegisterEmployee) (uuid.UUID, Written, error) {
-	if err := checkPersonal(cmd); err != nil {
+	if err := checkPersonal(cmd, a.clock.Now()); err != nil {
 		return uuid.Nil, Written{}, err
 	}
 	id := uuid.Must(uuid.NewV7())

@@ -2,13 +2,17 @@ package commands
 
 import (
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"aidtrail/domain/org"
 )
 
 // checkPersonal validates personal fields in plaintext, before they are
-// sealed: once sealed, nothing can look at them again.
-func checkPersonal(cmd RegisterEmployee) error {
+// sealed: once sealed, nothing can look at them again, and a refusal must
+// not leave a key behind for a person who was never registered.
+func checkPersonal(cmd RegisterEmployee, now time.Time) error {
 	if err := checkPersonName("name", cmd.Name); err != nil {
 		return err
 	}
@@ -22,8 +26,16 @@ func checkPersonal(cmd RegisterEmployee) error {
 		return &ValidationError{"bank_account", "must be 12 to 30 digits"}
 	}
 	for i, f := range cmd.Family {
-		if err := checkPersonName("family["+itoa(i)+"].name", f.Name); err != nil {
+		field := "family[" + itoa(i) + "]"
+		if err := checkPersonName(field+".name", f.Name); err != nil {
 			return err
+		}
+		if !f.Relation.Valid() {
+			return &ValidationError{field + ".relation", "must be spouse, child, parent or other"}
+		}
+		born, err := time.Parse(org.DateLayout, f.BirthDate)
+		if err != nil || born.After(now) {
+			return &ValidationError{field + ".birth_date", "must be a past date, YYYY-MM-DD"}
 		}
 	}
 	return nil

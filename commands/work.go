@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"aidtrail/domain/event"
 )
@@ -57,10 +56,12 @@ func (w *work) add(stream string, events ...event.Event) {
 }
 
 // commit stamps every queued event with meta and commits them as one
-// transaction. It returns the position of the last event written.
+// transaction. It returns the position of the last event written; a
+// command that decided nothing (renaming to the same name) writes nothing
+// and returns 0, which every read has reached.
 func (w *work) commit(ctx context.Context, meta event.Metadata) (int64, error) {
 	if len(w.order) == 0 {
-		return 0, fmt.Errorf("%w: the command decided nothing", event.ErrInvalid)
+		return 0, nil
 	}
 	tx := event.Transaction{}
 	for _, stream := range w.order {
