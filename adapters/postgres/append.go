@@ -183,8 +183,8 @@ func (s *Store) storedAppend(ctx context.Context, stream string, events []event.
 	for i, e := range events {
 		want[e.ID], ids[i], data[i] = e, e.ID, string(e.Data)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+selectColumns+`, data = x.d
-		FROM events JOIN unnest($1::uuid[], $2::jsonb[]) AS x(id, d) ON event_id = x.id`, ids, data)
+	rows, err := s.pool.Query(ctx, `SELECT `+selectColumns+`, data::text = x.d
+		FROM events JOIN unnest($1::uuid[], $2::text[]) AS x(id, d) ON event_id = x.id`, ids, data)
 	if err != nil {
 		return event.Appended{}, false, fmt.Errorf("append to %q: check stored ids: %w", stream, err)
 	}

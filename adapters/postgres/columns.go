@@ -20,7 +20,7 @@ import (
 var appendColumns = []struct{ name, sqlType string }{
 	{"event_id", "uuid"},
 	{"type", "text"},
-	{"data", "jsonb"},
+	{"data", "json"},
 	{"actor_account_id", "text"},
 	{"actor_name", "text"},
 	{"actor_position_id", "text"},

@@ -10,7 +10,10 @@ CREATE TABLE events (
     stream_id   text        NOT NULL,
     version     bigint      NOT NULL CHECK (version > 0),
     type        text        NOT NULL,
-    data        jsonb       NOT NULL,
+    -- json, not jsonb: the payload is kept byte for byte as it was
+    -- written, so that a hash over it can be checked against the stored
+    -- row forever, and reading it back costs no conversion.
+    data        json        NOT NULL,
     -- The envelope's metadata (domain/event.Metadata), one column a field;
     -- '' where a field is not set.
     actor_account_id  text        NOT NULL,

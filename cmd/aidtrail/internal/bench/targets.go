@@ -29,10 +29,10 @@ const (
 		event_id  uuid  PRIMARY KEY,
 		stream_id text  NOT NULL,
 		type      text  NOT NULL,
-		data      jsonb NOT NULL,
-		metadata  jsonb NOT NULL)`
+		data      json NOT NULL,
+		metadata  json NOT NULL)`
 	postgresBaselineInsert = `INSERT INTO bench_insert (event_id, stream_id, type, data, metadata)
-		VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)`
+		VALUES ($1, $2, $3, $4::json, $5::json)`
 
 	sqliteBaselineTable = `CREATE TABLE bench_insert (
 		event_id  TEXT PRIMARY KEY,
