@@ -52,10 +52,6 @@ var appendStatements = func() map[string][2]string {
 	return out
 }()
 
-// anyRetries bounds how often an append with event.Any retries after
-// losing a race for the next version of its stream.
-const anyRetries = 20
-
 // querier is what an append needs: the pool, or a transaction in tests that
 // hold an append open.
 type querier interface {
@@ -108,7 +104,11 @@ func (s *Store) appendWith(ctx context.Context, q querier, stream string, expect
 	}
 	sql, args := appendArgs(stream, expected, events)
 	for attempt := 0; ; attempt++ {
-		out, n, err := runAppend(ctx, q, sql, args)
+		run := runAppend
+		if attempt > 0 {
+			run = s.runAppendLocked
+		}
+		out, n, err := run(ctx, q, sql, args)
 		switch {
 		case err == nil && n == len(events):
 			return out, nil
@@ -117,7 +117,7 @@ func (s *Store) appendWith(ctx context.Context, q querier, stream string, expect
 		case isUniqueViolation(err, "events_event_id_key"):
 			// An id is stored already: a retry, or a reuse of an id.
 		case isUniqueViolation(err, "events_stream_id_version_key"):
-			if expected == event.Any && attempt < anyRetries && !inTx(q) {
+			if expected == event.Any && attempt == 0 && !inTx(q) {
 				continue // another writer took the next version first
 			}
 		case err != nil:
@@ -151,6 +151,25 @@ func appendArgs(stream string, expected event.ExpectedVersion, events []event.Ev
 		args = append(args, int64(expected))
 	}
 	return sql, args
+}
+
+// runAppendLocked runs an Any append that lost a race for its stream's
+// next version: the single statement reads the version in a snapshot taken
+// before it waits for the stream's lock, so on a busy stream it can keep
+// losing. Here the lock is taken first, in its own statement, and the
+// append's snapshot, taken after, sees every earlier writer: it cannot lose.
+func (s *Store) runAppendLocked(ctx context.Context, _ querier, sql string, args []any) (event.Appended, int, error) {
+	var out event.Appended
+	var n int
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", args[0]); err != nil {
+			return err
+		}
+		var err error
+		out, n, err = runAppend(ctx, tx, sql, args)
+		return err
+	})
+	return out, n, err
 }
 
 // runAppend runs an append statement and sums up what it inserted.
