@@ -91,6 +91,49 @@ func BenchmarkArgon2idConcurrent(b *testing.B) {
 	}
 }
 
+// BenchmarkArgon2idBurst is 100 logins arriving at once: each op starts
+// 100 Verify calls together and waits for all; p50 and p99 are over every
+// call of every burst. This is the latency a login sees when 100 users sign
+// in at the same moment, before any database work.
+func BenchmarkArgon2idBurst(b *testing.B) {
+	const burst = 100
+	for _, mode := range []struct {
+		name string
+		max  int
+	}{{"bounded", 0}, {"unbounded", -1}} {
+		h := newHasher(b, auth.Argon2idConfig{MaxConcurrent: mode.max})
+		enc, err := h.Hash("pw")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("%s/logins=%d", mode.name, burst), func(b *testing.B) {
+			runtime.GC()
+			stop := watchHeap()
+			var lat []time.Duration
+			for b.Loop() {
+				one := make([]time.Duration, burst)
+				var wg sync.WaitGroup
+				start := time.Now()
+				for i := range burst {
+					wg.Go(func() {
+						if ok, err := h.Verify("pw", enc); !ok || err != nil {
+							b.Error(ok, err)
+						}
+						one[i] = time.Since(start)
+					})
+				}
+				wg.Wait()
+				lat = append(lat, one...)
+			}
+			peak := stop()
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)*50/100].Milliseconds()), "p50-ms")
+			b.ReportMetric(float64(lat[(len(lat)-1)*99/100].Milliseconds()), "p99-ms")
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+		})
+	}
+}
+
 // watchHeap samples the live heap every millisecond until the returned
 // function is called, which returns the highest sample.
 func watchHeap() (stop func() uint64) {
