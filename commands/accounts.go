@@ -46,7 +46,7 @@ func (a *App) OpenAccount(ctx context.Context, actor Actor, cmd OpenAccount) (uu
 	if n := utf8.RuneCountInString(cmd.Password); n < minPasswordLen || n > maxPasswordLen {
 		return uuid.Nil, Written{}, &ValidationError{"password", fmt.Sprintf("must be %d to %d characters", minPasswordLen, maxPasswordLen)}
 	}
-	id := uuid.Must(uuid.NewV7())
+	id := newID(actor, "aggregate")
 	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
 		var target *org.Unit
 		if cmd.EmployeeID != nil {
@@ -133,7 +133,7 @@ type AssignPosition struct {
 // AssignPosition needs accounts.manage at the unit. The first bureau
 // administrator at the root ends the bootstrap token's rights.
 func (a *App) AssignPosition(ctx context.Context, actor Actor, cmd AssignPosition) (uuid.UUID, Written, error) {
-	positionID := uuid.Must(uuid.NewV7())
+	positionID := newID(actor, "position")
 	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
 		unit, err := loadUnit(ctx, w, cmd.UnitID)
 		if err != nil {

@@ -24,6 +24,9 @@ type Actor struct {
 	Bootstrap bool
 	// CommandID identifies the request (its Idempotency-Key when sent).
 	CommandID string
+	// IdempotencyKey is the client's Idempotency-Key, "" when none was
+	// sent; it makes the ids a command creates repeatable (idempotency.go).
+	IdempotencyKey string
 	// CorrelationID ties together the commands of one user action.
 	CorrelationID string
 }
@@ -80,6 +83,7 @@ func (a *App) bootstrapEnded(ctx context.Context) (bool, error) {
 // commits only if they are unchanged: rights end exactly at the event that
 // ends them. It returns the metadata every event of the command carries.
 func (a *App) authorize(ctx context.Context, w *work, actor Actor, perm access.Permission, target *org.Unit) (event.Metadata, error) {
+	w.actor = actor
 	meta := event.Metadata{
 		CommandID: actor.CommandID, CorrelationID: actor.CorrelationID,
 		OccurredAt: a.clock.Now(), SchemaVersion: 1,

@@ -62,3 +62,32 @@ func TestCommandsAtTheEdges(t *testing.T) {
 		t.Fatalf("plaintext of a refused registration is stored: %v %v", found, err)
 	}
 }
+
+// A keyed command whose answer was lost (the process died after the
+// commit, before the answer was kept) and that runs again has still one
+// effect: the ids it creates come from the key.
+func TestKeyedCommandRunTwiceHasOneEffect(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newOrg(t, "postgres")
+	actor := f.admin
+	actor.IdempotencyKey, actor.CommandID = "establish-dtx", "establish-dtx"
+	cmd := commands.EstablishUnit{Name: "大同西供电段", Code: "DTX", Level: org.LevelStation, ParentID: f.root}
+	id, first, err := f.env.App.EstablishUnit(ctx, actor, cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _, err := f.env.App.EstablishUnit(ctx, actor, cmd)
+	if err == nil || again != id {
+		t.Fatalf("the re-run: id %s (first %s), err %v; want the same id and a refusal", again, id, err)
+	}
+	events, err := f.env.Store.ReadAll(ctx, first.Position, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		if e.Type == org.TypeUnitEstablished {
+			t.Fatalf("the re-run established another unit: %+v", e)
+		}
+	}
+}

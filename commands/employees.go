@@ -56,7 +56,7 @@ func (a *App) RegisterEmployee(ctx context.Context, actor Actor, cmd RegisterEmp
 	if err := checkPersonal(cmd, a.clock.Now()); err != nil {
 		return uuid.Nil, Written{}, err
 	}
-	id := uuid.Must(uuid.NewV7())
+	id := newID(actor, "aggregate")
 	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
 		unit, err := loadUnit(ctx, w, cmd.UnitID)
 		if err != nil {

@@ -61,7 +61,7 @@ type EstablishUnit struct {
 
 // EstablishUnit returns the new unit's id.
 func (a *App) EstablishUnit(ctx context.Context, actor Actor, cmd EstablishUnit) (uuid.UUID, Written, error) {
-	id := uuid.Must(uuid.NewV7())
+	id := newID(actor, "aggregate")
 	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
 		var parent *org.Unit
 		if cmd.ParentID != uuid.Nil {

@@ -15,6 +15,7 @@ import (
 // vacated while the command ran.
 type work struct {
 	store   EventStore
+	actor   Actor            // the authorised actor, whose key (if any) names the events
 	read    map[string]int64 // stream → version read (0: did not exist)
 	order   []string         // streams in the order their events were added
 	pending map[string][]event.Event
@@ -69,6 +70,7 @@ func (w *work) commit(ctx context.Context, meta event.Metadata) (int64, error) {
 		for i := range events {
 			events[i].Metadata = meta
 		}
+		keyEventIDs(w.actor, stream, events)
 		tx.Appends = append(tx.Appends, event.StreamAppend{
 			Stream: stream, Expected: event.Exact(w.read[stream]), Events: events,
 		})

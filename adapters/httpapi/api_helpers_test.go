@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"aidtrail/adapters/apptest"
+	"aidtrail/adapters/replies"
 	"aidtrail/domain/event"
 )
 
@@ -25,7 +26,7 @@ type testAPI struct {
 func newTestAPI(t testing.TB, kind string) *testAPI {
 	t.Helper()
 	env := apptest.New(t, kind)
-	h, err := NewHandler(Deps{Store: env.Store, App: env.App, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h, err := NewHandler(Deps{Store: env.Store, App: env.App, Replies: replies.New(env.DB), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,6 +55,7 @@ func (a *api) authenticate(next handlerFunc) handlerFunc {
 		if err != nil {
 			return err
 		}
+		actor.IdempotencyKey = key
 		if key == "" {
 			key = uuid.Must(uuid.NewV7()).String()
 		}

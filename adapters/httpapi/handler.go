@@ -30,6 +30,9 @@ type Deps struct {
 	// App is the use cases the /v1 routes call; required.
 	App    *commands.App
 	Logger *slog.Logger // required
+	// Replies keeps answers for retried commands (Idempotency-Key); nil
+	// runs every request.
+	Replies Replies
 	// ReadyTimeout bounds how long /readyz waits for the store.
 	ReadyTimeout time.Duration
 }
@@ -65,6 +68,9 @@ func NewHandler(deps Deps) (http.Handler, error) {
 	mux := http.NewServeMux()
 	for _, rt := range a.routes() {
 		h := rt.handle
+		if rt.access == authenticated && rt.method == http.MethodPost && rt.path != "/v1/logout" {
+			h = a.idempotent(h)
+		}
 		if rt.access == authenticated {
 			h = a.authenticate(h)
 		}

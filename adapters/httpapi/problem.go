@@ -121,6 +121,10 @@ func problemFor(err error) (p Problem, logIt bool, level slog.Level) {
 		return newProblem(codeMethodNotAllowed, "This resource does not accept this method; see the Allow header."), false, 0
 	case errors.Is(err, errTooLarge):
 		return newProblem(codeTooLarge, err.Error()), false, 0
+	case errors.Is(err, errKeyReused):
+		return newProblem(codeIdempotencyMismatch, err.Error()), false, 0
+	case errors.Is(err, errKeyInFlight):
+		return newProblem(codeConflict, err.Error()), false, 0
 	case errors.Is(err, errBadRequest):
 		return withField(newProblem(codeValidation, err.Error()), err), false, 0
 

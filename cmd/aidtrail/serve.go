@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"aidtrail/adapters/httpapi"
+	"aidtrail/adapters/replies"
 )
 
 // runServe serves the HTTP API until ctx ends (SIGINT or SIGTERM), then
@@ -60,7 +61,7 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 	if env.BootstrapToken != "" {
 		log.Info("bootstrap token accepted as the root's administrator until one is appointed")
 	}
-	handler, err := httpapi.NewHandler(httpapi.Deps{Store: db.events, App: app, Logger: log})
+	handler, err := httpapi.NewHandler(httpapi.Deps{Store: db.events, App: app, Logger: log, Replies: replies.New(db.tables)})
 	if err != nil {
 		closeStore()
 		return nil, nil, err
