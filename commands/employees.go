@@ -111,6 +111,7 @@ func (a *App) seal(ctx context.Context, id uuid.UUID, cmd RegisterEmployee) (org
 type EraseEmployee struct {
 	EmployeeID uuid.UUID
 	Reason     string
+	IfMatch    int64 // the employee's version the caller saw; 0: any
 }
 
 // EraseEmployee needs employees.erase at the employee's unit. Erasing again
@@ -128,6 +129,9 @@ func (a *App) EraseEmployee(ctx context.Context, actor Actor, cmd EraseEmployee)
 		}
 		meta, err := a.authorize(ctx, w, actor, access.PermEmployeesErase, unit)
 		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := ifMatch(cmd.IfMatch, emp.Stream(), emp.Version()); err != nil {
 			return event.Metadata{}, err
 		}
 		if err := emp.Erase(unit, cmd.Reason); err != nil {

@@ -98,8 +98,9 @@ func (a *App) EstablishUnit(ctx context.Context, actor Actor, cmd EstablishUnit)
 
 // RenameUnit gives a unit a new name.
 type RenameUnit struct {
-	UnitID uuid.UUID
-	Name   string
+	UnitID  uuid.UUID
+	Name    string
+	IfMatch int64 // the unit's version the caller saw (its ETag); 0: any
 }
 
 func (a *App) RenameUnit(ctx context.Context, actor Actor, cmd RenameUnit) (Written, error) {
@@ -110,6 +111,9 @@ func (a *App) RenameUnit(ctx context.Context, actor Actor, cmd RenameUnit) (Writ
 		}
 		meta, err := a.authorize(ctx, w, actor, access.PermOrgManage, unit)
 		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := ifMatch(cmd.IfMatch, unit.Stream(), unit.Version()); err != nil {
 			return event.Metadata{}, err
 		}
 		if err := unit.Rename(cmd.Name); err != nil {
@@ -126,12 +130,16 @@ func (a *App) RenameUnit(ctx context.Context, actor Actor, cmd RenameUnit) (Writ
 type MoveUnit struct {
 	UnitID      uuid.UUID
 	NewParentID uuid.UUID
+	IfMatch     int64 // the unit's version the caller saw; 0: any
 }
 
 func (a *App) MoveUnit(ctx context.Context, actor Actor, cmd MoveUnit) (Written, error) {
 	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
 		unit, err := loadUnit(ctx, w, cmd.UnitID)
 		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := ifMatch(cmd.IfMatch, unit.Stream(), unit.Version()); err != nil {
 			return event.Metadata{}, err
 		}
 		if unit.ParentID() == uuid.Nil {
@@ -186,8 +194,9 @@ func loadSubtree(ctx context.Context, w *work, u *org.Unit) ([]*org.Unit, error)
 
 // CloseUnit closes a unit that has no open work.
 type CloseUnit struct {
-	UnitID uuid.UUID
-	Reason string
+	UnitID  uuid.UUID
+	Reason  string
+	IfMatch int64 // the unit's version the caller saw; 0: any
 }
 
 func (a *App) CloseUnit(ctx context.Context, actor Actor, cmd CloseUnit) (Written, error) {
@@ -198,6 +207,9 @@ func (a *App) CloseUnit(ctx context.Context, actor Actor, cmd CloseUnit) (Writte
 		}
 		meta, err := a.authorize(ctx, w, actor, access.PermOrgManage, unit)
 		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := ifMatch(cmd.IfMatch, unit.Stream(), unit.Version()); err != nil {
 			return event.Metadata{}, err
 		}
 		var parent *org.Unit
@@ -245,4 +257,13 @@ func (a *App) GetUnit(ctx context.Context, actor Actor, id uuid.UUID) (UnitView,
 		ID: unit.ID(), Name: unit.Name(), Code: unit.Code(), Level: unit.Level(), ParentID: unit.ParentID(),
 		Path: unit.Path(), Children: unit.Children(), Closed: unit.Closed(), Version: unit.Version(),
 	}, nil
+}
+
+// ifMatch refuses a command whose caller saw another version of the
+// aggregate it acts on (If-Match): the caller decided on a stale view.
+func ifMatch(want int64, stream string, version int64) error {
+	if want == 0 || want == version {
+		return nil
+	}
+	return &event.ConcurrencyError{Stream: stream, Expected: event.Exact(want), Actual: version}
 }

@@ -129,7 +129,11 @@ func (a *api) eraseEmployee(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	written, err := a.deps.App.EraseEmployee(r.Context(), callerOf(r).actor, commands.EraseEmployee{EmployeeID: id, Reason: req.Reason})
+	version, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	written, err := a.deps.App.EraseEmployee(r.Context(), callerOf(r).actor, commands.EraseEmployee{EmployeeID: id, Reason: req.Reason, IfMatch: version})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 )
@@ -89,4 +90,36 @@ func readAll(t *testing.T, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// If-Match: a command on a unit refuses when the unit moved on since the
+// caller read it (409 conflict), and writes nothing.
+func TestIfMatchRefusesAStaleView(t *testing.T) {
+	t.Parallel()
+	f := newOrgOverHTTP(t, "postgres")
+	api, token := f.api, f.tokens[actorRootAdmin]
+	get := api.do(http.MethodGet, "/v1/units/"+f.stationA, token, nil)
+	etag := get.Header().Get("ETag")
+	if etag == "" {
+		t.Fatal("GET gave no ETag")
+	}
+	rename := func(name, match string) *httptest.ResponseRecorder {
+		req := api.request(http.MethodPost, "/v1/units/"+f.stationA+"/rename", token, map[string]any{"name": name})
+		if match != "" {
+			req.Header.Set("If-Match", match)
+		}
+		return api.serve(req)
+	}
+	if rec := rename("太原车务段", etag); rec.Code != http.StatusOK {
+		t.Fatalf("rename with the current ETag: %d %s", rec.Code, rec.Body)
+	}
+	head := api.head()
+	problemOf(t, rename("太原车务段二", etag), http.StatusConflict, "conflict")
+	if api.head() != head {
+		t.Fatal("a refused If-Match wrote events")
+	}
+	problemOf(t, rename("x", "not-an-etag"), http.StatusBadRequest, "validation")
+	if rec := rename("太原车务段三", "*"); rec.Code != http.StatusOK {
+		t.Fatalf("If-Match: * : %d", rec.Code)
+	}
 }

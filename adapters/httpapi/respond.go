@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -99,4 +101,20 @@ func checkMinPosition(r *http.Request) error {
 		return &fieldError{Field: "min_position", Reason: "must be a non-negative integer"}
 	}
 	return nil
+}
+
+// ifMatch reads If-Match: the version (ETag) the caller saw of the
+// aggregate a command acts on; 0 when absent or "*". A command refuses
+// with 409 conflict when the aggregate has moved on since.
+func ifMatch(r *http.Request) (int64, error) {
+	v := strings.TrimSpace(r.Header.Get("If-Match"))
+	if v == "" || v == "*" {
+		return 0, nil
+	}
+	v = strings.TrimPrefix(v, "W/")
+	n, err := strconv.ParseInt(strings.Trim(v, `"`), 10, 64)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%w: If-Match must be an ETag this API gave, such as \"3\"", errBadRequest)
+	}
+	return n, nil
 }

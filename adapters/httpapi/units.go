@@ -97,7 +97,11 @@ func (a *api) renameUnit(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	written, err := a.deps.App.RenameUnit(r.Context(), callerOf(r).actor, commands.RenameUnit{UnitID: id, Name: req.Name})
+	version, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	written, err := a.deps.App.RenameUnit(r.Context(), callerOf(r).actor, commands.RenameUnit{UnitID: id, Name: req.Name, IfMatch: version})
 	if err != nil {
 		return err
 	}
@@ -124,7 +128,11 @@ func (a *api) moveUnit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	written, err := a.deps.App.MoveUnit(r.Context(), callerOf(r).actor, commands.MoveUnit{UnitID: id, NewParentID: parent})
+	version, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	written, err := a.deps.App.MoveUnit(r.Context(), callerOf(r).actor, commands.MoveUnit{UnitID: id, NewParentID: parent, IfMatch: version})
 	if err != nil {
 		return err
 	}
@@ -146,7 +154,11 @@ func (a *api) closeUnit(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeOptionalJSON(w, r, &req); err != nil {
 		return err
 	}
-	written, err := a.deps.App.CloseUnit(r.Context(), callerOf(r).actor, commands.CloseUnit{UnitID: id, Reason: req.Reason})
+	version, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	written, err := a.deps.App.CloseUnit(r.Context(), callerOf(r).actor, commands.CloseUnit{UnitID: id, Reason: req.Reason, IfMatch: version})
 	if err != nil {
 		return err
 	}
