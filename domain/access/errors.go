@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/fault"
 )
 
 // Errors of the access package. Match them with errors.Is and errors.As.
@@ -14,11 +16,11 @@ import (
 var (
 	// ErrInvalid: an input breaks a rule. Always carried by a
 	// *ValidationError naming the field.
-	ErrInvalid = errors.New("invalid")
+	ErrInvalid = fault.ErrInvalid
 
 	// ErrInvalidState: the account is in a state where the action is not
 	// allowed. The more precise sentinels below wrap it.
-	ErrInvalidState = errors.New("invalid state")
+	ErrInvalidState = fault.ErrInvalidState
 
 	// ErrAccountClosed: a closed account takes no positions, no password,
 	// and is never authorised.
@@ -44,28 +46,17 @@ var (
 
 	// ErrHistory: a stream's events cannot be replayed. Carried by a
 	// *HistoryError.
-	ErrHistory = errors.New("history cannot be replayed")
+	ErrHistory = fault.ErrHistory
 
 	// ErrUnknownEvent: a stream holds an event type this package does not
 	// know; replaying refuses it rather than skip it.
-	ErrUnknownEvent = errors.New("unknown event type")
+	ErrUnknownEvent = fault.ErrUnknownEvent
 )
 
-// ValidationError says which input field breaks which rule, by the API's
-// JSON names ("roles[1]"). It matches ErrInvalid.
-type ValidationError struct {
-	Field  string
-	Reason string
-}
+// ValidationError says which input field breaks which rule (see fault).
+type ValidationError = fault.ValidationError
 
-func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
-
-// Is makes errors.Is(err, ErrInvalid) true.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
-
-func invalid(field, format string, args ...any) error {
-	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
-}
+func invalid(field, format string, args ...any) error { return fault.Invalid(field, format, args...) }
 
 // ForbiddenError: the account may not use Permission at Unit. Reason is for
 // logs and the audit trail, not for the client. It matches ErrForbidden.
@@ -110,21 +101,5 @@ func (e *ActivePositionsError) Error() string {
 // Unwrap returns ErrPositionsActive.
 func (e *ActivePositionsError) Unwrap() error { return ErrPositionsActive }
 
-// HistoryError: the event at Version of Stream cannot be applied; Err says
-// why. It matches ErrHistory and unwraps to Err.
-type HistoryError struct {
-	Stream  string
-	Version int64
-	Type    string
-	Err     error
-}
-
-func (e *HistoryError) Error() string {
-	return fmt.Sprintf("replay %s at version %d (%s): %v", e.Stream, e.Version, e.Type, e.Err)
-}
-
-// Is makes errors.Is(err, ErrHistory) true.
-func (e *HistoryError) Is(target error) bool { return target == ErrHistory }
-
-// Unwrap returns the cause.
-func (e *HistoryError) Unwrap() error { return e.Err }
+// HistoryError: an event of a stream cannot be applied (see fault).
+type HistoryError = fault.HistoryError

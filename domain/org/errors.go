@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/fault"
 )
 
 // Errors of the org package. Match them with errors.Is and errors.As, never
@@ -15,11 +17,11 @@ import (
 var (
 	// ErrInvalid: an input breaks a rule (a name too long, a level out of
 	// order). Always carried by a *ValidationError naming the field.
-	ErrInvalid = errors.New("invalid")
+	ErrInvalid = fault.ErrInvalid
 
 	// ErrInvalidState: the aggregate is in a state where the action is not
 	// allowed. The more precise sentinels below wrap it.
-	ErrInvalidState = errors.New("invalid state")
+	ErrInvalidState = fault.ErrInvalidState
 
 	// ErrUnitClosed: a closed unit cannot be renamed, moved, closed again,
 	// nor receive children or employees.
@@ -46,30 +48,18 @@ var (
 
 	// ErrHistory: a stream's events cannot be replayed. Carried by a
 	// *HistoryError.
-	ErrHistory = errors.New("history cannot be replayed")
+	ErrHistory = fault.ErrHistory
 
 	// ErrUnknownEvent: a stream holds an event type this package does not
 	// know. Replaying refuses it rather than skipping it, so that state is
 	// never rebuilt from part of the history.
-	ErrUnknownEvent = errors.New("unknown event type")
+	ErrUnknownEvent = fault.ErrUnknownEvent
 )
 
-// ValidationError says which input field breaks which rule. Field uses the
-// API's JSON names, with an index for list items ("family[1].birth_date").
-// It matches ErrInvalid.
-type ValidationError struct {
-	Field  string
-	Reason string
-}
+// ValidationError says which input field breaks which rule (see fault).
+type ValidationError = fault.ValidationError
 
-func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
-
-// Is makes errors.Is(err, ErrInvalid) true.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
-
-func invalid(field, format string, args ...any) error {
-	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
-}
+func invalid(field, format string, args ...any) error { return fault.Invalid(field, format, args...) }
 
 func inconsistent(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInconsistent, fmt.Sprintf(format, args...))
@@ -106,22 +96,5 @@ func (e *NotEmptyError) Error() string {
 // Unwrap returns ErrNotEmpty.
 func (e *NotEmptyError) Unwrap() error { return ErrNotEmpty }
 
-// HistoryError: the event at Version of Stream cannot be applied. Err says
-// why (ErrUnknownEvent, a JSON error, a broken structural rule). It matches
-// ErrHistory and unwraps to Err.
-type HistoryError struct {
-	Stream  string
-	Version int64
-	Type    string
-	Err     error
-}
-
-func (e *HistoryError) Error() string {
-	return fmt.Sprintf("replay %s at version %d (%s): %v", e.Stream, e.Version, e.Type, e.Err)
-}
-
-// Is makes errors.Is(err, ErrHistory) true.
-func (e *HistoryError) Is(target error) bool { return target == ErrHistory }
-
-// Unwrap returns the cause.
-func (e *HistoryError) Unwrap() error { return e.Err }
+// HistoryError: an event of a stream cannot be applied (see fault).
+type HistoryError = fault.HistoryError
