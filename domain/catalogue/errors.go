@@ -1,0 +1,138 @@
+package catalogue
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Errors of the catalogue package. Match them with errors.Is and errors.As,
+// never with a type assertion: callers wrap them. The HTTP layer maps
+// ErrInvalid to 400 validation, ErrNotEligible and ErrOverCap to 422,
+// ErrInvalidState to 409 invalid_state, ErrVersionNotFound to 404 not_found
+// and ErrHistory to 500 (a stream it cannot replay is a bug or corruption,
+// never the client's fault).
+var (
+	// ErrInvalid: an input breaks a rule (a code with lower-case letters, a
+	// tier out of order). Always carried by a *ValidationError naming the
+	// field.
+	ErrInvalid = errors.New("invalid")
+
+	// ErrInvalidState: the standard is in a state where the action is not
+	// allowed. The more precise sentinels below wrap it.
+	ErrInvalidState = errors.New("invalid state")
+
+	// ErrAlreadyPublished: a standard with that code exists already; its
+	// next version is a revision, not a second publication. The command
+	// layer returns it when the stream exists, and replay refuses a stream
+	// published twice.
+	ErrAlreadyPublished = fmt.Errorf("%w: standard is already published", ErrInvalidState)
+
+	// ErrRetired: a retired standard is neither revised nor retired again.
+	// Cases decided under it keep their version.
+	ErrRetired = fmt.Errorf("%w: standard is retired", ErrInvalidState)
+
+	// ErrVersionNotFound: the standard never had that version.
+	ErrVersionNotFound = errors.New("standard version not found")
+
+	// ErrNotEligible: a claim does not meet the standard's conditions. The
+	// more precise sentinels below wrap it.
+	ErrNotEligible = errors.New("not eligible under the standard")
+
+	// ErrBeneficiaryNotCovered: the standard does not cover the claim's
+	// beneficiary relation.
+	ErrBeneficiaryNotCovered = fmt.Errorf("%w: beneficiary not covered", ErrNotEligible)
+
+	// ErrMissingDocuments: required documents are missing. Carried by a
+	// *MissingDocumentsError naming them.
+	ErrMissingDocuments = fmt.Errorf("%w: required documents missing", ErrNotEligible)
+
+	// ErrTimesExhausted: the employee already received the standard's aid
+	// as many times this year as it allows.
+	ErrTimesExhausted = fmt.Errorf("%w: times per year used up", ErrNotEligible)
+
+	// ErrOverCap: the amount requested is above what the standard allows.
+	// Carried by a *CapError saying the limit and which rule set it.
+	ErrOverCap = errors.New("requested amount is above the standard's limit")
+
+	// ErrHistory: a stream's events cannot be replayed. Carried by a
+	// *HistoryError.
+	ErrHistory = errors.New("history cannot be replayed")
+
+	// ErrUnknownEvent: a stream holds an event type this package does not
+	// know. Replaying refuses it rather than skipping it, so that state is
+	// never rebuilt from part of the history.
+	ErrUnknownEvent = errors.New("unknown event type")
+)
+
+// ValidationError says which input field breaks which rule. Field uses the
+// API's JSON names, with an index for list items
+// ("amount_rule.tiers[2].amount_fen"). It matches ErrInvalid.
+type ValidationError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+func invalid(field, format string, args ...any) error {
+	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// MissingDocumentsError: the claim lacks the document Kinds, in the order
+// the standard lists them. It matches ErrMissingDocuments and ErrNotEligible.
+type MissingDocumentsError struct {
+	Kinds []string
+}
+
+func (e *MissingDocumentsError) Error() string {
+	return "required documents missing: " + strings.Join(e.Kinds, ", ")
+}
+
+// Unwrap returns ErrMissingDocuments.
+func (e *MissingDocumentsError) Unwrap() error { return ErrMissingDocuments }
+
+// Which limit a CapError reports.
+const (
+	CapReasonAmountRule = "amount_rule" // the rule's amount for this expense
+	CapReasonAnnualCap  = "annual_cap"  // what the annual cap leaves this year
+)
+
+// CapError: Requested fen is above Limit, the most the standard allows for
+// the claim; Reason (CapReasonAmountRule or CapReasonAnnualCap) says which
+// limit is the lower. It matches ErrOverCap.
+type CapError struct {
+	Limit     int64
+	Requested int64
+	Reason    string
+}
+
+func (e *CapError) Error() string {
+	return fmt.Sprintf("requested %d fen is above the limit of %d fen set by the %s", e.Requested, e.Limit, strings.ReplaceAll(e.Reason, "_", " "))
+}
+
+// Is makes errors.Is(err, ErrOverCap) true.
+func (e *CapError) Is(target error) bool { return target == ErrOverCap }
+
+// HistoryError: the event at Version of Stream cannot be applied. Err says
+// why (ErrUnknownEvent, a JSON error, a broken rule). It matches ErrHistory
+// and unwraps to Err.
+type HistoryError struct {
+	Stream  string
+	Version int64
+	Type    string
+	Err     error
+}
+
+func (e *HistoryError) Error() string {
+	return fmt.Sprintf("replay %s at version %d (%s): %v", e.Stream, e.Version, e.Type, e.Err)
+}
+
+// Is makes errors.Is(err, ErrHistory) true.
+func (e *HistoryError) Is(target error) bool { return target == ErrHistory }
+
+// Unwrap returns the cause.
+func (e *HistoryError) Unwrap() error { return e.Err }
