@@ -1,0 +1,111 @@
+package budget
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// Errors of the budget package. Match them with errors.Is and errors.As,
+// never with a type assertion: callers wrap them. The HTTP layer maps
+// ErrInvalid to 400 validation, ErrExceeded to 409 budget_exceeded,
+// ErrInvalidState to 409 invalid_state and ErrHistory to 500.
+var (
+	// ErrInvalid: an input breaks a rule (an amount not above zero, a year
+	// out of range, a malformed line). Always carried by a *ValidationError
+	// naming the field.
+	ErrInvalid = errors.New("invalid")
+
+	// ErrInvalidState: the budget is in a state where the action is not
+	// allowed. The more precise sentinels below wrap it.
+	ErrInvalidState = errors.New("invalid state")
+
+	// ErrNotReserved: a case's reservation does not cover the amount to
+	// spend or release. Carried by a *ReservationError.
+	ErrNotReserved = fmt.Errorf("%w: the case's reservation does not cover the amount", ErrInvalidState)
+
+	// ErrPaymentSpent: the payment was already spent from this budget with a
+	// different case or amount; the same payment, case and amount again is
+	// a no-op instead.
+	ErrPaymentSpent = fmt.Errorf("%w: payment already spent with other figures", ErrInvalidState)
+
+	// ErrExceeded: reserving the amount would take reserved + spent above
+	// allocated. Carried by an *ExceededError. It does not match
+	// ErrInvalidState: the API answers it with its own code.
+	ErrExceeded = errors.New("budget exceeded")
+
+	// ErrHistory: a stream's events cannot be replayed. Carried by a
+	// *HistoryError.
+	ErrHistory = errors.New("history cannot be replayed")
+
+	// ErrUnknownEvent: a stream holds an event type this package does not
+	// know; replaying refuses it rather than skip it.
+	ErrUnknownEvent = errors.New("unknown event type")
+)
+
+// ValidationError says which input field breaks which rule, by the API's
+// JSON names. It matches ErrInvalid.
+type ValidationError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+func invalid(field, format string, args ...any) error {
+	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// ExceededError: Requested fen cannot be reserved because only Available
+// fen are left (allocated − reserved − spent). It matches ErrExceeded.
+type ExceededError struct {
+	Available int64
+	Requested int64
+}
+
+func (e *ExceededError) Error() string {
+	return fmt.Sprintf("budget exceeded: %d fen requested, %d fen available", e.Requested, e.Available)
+}
+
+// Is makes errors.Is(err, ErrExceeded) true.
+func (e *ExceededError) Is(target error) bool { return target == ErrExceeded }
+
+// ReservationError: Requested fen cannot be spent or released for Case,
+// whose reservation holds only Reserved fen. It matches ErrNotReserved and
+// ErrInvalidState.
+type ReservationError struct {
+	Case      uuid.UUID
+	Reserved  int64
+	Requested int64
+}
+
+func (e *ReservationError) Error() string {
+	return fmt.Sprintf("case %s: %d fen requested, %d fen reserved", e.Case, e.Requested, e.Reserved)
+}
+
+// Unwrap returns ErrNotReserved.
+func (e *ReservationError) Unwrap() error { return ErrNotReserved }
+
+// HistoryError: the event at Version of Stream cannot be applied. Err says
+// why (ErrUnknownEvent, a JSON error, a broken structural rule). It matches
+// ErrHistory and unwraps to Err.
+type HistoryError struct {
+	Stream  string
+	Version int64
+	Type    string
+	Err     error
+}
+
+func (e *HistoryError) Error() string {
+	return fmt.Sprintf("replay %s at version %d (%s): %v", e.Stream, e.Version, e.Type, e.Err)
+}
+
+// Is makes errors.Is(err, ErrHistory) true.
+func (e *HistoryError) Is(target error) bool { return target == ErrHistory }
+
+// Unwrap returns the cause.
+func (e *HistoryError) Unwrap() error { return e.Err }

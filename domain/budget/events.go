@@ -1,0 +1,190 @@
+package budget
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/event"
+)
+
+// Event types of a budget's stream. They are stored; never rename them.
+const (
+	TypeAllocated = "budget.allocated"
+	TypeIncreased = "budget.increased"
+	TypeReserved  = "budget.reserved"
+	TypeReleased  = "budget.released"
+	TypeSpent     = "budget.spent"
+)
+
+// EventTypes lists every event type a budget stream may hold.
+func EventTypes() []string {
+	return []string{TypeAllocated, TypeIncreased, TypeReserved, TypeReleased, TypeSpent}
+}
+
+// Allocated is the payload of budget.allocated, the first event of a
+// budget stream.
+type Allocated struct {
+	BudgetID  uuid.UUID `json:"budget_id"`
+	UnitID    uuid.UUID `json:"unit_id"`
+	Year      int       `json:"year"`
+	Line      string    `json:"line"`
+	AmountFen int64     `json:"amount_fen"`
+}
+
+// Increased is the payload of budget.increased: AmountFen more allocated.
+type Increased struct {
+	AmountFen int64  `json:"amount_fen"`
+	Reason    string `json:"reason"`
+}
+
+// Reserved is the payload of budget.reserved: AmountFen set aside for the
+// case on its final approval, added to any reservation it already holds.
+type Reserved struct {
+	CaseID    uuid.UUID `json:"case_id"`
+	AmountFen int64     `json:"amount_fen"`
+}
+
+// Released is the payload of budget.released: AmountFen of the case's
+// reservation returned to what is available.
+type Released struct {
+	CaseID    uuid.UUID `json:"case_id"`
+	AmountFen int64     `json:"amount_fen"`
+	Reason    string    `json:"reason"`
+}
+
+// Spent is the payload of budget.spent: the bank confirmed the payment, and
+// AmountFen moved from the case's reservation to spent.
+type Spent struct {
+	CaseID    uuid.UUID `json:"case_id"`
+	PaymentID uuid.UUID `json:"payment_id"`
+	AmountFen int64     `json:"amount_fen"`
+}
+
+// LoadBudget rebuilds budget id from its whole stream, in order from
+// version 1. An empty history is event.ErrNotFound; an event it cannot
+// apply, of an unknown type included, is a *HistoryError (ErrHistory).
+// Replaying checks what the money needs (positive amounts, reservations
+// covering what is spent or released, reserved + spent ≤ allocated), so a
+// budget rebuilt from any history still holds the package's invariant.
+func LoadBudget(id uuid.UUID, history []event.Recorded) (*Budget, error) {
+	b := &Budget{id: id}
+	v, err := replay(Stream(id), history, b.apply)
+	if err != nil {
+		return nil, err
+	}
+	b.version = v
+	return b, nil
+}
+
+func positive(fen int64) error {
+	if fen <= 0 || fen > MaxFen {
+		return fmt.Errorf("amount_fen %d is not 1 to %d", fen, int64(MaxFen))
+	}
+	return nil
+}
+
+// apply changes the state by one event. It is the only code that writes
+// the state, for recorded and replayed events alike, and it changes nothing
+// when it fails.
+func (b *Budget) apply(typ string, data json.RawMessage) error {
+	s := &b.s
+	if typ != TypeAllocated && !s.started {
+		return errNotStarted
+	}
+	switch typ {
+	case TypeAllocated:
+		var p Allocated
+		if err := decode(data, &p); err != nil {
+			return err
+		}
+		if s.started {
+			return errors.New("budget allocated twice")
+		}
+		if p.BudgetID != b.id || p.UnitID == uuid.Nil {
+			return errors.New("budget_id is not the stream's budget, or unit_id is nil")
+		}
+		if err := errors.Join(checkYear(p.Year), checkLine(p.Line), positive(p.AmountFen)); err != nil {
+			return err
+		}
+		*s = state{started: true, unit: p.UnitID, year: p.Year, line: p.Line, allocated: p.AmountFen,
+			reservedFor: map[uuid.UUID]int64{}, spentFor: map[uuid.UUID]int64{}, payments: map[uuid.UUID]spending{}}
+	case TypeIncreased:
+		var p Increased
+		if err := decode(data, &p); err != nil {
+			return err
+		}
+		if err := positive(p.AmountFen); err != nil {
+			return err
+		}
+		if p.AmountFen > MaxFen-s.allocated {
+			return fmt.Errorf("allocation would pass %d fen", int64(MaxFen))
+		}
+		s.allocated += p.AmountFen
+	case TypeReserved:
+		var p Reserved
+		if err := decode(data, &p); err != nil {
+			return err
+		}
+		if err := errors.Join(nonNil("case_id", p.CaseID), positive(p.AmountFen)); err != nil {
+			return err
+		}
+		if p.AmountFen > s.allocated-s.reserved-s.spent {
+			return fmt.Errorf("reserving %d fen would exceed the allocation", p.AmountFen)
+		}
+		s.reserved += p.AmountFen
+		s.reservedFor[p.CaseID] += p.AmountFen
+	case TypeReleased:
+		var p Released
+		if err := decode(data, &p); err != nil {
+			return err
+		}
+		if err := errors.Join(nonNil("case_id", p.CaseID), positive(p.AmountFen)); err != nil {
+			return err
+		}
+		if p.AmountFen > s.reservedFor[p.CaseID] {
+			return fmt.Errorf("releasing %d fen, case %s holds %d", p.AmountFen, p.CaseID, s.reservedFor[p.CaseID])
+		}
+		s.reserved -= p.AmountFen
+		s.takeReservation(p.CaseID, p.AmountFen)
+	case TypeSpent:
+		var p Spent
+		if err := decode(data, &p); err != nil {
+			return err
+		}
+		if err := errors.Join(nonNil("case_id", p.CaseID), nonNil("payment_id", p.PaymentID), positive(p.AmountFen)); err != nil {
+			return err
+		}
+		if _, done := s.payments[p.PaymentID]; done {
+			return fmt.Errorf("payment %s spent twice", p.PaymentID)
+		}
+		if p.AmountFen > s.reservedFor[p.CaseID] {
+			return fmt.Errorf("spending %d fen, case %s holds %d", p.AmountFen, p.CaseID, s.reservedFor[p.CaseID])
+		}
+		s.reserved -= p.AmountFen
+		s.takeReservation(p.CaseID, p.AmountFen)
+		s.spent += p.AmountFen
+		s.spentFor[p.CaseID] += p.AmountFen
+		s.payments[p.PaymentID] = spending{caseID: p.CaseID, amount: p.AmountFen}
+	default:
+		return fmt.Errorf("%w %q", ErrUnknownEvent, typ)
+	}
+	return nil
+}
+
+// takeReservation lowers a case's reservation, dropping the entry at zero
+// so that a budget rebuilt from history equals the one that decided.
+func (s *state) takeReservation(caseID uuid.UUID, fen int64) {
+	if s.reservedFor[caseID] -= fen; s.reservedFor[caseID] == 0 {
+		delete(s.reservedFor, caseID)
+	}
+}
+
+func nonNil(field string, id uuid.UUID) error {
+	if id == uuid.Nil {
+		return fmt.Errorf("%s is nil", field)
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+package budget
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/event"
+)
+
+// history plays the event store and the command layer for one budget:
+// commit appends the budget's changes at its expected version after
+// checking that replaying the stream rebuilds exactly the state the
+// behaviour methods left; load rebuilds a fresh budget.
+type history struct {
+	t      testing.TB
+	id     uuid.UUID
+	events []event.Recorded
+	last   *Budget // the budget rebuilt by the last commit
+}
+
+func (h *history) commit(b *Budget) {
+	h.t.Helper()
+	if int64(len(h.events)) != b.Version() {
+		h.t.Fatalf("expected version %d, stream at %d", b.Version(), len(h.events))
+	}
+	changes := b.Changes()
+	if len(changes) > 0 {
+		if err := event.ValidateAppend(b.Stream(), event.Exact(b.Version()), changes); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	for _, e := range changes {
+		h.events = append(h.events, event.Recorded{ID: e.ID, Stream: b.Stream(), Version: int64(len(h.events) + 1),
+			Type: e.Type, Data: e.Data, RecordedAt: time.Unix(0, 0).UTC()})
+	}
+	got := h.load()
+	if !reflect.DeepEqual(got.s, b.s) {
+		h.t.Fatalf("round trip:\n got %+v\nwant %+v", got.s, b.s)
+	}
+	h.last = got
+}
+
+func (h *history) load() *Budget {
+	h.t.Helper()
+	b, err := LoadBudget(h.id, h.events)
+	if err != nil {
+		h.t.Fatalf("load: %v", err)
+	}
+	return b
+}
+
+// newBudget allocates and commits a budget of fen.
+func newBudget(t testing.TB, fen int64) *history {
+	t.Helper()
+	id := uuid.New()
+	b, err := Allocate(id, uuid.New(), 2025, "aid.medical", fen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &history{t: t, id: id}
+	h.commit(b)
+	return h
+}
+
+// do loads the budget, runs one decision and commits what it recorded,
+// returning the decision's error.
+func (h *history) do(decide func(b *Budget) error) error {
+	h.t.Helper()
+	b := h.load()
+	err := decide(b)
+	if err != nil && len(b.Changes()) > 0 {
+		h.t.Fatalf("failed decision recorded %d events", len(b.Changes()))
+	}
+	h.commit(b)
+	return err
+}

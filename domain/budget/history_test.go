@@ -1,0 +1,85 @@
+package budget
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/event"
+)
+
+func rec(stream string, v int64, typ, data string) event.Recorded {
+	return event.Recorded{ID: uuid.New(), Stream: stream, Version: v, Type: typ, Data: json.RawMessage(data)}
+}
+
+func TestLoadBudgetRefusesBrokenHistory(t *testing.T) {
+	t.Parallel()
+	id, c, p := uuid.New(), uuid.New(), uuid.New()
+	s := Stream(id)
+	alloc := `{"budget_id":"` + id.String() + `","unit_id":"` + uuid.NewString() + `","year":2025,"line":"aid","amount_fen":100}`
+	reserve := func(fen string) string { return `{"case_id":"` + c.String() + `","amount_fen":` + fen + `}` }
+	spend := `{"case_id":"` + c.String() + `","payment_id":"` + p.String() + `","amount_fen":10}`
+	tests := []struct {
+		name    string
+		history []event.Recorded
+	}{
+		{"first is not allocated", []event.Recorded{rec(s, 1, TypeIncreased, `{"amount_fen":1}`)}},
+		{"other budget", []event.Recorded{rec(s, 1, TypeAllocated, `{"budget_id":"`+uuid.NewString()+`","unit_id":"`+uuid.NewString()+`","year":2025,"line":"aid","amount_fen":1}`)}},
+		{"bad year", []event.Recorded{rec(s, 1, TypeAllocated, `{"budget_id":"`+id.String()+`","unit_id":"`+uuid.NewString()+`","year":1,"line":"aid","amount_fen":1}`)}},
+		{"not json", []event.Recorded{rec(s, 1, TypeAllocated, `{`)}},
+		{"allocated twice", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeAllocated, alloc)}},
+		{"wrong stream", []event.Recorded{rec("budget-x", 1, TypeAllocated, alloc)}},
+		{"gap", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 3, TypeIncreased, `{"amount_fen":1}`)}},
+		{"unknown type", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, "budget.frozen", `{}`)}},
+		{"negative increase", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeIncreased, `{"amount_fen":-1}`)}},
+		{"over-reserve", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReserved, reserve("101"))}},
+		{"zero reserve", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReserved, reserve("0"))}},
+		{"nil case", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReserved, `{"amount_fen":1}`)}},
+		{"spend unreserved", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeSpent, spend)}},
+		{"release unreserved", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReleased, reserve("1"))}},
+		{"payment spent twice", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReserved, reserve("50")),
+			rec(s, 3, TypeSpent, spend), rec(s, 4, TypeSpent, spend)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := LoadBudget(id, tt.history)
+			var he *HistoryError
+			if !errors.Is(err, ErrHistory) || !errors.As(err, &he) {
+				t.Fatalf("error %v, want a *HistoryError", err)
+			}
+		})
+	}
+	if _, err := LoadBudget(id, nil); !errors.Is(err, event.ErrNotFound) {
+		t.Fatalf("empty history: %v", err)
+	}
+	var he *HistoryError
+	_, err := LoadBudget(id, []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, "x", `{}`)})
+	if !errors.As(err, &he) || !errors.Is(err, ErrUnknownEvent) || he.Version != 2 {
+		t.Fatalf("unknown event: %v", err)
+	}
+	ok := []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReserved, reserve("50")), rec(s, 3, TypeSpent, spend),
+		rec(s, 4, TypeReleased, `{"case_id":"`+c.String()+`","amount_fen":40,"reason":"closed","later_field":1}`)}
+	b, err := LoadBudget(id, ok)
+	if err != nil || b.Version() != 4 || b.Spent() != 10 || b.Reserved() != 0 || b.Available() != 90 || b.Changes() != nil {
+		t.Fatalf("load: %v %+v", err, b)
+	}
+}
+
+func TestChangesAreCopies(t *testing.T) {
+	t.Parallel()
+	b, err := Allocate(uuid.New(), uuid.New(), 2025, "aid", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := b.Changes()
+	ch[0].Type = "mutated"
+	if b.Changes()[0].Type != TypeAllocated || b.Changes()[0].ID.Version() != 7 {
+		t.Fatal("Changes exposes the aggregate's slice")
+	}
+	if len(EventTypes()) != 5 {
+		t.Fatal(EventTypes())
+	}
+}

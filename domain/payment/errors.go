@@ -1,0 +1,98 @@
+package payment
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors of the payment package. Match them with errors.Is and errors.As,
+// never with a type assertion: callers wrap them. The HTTP layer maps
+// ErrInvalid to 400 validation, ErrOverpay to 409 already_paid,
+// ErrInvalidState to 409 invalid_state, ErrUnknownPayment to 404 not_found
+// and ErrHistory to 500.
+var (
+	// ErrInvalid: an input breaks a rule. Always carried by a
+	// *ValidationError naming the field.
+	ErrInvalid = errors.New("invalid")
+
+	// ErrInvalidState: the payment is in a state where the action is not
+	// allowed. The more precise sentinels below wrap it.
+	ErrInvalidState = errors.New("invalid state")
+
+	// ErrConfirmed: the payment is confirmed already; it cannot fail, nor be
+	// confirmed under another bank reference.
+	ErrConfirmed = fmt.Errorf("%w: payment is confirmed", ErrInvalidState)
+
+	// ErrFailed: the payment has failed; it cannot be confirmed.
+	ErrFailed = fmt.Errorf("%w: payment has failed", ErrInvalidState)
+
+	// ErrDuplicatePayment: a ledger already holds a payment with that id.
+	ErrDuplicatePayment = fmt.Errorf("%w: payment already in the ledger", ErrInvalidState)
+
+	// ErrUnknownPayment: a ledger holds no payment with that id.
+	ErrUnknownPayment = errors.New("payment not in the ledger")
+
+	// ErrOverpay: the payment would take what the case has paid or has on
+	// its way above the approved amount. Carried by an *OverpayError.
+	ErrOverpay = errors.New("payment exceeds what is left of the approved amount")
+
+	// ErrHistory: a stream's events cannot be replayed. Carried by a
+	// *HistoryError.
+	ErrHistory = errors.New("history cannot be replayed")
+
+	// ErrUnknownEvent: a stream holds an event type this package does not
+	// know; replaying refuses it rather than skip it.
+	ErrUnknownEvent = errors.New("unknown event type")
+)
+
+// ValidationError says which input field breaks which rule, by the API's
+// JSON names. It matches ErrInvalid.
+type ValidationError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+func invalid(field, format string, args ...any) error {
+	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// OverpayError: Requested fen cannot be instructed because only Remaining
+// fen of the approved amount are neither paid nor on their way. Remaining
+// 0 means the case is fully paid or fully instructed (the API answers
+// already_paid). It matches ErrOverpay.
+type OverpayError struct {
+	Remaining int64
+	Requested int64
+}
+
+func (e *OverpayError) Error() string {
+	return fmt.Sprintf("payment of %d fen exceeds the %d fen left of the approved amount", e.Requested, e.Remaining)
+}
+
+// Is makes errors.Is(err, ErrOverpay) true.
+func (e *OverpayError) Is(target error) bool { return target == ErrOverpay }
+
+// HistoryError: the event at Version of Stream cannot be applied. Err says
+// why (ErrUnknownEvent, a JSON error, a broken structural rule). It matches
+// ErrHistory and unwraps to Err.
+type HistoryError struct {
+	Stream  string
+	Version int64
+	Type    string
+	Err     error
+}
+
+func (e *HistoryError) Error() string {
+	return fmt.Sprintf("replay %s at version %d (%s): %v", e.Stream, e.Version, e.Type, e.Err)
+}
+
+// Is makes errors.Is(err, ErrHistory) true.
+func (e *HistoryError) Is(target error) bool { return target == ErrHistory }
+
+// Unwrap returns the cause.
+func (e *HistoryError) Unwrap() error { return e.Err }
