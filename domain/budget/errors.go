@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/fault"
 )
 
 // Errors of the budget package. Match them with errors.Is and errors.As,
@@ -15,11 +17,11 @@ var (
 	// ErrInvalid: an input breaks a rule (an amount not above zero, a year
 	// out of range, a malformed line). Always carried by a *ValidationError
 	// naming the field.
-	ErrInvalid = errors.New("invalid")
+	ErrInvalid = fault.ErrInvalid
 
 	// ErrInvalidState: the budget is in a state where the action is not
 	// allowed. The more precise sentinels below wrap it.
-	ErrInvalidState = errors.New("invalid state")
+	ErrInvalidState = fault.ErrInvalidState
 
 	// ErrNotReserved: a case's reservation does not cover the amount to
 	// spend or release. Carried by a *ReservationError.
@@ -37,24 +39,16 @@ var (
 
 	// ErrHistory: a stream's events cannot be replayed. Carried by a
 	// *HistoryError.
-	ErrHistory = errors.New("history cannot be replayed")
+	ErrHistory = fault.ErrHistory
 
 	// ErrUnknownEvent: a stream holds an event type this package does not
 	// know; replaying refuses it rather than skip it.
-	ErrUnknownEvent = errors.New("unknown event type")
+	ErrUnknownEvent = fault.ErrUnknownEvent
 )
 
 // ValidationError says which input field breaks which rule, by the API's
 // JSON names. It matches ErrInvalid.
-type ValidationError struct {
-	Field  string
-	Reason string
-}
-
-func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
-
-// Is makes errors.Is(err, ErrInvalid) true.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+type ValidationError = fault.ValidationError
 
 func invalid(field, format string, args ...any) error {
 	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
@@ -93,19 +87,4 @@ func (e *ReservationError) Unwrap() error { return ErrNotReserved }
 // HistoryError: the event at Version of Stream cannot be applied. Err says
 // why (ErrUnknownEvent, a JSON error, a broken structural rule). It matches
 // ErrHistory and unwraps to Err.
-type HistoryError struct {
-	Stream  string
-	Version int64
-	Type    string
-	Err     error
-}
-
-func (e *HistoryError) Error() string {
-	return fmt.Sprintf("replay %s at version %d (%s): %v", e.Stream, e.Version, e.Type, e.Err)
-}
-
-// Is makes errors.Is(err, ErrHistory) true.
-func (e *HistoryError) Is(target error) bool { return target == ErrHistory }
-
-// Unwrap returns the cause.
-func (e *HistoryError) Unwrap() error { return e.Err }
+type HistoryError = fault.HistoryError

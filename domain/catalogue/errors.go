@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"aidtrail/domain/fault"
 )
 
 // Errors of the catalogue package. Match them with errors.Is and errors.As,
@@ -16,11 +18,11 @@ var (
 	// ErrInvalid: an input breaks a rule (a code with lower-case letters, a
 	// tier out of order). Always carried by a *ValidationError naming the
 	// field.
-	ErrInvalid = errors.New("invalid")
+	ErrInvalid = fault.ErrInvalid
 
 	// ErrInvalidState: the standard is in a state where the action is not
 	// allowed. The more precise sentinels below wrap it.
-	ErrInvalidState = errors.New("invalid state")
+	ErrInvalidState = fault.ErrInvalidState
 
 	// ErrAlreadyPublished: a standard with that code exists already; its
 	// next version is a revision, not a second publication. The command
@@ -57,26 +59,18 @@ var (
 
 	// ErrHistory: a stream's events cannot be replayed. Carried by a
 	// *HistoryError.
-	ErrHistory = errors.New("history cannot be replayed")
+	ErrHistory = fault.ErrHistory
 
 	// ErrUnknownEvent: a stream holds an event type this package does not
 	// know. Replaying refuses it rather than skipping it, so that state is
 	// never rebuilt from part of the history.
-	ErrUnknownEvent = errors.New("unknown event type")
+	ErrUnknownEvent = fault.ErrUnknownEvent
 )
 
 // ValidationError says which input field breaks which rule. Field uses the
 // API's JSON names, with an index for list items
 // ("amount_rule.tiers[2].amount_fen"). It matches ErrInvalid.
-type ValidationError struct {
-	Field  string
-	Reason string
-}
-
-func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
-
-// Is makes errors.Is(err, ErrInvalid) true.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+type ValidationError = fault.ValidationError
 
 func invalid(field, format string, args ...any) error {
 	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
@@ -120,19 +114,4 @@ func (e *CapError) Is(target error) bool { return target == ErrOverCap }
 // HistoryError: the event at Version of Stream cannot be applied. Err says
 // why (ErrUnknownEvent, a JSON error, a broken rule). It matches ErrHistory
 // and unwraps to Err.
-type HistoryError struct {
-	Stream  string
-	Version int64
-	Type    string
-	Err     error
-}
-
-func (e *HistoryError) Error() string {
-	return fmt.Sprintf("replay %s at version %d (%s): %v", e.Stream, e.Version, e.Type, e.Err)
-}
-
-// Is makes errors.Is(err, ErrHistory) true.
-func (e *HistoryError) Is(target error) bool { return target == ErrHistory }
-
-// Unwrap returns the cause.
-func (e *HistoryError) Unwrap() error { return e.Err }
+type HistoryError = fault.HistoryError

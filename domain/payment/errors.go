@@ -3,6 +3,8 @@ package payment
 import (
 	"errors"
 	"fmt"
+
+	"aidtrail/domain/fault"
 )
 
 // Errors of the payment package. Match them with errors.Is and errors.As,
@@ -13,11 +15,11 @@ import (
 var (
 	// ErrInvalid: an input breaks a rule. Always carried by a
 	// *ValidationError naming the field.
-	ErrInvalid = errors.New("invalid")
+	ErrInvalid = fault.ErrInvalid
 
 	// ErrInvalidState: the payment is in a state where the action is not
 	// allowed. The more precise sentinels below wrap it.
-	ErrInvalidState = errors.New("invalid state")
+	ErrInvalidState = fault.ErrInvalidState
 
 	// ErrConfirmed: the payment is confirmed already; it cannot fail, nor be
 	// confirmed under another bank reference.
@@ -38,24 +40,16 @@ var (
 
 	// ErrHistory: a stream's events cannot be replayed. Carried by a
 	// *HistoryError.
-	ErrHistory = errors.New("history cannot be replayed")
+	ErrHistory = fault.ErrHistory
 
 	// ErrUnknownEvent: a stream holds an event type this package does not
 	// know; replaying refuses it rather than skip it.
-	ErrUnknownEvent = errors.New("unknown event type")
+	ErrUnknownEvent = fault.ErrUnknownEvent
 )
 
 // ValidationError says which input field breaks which rule, by the API's
 // JSON names. It matches ErrInvalid.
-type ValidationError struct {
-	Field  string
-	Reason string
-}
-
-func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
-
-// Is makes errors.Is(err, ErrInvalid) true.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+type ValidationError = fault.ValidationError
 
 func invalid(field, format string, args ...any) error {
 	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
@@ -80,19 +74,4 @@ func (e *OverpayError) Is(target error) bool { return target == ErrOverpay }
 // HistoryError: the event at Version of Stream cannot be applied. Err says
 // why (ErrUnknownEvent, a JSON error, a broken structural rule). It matches
 // ErrHistory and unwraps to Err.
-type HistoryError struct {
-	Stream  string
-	Version int64
-	Type    string
-	Err     error
-}
-
-func (e *HistoryError) Error() string {
-	return fmt.Sprintf("replay %s at version %d (%s): %v", e.Stream, e.Version, e.Type, e.Err)
-}
-
-// Is makes errors.Is(err, ErrHistory) true.
-func (e *HistoryError) Is(target error) bool { return target == ErrHistory }
-
-// Unwrap returns the cause.
-func (e *HistoryError) Unwrap() error { return e.Err }
+type HistoryError = fault.HistoryError
