@@ -88,6 +88,11 @@ func (a *App) OpenAccount(ctx context.Context, actor Actor, cmd OpenAccount) (uu
 		if err := reserve(ctx, w, "login-"+login, "login "+login, id); err != nil {
 			return event.Metadata{}, err
 		}
+		if cmd.EmployeeID != nil {
+			if err := reserve(ctx, w, EmployeeAccountStream(*cmd.EmployeeID), "the employee's own account", id); err != nil {
+				return event.Metadata{}, err
+			}
+		}
 		w.add(account.Stream(), account.Changes()...)
 		return meta, nil
 	})

@@ -21,6 +21,7 @@ type Deps struct {
 	Credentials Credentials
 	Sessions    Sessions
 	Hasher      PasswordHasher
+	Documents   DocumentStore // optional: without it, documents are refused
 	Clock       Clock
 	Policy      LoginPolicy
 	// SessionTTL is how long a bearer token from a login stays valid.
@@ -62,6 +63,7 @@ type App struct {
 	credentials Credentials
 	sessions    Sessions
 	hasher      PasswordHasher
+	documents   DocumentStore
 	clock       Clock
 	policy      LoginPolicy
 	sessionTTL  time.Duration
@@ -81,7 +83,7 @@ func New(deps Deps) (*App, error) {
 	}
 	return &App{
 		store: deps.Store, keyring: deps.Keyring, credentials: deps.Credentials, sessions: deps.Sessions,
-		hasher: deps.Hasher, clock: deps.Clock, policy: deps.Policy, sessionTTL: deps.SessionTTL,
+		hasher: deps.Hasher, documents: deps.Documents, clock: deps.Clock, policy: deps.Policy, sessionTTL: deps.SessionTTL,
 		bootstrap: deps.BootstrapTokenHash, dummyHash: dummy,
 	}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"aidtrail/adapters/auth"
+	"aidtrail/adapters/documents"
 	"aidtrail/adapters/keyring"
 	"aidtrail/adapters/postgres"
 	"aidtrail/adapters/postgres/pgtest"
@@ -100,7 +101,7 @@ func New(t testing.TB, kind string) *Env {
 	}
 	deps := commands.Deps{
 		Store: store, Keyring: keys, Credentials: authStore, Sessions: authStore, Hasher: hasher,
-		BootstrapTokenHash: hash,
+		Documents: documents.New(db), BootstrapTokenHash: hash,
 		Policy:             commands.LoginPolicy{Delay: func(int) time.Duration { return 0 }},
 	}
 	app, err := commands.New(deps)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"aidtrail/adapters/auth"
+	"aidtrail/adapters/documents"
 	"aidtrail/adapters/keyring"
 	"aidtrail/commands"
 )
@@ -52,6 +53,6 @@ func newApp(db database, cfg serveConfig, env environment) (*commands.App, error
 	}
 	return commands.New(commands.Deps{
 		Store: db.events, Keyring: keys, Credentials: credentials, Sessions: credentials,
-		Hasher: hasher, BootstrapTokenHash: bootstrap,
+		Hasher: hasher, Documents: documents.New(db.tables), BootstrapTokenHash: bootstrap,
 	})
 }

@@ -289,6 +289,18 @@ func (c *Case) MaxPayableFen() int64 {
 	return c.s.first.MaxPayableFen
 }
 
+// ExpenseFen returns the expense the application states.
+func (c *Case) ExpenseFen() int64 { return c.s.o.ExpenseFen }
+
+// Beneficiary returns who the aid is for (the name sealed).
+func (c *Case) Beneficiary() Beneficiary { return c.s.o.Beneficiary }
+
+// Causes returns the causes of hardship the application names.
+func (c *Case) Causes() []string { return slices.Clone(c.s.o.Causes) }
+
+// Description returns the application's sealed free text.
+func (c *Case) Description() Sealed { return c.s.o.Description }
+
 // RequestedFen returns the amount applied for.
 func (c *Case) RequestedFen() int64 { return c.s.o.RequestedFen }
 

@@ -1,0 +1,31 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// findBudget returns the budget for (year, line) of the unit nearest to the
+// case's unit on its path to the root: a station's own budget pays first,
+// else the bureau's. ok is false when none exists.
+func findBudget(ctx context.Context, w *work, unitToRoot []uuid.UUID, year int, line string) (uuid.UUID, bool, error) {
+	for _, unit := range unitToRoot {
+		history, err := w.load(ctx, AllocationStream(unit, year, line))
+		if err != nil {
+			return uuid.Nil, false, err
+		}
+		if len(history) == 0 {
+			continue
+		}
+		var owner struct {
+			Owner uuid.UUID `json:"owner"`
+		}
+		if err := jsonDecode(history[0].Data, &owner); err != nil {
+			return uuid.Nil, false, fmt.Errorf("budget key: %w", err)
+		}
+		return owner.Owner, true, nil
+	}
+	return uuid.Nil, false, nil
+}

@@ -1,0 +1,156 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/access"
+	"aidtrail/domain/budget"
+	"aidtrail/domain/event"
+	"aidtrail/domain/org"
+)
+
+// Budgets (F11, dynamic control of funds): the money a unit may spend on
+// aid, one budget per unit, year and budget line.
+
+// AllocationStream names the reservation that makes a budget unique per
+// (unit, year, line): "allocation-<unit uuid>-<year>-<line>". Stored names
+// are chosen once; never change this.
+func AllocationStream(unit uuid.UUID, year int, line string) string {
+	return "allocation-" + unit.String() + "-" + strconv.Itoa(year) + "-" + line
+}
+
+// AllocateBudget creates the budget of unit for year and line with
+// amountFen. It needs budgets.manage at the unit. A second budget for the
+// same unit, year and line is ErrConflict (raise the first instead), also
+// when both are allocated at once: exactly one commits.
+func (a *App) AllocateBudget(ctx context.Context, actor Actor, unitID uuid.UUID, year int, line string, amountFen int64) (uuid.UUID, Written, error) {
+	id := newID(actor, "aggregate")
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		unit, err := loadUnit(ctx, w, unitID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		meta, err := a.authorize(ctx, w, actor, access.PermBudgetsManage, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if unit.Closed() {
+			return event.Metadata{}, org.ErrUnitClosed
+		}
+		b, err := budget.Allocate(id, unitID, year, line, amountFen)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		what := fmt.Sprintf("the %d budget of line %s at unit %s", year, line, unitID)
+		if err := reserve(ctx, w, AllocationStream(unitID, year, line), what, id); err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(b.Stream(), b.Changes()...)
+		return meta, nil
+	})
+	if err != nil {
+		return uuid.Nil, Written{}, err
+	}
+	return id, Written{pos}, nil
+}
+
+// IncreaseBudget allocates amountFen more to budget id, for reason. It
+// needs budgets.manage at the budget's unit; ifMatchVersion is the budget's
+// version the caller saw, 0 for any.
+func (a *App) IncreaseBudget(ctx context.Context, actor Actor, id uuid.UUID, amountFen int64, reason string, ifMatchVersion int64) (Written, error) {
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		b, unit, err := loadBudget(ctx, w, id)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		meta, err := a.authorize(ctx, w, actor, access.PermBudgetsManage, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := ifMatch(ifMatchVersion, b.Stream(), b.Version()); err != nil {
+			return event.Metadata{}, err
+		}
+		if err := b.Increase(amountFen, reason); err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(b.Stream(), b.Changes()...)
+		return meta, nil
+	})
+	return Written{pos}, err
+}
+
+// loadBudget rebuilds budget id and its unit in w; a missing budget is
+// ErrNotFound.
+func loadBudget(ctx context.Context, w *work, id uuid.UUID) (*budget.Budget, *org.Unit, error) {
+	history, err := w.load(ctx, budget.Stream(id))
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(history) == 0 {
+		return nil, nil, fmt.Errorf("budget %s: %w", id, ErrNotFound)
+	}
+	b, err := budget.LoadBudget(id, history)
+	if err != nil {
+		return nil, nil, err
+	}
+	unit, err := loadUnit(ctx, w, b.UnitID())
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, unit, nil
+}
+
+// BudgetView is a budget as a query returns it. Available is Allocated −
+// Reserved − Spent.
+type BudgetView struct {
+	ID        uuid.UUID
+	UnitID    uuid.UUID
+	Year      int
+	Line      string
+	Allocated int64
+	Reserved  int64
+	Spent     int64
+	Available int64
+	Version   int64
+}
+
+// GetBudget returns budget id to an actor with budgets.manage, audit.read or
+// stats.read at its unit.
+func (a *App) GetBudget(ctx context.Context, actor Actor, id uuid.UUID) (BudgetView, error) {
+	w := newWork(a.store)
+	b, unit, err := loadBudget(ctx, w, id)
+	if err != nil {
+		return BudgetView{}, err
+	}
+	if err := a.authorizeAny(ctx, w, actor, unit, access.PermBudgetsManage, access.PermAuditRead, access.PermStatsRead); err != nil {
+		return BudgetView{}, err
+	}
+	return BudgetView{
+		ID: b.ID(), UnitID: b.UnitID(), Year: b.Year(), Line: b.Line(),
+		Allocated: b.Allocated(), Reserved: b.Reserved(), Spent: b.Spent(), Available: b.Available(),
+		Version: b.Version(),
+	}, nil
+}
+
+// authorizeAny admits a read by actor at unit when any of perms is granted
+// there. Only the last is asked through authorize, so a refusal is
+// recorded once, naming it.
+func (a *App) authorizeAny(ctx context.Context, w *work, actor Actor, unit *org.Unit, perms ...access.Permission) error {
+	if !actor.Bootstrap {
+		account, err := a.loadAccount(ctx, w, actor.AccountID)
+		if err != nil {
+			return err
+		}
+		for _, p := range perms[:len(perms)-1] {
+			if _, err := account.Authorize(p, access.RefOf(unit)); err == nil {
+				return nil
+			}
+		}
+	}
+	_, err := a.authorize(ctx, w, actor, perms[len(perms)-1], unit)
+	return err
+}

@@ -1,0 +1,105 @@
+package commands
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/access"
+	"aidtrail/domain/casework"
+	"aidtrail/domain/payment"
+)
+
+// CaseView is a case as a query returns it.
+type CaseView struct {
+	ID, EmployeeID, UnitID uuid.UUID
+	Status                 casework.Status
+	StandardCode           string
+	StandardVersion        int
+	RequestedFen           int64
+	ApprovedFen            int64
+	PaidFen                int64
+	Steps                  []casework.StepView
+	Documents              []casework.Document
+	Version                int64
+}
+
+// GetCase returns a case to the applicant's own account and to staff with
+// cases.file, cases.decide or audit.read at its unit.
+func (a *App) GetCase(ctx context.Context, actor Actor, id uuid.UUID) (CaseView, error) {
+	w := newWork(a.store)
+	c, err := loadCase(ctx, w, id)
+	if err != nil {
+		return CaseView{}, err
+	}
+	unit, err := loadUnit(ctx, w, c.UnitID())
+	if err != nil {
+		return CaseView{}, err
+	}
+	if err := a.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
+		return CaseView{}, err
+	}
+	return CaseView{
+		ID: c.ID(), EmployeeID: c.EmployeeID(), UnitID: c.UnitID(), Status: c.Status(),
+		StandardCode: c.StandardCode(), StandardVersion: c.StandardVersion(), RequestedFen: c.RequestedFen(),
+		ApprovedFen: c.ApprovedFen(), PaidFen: c.PaidFen(), Steps: c.Steps(), Documents: c.Documents(), Version: c.Version(),
+	}, nil
+}
+
+func (a *App) mayReadCase(ctx context.Context, w *work, actor Actor, employee uuid.UUID, unit interface {
+	ID() uuid.UUID
+	Path() []uuid.UUID
+	Closed() bool
+}) error {
+	if !actor.Bootstrap {
+		account, err := a.loadAccount(ctx, w, actor.AccountID)
+		if err != nil {
+			return err
+		}
+		if account.IsEmployee(employee) {
+			return nil
+		}
+		for _, p := range []access.Permission{access.PermCasesFile, access.PermCasesDecide, access.PermAuditRead, access.PermBudgetsManage} {
+			if _, err := account.Authorize(p, access.RefOf(unit)); err == nil {
+				return nil
+			}
+		}
+	}
+	return &ForbiddenError{Permission: string(access.PermCasesFile), UnitID: unit.ID().String()}
+}
+
+// PaymentView is a payment as a query returns it.
+type PaymentView struct {
+	ID, CaseID, EmployeeID, BudgetID uuid.UUID
+	AmountFen                        int64
+	Status                           payment.Status
+	BankRef, ConfirmedOn, FailReason string
+	Version                          int64
+}
+
+// GetPayment returns a payment to staff with budgets.manage or audit.read
+// at its case's unit, and to the payee's own account.
+func (a *App) GetPayment(ctx context.Context, actor Actor, id uuid.UUID) (PaymentView, error) {
+	w := newWork(a.store)
+	p, err := loadPayment(ctx, w, id)
+	if err != nil {
+		return PaymentView{}, err
+	}
+	c, err := loadCase(ctx, w, p.CaseID())
+	if err != nil {
+		return PaymentView{}, err
+	}
+	unit, err := loadUnit(ctx, w, c.UnitID())
+	if err != nil {
+		return PaymentView{}, err
+	}
+	if err := a.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
+		return PaymentView{}, err
+	}
+	return PaymentView{ID: p.ID(), CaseID: p.CaseID(), EmployeeID: p.EmployeeID(), BudgetID: p.BudgetID(),
+		AmountFen: p.AmountFen(), Status: p.Status(), BankRef: p.BankRef(), ConfirmedOn: p.ConfirmedOn(),
+		FailReason: p.FailReason(), Version: p.Version()}, nil
+}
+
+var _ = errors.New

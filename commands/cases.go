@@ -1,0 +1,202 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/access"
+	"aidtrail/domain/casework"
+	"aidtrail/domain/catalogue"
+	"aidtrail/domain/event"
+	"aidtrail/domain/org"
+)
+
+// reportingZone is the zone of reporting periods (DESIGN: Asia/Shanghai,
+// which keeps UTC+8 all year).
+var reportingZone = time.FixedZone("CST", 8*60*60)
+
+// OpenCase opens a draft application for aid, by the employee themself or
+// by a caseworker on their behalf.
+type OpenCase struct {
+	EmployeeID   uuid.UUID
+	Beneficiary  casework.Relation
+	BeneficiaryName string // required unless the beneficiary is the employee ("self")
+	StandardCode string
+	Causes       []string
+	ExpenseFen   int64
+	RequestedFen int64
+	Description  string
+}
+
+// OpenCase needs the employee's own account, or cases.file at the
+// employee's unit. The beneficiary's name and the description are sealed
+// under the employee's key.
+func (a *App) OpenCase(ctx context.Context, actor Actor, cmd OpenCase) (uuid.UUID, Written, error) {
+	id := newID(actor, "case")
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		emp, unit, err := loadEmployeeAt(ctx, w, cmd.EmployeeID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		meta, self, err := a.authorizeSelfOr(ctx, w, actor, emp.ID(), access.PermCasesFile, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		std, err := loadStandard(ctx, w, cmd.StandardCode)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if retired, _ := std.Retired(); retired {
+			return event.Metadata{}, fmt.Errorf("standard %s is retired: %w", cmd.StandardCode, catalogue.ErrRetired)
+		}
+		empAccount, err := employeeAccount(ctx, w, emp.ID())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		name, description, err := a.sealCaseText(ctx, emp.ID(), cmd)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		c, err := casework.Open(casework.OpenParams{
+			CaseID: id, EmployeeID: emp.ID(), EmployeeAccountID: empAccount, UnitID: unit.ID(),
+			Beneficiary:  casework.Beneficiary{Relation: cmd.Beneficiary, Name: name},
+			StandardCode: cmd.StandardCode, Category: string(std.Current().Category), Causes: cmd.Causes,
+			ExpenseFen: cmd.ExpenseFen, RequestedFen: cmd.RequestedFen, Description: description,
+			OpenedBy: actor.AccountID,
+		})
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		_ = self
+		w.add(c.Stream(), c.Changes()...)
+		return meta, nil
+	})
+	return id, Written{pos}, err
+}
+
+func (a *App) sealCaseText(ctx context.Context, employee uuid.UUID, cmd OpenCase) (name, description casework.Sealed, err error) {
+	if cmd.Beneficiary != casework.RelationSelf {
+		if err := checkPersonName("beneficiary.name", cmd.BeneficiaryName); err != nil {
+			return "", "", err
+		}
+		s, err := a.keyring.Seal(ctx, employee, cmd.BeneficiaryName)
+		if err != nil {
+			return "", "", err
+		}
+		name = casework.Sealed(s)
+	}
+	if cmd.Description == "" || len(cmd.Description) > 4000 {
+		return "", "", &ValidationError{"description", "must be 1 to 4000 bytes"}
+	}
+	s, err := a.keyring.Seal(ctx, employee, cmd.Description)
+	return name, casework.Sealed(s), err
+}
+
+// SubmitCase sends a draft to review: it fixes the standard's current
+// version, the most the case may be paid under it and this year's caps,
+// and the governing approval flow, for the life of the case.
+func (a *App) SubmitCase(ctx context.Context, actor Actor, caseID uuid.UUID) (Written, error) {
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		c, err := loadCase(ctx, w, caseID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		unit, err := loadUnit(ctx, w, c.UnitID())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		meta, _, err := a.authorizeSelfOr(ctx, w, actor, c.EmployeeID(), access.PermCasesFile, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if c.Status() == casework.StatusReturned {
+			if err := c.Resubmit(); err != nil {
+				return event.Metadata{}, err
+			}
+			w.add(c.Stream(), c.Changes()...)
+			return meta, nil
+		}
+		std, err := loadStandard(ctx, w, c.StandardCode())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		def := std.Current()
+		ledger, err := loadAidLedger(ctx, w, c.EmployeeID(), a.clock.Now().In(reportingZone).Year())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		paid, times := ledger.received(def.Code)
+		maxPayable, err := def.Check(catalogue.Claim{
+			Beneficiary: beneficiaryOf(c), ExpenseFen: c.ExpenseFen(), RequestedFen: c.RequestedFen(),
+			DocumentKinds: documentKinds(c), PaidThisYearFen: paid, TimesThisYear: times,
+		})
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		flow, err := governingFlow(ctx, w, unit, c.Category())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := c.Submit(casework.SubmitParams{
+			StandardVersion: def.Version, MaxPayableFen: maxPayable,
+			FlowUnitID: flow.UnitID(), FlowVersion: flow.FlowVersion(), Steps: flow.Steps(),
+			RequiredDocuments: def.RequiredDocuments,
+		}); err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(c.Stream(), c.Changes()...)
+		return meta, nil
+	})
+	return Written{pos}, err
+}
+
+// governingFlow is the unit's own flow for the category, or its nearest
+// ancestor's.
+func governingFlow(ctx context.Context, w *work, unit *org.Unit, category string) (*casework.Flow, error) {
+	path := append([]uuid.UUID{unit.ID()}, reversed(unit.Path())...)
+	flows := map[uuid.UUID]*casework.Flow{}
+	for _, u := range path {
+		history, err := w.load(ctx, casework.FlowStream(u, category))
+		if err != nil {
+			return nil, err
+		}
+		if len(history) == 0 {
+			continue
+		}
+		f, err := casework.LoadFlow(u, category, history)
+		if err != nil {
+			return nil, err
+		}
+		flows[u] = f
+	}
+	f, ok := casework.Nearest(flows, path)
+	if !ok {
+		return nil, fmt.Errorf("%w: no approval flow for %s at unit %s or above it; configure one first", casework.ErrInvalidState, category, unit.ID())
+	}
+	return f, nil
+}
+
+func reversed(ids []uuid.UUID) []uuid.UUID {
+	out := slices.Clone(ids)
+	slices.Reverse(out)
+	return out
+}
+
+func documentKinds(c *casework.Case) []string {
+	var kinds []string
+	for _, d := range c.Documents() {
+		kinds = append(kinds, d.Kind)
+	}
+	return kinds
+}
+
+func beneficiaryOf(c *casework.Case) catalogue.Beneficiary {
+	return catalogue.Beneficiary(c.Beneficiary().Relation)
+}
+
+var errNoEmployeeAccount = errors.New("no account")

@@ -1,0 +1,144 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/access"
+	"aidtrail/domain/budget"
+	"aidtrail/domain/casework"
+	"aidtrail/domain/catalogue"
+	"aidtrail/domain/event"
+)
+
+// DecideCase is one approver's decision at the step waiting on them.
+type DecideCase struct {
+	CaseID    uuid.UUID
+	Step      string
+	Decision  casework.DecisionKind
+	AmountFen int64
+	Reason    string
+	IfMatch   int64 // the case's version the caller saw; 0: any
+}
+
+// CaseBudgetStream records which budget reserved a case's approved amount.
+func CaseBudgetStream(caseID uuid.UUID) string { return "case-budget-" + caseID.String() }
+
+// DecideCase needs cases.decide at the case's unit, and the step's
+// assignment by name; segregation of duties is the case's own rule. The
+// final approval reserves the approved amount in the budget of the case's
+// year and the standard's budget line (the nearest unit's up the tree) and
+// records it in the employee's aid ledger — all in one transaction, so a
+// budget is never overspent and the annual caps hold under concurrency.
+func (a *App) DecideCase(ctx context.Context, actor Actor, cmd DecideCase) (Written, error) {
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		c, err := loadCase(ctx, w, cmd.CaseID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		unit, err := loadUnit(ctx, w, c.UnitID())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		meta, err := a.authorize(ctx, w, actor, access.PermCasesDecide, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := ifMatch(cmd.IfMatch, c.Stream(), c.Version()); err != nil {
+			return event.Metadata{}, err
+		}
+		if err := c.Decide(casework.Decision{Step: cmd.Step, Kind: cmd.Decision, AmountFen: cmd.AmountFen,
+			Reason: cmd.Reason, By: actor.AccountID}, a.clock.Now()); err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(c.Stream(), c.Changes()...)
+		if c.Status() != casework.StatusApproved {
+			return meta, nil
+		}
+		std, err := loadStandard(ctx, w, c.StandardCode())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		def, err := std.Version(c.StandardVersion())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		year := a.clock.Now().In(reportingZone).Year()
+		path := append([]uuid.UUID{unit.ID()}, reversed(unit.Path())...)
+		budgetID, ok, err := findBudget(ctx, w, path, year, def.BudgetLine)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if !ok {
+			return event.Metadata{}, &budget.ExceededError{Available: 0, Requested: c.ApprovedFen()}
+		}
+		b, _, err := loadBudget(ctx, w, budgetID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := b.Reserve(c.ID(), c.ApprovedFen()); err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(b.Stream(), b.Changes()...)
+		ledger, err := loadAidLedger(ctx, w, c.EmployeeID(), year)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := ledger.approve(w, c); err != nil {
+			return event.Metadata{}, err
+		}
+		if err := reserve(ctx, w, CaseBudgetStream(c.ID()), "the case's budget", budgetID); err != nil {
+			return event.Metadata{}, err
+		}
+		return meta, nil
+	})
+	return Written{pos}, err
+}
+
+// caseBudget returns the budget that reserved the case's approved amount.
+func caseBudget(ctx context.Context, w *work, caseID uuid.UUID) (*budget.Budget, error) {
+	history, err := w.load(ctx, CaseBudgetStream(caseID))
+	if err != nil {
+		return nil, err
+	}
+	if len(history) == 0 {
+		return nil, fmt.Errorf("%w: case %s holds no budget reservation", casework.ErrInvalidState, caseID)
+	}
+	var owner struct {
+		Owner uuid.UUID `json:"owner"`
+	}
+	if err := jsonDecode(history[0].Data, &owner); err != nil {
+		return nil, err
+	}
+	b, _, err := loadBudget(ctx, w, owner.Owner)
+	return b, err
+}
+
+// WithdrawCase withdraws an application before approval, by the employee
+// or a caseworker with cases.file at its unit.
+func (a *App) WithdrawCase(ctx context.Context, actor Actor, caseID uuid.UUID, reason string) (Written, error) {
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		c, err := loadCase(ctx, w, caseID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		unit, err := loadUnit(ctx, w, c.UnitID())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		meta, _, err := a.authorizeSelfOr(ctx, w, actor, c.EmployeeID(), access.PermCasesFile, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := c.Withdraw(actor.AccountID, reason); err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(c.Stream(), c.Changes()...)
+		return meta, nil
+	})
+	return Written{pos}, err
+}
+
+var _ = catalogue.ErrRetired

@@ -1,0 +1,139 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/access"
+	"aidtrail/domain/casework"
+	"aidtrail/domain/event"
+	"aidtrail/domain/org"
+)
+
+func loadCase(ctx context.Context, w *work, id uuid.UUID) (*casework.Case, error) {
+	history, err := w.load(ctx, casework.CaseStream(id))
+	if err != nil {
+		return nil, err
+	}
+	if len(history) == 0 {
+		return nil, fmt.Errorf("case %s: %w", id, ErrNotFound)
+	}
+	return casework.LoadCase(id, history)
+}
+
+// loadEmployeeAt loads an employee and their unit; an erased employee
+// takes no new cases.
+func loadEmployeeAt(ctx context.Context, w *work, id uuid.UUID) (*org.Employee, *org.Unit, error) {
+	emp, err := loadEmployee(ctx, w, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if emp.Erased() {
+		return nil, nil, org.ErrErased
+	}
+	unit, err := loadUnit(ctx, w, emp.UnitID())
+	if err != nil {
+		return nil, nil, err
+	}
+	return emp, unit, nil
+}
+
+// EmployeeAccountStream records which account is an employee's own: one at
+// most.
+func EmployeeAccountStream(employee uuid.UUID) string { return "employee-account-" + employee.String() }
+
+// employeeAccount returns the employee's own account, nil when they have none.
+func employeeAccount(ctx context.Context, w *work, employee uuid.UUID) (*uuid.UUID, error) {
+	history, err := w.load(ctx, EmployeeAccountStream(employee))
+	if err != nil || len(history) == 0 {
+		return nil, err
+	}
+	var owner struct {
+		Owner uuid.UUID `json:"owner"`
+	}
+	if err := jsonDecode(history[0].Data, &owner); err != nil {
+		return nil, err
+	}
+	return &owner.Owner, nil
+}
+
+// authorizeSelfOr lets the employee act on their own behalf, and anyone
+// else with perm at unit; self reports which.
+func (a *App) authorizeSelfOr(ctx context.Context, w *work, actor Actor, employee uuid.UUID, perm access.Permission, unit *org.Unit) (meta event.Metadata, self bool, err error) {
+	if !actor.Bootstrap {
+		account, err := a.loadAccount(ctx, w, actor.AccountID)
+		if err != nil {
+			return event.Metadata{}, false, err
+		}
+		if account.IsEmployee(employee) {
+			w.actor = actor
+			return event.Metadata{
+				ActorAccountID: actor.AccountID.String(), ActorName: account.Name(), ActorUnitID: unit.ID().String(),
+				CommandID: actor.CommandID, CorrelationID: actor.CorrelationID,
+				OccurredAt: a.clock.Now(), SchemaVersion: 1,
+			}, true, nil
+		}
+	}
+	meta, err = a.authorize(ctx, w, actor, perm, unit)
+	return meta, false, err
+}
+
+// The aid ledger: per employee and reporting year, every approval, so
+// that a standard's annual cap and times per year hold under concurrent
+// approvals (the ledger's stream is part of each approval's transaction).
+const typeAidApproved = "aid.approved"
+
+type aidApproved struct {
+	CaseID       uuid.UUID `json:"case_id"`
+	StandardCode string    `json:"standard_code"`
+	AmountFen    int64     `json:"amount_fen"`
+}
+
+// AidLedgerStream is an employee's aid ledger for one reporting year.
+func AidLedgerStream(employee uuid.UUID, year int) string {
+	return fmt.Sprintf("aid-ledger-%s-%d", employee, year)
+}
+
+type aidLedger struct {
+	stream    string
+	approvals []aidApproved
+}
+
+func loadAidLedger(ctx context.Context, w *work, employee uuid.UUID, year int) (*aidLedger, error) {
+	l := &aidLedger{stream: AidLedgerStream(employee, year)}
+	history, err := w.load(ctx, l.stream)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range history {
+		var a aidApproved
+		if err := jsonDecode(e.Data, &a); err != nil {
+			return nil, err
+		}
+		l.approvals = append(l.approvals, a)
+	}
+	return l, nil
+}
+
+// received sums what the employee was granted under a standard this year.
+func (l *aidLedger) received(code string) (fen int64, times int) {
+	for _, a := range l.approvals {
+		if a.StandardCode == code {
+			fen += a.AmountFen
+			times++
+		}
+	}
+	return fen, times
+}
+
+func (l *aidLedger) approve(w *work, c *casework.Case) error {
+	data, err := json.Marshal(aidApproved{CaseID: c.ID(), StandardCode: c.StandardCode(), AmountFen: c.ApprovedFen()})
+	if err != nil {
+		return err
+	}
+	w.add(l.stream, event.Event{ID: event.NewID(), Type: typeAidApproved, Data: data})
+	return nil
+}

@@ -1,0 +1,145 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/access"
+	"aidtrail/domain/event"
+	"aidtrail/domain/payment"
+)
+
+func loadPayment(ctx context.Context, w *work, id uuid.UUID) (*payment.Payment, error) {
+	history, err := w.load(ctx, payment.Stream(id))
+	if err != nil {
+		return nil, err
+	}
+	if len(history) == 0 {
+		return nil, fmt.Errorf("payment %s: %w", id, ErrNotFound)
+	}
+	return payment.LoadPayment(id, history)
+}
+
+// InstructPayment instructs the bank to pay an approved case, at most its
+// approved amount less what is paid or already instructed (invariant 1:
+// a case is never paid twice). It needs budgets.manage at the case's unit.
+func (a *App) InstructPayment(ctx context.Context, actor Actor, caseID uuid.UUID, amountFen int64) (uuid.UUID, Written, error) {
+	id := newID(actor, "payment")
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		c, err := loadCase(ctx, w, caseID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		unit, err := loadUnit(ctx, w, c.UnitID())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		meta, err := a.authorize(ctx, w, actor, access.PermBudgetsManage, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		emp, err := loadEmployee(ctx, w, c.EmployeeID())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		b, err := caseBudget(ctx, w, c.ID())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := c.InstructPayment(id, amountFen); err != nil {
+			return event.Metadata{}, err
+		}
+		p, err := payment.Instruct(id, payment.Instruction{CaseID: c.ID(), EmployeeID: emp.ID(), BudgetID: b.ID(),
+			AmountFen: amountFen, BankAccount: payment.Sealed(emp.Personal().BankAccount)})
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(c.Stream(), c.Changes()...)
+		w.add(p.Stream(), p.Changes()...)
+		return meta, nil
+	})
+	return id, Written{pos}, err
+}
+
+// ConfirmPayment records the bank's confirmation: the case's paid amount
+// and the budget's spending move together. Confirming again with the same
+// reference changes nothing (a results file imported twice).
+func (a *App) ConfirmPayment(ctx context.Context, actor Actor, paymentID uuid.UUID, bankRef string, on time.Time) (Written, error) {
+	return a.settlePayment(ctx, actor, paymentID, func(w *work, p *payment.Payment) error {
+		if err := p.Confirm(bankRef, on.In(reportingZone).Format(payment.DateLayout)); err != nil {
+			return err
+		}
+		if len(p.Changes()) == 0 {
+			return nil // already confirmed with this reference
+		}
+		c, err := loadCase(ctx, w, p.CaseID())
+		if err != nil {
+			return err
+		}
+		if err := c.ConfirmPayment(p.ID()); err != nil {
+			return err
+		}
+		b, _, err := loadBudget(ctx, w, p.BudgetID())
+		if err != nil {
+			return err
+		}
+		if err := b.Spend(c.ID(), p.ID(), p.AmountFen()); err != nil {
+			return err
+		}
+		w.add(c.Stream(), c.Changes()...)
+		w.add(b.Stream(), b.Changes()...)
+		return nil
+	})
+}
+
+// FailPayment records the bank's refusal: the amount is free to be
+// instructed again; the budget keeps its reservation for that.
+func (a *App) FailPayment(ctx context.Context, actor Actor, paymentID uuid.UUID, reason string) (Written, error) {
+	return a.settlePayment(ctx, actor, paymentID, func(w *work, p *payment.Payment) error {
+		if err := p.Fail(reason); err != nil {
+			return err
+		}
+		if len(p.Changes()) == 0 {
+			return nil
+		}
+		c, err := loadCase(ctx, w, p.CaseID())
+		if err != nil {
+			return err
+		}
+		if err := c.FailPayment(p.ID(), reason); err != nil {
+			return err
+		}
+		w.add(c.Stream(), c.Changes()...)
+		return nil
+	})
+}
+
+func (a *App) settlePayment(ctx context.Context, actor Actor, paymentID uuid.UUID, settle func(*work, *payment.Payment) error) (Written, error) {
+	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		p, err := loadPayment(ctx, w, paymentID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		c, err := loadCase(ctx, w, p.CaseID())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		unit, err := loadUnit(ctx, w, c.UnitID())
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		meta, err := a.authorize(ctx, w, actor, access.PermBudgetsManage, unit)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := settle(w, p); err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(p.Stream(), p.Changes()...)
+		return meta, nil
+	})
+	return Written{pos}, err
+}
