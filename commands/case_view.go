@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 
 	"github.com/google/uuid"
 
@@ -101,5 +100,3 @@ func (a *App) GetPayment(ctx context.Context, actor Actor, id uuid.UUID) (Paymen
 		AmountFen: p.AmountFen(), Status: p.Status(), BankRef: p.BankRef(), ConfirmedOn: p.ConfirmedOn(),
 		FailReason: p.FailReason(), Version: p.Version()}, nil
 }
-
-var _ = errors.New

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -23,14 +22,14 @@ var reportingZone = time.FixedZone("CST", 8*60*60)
 // OpenCase opens a draft application for aid, by the employee themself or
 // by a caseworker on their behalf.
 type OpenCase struct {
-	EmployeeID   uuid.UUID
-	Beneficiary  casework.Relation
+	EmployeeID      uuid.UUID
+	Beneficiary     casework.Relation
 	BeneficiaryName string // required unless the beneficiary is the employee ("self")
-	StandardCode string
-	Causes       []string
-	ExpenseFen   int64
-	RequestedFen int64
-	Description  string
+	StandardCode    string
+	Causes          []string
+	ExpenseFen      int64
+	RequestedFen    int64
+	Description     string
 }
 
 // OpenCase needs the employee's own account, or cases.file at the
@@ -43,7 +42,7 @@ func (a *App) OpenCase(ctx context.Context, actor Actor, cmd OpenCase) (uuid.UUI
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		meta, self, err := a.authorizeSelfOr(ctx, w, actor, emp.ID(), access.PermCasesFile, unit)
+		meta, _, err := a.authorizeSelfOr(ctx, w, actor, emp.ID(), access.PermCasesFile, unit)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -72,7 +71,6 @@ func (a *App) OpenCase(ctx context.Context, actor Actor, cmd OpenCase) (uuid.UUI
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		_ = self
 		w.add(c.Stream(), c.Changes()...)
 		return meta, nil
 	})
@@ -198,5 +196,3 @@ func documentKinds(c *casework.Case) []string {
 func beneficiaryOf(c *casework.Case) catalogue.Beneficiary {
 	return catalogue.Beneficiary(c.Beneficiary().Relation)
 }
-
-var errNoEmployeeAccount = errors.New("no account")

@@ -9,7 +9,6 @@ import (
 	"aidtrail/domain/access"
 	"aidtrail/domain/budget"
 	"aidtrail/domain/casework"
-	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
 )
 
@@ -140,5 +139,3 @@ func (a *App) WithdrawCase(ctx context.Context, actor Actor, caseID uuid.UUID, r
 	})
 	return Written{pos}, err
 }
-
-var _ = catalogue.ErrRetired

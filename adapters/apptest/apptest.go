@@ -102,7 +102,7 @@ func New(t testing.TB, kind string) *Env {
 	deps := commands.Deps{
 		Store: store, Keyring: keys, Credentials: authStore, Sessions: authStore, Hasher: hasher,
 		Documents: documents.New(db), BootstrapTokenHash: hash,
-		Policy:             commands.LoginPolicy{Delay: func(int) time.Duration { return 0 }},
+		Policy: commands.LoginPolicy{Delay: func(int) time.Duration { return 0 }},
 	}
 	app, err := commands.New(deps)
 	if err != nil {
