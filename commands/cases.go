@@ -112,12 +112,13 @@ func (a *App) SubmitCase(ctx context.Context, actor Actor, caseID uuid.UUID) (Wr
 		if err != nil {
 			return event.Metadata{}, err
 		}
+		before := held(c)
 		if c.Status() == casework.StatusReturned {
 			if err := c.Resubmit(); err != nil {
 				return event.Metadata{}, err
 			}
 			w.add(c.Stream(), c.Changes()...)
-			return meta, nil
+			return meta, trackAssignments(w, c, before)
 		}
 		std, err := loadStandard(ctx, w, c.StandardCode())
 		if err != nil {
@@ -148,7 +149,7 @@ func (a *App) SubmitCase(ctx context.Context, actor Actor, caseID uuid.UUID) (Wr
 			return event.Metadata{}, err
 		}
 		w.add(c.Stream(), c.Changes()...)
-		return meta, nil
+		return meta, trackAssignments(w, c, before)
 	})
 	return Written{pos}, err
 }

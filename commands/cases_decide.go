@@ -48,11 +48,15 @@ func (a *App) DecideCase(ctx context.Context, actor Actor, cmd DecideCase) (Writ
 		if err := ifMatch(cmd.IfMatch, c.Stream(), c.Version()); err != nil {
 			return event.Metadata{}, err
 		}
+		before := held(c)
 		if err := c.Decide(casework.Decision{Step: cmd.Step, Kind: cmd.Decision, AmountFen: cmd.AmountFen,
 			Reason: cmd.Reason, By: actor.AccountID}, a.clock.Now()); err != nil {
 			return event.Metadata{}, err
 		}
 		w.add(c.Stream(), c.Changes()...)
+		if err := trackAssignments(w, c, before); err != nil {
+			return event.Metadata{}, err
+		}
 		if c.Status() != casework.StatusApproved {
 			return meta, nil
 		}
@@ -131,11 +135,12 @@ func (a *App) WithdrawCase(ctx context.Context, actor Actor, caseID uuid.UUID, r
 		if err != nil {
 			return event.Metadata{}, err
 		}
+		before := held(c)
 		if err := c.Withdraw(actor.AccountID, reason); err != nil {
 			return event.Metadata{}, err
 		}
 		w.add(c.Stream(), c.Changes()...)
-		return meta, nil
+		return meta, trackAssignments(w, c, before)
 	})
 	return Written{pos}, err
 }

@@ -14,15 +14,16 @@ import (
 // that moved underneath it — in particular not on a position that was
 // vacated while the command ran.
 type work struct {
-	store   EventStore
-	actor   Actor            // the authorised actor, whose key (if any) names the events
-	read    map[string]int64 // stream → version read (0: did not exist)
-	order   []string         // streams in the order their events were added
-	pending map[string][]event.Event
+	store      EventStore
+	actor      Actor            // the authorised actor, whose key (if any) names the events
+	read       map[string]int64 // stream → version read (0: did not exist)
+	order      []string         // streams in the order their events were added
+	pending    map[string][]event.Event
+	anyVersion map[string]bool // streams appended at whatever version (indexes)
 }
 
 func newWork(store EventStore) *work {
-	return &work{store: store, read: map[string]int64{}, pending: map[string][]event.Event{}}
+	return &work{store: store, read: map[string]int64{}, pending: map[string][]event.Event{}, anyVersion: map[string]bool{}}
 }
 
 // load reads a whole stream and remembers its version. A missing stream
@@ -56,6 +57,15 @@ func (w *work) add(stream string, events ...event.Event) {
 	w.pending[stream] = append(w.pending[stream], events...)
 }
 
+// addIndex queues events for a stream that indexes others (an account's
+// assignments): appended at whatever version it has, so that commands on
+// different cases never conflict over it. Its order per case follows the
+// case's own, which its readers rely on.
+func (w *work) addIndex(stream string, events ...event.Event) {
+	w.add(stream, events...)
+	w.anyVersion[stream] = true
+}
+
 // commit stamps every queued event with meta and commits them as one
 // transaction. It returns the position of the last event written; a
 // command that decided nothing (renaming to the same name) writes nothing
@@ -71,9 +81,11 @@ func (w *work) commit(ctx context.Context, meta event.Metadata) (int64, error) {
 			events[i].Metadata = meta
 		}
 		keyEventIDs(w.actor, stream, events)
-		tx.Appends = append(tx.Appends, event.StreamAppend{
-			Stream: stream, Expected: event.Exact(w.read[stream]), Events: events,
-		})
+		expected := event.Exact(w.read[stream])
+		if w.anyVersion[stream] {
+			expected = event.Any
+		}
+		tx.Appends = append(tx.Appends, event.StreamAppend{Stream: stream, Expected: expected, Events: events})
 	}
 	for stream, version := range w.read {
 		if _, appended := w.pending[stream]; !appended {

@@ -24,6 +24,7 @@ var specTable = map[Permission][]Role{
 	"cases.file":            {RoleCaseworker},
 	"cases.decide":          {RoleApprover},
 	"budgets.manage":        {RoleBureauAdmin},
+	"catalogue.manage":      {RoleBureauAdmin}, // added: publishing and revising standards (F2, F3)
 	"audit.read":            {RoleAuditor, RoleBureauAdmin},
 	"stats.read":            {RoleAnalyst, RoleAuditor, RoleBureauAdmin},
 	"visits.register":       {RoleCaseworker},

@@ -41,6 +41,7 @@ const (
 	PermCasesFile           Permission = "cases.file"            // open and submit cases, on an employee's behalf too
 	PermCasesDecide         Permission = "cases.decide"          // decide an approval step
 	PermBudgetsManage       Permission = "budgets.manage"        // allocate budgets
+	PermCatalogueManage     Permission = "catalogue.manage"      // publish and revise aid standards owned by the unit
 	PermAuditRead           Permission = "audit.read"            // read trails and verify the log
 	PermStatsRead           Permission = "stats.read"            // read statistics
 	PermVisitsRegister      Permission = "visits.register"       // register condolence visits
@@ -50,7 +51,7 @@ const (
 // never written after initialisation.
 var rolePermissions = map[Role][]Permission{
 	RoleBureauAdmin: {PermOrgRead, PermOrgManage, PermAccountsManage, PermEmployeesRegister, PermEmployeesRead,
-		PermEmployeesErase, PermBudgetsManage, PermAuditRead, PermStatsRead},
+		PermEmployeesErase, PermBudgetsManage, PermCatalogueManage, PermAuditRead, PermStatsRead},
 	RoleCaseworker: {PermOrgRead, PermEmployeesRegister, PermEmployeesRead, PermCasesFile, PermVisitsRegister},
 	RoleApprover:   {PermOrgRead, PermEmployeesRead, PermCasesDecide},
 	RoleAuditor:    {PermOrgRead, PermEmployeesRead, PermAuditRead, PermStatsRead},
@@ -61,7 +62,7 @@ var rolePermissions = map[Role][]Permission{
 func Permissions() []Permission {
 	return []Permission{PermOrgRead, PermOrgManage, PermAccountsManage, PermEmployeesRegister, PermEmployeesRead,
 		PermEmployeesReadMasked, PermEmployeesErase, PermCasesFile, PermCasesDecide, PermBudgetsManage,
-		PermAuditRead, PermStatsRead, PermVisitsRegister}
+		PermCatalogueManage, PermAuditRead, PermStatsRead, PermVisitsRegister}
 }
 
 // Valid reports whether p is one of the permissions.
