@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/access"
+	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
 )
@@ -211,7 +213,9 @@ type HandOver struct {
 
 // VacatePosition needs accounts.manage at the position's unit.
 func (a *App) VacatePosition(ctx context.Context, actor Actor, cmd VacatePosition) ([]HandOver, Written, error) {
+	var handed []HandOver
 	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+		handed = handed[:0]
 		account, err := a.loadExistingAccount(ctx, w, actor, cmd.AccountID)
 		if err != nil {
 			return event.Metadata{}, err
@@ -243,10 +247,55 @@ func (a *App) VacatePosition(ctx context.Context, actor Actor, cmd VacatePositio
 			return event.Metadata{}, err
 		}
 		w.add(account.Stream(), account.Changes()...)
+		if cmd.SuccessorID != nil {
+			if handed, err = a.handOver(ctx, w, cmd.AccountID, *cmd.SuccessorID, unit); err != nil {
+				return event.Metadata{}, err
+			}
+		}
 		return meta, nil
 	})
 	if err != nil {
 		return nil, Written{}, err
 	}
-	return []HandOver{}, Written{pos}, nil
+	return append([]HandOver{}, handed...), Written{pos}, nil
+}
+
+// handOver passes the steps from holds, in cases of the vacated position's
+// unit and below it, to the successor, in the vacate's own transaction: the
+// hand-over and the end of the old holder's rights are one event in time.
+// A step the successor may not hold (they filed the case, or hold or
+// decided another of its steps) stays where it is, for an administrator
+// to reassign.
+func (a *App) handOver(ctx context.Context, w *work, from, to uuid.UUID, at *org.Unit) ([]HandOver, error) {
+	open, err := a.openAssignments(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	var handed []HandOver
+	for _, x := range open {
+		unit, err := loadUnit(ctx, w, x.UnitID)
+		if err != nil {
+			return nil, err
+		}
+		if unit.ID() != at.ID() && !unit.WithinSubtreeOf(at.ID()) {
+			continue
+		}
+		c, err := loadCase(ctx, w, x.CaseID)
+		if err != nil {
+			return nil, err
+		}
+		before := held(c)
+		if err := c.ReassignStep(x.Step, from, to, "hand-over on vacating a position"); err != nil {
+			if errors.Is(err, casework.ErrSegregation) || errors.Is(err, casework.ErrInconsistent) || errors.Is(err, casework.ErrInvalidState) {
+				continue
+			}
+			return nil, err
+		}
+		w.add(c.Stream(), c.Changes()...)
+		if err := trackAssignments(w, c, before); err != nil {
+			return nil, err
+		}
+		handed = append(handed, HandOver{CaseID: c.ID(), Step: x.Step})
+	}
+	return handed, nil
 }

@@ -1,0 +1,40 @@
+package commands_test
+
+import (
+	"errors"
+	"testing"
+
+	"aidtrail/commands"
+	"aidtrail/domain/access"
+	"aidtrail/domain/casework"
+)
+
+// F13: vacating an approver's position hands their open steps to the
+// successor in the same event; the old holder can no longer decide, the
+// successor can.
+func TestVacateHandsOpenStepsToTheSuccessor(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newMoney(t, "postgres", 5*grantFen)
+	id := f.caseAwaitingFinalApproval(t) // the second step waits on approver2
+	successorID, successor := signUp(t, f.env, f.admin, f.station, "approver3", []access.Role{access.RoleApprover})
+	a2 := f.approver2.AccountID
+	positions := accountPositions(t, f.env, a2)
+	handed, _, err := f.env.App.VacatePosition(ctx, f.admin, commands.VacatePosition{AccountID: a2, PositionID: positions[0].ID, SuccessorID: &successorID, Reason: "调离"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(handed) != 1 || handed[0].CaseID != id || handed[0].Step != "路局审批" {
+		t.Fatalf("handed over %+v, want the case's second step", handed)
+	}
+	if err := f.approve(t, id); !errors.Is(err, access.ErrForbidden) {
+		t.Fatalf("the old holder deciding after the vacate: %v, want forbidden", err)
+	}
+	if _, err := f.env.App.DecideCase(ctx, successor, commands.DecideCase{CaseID: id, Step: "路局审批", Decision: casework.Approve, AmountFen: grantFen}); err != nil {
+		t.Fatalf("the successor deciding: %v", err)
+	}
+	c, err := f.env.App.GetCase(ctx, f.admin, id)
+	if err != nil || c.Status != casework.StatusApproved {
+		t.Fatalf("case after the successor's approval: %+v %v", c, err)
+	}
+}
