@@ -191,3 +191,7 @@ func (e *ForbiddenError) Error() string {
 
 // Is makes errors.Is(err, access.ErrForbidden) true.
 func (e *ForbiddenError) Is(target error) bool { return target == access.ErrForbidden }
+
+// Bootstrapped reports whether a bureau administrator of the root has been
+// appointed, which ends the bootstrap administrator's rights.
+func (a *App) Bootstrapped(ctx context.Context) (bool, error) { return a.bootstrapEnded(ctx) }

@@ -109,7 +109,7 @@ type serveConfig struct {
 func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, host:port")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long requests in flight may take to finish after SIGINT or SIGTERM")
-	fs.BoolVar(&c.Demo, "demo", false, "load the demo organisation (not yet available)")
+	fs.BoolVar(&c.Demo, "demo", false, "load the demo organisation (the seed's railway bureau, stations and five stories) into an empty store and print its logins")
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", "", "file holding the base64 master key that wraps personal-data keys (created if missing); default $AIDTRAIL_MASTER_KEY, else <data>/master.key for the embedded store")
 	c.Store.register(fs)
 	c.Log.register(fs)
@@ -133,9 +133,6 @@ func (c serveConfig) Validate() error {
 	}
 	if c.ShutdownTimeout < 0 {
 		errs = append(errs, errors.New("--shutdown-timeout must not be negative"))
-	}
-	if c.Demo {
-		errs = append(errs, errors.New("--demo: the demo organisation is not yet available"))
 	}
 	errs = append(errs, c.Store.Validate(), c.Log.Validate())
 	return errors.Join(errs...)

@@ -76,9 +76,37 @@ func TestInvalidFlagsAreAllReported(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `"mysql"`) {
 		t.Errorf("migrate with a bad --database-url = %v, want it refused", err)
 	}
-	err = run(t.Context(), []string{"serve", "--demo"}, environment{}, io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "not yet available") {
-		t.Errorf("serve --demo = %v, want \"not yet available\"", err)
+}
+
+// serve --demo loads the demo on the embedded store, prints its logins,
+// and they sign in.
+func TestServeDemo(t *testing.T) {
+	t.Parallel()
+	cfg := serveConfig{Addr: "127.0.0.1:0", Demo: true, Store: storeConfig{DataDir: t.TempDir()}}
+	cfg.setDefaults(environment{})
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	srv, cleanup, err := newServer(t.Context(), cfg, environment{}, slog.New(slog.NewTextHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	ctx, stop := context.WithCancel(t.Context())
+	defer stop()
+	go func() { _ = srv.run(ctx) }()
+	if !strings.Contains(logs.String(), "demo login") || !strings.Contains(logs.String(), "login=dqcw-caseworker") {
+		t.Fatalf("the demo logins were not printed:\n%s", logs)
+	}
+	body := strings.NewReader(`{"login":"auditor","password":"aidtrail-demo-2026"}`)
+	resp, err := http.Post("http://"+srv.addr()+"/v1/login", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("demo auditor login: %d", resp.StatusCode)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"aidtrail/adapters/httpapi"
+	"aidtrail/cmd/aidtrail/internal/demo"
 	"aidtrail/adapters/replies"
 )
 
@@ -57,6 +58,16 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 	if err != nil {
 		closeStore()
 		return nil, nil, err
+	}
+	if cfg.Demo {
+		logins, err := demo.Load(ctx, app)
+		if err != nil {
+			closeStore()
+			return nil, nil, err
+		}
+		for _, l := range logins {
+			log.Info("demo login", "login", l.Login, "password", demo.Password, "role", l.Role, "unit", l.Unit)
+		}
 	}
 	if env.BootstrapToken != "" {
 		log.Info("bootstrap token accepted as the root's administrator until one is appointed")
