@@ -59,6 +59,8 @@ type cell struct {
 	path  string
 	body  any
 	token string // "" for the actor's own token
+	// contentType replaces application/json for a body sent as bytes.
+	contentType string
 }
 
 type matrixRow struct {
@@ -72,17 +74,27 @@ type matrixRow struct {
 	allowed []access.Role
 	// bootstrapOnly: no account may, whatever its roles.
 	bootstrapOnly bool
-	ok            int
-	scopes        []scope
-	prepare       func(f *orgOverHTTP, a matrixActor, sc scope) cell
+	// list: the read is of a list, which carries no ETag.
+	list    bool
+	ok      int
+	scopes  []scope
+	prepare func(f *orgOverHTTP, a matrixActor, sc scope) cell
 	// verify checks a successful answer further.
 	verify func(t *testing.T, f *orgOverHTTP, a matrixActor, c cell, rec *httptest.ResponseRecorder)
+	// self: the employee's own account may too, on its own employee's
+	// target (scope A).
+	self bool
+	// unrecordedRefusal: a refusal may come without its record (reads of
+	// cases and payments do not record refusals).
+	unrecordedRefusal bool
 }
 
 // want is the status the row's request must answer for a in sc.
 func (row matrixRow) want(a matrixActor, sc scope) int {
 	switch {
 	case len(row.perms) == 0:
+		return row.ok
+	case row.self && a.name == actorEmployee && sc.inA:
 		return row.ok
 	case row.bootstrapOnly, a.role == "", !slices.Contains(row.allowed, a.role):
 		return http.StatusForbidden
@@ -108,6 +120,10 @@ func pick(sc scope, a, b string) string {
 }
 
 func matrixRows() []matrixRow {
+	return append(append(identityMatrixRows(), catalogueMatrixRows()...), caseMatrixRows()...)
+}
+
+func identityMatrixRows() []matrixRow {
 	return []matrixRow{
 		{route: "POST /v1/logout", what: "sign out", ok: 204, scopes: []scope{scopeNone},
 			prepare: func(f *orgOverHTTP, a matrixActor, _ scope) cell {
@@ -129,9 +145,10 @@ func matrixRows() []matrixRow {
 		{route: "POST /v1/accounts", what: "an employee's account", perms: perms(access.PermAccountsManage), allowed: onlyAdmin,
 			ok: 201, scopes: inAndOut,
 			prepare: func(f *orgOverHTTP, _ matrixActor, sc scope) cell {
+				// A fresh employee each time: an employee has one account of their own.
 				login := f.uniq("emp")
 				return cell{path: "/v1/accounts", body: map[string]any{
-					"login": login, "password": testPassword, "name": login, "employee_id": pick(sc, f.empA, f.empB)}}
+					"login": login, "password": testPassword, "name": login, "employee_id": f.employee(pick(sc, f.stationA, f.stationB))}}
 			}},
 		{route: "POST /v1/accounts/{id}/positions", perms: perms(access.PermAccountsManage), allowed: onlyAdmin,
 			ok: 201, scopes: inAndOut,
@@ -296,7 +313,11 @@ func TestAuthorisationMatrix(t *testing.T) {
 								token = f.tokens[a.name]
 							}
 							before := f.api.head()
-							rec := f.api.do(method, c.path, token, c.body)
+							req := f.api.request(method, c.path, token, c.body)
+							if c.contentType != "" {
+								req.Header.Set("Content-Type", c.contentType)
+							}
+							rec := f.api.serve(req)
 							checkCell(t, f, row, a, sc, c, method, before, rec)
 						})
 					}
@@ -313,6 +334,9 @@ func checkCell(t *testing.T, f *orgOverHTTP, row matrixRow, a matrixActor, sc sc
 	after := f.api.eventsAfter(before)
 	if want == http.StatusForbidden {
 		problemOf(t, rec, http.StatusForbidden, codeForbidden)
+		if row.unrecordedRefusal && len(after) == 0 {
+			return
+		}
 		if len(after) != 1 || after[0].Type != commands.TypeAccessDenied {
 			t.Fatalf("a refusal wrote %d events (%v), want only its own record", len(after), types(after))
 		}
@@ -326,7 +350,7 @@ func checkCell(t *testing.T, f *orgOverHTTP, row matrixRow, a matrixActor, sc sc
 		if len(after) != 0 {
 			t.Fatalf("a read wrote %v", types(after))
 		}
-		if rec.Header().Get("ETag") == "" {
+		if !row.list && rec.Header().Get("ETag") == "" {
 			t.Error("a read of one aggregate without an ETag")
 		}
 	case want == http.StatusNoContent:

@@ -111,7 +111,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // routes is the whole route table.
 func (a *api) routes() []route {
-	const get, post = http.MethodGet, http.MethodPost
+	const get, post, put = http.MethodGet, http.MethodPost, http.MethodPut
 	return []route{
 		{get, "/healthz", public, a.healthz},
 		{get, "/readyz", public, a.readyz},
@@ -133,6 +133,29 @@ func (a *api) routes() []route {
 		{post, "/v1/employees", authenticated, a.registerEmployee},
 		{get, "/v1/employees/{id}", authenticated, a.getEmployee},
 		{post, "/v1/employees/{id}/erase", authenticated, a.eraseEmployee},
+
+		{post, "/v1/standards", authenticated, a.publishStandard},
+		{get, "/v1/standards", authenticated, a.listStandards},
+		{get, "/v1/standards/{code}", authenticated, a.getStandard},
+		{put, "/v1/standards/{code}", authenticated, a.reviseStandard},
+		{put, "/v1/units/{id}/flows/{category}", authenticated, a.configureFlow},
+		{get, "/v1/units/{id}/flows/{category}", authenticated, a.getFlow},
+
+		{post, "/v1/budgets", authenticated, a.allocateBudget},
+		{get, "/v1/budgets/{id}", authenticated, a.getBudget},
+		{post, "/v1/budgets/{id}/increase", authenticated, a.increaseBudget},
+
+		{post, "/v1/cases", authenticated, a.openCase},
+		{get, "/v1/cases/{id}", authenticated, a.getCase},
+		{post, "/v1/cases/{id}/documents", authenticated, a.addDocument},
+		{post, "/v1/cases/{id}/submit", authenticated, a.submitCase},
+		{post, "/v1/cases/{id}/decisions", authenticated, a.decideCase},
+		{post, "/v1/cases/{id}/withdraw", authenticated, a.withdrawCase},
+		{post, "/v1/cases/{id}/payments", authenticated, a.instructPayment},
+		{get, "/v1/payments/{id}", authenticated, a.getPayment},
+		{post, "/v1/payments/{id}/confirm", authenticated, a.confirmPayment},
+		{post, "/v1/payments/{id}/fail", authenticated, a.failPayment},
+		{post, "/v1/payments/reconcile", authenticated, a.reconcilePayments},
 	}
 }
 

@@ -12,8 +12,12 @@ import (
 
 	"aidtrail/commands"
 	"aidtrail/domain/access"
+	"aidtrail/domain/budget"
+	"aidtrail/domain/casework"
+	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
+	"aidtrail/domain/payment"
 )
 
 // Stable problem codes (API.md). Clients branch on these, never on titles or
@@ -73,6 +77,9 @@ type Problem struct {
 	// "family[0].birth_date", a path parameter, a header) when one is known.
 	Field    string `json:"field,omitempty"`
 	Instance string `json:"instance,omitempty"`
+	// Errors lists every refused row of a refused file (a bank results
+	// file), row 0 being the file itself.
+	Errors []rowErrorJSON `json:"errors,omitempty"`
 
 	// retryAfter, when positive, is sent as Retry-After (seconds).
 	retryAfter int
@@ -111,8 +118,10 @@ var (
 // a refused login is unauthenticated before anything else.
 func problemFor(err error) (p Problem, logIt bool, level slog.Level) {
 	var (
-		locked    *commands.LockedError
-		forbidden *commands.ForbiddenError
+		locked      *commands.LockedError
+		forbidden   *commands.ForbiddenError
+		segregation *casework.SegregationError
+		overCap     *catalogue.CapError
 	)
 	switch {
 	case errors.Is(err, errNoRoute):
@@ -127,6 +136,13 @@ func problemFor(err error) (p Problem, logIt bool, level slog.Level) {
 		return newProblem(codeConflict, err.Error()), false, 0
 	case errors.Is(err, errBadRequest):
 		return withField(newProblem(codeValidation, err.Error()), err), false, 0
+	case isRefusedFile(err):
+		// The file is well-formed but rows of it are refused: 422, every
+		// refused row listed.
+		p := newProblem(codeValidation, err.Error())
+		p.Status = http.StatusUnprocessableEntity
+		p.Errors, _ = rowsOf(err)
+		return p, false, 0
 
 	case errors.Is(err, org.ErrHistory), errors.Is(err, access.ErrHistory):
 		// Stored events that do not replay: corruption or a bug, never the client's.
@@ -145,6 +161,41 @@ func problemFor(err error) (p Problem, logIt bool, level slog.Level) {
 		return newProblem(codeForbidden, "No position of yours grants "+forbidden.Permission+" on this unit."), false, 0
 	case errors.Is(err, access.ErrForbidden):
 		return newProblem(codeForbidden, "No position of yours grants this here."), false, 0
+
+	case errors.Is(err, commands.ErrNoDocumentStore):
+		return newProblem(codeUnavailable, "Documents cannot be stored now; try again later."), true, slog.LevelWarn
+	case errors.As(err, &segregation):
+		return newProblem(codeSegregationOfDuties, "You may not decide step \""+segregation.Step+"\" of this case ("+segregation.Rule+
+			"): whoever filed it, the applicant and the decider of another of its steps may not."), false, 0
+	case errors.Is(err, casework.ErrSegregation):
+		return newProblem(codeSegregationOfDuties, err.Error()), false, 0
+	case errors.Is(err, casework.ErrNotAssignee):
+		return newProblem(codeForbidden, err.Error()), false, 0
+	case errors.Is(err, casework.ErrAlreadyPaid):
+		return newProblem(codeAlreadyPaid, err.Error()), false, 0
+	case errors.Is(err, budget.ErrExceeded):
+		return newProblem(codeBudgetExceeded, err.Error()), false, 0
+	case errors.As(err, &overCap):
+		p := newProblem(codeValidation, err.Error())
+		p.Field = "requested_fen"
+		return p, false, 0
+	case errors.Is(err, catalogue.ErrNotEligible):
+		p := newProblem(codeValidation, err.Error())
+		switch {
+		case errors.Is(err, catalogue.ErrMissingDocuments):
+			p.Field = "documents"
+		case errors.Is(err, catalogue.ErrBeneficiaryNotCovered):
+			p.Field = "beneficiary"
+		case errors.Is(err, catalogue.ErrTimesExhausted):
+			p.Field = "standard_code"
+		}
+		return p, false, 0
+	case errors.Is(err, catalogue.ErrVersionNotFound):
+		return newProblem(codeNotFound, err.Error()), false, 0
+	case errors.Is(err, casework.ErrInconsistent):
+		return newProblem(codeConflict, err.Error()), false, 0
+	case errors.Is(err, payment.ErrOverpay):
+		return newProblem(codeInvalidState, err.Error()), false, 0
 
 	case errors.Is(err, org.ErrInvalid), errors.Is(err, access.ErrInvalid), errors.Is(err, event.ErrInvalid):
 		return withField(newProblem(codeValidation, err.Error()), err), false, 0

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"aidtrail/adapters/httpapi"
-	"aidtrail/cmd/aidtrail/internal/demo"
 	"aidtrail/adapters/replies"
+	"aidtrail/cmd/aidtrail/internal/demo"
 )
 
 // runServe serves the HTTP API until ctx ends (SIGINT or SIGTERM), then

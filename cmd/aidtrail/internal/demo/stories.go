@@ -15,7 +15,7 @@ import (
 // person is an employee of a story.
 type person struct {
 	station, name, idBase, bank, login string // login: their own account, if they apply from the phone
-	family                                    []commands.FamilyMember
+	family                             []commands.FamilyMember
 }
 
 // claim is one application of a story.
