@@ -69,6 +69,7 @@ type App struct {
 	sessionTTL  time.Duration
 	bootstrap   []byte
 	dummyHash   string // verified against when a login is unknown, so timing reveals nothing
+	hot         *streamLocks
 }
 
 // New builds the App, refusing missing ports.
@@ -84,6 +85,6 @@ func New(deps Deps) (*App, error) {
 	return &App{
 		store: deps.Store, keyring: deps.Keyring, credentials: deps.Credentials, sessions: deps.Sessions,
 		hasher: deps.Hasher, documents: deps.Documents, clock: deps.Clock, policy: deps.Policy, sessionTTL: deps.SessionTTL,
-		bootstrap: deps.BootstrapTokenHash, dummyHash: dummy,
+		bootstrap: deps.BootstrapTokenHash, dummyHash: dummy, hot: newStreamLocks(),
 	}, nil
 }

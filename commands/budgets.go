@@ -29,7 +29,7 @@ func AllocationStream(unit uuid.UUID, year int, line string) string {
 // when both are allocated at once: exactly one commits.
 func (a *App) AllocateBudget(ctx context.Context, actor Actor, unitID uuid.UUID, year int, line string, amountFen int64) (uuid.UUID, Written, error) {
 	id := newID(actor, "aggregate")
-	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		unit, err := loadUnit(ctx, w, unitID)
 		if err != nil {
 			return event.Metadata{}, err
@@ -62,7 +62,7 @@ func (a *App) AllocateBudget(ctx context.Context, actor Actor, unitID uuid.UUID,
 // needs budgets.manage at the budget's unit; ifMatchVersion is the budget's
 // version the caller saw, 0 for any.
 func (a *App) IncreaseBudget(ctx context.Context, actor Actor, id uuid.UUID, amountFen int64, reason string, ifMatchVersion int64) (Written, error) {
-	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		b, unit, err := loadBudget(ctx, w, id)
 		if err != nil {
 			return event.Metadata{}, err
@@ -86,7 +86,7 @@ func (a *App) IncreaseBudget(ctx context.Context, actor Actor, id uuid.UUID, amo
 // loadBudget rebuilds budget id and its unit in w; a missing budget is
 // ErrNotFound.
 func loadBudget(ctx context.Context, w *work, id uuid.UUID) (*budget.Budget, *org.Unit, error) {
-	history, err := w.load(ctx, budget.Stream(id))
+	history, err := w.loadLocked(ctx, budget.Stream(id))
 	if err != nil {
 		return nil, nil, err
 	}

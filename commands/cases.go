@@ -37,7 +37,7 @@ type OpenCase struct {
 // under the employee's key.
 func (a *App) OpenCase(ctx context.Context, actor Actor, cmd OpenCase) (uuid.UUID, Written, error) {
 	id := newID(actor, "case")
-	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		emp, unit, err := loadEmployeeAt(ctx, w, cmd.EmployeeID)
 		if err != nil {
 			return event.Metadata{}, err
@@ -99,7 +99,7 @@ func (a *App) sealCaseText(ctx context.Context, employee uuid.UUID, cmd OpenCase
 // version, the most the case may be paid under it and this year's caps,
 // and the governing approval flow, for the life of the case.
 func (a *App) SubmitCase(ctx context.Context, actor Actor, caseID uuid.UUID) (Written, error) {
-	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		c, err := loadCase(ctx, w, caseID)
 		if err != nil {
 			return event.Metadata{}, err

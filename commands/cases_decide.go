@@ -32,7 +32,7 @@ func CaseBudgetStream(caseID uuid.UUID) string { return "case-budget-" + caseID.
 // records it in the employee's aid ledger — all in one transaction, so a
 // budget is never overspent and the annual caps hold under concurrency.
 func (a *App) DecideCase(ctx context.Context, actor Actor, cmd DecideCase) (Written, error) {
-	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		c, err := loadCase(ctx, w, cmd.CaseID)
 		if err != nil {
 			return event.Metadata{}, err
@@ -100,29 +100,30 @@ func (a *App) DecideCase(ctx context.Context, actor Actor, cmd DecideCase) (Writ
 	return Written{pos}, err
 }
 
-// caseBudget returns the budget that reserved the case's approved amount.
-func caseBudget(ctx context.Context, w *work, caseID uuid.UUID) (*budget.Budget, error) {
+// caseBudgetID returns the budget that reserved the case's approved
+// amount. Only the case's link is read, not the budget: paying does not
+// touch the budget, so it must not conflict with the budget's other cases.
+func caseBudgetID(ctx context.Context, w *work, caseID uuid.UUID) (uuid.UUID, error) {
 	history, err := w.load(ctx, CaseBudgetStream(caseID))
 	if err != nil {
-		return nil, err
+		return uuid.Nil, err
 	}
 	if len(history) == 0 {
-		return nil, fmt.Errorf("%w: case %s holds no budget reservation", casework.ErrInvalidState, caseID)
+		return uuid.Nil, fmt.Errorf("%w: case %s holds no budget reservation", casework.ErrInvalidState, caseID)
 	}
 	var owner struct {
 		Owner uuid.UUID `json:"owner"`
 	}
 	if err := jsonDecode(history[0].Data, &owner); err != nil {
-		return nil, err
+		return uuid.Nil, err
 	}
-	b, _, err := loadBudget(ctx, w, owner.Owner)
-	return b, err
+	return owner.Owner, nil
 }
 
 // WithdrawCase withdraws an application before approval, by the employee
 // or a caseworker with cases.file at its unit.
 func (a *App) WithdrawCase(ctx context.Context, actor Actor, caseID uuid.UUID, reason string) (Written, error) {
-	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		c, err := loadCase(ctx, w, caseID)
 		if err != nil {
 			return event.Metadata{}, err

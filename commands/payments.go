@@ -28,7 +28,7 @@ func loadPayment(ctx context.Context, w *work, id uuid.UUID) (*payment.Payment, 
 // a case is never paid twice). It needs budgets.manage at the case's unit.
 func (a *App) InstructPayment(ctx context.Context, actor Actor, caseID uuid.UUID, amountFen int64) (uuid.UUID, Written, error) {
 	id := newID(actor, "payment")
-	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		c, err := loadCase(ctx, w, caseID)
 		if err != nil {
 			return event.Metadata{}, err
@@ -45,14 +45,14 @@ func (a *App) InstructPayment(ctx context.Context, actor Actor, caseID uuid.UUID
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		b, err := caseBudget(ctx, w, c.ID())
+		budgetID, err := caseBudgetID(ctx, w, c.ID())
 		if err != nil {
 			return event.Metadata{}, err
 		}
 		if err := c.InstructPayment(id, amountFen); err != nil {
 			return event.Metadata{}, err
 		}
-		p, err := payment.Instruct(id, payment.Instruction{CaseID: c.ID(), EmployeeID: emp.ID(), BudgetID: b.ID(),
+		p, err := payment.Instruct(id, payment.Instruction{CaseID: c.ID(), EmployeeID: emp.ID(), BudgetID: budgetID,
 			AmountFen: amountFen, BankAccount: payment.Sealed(emp.Personal().BankAccount)})
 		if err != nil {
 			return event.Metadata{}, err
@@ -118,7 +118,7 @@ func (a *App) FailPayment(ctx context.Context, actor Actor, paymentID uuid.UUID,
 }
 
 func (a *App) settlePayment(ctx context.Context, actor Actor, paymentID uuid.UUID, settle func(*work, *payment.Payment) error) (Written, error) {
-	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		p, err := loadPayment(ctx, w, paymentID)
 		if err != nil {
 			return event.Metadata{}, err

@@ -62,7 +62,7 @@ type EstablishUnit struct {
 // EstablishUnit returns the new unit's id.
 func (a *App) EstablishUnit(ctx context.Context, actor Actor, cmd EstablishUnit) (uuid.UUID, Written, error) {
 	id := newID(actor, "aggregate")
-	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		var parent *org.Unit
 		if cmd.ParentID != uuid.Nil {
 			p, err := loadUnit(ctx, w, cmd.ParentID)
@@ -104,7 +104,7 @@ type RenameUnit struct {
 }
 
 func (a *App) RenameUnit(ctx context.Context, actor Actor, cmd RenameUnit) (Written, error) {
-	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		unit, err := loadUnit(ctx, w, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err
@@ -134,7 +134,7 @@ type MoveUnit struct {
 }
 
 func (a *App) MoveUnit(ctx context.Context, actor Actor, cmd MoveUnit) (Written, error) {
-	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		unit, err := loadUnit(ctx, w, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err
@@ -200,7 +200,7 @@ type CloseUnit struct {
 }
 
 func (a *App) CloseUnit(ctx context.Context, actor Actor, cmd CloseUnit) (Written, error) {
-	pos, err := attempt(ctx, a.store, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		unit, err := loadUnit(ctx, w, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err

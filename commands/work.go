@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
+	"time"
 
 	"aidtrail/domain/event"
 )
@@ -20,6 +22,8 @@ type work struct {
 	order      []string         // streams in the order their events were added
 	pending    map[string][]event.Event
 	anyVersion map[string]bool // streams appended at whatever version (indexes)
+	hot        *streamLocks    // this process's locks on busy streams; nil in queries
+	held       []func()        // the locks this attempt holds
 }
 
 func newWork(store EventStore) *work {
@@ -44,6 +48,30 @@ func (w *work) load(ctx context.Context, stream string) ([]event.Recorded, error
 	}
 	w.read[stream] = version
 	return history, nil
+}
+
+// loadLocked is load for a busy stream (a budget, which every final
+// approval and payment of a year touches): it first takes this process's
+// lock on the stream, held until the attempt ends, so that commands in one
+// process queue for it instead of conflicting with each other over and
+// over. Commands in other processes still meet the optimistic check.
+func (w *work) loadLocked(ctx context.Context, stream string) ([]event.Recorded, error) {
+	if w.hot != nil {
+		unlock, err := w.hot.lock(ctx, stream)
+		if err != nil {
+			return nil, err
+		}
+		w.held = append(w.held, unlock)
+	}
+	return w.load(ctx, stream)
+}
+
+// release lets go of the locks the attempt took.
+func (w *work) release() {
+	for _, unlock := range w.held {
+		unlock()
+	}
+	w.held = nil
 }
 
 // add queues events for stream. A stream that was not loaded must be new.
@@ -100,24 +128,34 @@ func (w *work) commit(ctx context.Context, meta event.Metadata) (int64, error) {
 }
 
 // maxAttempts bounds how often a command is decided again after the
-// streams it read changed before it could commit.
-const maxAttempts = 5
+// streams it read changed before it could commit; between attempts it
+// waits a little, randomly, so that writers contending for one stream (a
+// unit whose employees are being registered at once) spread out.
+const maxAttempts = 12
 
 // attempt runs decide, then commits what it queued under the metadata it
 // returned, deciding afresh on newer facts while another writer keeps
 // getting there first.
-func attempt(ctx context.Context, store EventStore, decide func(*work) (event.Metadata, error)) (int64, error) {
+func (a *App) attempt(ctx context.Context, decide func(*work) (event.Metadata, error)) (int64, error) {
 	var err error
-	for range maxAttempts {
-		w := newWork(store)
+	for attempt := range maxAttempts {
+		w := newWork(a.store)
+		w.hot = a.hot
 		var meta event.Metadata
-		if meta, err = decide(w); err != nil {
-			return 0, err
-		}
 		var position int64
-		position, err = w.commit(ctx, meta)
+		meta, err = decide(w)
+		if err == nil {
+			position, err = w.commit(ctx, meta)
+		}
+		w.release()
 		if err == nil || !errors.Is(err, event.ErrConcurrency) {
 			return position, err
+		}
+		backoff := time.Duration(1+rand.IntN(1<<min(attempt, 5))) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(backoff):
 		}
 	}
 	return 0, err
