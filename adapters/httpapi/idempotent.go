@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -31,6 +32,11 @@ var (
 	errKeyInFlight = errors.New("a request with this Idempotency-Key is still running; retry shortly")
 )
 
+// maxKeyedBody bounds the body of a request sent with an Idempotency-Key,
+// which is read whole to tell its retries apart: the largest any route
+// takes (a document upload) with room to spare.
+const maxKeyedBody = 16 << 20
+
 // maxReplyBody bounds what is kept of an answer to replay it.
 const maxReplyBody = 256 << 10
 
@@ -47,9 +53,12 @@ func (a *api) idempotent(next handlerFunc) handlerFunc {
 		if key == "" || a.deps.Replies == nil {
 			return next(w, r)
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxKeyedBody+1))
 		if err != nil {
 			return err
+		}
+		if len(body) > maxKeyedBody {
+			return fmt.Errorf("%w: a request with an Idempotency-Key may carry at most %d bytes", errTooLarge, maxKeyedBody)
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		fp := fingerprint(r, body)

@@ -24,6 +24,9 @@ the end; without, in a temporary directory with the embedded store.
 
 // runBench runs "bench append".
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "cases" {
+		return runBenchCases(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "append" {
 		fmt.Fprint(stderr, benchUsage)
 		return errUsage

@@ -50,30 +50,11 @@ const (
 // own pool. Close drops the schema, so the benchmark never touches other
 // data on the server.
 func OpenPostgres(ctx context.Context, serverURL string, poolSize int32) (*Target, error) {
-	u, err := url.Parse(serverURL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return nil, errors.New("database URL: want postgres://user@host:port/db")
+	schemaURL, schema, drop, err := NewSchema(ctx, serverURL)
+	if err != nil {
+		return nil, err
 	}
-	suffix := make([]byte, 6)
-	_, _ = rand.Read(suffix) // never fails
-	schema := "aidtrail_bench_" + hex.EncodeToString(suffix)
-
-	if err := adminExec(ctx, serverURL, "CREATE SCHEMA "+schema); err != nil {
-		return nil, fmt.Errorf("create schema %s: %w", schema, err)
-	}
-	drop := func(ctx context.Context) error {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-		defer cancel()
-		if err := adminExec(ctx, serverURL, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			return fmt.Errorf("drop schema %s: %w", schema, err)
-		}
-		return nil
-	}
-	q := u.Query()
-	q.Set("search_path", schema) // pgx sends unknown parameters as settings
-	u.RawQuery = q.Encode()
-
-	st, err := postgres.Open(ctx, postgres.Config{URL: u.String(), MaxConns: poolSize})
+	st, err := postgres.Open(ctx, postgres.Config{URL: schemaURL, MaxConns: poolSize})
 	if err != nil {
 		return nil, errors.Join(err, drop(ctx))
 	}
@@ -101,6 +82,34 @@ func OpenPostgres(ctx context.Context, serverURL string, poolSize int32) (*Targe
 			return drop(ctx)
 		},
 	}, nil
+}
+
+// NewSchema creates a schema named aidtrail_bench_<random> on the server
+// and returns a URL whose connections use it, its name, and a function that
+// drops it with everything in it.
+func NewSchema(ctx context.Context, serverURL string) (schemaURL, schema string, drop func(context.Context) error, err error) {
+	u, err := url.Parse(serverURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", "", nil, errors.New("database URL: want postgres://user@host:port/db")
+	}
+	suffix := make([]byte, 6)
+	_, _ = rand.Read(suffix) // never fails
+	schema = "aidtrail_bench_" + hex.EncodeToString(suffix)
+	if err := adminExec(ctx, serverURL, "CREATE SCHEMA "+schema); err != nil {
+		return "", "", nil, fmt.Errorf("create schema %s: %w", schema, err)
+	}
+	drop = func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		if err := adminExec(ctx, serverURL, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			return fmt.Errorf("drop schema %s: %w", schema, err)
+		}
+		return nil
+	}
+	q := u.Query()
+	q.Set("search_path", schema) // pgx sends unknown parameters as settings
+	u.RawQuery = q.Encode()
+	return u.String(), schema, drop, nil
 }
 
 // adminExec runs one statement on its own connection to serverURL.

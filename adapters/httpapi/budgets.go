@@ -1,0 +1,100 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"aidtrail/commands"
+)
+
+// Budgets (F11): the money a unit may spend on aid, one budget per unit,
+// year and budget line.
+
+type allocateBudgetRequest struct {
+	UnitID    string `json:"unit_id"`
+	Year      int    `json:"year"`
+	Line      string `json:"line"`
+	AmountFen int64  `json:"amount_fen"`
+}
+
+// allocateBudget: POST /v1/budgets. A second budget for the same unit,
+// year and line is 409 conflict.
+func (a *api) allocateBudget(w http.ResponseWriter, r *http.Request) error {
+	var req allocateBudgetRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	unit, err := parseID("unit_id", req.UnitID)
+	if err != nil {
+		return err
+	}
+	id, written, err := a.deps.App.AllocateBudget(r.Context(), callerOf(r).actor, unit, req.Year, req.Line, req.AmountFen)
+	if err != nil {
+		return err
+	}
+	writeCreated(w, "/v1/budgets/"+id.String(), createdResponse{ID: id.String(), Position: written.Position})
+	return nil
+}
+
+type increaseBudgetRequest struct {
+	AmountFen int64  `json:"amount_fen"`
+	Reason    string `json:"reason"`
+}
+
+// increaseBudget: POST /v1/budgets/{id}/increase, more money for the year.
+func (a *api) increaseBudget(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req increaseBudgetRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	version, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	written, err := a.deps.App.IncreaseBudget(r.Context(), callerOf(r).actor, id, req.AmountFen, req.Reason, version)
+	if err != nil {
+		return err
+	}
+	writeWritten(w, written)
+	return nil
+}
+
+type budgetResponse struct {
+	ID           string `json:"id"`
+	UnitID       string `json:"unit_id"`
+	Year         int    `json:"year"`
+	Line         string `json:"line"`
+	AllocatedFen int64  `json:"allocated_fen"`
+	ReservedFen  int64  `json:"reserved_fen"`
+	SpentFen     int64  `json:"spent_fen"`
+	AvailableFen int64  `json:"available_fen"`
+	Version      int64  `json:"version"`
+}
+
+// getBudget: GET /v1/budgets/{id}, to holders of budgets.manage, audit.read
+// or stats.read at the budget's unit.
+func (a *api) getBudget(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := checkMinPosition(r); err != nil {
+		return err
+	}
+	v, err := a.deps.App.GetBudget(r.Context(), callerOf(r).actor, id)
+	if err != nil {
+		return err
+	}
+	writeVersioned(w, v.Version, budgetFrom(v))
+	return nil
+}
+
+func budgetFrom(v commands.BudgetView) budgetResponse {
+	return budgetResponse{
+		ID: v.ID.String(), UnitID: v.UnitID.String(), Year: v.Year, Line: v.Line,
+		AllocatedFen: v.Allocated, ReservedFen: v.Reserved, SpentFen: v.Spent, AvailableFen: v.Available, Version: v.Version,
+	}
+}

@@ -1,0 +1,273 @@
+package httpapi
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"time"
+
+	"aidtrail/commands"
+	"aidtrail/domain/payment"
+)
+
+// Payments (F9): the bank transfer of an approved case's amount, instructed
+// by the holder of budgets.manage at the case's unit and settled by the
+// bank's answer, one payment at a time or a whole results file at once.
+
+// bankZone is the zone of the bank's dates (DESIGN: Asia/Shanghai).
+var bankZone = time.FixedZone("CST", 8*60*60)
+
+type instructPaymentRequest struct {
+	AmountFen int64 `json:"amount_fen"`
+}
+
+type instructedResponse struct {
+	PaymentID string         `json:"payment_id"`
+	Status    payment.Status `json:"status"`
+	Position  int64          `json:"position"`
+}
+
+// instructPayment: POST /v1/cases/{id}/payments. More than the approved
+// amount less what is paid or outstanding is refused: already_paid when
+// nothing is left, invalid_state otherwise.
+func (a *api) instructPayment(w http.ResponseWriter, r *http.Request) error {
+	caseID, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req instructPaymentRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	id, written, err := a.deps.App.InstructPayment(r.Context(), callerOf(r).actor, caseID, req.AmountFen)
+	if err != nil {
+		return err
+	}
+	writeCreated(w, "/v1/payments/"+id.String(), instructedResponse{PaymentID: id.String(), Status: payment.StatusInstructed, Position: written.Position})
+	return nil
+}
+
+type confirmPaymentRequest struct {
+	BankRef     string  `json:"bank_ref"`
+	ConfirmedOn *string `json:"confirmed_on"`
+}
+
+// confirmPayment: POST /v1/payments/{id}/confirm. confirmed_on is the
+// bank's date, YYYY-MM-DD, today when absent. Confirming again with the
+// same bank_ref changes nothing.
+func (a *api) confirmPayment(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req confirmPaymentRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	on := time.Now()
+	if req.ConfirmedOn != nil {
+		if on, err = bankDate("confirmed_on", *req.ConfirmedOn); err != nil {
+			return err
+		}
+	}
+	written, err := a.deps.App.ConfirmPayment(r.Context(), callerOf(r).actor, id, req.BankRef, on)
+	if err != nil {
+		return err
+	}
+	writeWritten(w, written)
+	return nil
+}
+
+func bankDate(field, s string) (time.Time, error) {
+	t, err := time.ParseInLocation(payment.DateLayout, s, bankZone)
+	if err != nil {
+		return time.Time{}, &fieldError{Field: field, Reason: "must be a date YYYY-MM-DD"}
+	}
+	return t, nil
+}
+
+type failPaymentRequest struct {
+	Reason string `json:"reason"`
+}
+
+// failPayment: POST /v1/payments/{id}/fail; the amount may be instructed
+// again.
+func (a *api) failPayment(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req failPaymentRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	written, err := a.deps.App.FailPayment(r.Context(), callerOf(r).actor, id, req.Reason)
+	if err != nil {
+		return err
+	}
+	writeWritten(w, written)
+	return nil
+}
+
+type paymentResponse struct {
+	ID          string         `json:"id"`
+	CaseID      string         `json:"case_id"`
+	EmployeeID  string         `json:"employee_id"`
+	BudgetID    string         `json:"budget_id"`
+	AmountFen   int64          `json:"amount_fen"`
+	Status      payment.Status `json:"status"`
+	BankRef     string         `json:"bank_ref,omitempty"`
+	ConfirmedOn string         `json:"confirmed_on,omitempty"`
+	FailReason  string         `json:"fail_reason,omitempty"`
+	Version     int64          `json:"version"`
+}
+
+// getPayment: GET /v1/payments/{id}, to those who may read its case.
+func (a *api) getPayment(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := checkMinPosition(r); err != nil {
+		return err
+	}
+	v, err := a.deps.App.GetPayment(r.Context(), callerOf(r).actor, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeVersioned(w, v.Version, paymentResponse{
+		ID: v.ID.String(), CaseID: v.CaseID.String(), EmployeeID: v.EmployeeID.String(), BudgetID: v.BudgetID.String(),
+		AmountFen: v.AmountFen, Status: v.Status, BankRef: v.BankRef, ConfirmedOn: v.ConfirmedOn, FailReason: v.FailReason,
+		Version: v.Version,
+	})
+	return nil
+}
+
+// maxReconcileBody bounds a bank results file.
+const maxReconcileBody = 8 << 20
+
+// rowErrorJSON is one refused row of a results file; row 0 is the file.
+type rowErrorJSON struct {
+	Row     int    `json:"row"`
+	Message string `json:"message"`
+}
+
+// reconciledResponse: Position is the last position written, 0 when every
+// row was already applied.
+type reconciledResponse struct {
+	Applied  int            `json:"applied"`
+	Errors   []rowErrorJSON `json:"errors"`
+	Position int64          `json:"position"`
+}
+
+// reconcileError: a results file with refused rows; nothing was applied.
+type reconcileError struct {
+	Rows []rowErrorJSON
+}
+
+func (e *reconcileError) Error() string {
+	return fmt.Sprintf("%d rows of the results file are refused; nothing was applied", len(e.Rows))
+}
+
+// reconcilePayments: POST /v1/payments/reconcile takes the bank's results
+// file (text/csv, payment.ReconciliationHeader). Every row is checked
+// first: it parses, its payment exists and may be read by the caller, and
+// the payment's state allows the outcome (confirming again with the same
+// bank_ref and failing a failed payment change nothing). Any refused row
+// refuses the file with 422 listing every refused row; otherwise every row
+// is applied.
+func (a *api) reconcilePayments(w http.ResponseWriter, r *http.Request) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "text/csv" {
+		return fmt.Errorf("%w: Content-Type must be text/csv", errBadRequest)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxReconcileBody))
+	if err != nil {
+		return uploadError(err)
+	}
+	rows, parseErrs := payment.ParseReconciliation(bytes.NewReader(body), 0)
+	var refused []rowErrorJSON
+	for _, e := range parseErrs {
+		refused = append(refused, rowErrorJSON{Row: e.Row, Message: e.Message})
+	}
+	actor := callerOf(r).actor
+	for _, row := range rows {
+		if msg, err := a.settleable(r, row); err != nil {
+			return err
+		} else if msg != "" {
+			refused = append(refused, rowErrorJSON{Row: row.Row, Message: msg})
+		}
+	}
+	if len(refused) > 0 {
+		return &reconcileError{Rows: refused}
+	}
+	var last int64
+	for _, row := range rows {
+		rowActor := actor
+		if actor.IdempotencyKey != "" { // one key per row: the rows touch shared budgets
+			rowActor.IdempotencyKey = actor.IdempotencyKey + "\x00reconcile\x00" + row.PaymentID.String()
+		}
+		var (
+			written commands.Written
+			err     error
+		)
+		if row.Status == payment.StatusConfirmed {
+			var on time.Time
+			if on, err = bankDate("confirmed_on", row.ConfirmedOn); err == nil {
+				written, err = a.deps.App.ConfirmPayment(r.Context(), rowActor, row.PaymentID, row.BankRef, on)
+			}
+		} else {
+			written, err = a.deps.App.FailPayment(r.Context(), rowActor, row.PaymentID, row.Reason)
+		}
+		if err != nil {
+			return fmt.Errorf("row %d: %w", row.Row, err)
+		}
+		last = max(last, written.Position)
+	}
+	writeJSON(w, http.StatusOK, reconciledResponse{Applied: len(rows), Errors: []rowErrorJSON{}, Position: last})
+	return nil
+}
+
+// settleable says why row cannot be applied, "" when it can. An error
+// refuses the whole file: a payment the caller may not even read, or a
+// failure on our side.
+func (a *api) settleable(r *http.Request, row payment.ResultRow) (string, error) {
+	v, err := a.deps.App.GetPayment(r.Context(), callerOf(r).actor, row.PaymentID)
+	p, _, _ := problemFor(err)
+	switch {
+	case err == nil:
+	case p.Code == codeNotFound:
+		return "payment " + row.PaymentID.String() + " does not exist", nil
+	default:
+		return "", err
+	}
+	switch {
+	case v.Status == payment.StatusInstructed:
+		return "", nil
+	case row.Status == payment.StatusConfirmed && v.Status == payment.StatusConfirmed && v.BankRef == row.BankRef:
+		return "", nil // already applied
+	case row.Status == payment.StatusFailed && v.Status == payment.StatusFailed:
+		return "", nil
+	default:
+		return "payment " + row.PaymentID.String() + " is " + string(v.Status) + "; it cannot be " + string(row.Status), nil
+	}
+}
+
+// rowsOf returns the refused rows err carries, if any.
+func rowsOf(err error) ([]rowErrorJSON, bool) {
+	var re *reconcileError
+	if errors.As(err, &re) {
+		return re.Rows, true
+	}
+	return nil, false
+}
+
+// isRefusedFile reports whether err refuses rows of a file.
+func isRefusedFile(err error) bool {
+	_, ok := rowsOf(err)
+	return ok
+}
