@@ -77,14 +77,6 @@ func (a *App) DecideCase(ctx context.Context, actor Actor, cmd DecideCase) (Writ
 		if !ok {
 			return event.Metadata{}, &budget.ExceededError{Available: 0, Requested: c.ApprovedFen()}
 		}
-		b, _, err := loadBudget(ctx, w, budgetID)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		if err := b.Reserve(c.ID(), c.ApprovedFen()); err != nil {
-			return event.Metadata{}, err
-		}
-		w.add(b.Stream(), b.Changes()...)
 		ledger, err := loadAidLedger(ctx, w, c.EmployeeID(), year)
 		if err != nil {
 			return event.Metadata{}, err
@@ -95,6 +87,15 @@ func (a *App) DecideCase(ctx context.Context, actor Actor, cmd DecideCase) (Writ
 		if err := reserve(ctx, w, CaseBudgetStream(c.ID()), "the case's budget", budgetID); err != nil {
 			return event.Metadata{}, err
 		}
+		// Last, so that the budget's lock is held for the least time.
+		b, _, err := loadBudget(ctx, w, budgetID)
+		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := b.Reserve(c.ID(), c.ApprovedFen()); err != nil {
+			return event.Metadata{}, err
+		}
+		w.add(b.Stream(), b.Changes()...)
 		return meta, nil
 	})
 	return Written{pos}, err

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/access"
+	"aidtrail/domain/budget"
 	"aidtrail/domain/event"
 	"aidtrail/domain/payment"
 )
@@ -82,15 +83,15 @@ func (a *App) ConfirmPayment(ctx context.Context, actor Actor, paymentID uuid.UU
 		if err := c.ConfirmPayment(p.ID()); err != nil {
 			return err
 		}
-		b, _, err := loadBudget(ctx, w, p.BudgetID())
+		spent, err := budget.SpendUnread(c.ID(), p.ID(), p.AmountFen())
 		if err != nil {
 			return err
 		}
-		if err := b.Spend(c.ID(), p.ID(), p.AmountFen()); err != nil {
+		if err := w.lockOnly(ctx, budget.Stream(p.BudgetID())); err != nil {
 			return err
 		}
 		w.add(c.Stream(), c.Changes()...)
-		w.add(b.Stream(), b.Changes()...)
+		w.addIndex(budget.Stream(p.BudgetID()), spent)
 		return nil
 	})
 }

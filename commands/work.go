@@ -66,6 +66,20 @@ func (w *work) loadLocked(ctx context.Context, stream string) ([]event.Recorded,
 	return w.load(ctx, stream)
 }
 
+// lockOnly takes this process's lock on a busy stream that the command
+// appends to without reading it (a budget's spending).
+func (w *work) lockOnly(ctx context.Context, stream string) error {
+	if w.hot == nil {
+		return nil
+	}
+	unlock, err := w.hot.lock(ctx, stream)
+	if err != nil {
+		return err
+	}
+	w.held = append(w.held, unlock)
+	return nil
+}
+
 // release lets go of the locks the attempt took.
 func (w *work) release() {
 	for _, unlock := range w.held {

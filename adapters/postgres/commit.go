@@ -5,21 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"aidtrail/domain/event"
 )
 
 // Commit implements commands.EventStore.
 //
-// One transaction: first every stream's advisory lock, in key order so
-// that two transactions never wait on each other in a cycle — exclusive
-// for streams it appends to, shared for streams it requires; then the
-// requirements, read after the locks so no append to those streams can be
-// in flight; then each append's statement, in order. Every plain Append
-// takes its stream's exclusive lock too, so an append to a required stream
-// either committed before the check or waits until this commits.
+// One transaction, sent as one batch (one round trip; the statements of a
+// batch form one implicit transaction, all or nothing): first every
+// stream's advisory lock, in stream-name order so that two transactions
+// never wait on each other in a cycle — exclusive for streams it appends
+// to, shared for streams it requires; then the requirements, read after
+// the locks so no append to those streams can be in flight; then each
+// append's statement, in order. A requirement or an append whose version
+// condition fails raises an error inside the transaction, which undoes it
+// all. Every plain Append takes its stream's exclusive lock too, so an
+// append to a required stream either committed before the check or waits
+// until this commits.
 func (s *Store) Commit(ctx context.Context, tx event.Transaction) ([]event.Appended, error) {
 	if err := event.ValidateTransaction(tx); err != nil {
 		return nil, err
@@ -37,29 +43,7 @@ func (s *Store) Commit(ctx context.Context, tx event.Transaction) ([]event.Appen
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	defer cancel()
-	var out []event.Appended
-	err = pgx.BeginFunc(ctx, s.pool, func(pgtx pgx.Tx) error {
-		if err := lockStreams(ctx, pgtx, tx); err != nil {
-			return err
-		}
-		if err := checkRequirements(ctx, pgtx, tx.Require); err != nil {
-			return err
-		}
-		out = make([]event.Appended, 0, len(tx.Appends))
-		for _, a := range tx.Appends {
-			res, n, err := s.runStreamAppend(ctx, pgtx, a)
-			switch {
-			case isUniqueViolation(err, "events_stream_id_version_key"):
-				return errStreamRefused{a} // the stream is past the expected version
-			case err != nil:
-				return err
-			case n != len(a.Events):
-				return errStreamRefused{a}
-			}
-			out = append(out, res)
-		}
-		return nil
-	})
+	out, err := s.commitBatch(ctx, tx)
 	if err == nil {
 		s.committed()
 		return out, nil
@@ -76,13 +60,94 @@ func (s *Store) Commit(ctx context.Context, tx event.Transaction) ([]event.Appen
 	}
 	switch {
 	case stale != nil:
-		return nil, stale
+		return nil, s.conflict(ctx, stale.Stream, stale.Expected)
 	case refused.Stream != "":
 		return nil, s.conflict(ctx, refused.Stream, refused.Expected)
 	default:
 		// An id taken by a transaction that then rolled back: retryable.
 		return nil, fmt.Errorf("commit: %v: %w", err, event.ErrConcurrency)
 	}
+}
+
+// commitBatch sends the whole transaction as one batch and reads its
+// results; a refusal is a *event.ConcurrencyError (requirement) or
+// errStreamRefused (append), any other failure the statement's error.
+func (s *Store) commitBatch(ctx context.Context, tx event.Transaction) ([]event.Appended, error) {
+	type lock struct {
+		stream    string
+		exclusive bool
+	}
+	locks := make([]lock, 0, len(tx.Appends)+len(tx.Require))
+	for _, a := range tx.Appends {
+		locks = append(locks, lock{a.Stream, true})
+	}
+	for _, r := range tx.Require {
+		locks = append(locks, lock{r.Stream, false})
+	}
+	slices.SortFunc(locks, func(a, b lock) int { return strings.Compare(a.stream, b.stream) })
+	batch := &pgx.Batch{}
+	for _, l := range locks {
+		fn := "pg_advisory_xact_lock_shared"
+		if l.exclusive {
+			fn = "pg_advisory_xact_lock"
+		}
+		batch.Queue("SELECT "+fn+"(hashtextextended($1, 0))", l.stream)
+	}
+	for _, r := range tx.Require {
+		batch.Queue(requireSQL, r.Stream, r.Version)
+	}
+	for _, a := range tx.Appends {
+		sql, args := appendArgs(a.Stream, a.Expected, a.Events)
+		batch.Queue(fmt.Sprintf(strictAppend, sql, len(a.Events)), args...)
+	}
+	results := s.pool.SendBatch(ctx, batch)
+	defer results.Close()
+	for range locks {
+		if _, err := results.Exec(); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range tx.Require {
+		var actual int64
+		if err := results.QueryRow().Scan(&actual); err != nil {
+			if isDivisionByZero(err) {
+				return nil, &event.ConcurrencyError{Stream: r.Stream, Expected: event.Exact(r.Version), Actual: -1}
+			}
+			return nil, err
+		}
+	}
+	out := make([]event.Appended, 0, len(tx.Appends))
+	for _, a := range tx.Appends {
+		var res event.Appended
+		var ok int
+		err := results.QueryRow().Scan(&ok, &res.Version, &res.Position)
+		switch {
+		case isDivisionByZero(err), isUniqueViolation(err, "events_stream_id_version_key"):
+			return nil, errStreamRefused{a}
+		case err != nil:
+			return nil, err
+		}
+		out = append(out, res)
+	}
+	if err := results.Close(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// requireSQL fails (division by zero, which aborts the transaction) unless
+// the stream is at the required version.
+const requireSQL = `SELECT 1 / (CASE WHEN coalesce(max(version), 0) = $2 THEN 1 ELSE 0 END)
+	FROM events WHERE stream_id = $1`
+
+// strictAppend wraps an append statement so that it fails, aborting the
+// transaction, unless it wrote all its events.
+const strictAppend = `WITH ins AS (%s)
+	SELECT 1 / (CASE WHEN count(*) = %d THEN 1 ELSE 0 END), coalesce(max(version), 0), coalesce(max(position), 0) FROM ins`
+
+func isDivisionByZero(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "22012"
 }
 
 // errStreamRefused: an append's version condition did not hold.

@@ -23,6 +23,7 @@
 package budget
 
 import (
+	"encoding/json"
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
@@ -218,4 +219,29 @@ func (b *Budget) Spend(caseID, paymentID uuid.UUID, amountFen int64) error {
 		return &ReservationError{Case: caseID, Reserved: have, Requested: amountFen}
 	}
 	return b.record(b.apply, TypeSpent, Spent{CaseID: caseID, PaymentID: paymentID, AmountFen: amountFen})
+}
+
+// SpendUnread returns the budget.spent event of a confirmed payment, to be
+// appended to the budget's stream without loading the budget. That is
+// sound because spending moves money from a case's reservation to spent
+// and never changes reserved + spent: the check that matters (the
+// reservation covers the payment) was made when the case's payment was
+// instructed within its approved amount, which the budget reserved at
+// approval. Confirmations then never queue behind the budget's approvals.
+// Replaying the stream still checks every spend against its reservation.
+func SpendUnread(caseID, paymentID uuid.UUID, amountFen int64) (event.Event, error) {
+	switch {
+	case caseID == uuid.Nil:
+		return event.Event{}, invalid("case_id", "is required")
+	case paymentID == uuid.Nil:
+		return event.Event{}, invalid("payment_id", "is required")
+	}
+	if err := checkAmount(amountFen); err != nil {
+		return event.Event{}, err
+	}
+	data, err := json.Marshal(Spent{CaseID: caseID, PaymentID: paymentID, AmountFen: amountFen})
+	if err != nil {
+		return event.Event{}, err
+	}
+	return event.Event{ID: event.NewID(), Type: TypeSpent, Data: data}, nil
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/event"
 )
 
 func wantField(t *testing.T, err error, field string) {
@@ -163,4 +165,46 @@ func TestReserveSpendRelease(t *testing.T) {
 		b.ReservedFor(uuid.New()) != 0 || b.Version() != 7 {
 		t.Fatalf("final %+v version %d", b.s, b.Version())
 	}
+}
+
+// A spend appended without loading the budget replays like one decided on
+// it, and replay still refuses one its reservation does not cover.
+func TestSpendUnread(t *testing.T) {
+	t.Parallel()
+	b, err := Allocate(uuid.New(), uuid.New(), 2026, "aid.medical", 1_000_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caseID := uuid.New()
+	if err := b.Reserve(caseID, 400_000); err != nil {
+		t.Fatal(err)
+	}
+	history := recordedOf(b.Stream(), b.Changes())
+	spent, err := SpendUnread(caseID, uuid.New(), 400_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := append(history, recordedOf(b.Stream(), []event.Event{spent})[0])
+	ok[len(ok)-1].Version = int64(len(ok))
+	got, err := LoadBudget(b.ID(), ok)
+	if err != nil || got.Spent() != 400_000 || got.Reserved() != 0 {
+		t.Fatalf("replayed: %v, spent %d reserved %d", err, got.Spent(), got.Reserved())
+	}
+	over, _ := SpendUnread(caseID, uuid.New(), 500_000)
+	bad := append(history, recordedOf(b.Stream(), []event.Event{over})[0])
+	bad[len(bad)-1].Version = int64(len(bad))
+	if _, err := LoadBudget(b.ID(), bad); !errors.Is(err, ErrHistory) {
+		t.Fatalf("a spend beyond its reservation replayed: %v", err)
+	}
+	if _, err := SpendUnread(uuid.Nil, uuid.New(), 1); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("no case: %v", err)
+	}
+}
+
+func recordedOf(stream string, events []event.Event) []event.Recorded {
+	out := make([]event.Recorded, len(events))
+	for i, e := range events {
+		out[i] = event.Recorded{ID: e.ID, Stream: stream, Version: int64(i + 1), Type: e.Type, Data: e.Data}
+	}
+	return out
 }
