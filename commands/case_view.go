@@ -7,6 +7,7 @@ import (
 
 	"aidtrail/domain/access"
 	"aidtrail/domain/casework"
+	"aidtrail/domain/org"
 	"aidtrail/domain/payment"
 )
 
@@ -46,11 +47,7 @@ func (a *App) GetCase(ctx context.Context, actor Actor, id uuid.UUID) (CaseView,
 	}, nil
 }
 
-func (a *App) mayReadCase(ctx context.Context, w *work, actor Actor, employee uuid.UUID, unit interface {
-	ID() uuid.UUID
-	Path() []uuid.UUID
-	Closed() bool
-}) error {
+func (a *App) mayReadCase(ctx context.Context, w *work, actor Actor, employee uuid.UUID, unit *org.Unit) error {
 	if !actor.Bootstrap {
 		account, err := a.loadAccount(ctx, w, actor.AccountID)
 		if err != nil {
@@ -65,7 +62,7 @@ func (a *App) mayReadCase(ctx context.Context, w *work, actor Actor, employee uu
 			}
 		}
 	}
-	return &ForbiddenError{Permission: string(access.PermCasesFile), UnitID: unit.ID().String()}
+	return a.denied(ctx, actor, access.PermCasesFile, unit, "reading a case or payment")
 }
 
 // PaymentView is a payment as a query returns it.
@@ -99,4 +96,38 @@ func (a *App) GetPayment(ctx context.Context, actor Actor, id uuid.UUID) (Paymen
 	return PaymentView{ID: p.ID(), CaseID: p.CaseID(), EmployeeID: p.EmployeeID(), BudgetID: p.BudgetID(),
 		AmountFen: p.AmountFen(), Status: p.Status(), BankRef: p.BankRef(), ConfirmedOn: p.ConfirmedOn(),
 		FailReason: p.FailReason(), Version: p.Version()}, nil
+}
+
+// InboxItem is a step waiting for the caller's decision.
+type InboxItem struct {
+	CaseID uuid.UUID
+	Step   string
+	UnitID uuid.UUID
+}
+
+// Inbox returns the steps waiting for the actor's decision now (the
+// current step of cases in review that the actor holds by name), from the
+// actor's assignment stream.
+func (a *App) Inbox(ctx context.Context, actor Actor) ([]InboxItem, error) {
+	if actor.Bootstrap {
+		return []InboxItem{}, nil
+	}
+	open, err := a.openAssignments(ctx, actor.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	items := []InboxItem{}
+	w := newWork(a.store)
+	for _, x := range open {
+		c, err := loadCase(ctx, w, x.CaseID)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range c.OpenSteps() {
+			if s.Assignee == actor.AccountID && s.Name == x.Step {
+				items = append(items, InboxItem{CaseID: x.CaseID, Step: x.Step, UnitID: x.UnitID})
+			}
+		}
+	}
+	return items, nil
 }

@@ -38,3 +38,25 @@ func TestVacateHandsOpenStepsToTheSuccessor(t *testing.T) {
 		t.Fatalf("case after the successor's approval: %+v %v", c, err)
 	}
 }
+
+// The inbox lists the steps waiting for the caller now, and forgets them
+// once decided.
+func TestInboxShowsWhatWaits(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newMoney(t, "sqlite", 5*grantFen)
+	id := f.caseAwaitingFinalApproval(t)
+	waiting, err := f.env.App.Inbox(ctx, f.approver2)
+	if err != nil || len(waiting) != 1 || waiting[0].CaseID != id || waiting[0].Step != "路局审批" {
+		t.Fatalf("approver2's inbox: %+v %v", waiting, err)
+	}
+	if mine, err := f.env.App.Inbox(ctx, f.approver1); err != nil || len(mine) != 0 {
+		t.Fatalf("approver1 decided already; inbox %+v %v", mine, err)
+	}
+	if err := f.approve(t, id); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := f.env.App.Inbox(ctx, f.approver2); err != nil || len(after) != 0 {
+		t.Fatalf("after deciding: %+v %v", after, err)
+	}
+}

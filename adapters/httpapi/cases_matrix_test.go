@@ -33,7 +33,9 @@ func caseMatrixRows() []matrixRow {
 					t.Errorf("opened case: %s", rec.Body)
 				}
 			}},
-		{route: "GET /v1/cases/{id}", perms: readPerms, allowed: caseReaders, self: true, unrecordedRefusal: true, ok: 200, scopes: inAndOut,
+		{route: "GET /v1/inbox", ok: 200, scopes: []scope{scopeNone}, list: true,
+			prepare: func(_ *orgOverHTTP, _ matrixActor, _ scope) cell { return cell{path: "/v1/inbox"} }},
+		{route: "GET /v1/cases/{id}", perms: readPerms, allowed: caseReaders, self: true, ok: 200, scopes: inAndOut,
 			prepare: func(f *orgOverHTTP, _ matrixActor, sc scope) cell {
 				return cell{path: "/v1/cases/" + f.submitted(f.ownOr(sc))}
 			}},
@@ -65,7 +67,7 @@ func caseMatrixRows() []matrixRow {
 			prepare: func(f *orgOverHTTP, _ matrixActor, sc scope) cell {
 				return cell{path: "/v1/cases/" + f.approved(f.ownOr(sc)) + "/payments", body: map[string]any{"amount_fen": grantFen}}
 			}},
-		{route: "GET /v1/payments/{id}", perms: readPerms, allowed: caseReaders, self: true, unrecordedRefusal: true, ok: 200, scopes: inAndOut,
+		{route: "GET /v1/payments/{id}", perms: readPerms, allowed: caseReaders, self: true, ok: 200, scopes: inAndOut,
 			prepare: func(f *orgOverHTTP, _ matrixActor, sc scope) cell {
 				return cell{path: "/v1/payments/" + f.instructed(f.ownOr(sc))}
 			}},
