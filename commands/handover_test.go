@@ -60,3 +60,28 @@ func TestInboxShowsWhatWaits(t *testing.T) {
 		t.Fatalf("after deciding: %+v %v", after, err)
 	}
 }
+
+// Reading a payment is not settling it: an auditor may read, not confirm.
+func TestMaySettlePayment(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newMoney(t, "sqlite", 5*grantFen)
+	id := f.caseAwaitingFinalApproval(t)
+	if err := f.approve(t, id); err != nil {
+		t.Fatal(err)
+	}
+	pid, _, err := f.env.App.InstructPayment(ctx, f.admin, id, grantFen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, auditor := signUp(t, f.env, f.admin, f.root, "auditor", []access.Role{access.RoleAuditor})
+	if _, err := f.env.App.GetPayment(ctx, auditor, pid); err != nil {
+		t.Fatalf("the auditor reading the payment: %v", err)
+	}
+	if err := f.env.App.MaySettlePayment(ctx, auditor, pid); !errors.Is(err, access.ErrForbidden) {
+		t.Fatalf("the auditor settling: %v, want forbidden", err)
+	}
+	if err := f.env.App.MaySettlePayment(ctx, f.admin, pid); err != nil {
+		t.Fatalf("the administrator settling: %v", err)
+	}
+}

@@ -237,6 +237,9 @@ func (a *api) reconcilePayments(w http.ResponseWriter, r *http.Request) error {
 // failure on our side.
 func (a *api) settleable(r *http.Request, row payment.ResultRow) (string, error) {
 	v, err := a.deps.App.GetPayment(r.Context(), callerOf(r).actor, row.PaymentID)
+	if err == nil {
+		err = a.deps.App.MaySettlePayment(r.Context(), callerOf(r).actor, row.PaymentID)
+	}
 	p, _, _ := problemFor(err)
 	switch {
 	case err == nil:
