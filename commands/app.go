@@ -70,6 +70,7 @@ type App struct {
 	bootstrap   []byte
 	dummyHash   string // verified against when a login is unknown, so timing reveals nothing
 	hot         *streamLocks
+	budgets     *budgetCache
 }
 
 // New builds the App, refusing missing ports.
@@ -85,6 +86,6 @@ func New(deps Deps) (*App, error) {
 	return &App{
 		store: deps.Store, keyring: deps.Keyring, credentials: deps.Credentials, sessions: deps.Sessions,
 		hasher: deps.Hasher, documents: deps.Documents, clock: deps.Clock, policy: deps.Policy, sessionTTL: deps.SessionTTL,
-		bootstrap: deps.BootstrapTokenHash, dummyHash: dummy, hot: newStreamLocks(),
+		bootstrap: deps.BootstrapTokenHash, dummyHash: dummy, hot: newStreamLocks(), budgets: newBudgetCache(),
 	}, nil
 }

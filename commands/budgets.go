@@ -86,14 +86,7 @@ func (a *App) IncreaseBudget(ctx context.Context, actor Actor, id uuid.UUID, amo
 // loadBudget rebuilds budget id and its unit in w; a missing budget is
 // ErrNotFound.
 func loadBudget(ctx context.Context, w *work, id uuid.UUID) (*budget.Budget, *org.Unit, error) {
-	history, err := w.loadLocked(ctx, budget.Stream(id))
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(history) == 0 {
-		return nil, nil, fmt.Errorf("budget %s: %w", id, ErrNotFound)
-	}
-	b, err := budget.LoadBudget(id, history)
+	b, err := w.loadBudgetAggregate(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}

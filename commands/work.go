@@ -23,6 +23,7 @@ type work struct {
 	pending    map[string][]event.Event
 	anyVersion map[string]bool // streams appended at whatever version (indexes)
 	hot        *streamLocks    // this process's locks on busy streams; nil in queries
+	budgets    *budgetCache    // budgets as last read; nil in queries
 	held       []func()        // the locks this attempt holds
 }
 
@@ -42,12 +43,18 @@ func (w *work) load(ctx context.Context, stream string) ([]event.Recorded, error
 	if n := len(history); n > 0 {
 		version = history[n-1].Version
 	}
+	return history, w.noteRead(stream, version)
+}
+
+// noteRead records that the decision rests on stream at version. A stream
+// that changed since an earlier read in the same work is ErrConcurrency.
+func (w *work) noteRead(stream string, version int64) error {
 	if first, seen := w.read[stream]; seen && first != version {
 		// Read twice, changed between: the decision mixes two states.
-		return nil, &event.ConcurrencyError{Stream: stream, Expected: event.Exact(first), Actual: version}
+		return &event.ConcurrencyError{Stream: stream, Expected: event.Exact(first), Actual: version}
 	}
 	w.read[stream] = version
-	return history, nil
+	return nil
 }
 
 // loadLocked is load for a busy stream (a budget, which every final
@@ -154,7 +161,7 @@ func (a *App) attempt(ctx context.Context, decide func(*work) (event.Metadata, e
 	var err error
 	for attempt := range maxAttempts {
 		w := newWork(a.store)
-		w.hot = a.hot
+		w.hot, w.budgets = a.hot, a.budgets
 		var meta event.Metadata
 		var position int64
 		meta, err = decide(w)

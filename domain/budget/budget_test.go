@@ -208,3 +208,48 @@ func recordedOf(stream string, events []event.Event) []event.Recorded {
 	}
 	return out
 }
+
+// A budget continued from a part of its stream equals one loaded whole,
+// and continuing leaves the original unchanged.
+func TestContinueEqualsLoad(t *testing.T) {
+	t.Parallel()
+	b, err := Allocate(uuid.New(), uuid.New(), 2026, "aid.medical", 1_000_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []uuid.UUID{uuid.New(), uuid.New()}
+	for _, c := range cases {
+		if err := b.Reserve(c, 300_000); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Spend(cases[0], uuid.New(), 300_000); err != nil {
+		t.Fatal(err)
+	}
+	history := recordedOf(b.Stream(), b.Changes())
+	whole, err := LoadBudget(b.ID(), history)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cut := 1; cut < len(history); cut++ {
+		part, err := LoadBudget(b.ID(), history[:cut])
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := part.Reserved()
+		got, err := part.Continue(history[cut:])
+		if err != nil {
+			t.Fatalf("continue from %d: %v", cut, err)
+		}
+		if got.Version() != whole.Version() || got.Reserved() != whole.Reserved() || got.Spent() != whole.Spent() ||
+			got.ReservedFor(cases[1]) != whole.ReservedFor(cases[1]) || got.Available() != whole.Available() {
+			t.Fatalf("continued from %d: %+v, loaded whole: %+v", cut, got, whole)
+		}
+		if part.Reserved() != before {
+			t.Fatal("Continue changed the budget it continued")
+		}
+	}
+	if _, err := whole.Continue(history[1:2]); !errors.Is(err, ErrHistory) {
+		t.Fatalf("continuing with an event that does not follow: %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/google/uuid"
 
@@ -187,4 +188,40 @@ func nonNil(field string, id uuid.UUID) error {
 		return fmt.Errorf("%s is nil", field)
 	}
 	return nil
+}
+
+// Continue returns the budget as it is after more, the events of its stream
+// that follow its version, in order; b itself is unchanged. A reader that
+// keeps a budget in memory reads only what is new instead of the whole
+// stream, which grows with every case of the year. b must have no pending
+// changes. Replaying checks every event as LoadBudget does.
+func (b *Budget) Continue(more []event.Recorded) (*Budget, error) {
+	if len(b.Changes()) > 0 {
+		return nil, errors.New("budget: continue a budget with unsaved changes")
+	}
+	next := &Budget{id: b.id, s: b.s.clone()}
+	next.version = b.version
+	for _, rec := range more {
+		fail := func(err error) (*Budget, error) {
+			return nil, &HistoryError{Stream: Stream(b.id), Version: rec.Version, Type: rec.Type, Err: err}
+		}
+		switch {
+		case rec.Stream != Stream(b.id):
+			return fail(fmt.Errorf("event belongs to stream %q", rec.Stream))
+		case rec.Version != next.version+1:
+			return fail(fmt.Errorf("expected version %d: events must follow on", next.version+1))
+		}
+		if err := next.apply(rec.Type, rec.Data); err != nil {
+			return fail(err)
+		}
+		next.version = rec.Version
+	}
+	return next, nil
+}
+
+func (s state) clone() state {
+	s.reservedFor = maps.Clone(s.reservedFor)
+	s.spentFor = maps.Clone(s.spentFor)
+	s.payments = maps.Clone(s.payments)
+	return s
 }
