@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -122,11 +123,29 @@ func (a *App) GetBudget(ctx context.Context, actor Actor, id uuid.UUID) (BudgetV
 	if err := a.authorizeAny(ctx, w, actor, unit, access.PermBudgetsManage, access.PermAuditRead, access.PermStatsRead); err != nil {
 		return BudgetView{}, err
 	}
+	spent, err := a.spentThrough(ctx, id)
+	if err != nil {
+		return BudgetView{}, err
+	}
 	return BudgetView{
 		ID: b.ID(), UnitID: b.UnitID(), Year: b.Year(), Line: b.Line(),
-		Allocated: b.Allocated(), Reserved: b.Reserved(), Spent: b.Spent(), Available: b.Available(),
+		Allocated: b.Allocated(), Reserved: b.Reserved() - spent, Spent: b.Spent() + spent, Available: b.Available(),
 		Version: b.Version(),
 	}, nil
+}
+
+// spentThrough sums the budget's spending stream: confirmed payments,
+// which the budget's own stream still counts as reserved.
+func (a *App) spentThrough(ctx context.Context, id uuid.UUID) (int64, error) {
+	history, err := a.store.ReadStream(ctx, budget.SpendingStream(id), 1)
+	if errors.Is(err, event.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	total, _, err := budget.Spending(history)
+	return total, err
 }
 
 // authorizeAny admits a read by actor at unit when any of perms is granted

@@ -87,11 +87,8 @@ func (a *App) ConfirmPayment(ctx context.Context, actor Actor, paymentID uuid.UU
 		if err != nil {
 			return err
 		}
-		if err := w.lockOnly(ctx, budget.Stream(p.BudgetID())); err != nil {
-			return err
-		}
 		w.add(c.Stream(), c.Changes()...)
-		w.addIndex(budget.Stream(p.BudgetID()), spent)
+		w.addIndex(budget.SpendingStream(p.BudgetID()), spent)
 		return nil
 	})
 }

@@ -176,6 +176,10 @@ func (b *Budget) Reserve(caseID uuid.UUID, amountFen int64) error {
 // withdrawn or closed with money still reserved. reason is required
 // (1..500 characters). Errors: *ValidationError, *ReservationError when the
 // case's remaining reservation is below the amount.
+//
+// A case's reservation in this stream still counts what its confirmed
+// payments spent through the SpendingStream; the caller releases at most
+// the reservation less that.
 func (b *Budget) Release(caseID uuid.UUID, amountFen int64, reason string) error {
 	if caseID == uuid.Nil {
 		return invalid("case_id", "is required")
@@ -222,13 +226,12 @@ func (b *Budget) Spend(caseID, paymentID uuid.UUID, amountFen int64) error {
 }
 
 // SpendUnread returns the budget.spent event of a confirmed payment, to be
-// appended to the budget's stream without loading the budget. That is
-// sound because spending moves money from a case's reservation to spent
+// appended to the budget's SpendingStream without loading the budget. That
+// is sound because spending moves money from a case's reservation to spent
 // and never changes reserved + spent: the check that matters (the
 // reservation covers the payment) was made when the case's payment was
 // instructed within its approved amount, which the budget reserved at
 // approval. Confirmations then never queue behind the budget's approvals.
-// Replaying the stream still checks every spend against its reservation.
 func SpendUnread(caseID, paymentID uuid.UUID, amountFen int64) (event.Event, error) {
 	switch {
 	case caseID == uuid.Nil:

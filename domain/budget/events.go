@@ -225,3 +225,32 @@ func (s state) clone() state {
 	s.payments = maps.Clone(s.payments)
 	return s
 }
+
+// SpendingStream holds a budget's spends (budget.spent, one per confirmed
+// payment) apart from the budget's own stream. A spend moves money from a
+// case's reservation to spent and never changes reserved + spent, so it
+// needs no check against the allocation and no place in the stream every
+// approval must read and write: confirmations append here without
+// touching the budget. A budget's figures are its own stream's (reserved
+// there still counts the money since spent) less what this stream spent.
+func SpendingStream(id uuid.UUID) string { return "budget-spending-" + id.String() }
+
+// Spending sums a spending stream: the total and, per case, what was spent.
+func Spending(history []event.Recorded) (total int64, perCase map[uuid.UUID]int64, err error) {
+	perCase = map[uuid.UUID]int64{}
+	for _, rec := range history {
+		if rec.Type != TypeSpent {
+			return 0, nil, &HistoryError{Stream: rec.Stream, Version: rec.Version, Type: rec.Type, Err: ErrUnknownEvent}
+		}
+		var p Spent
+		if err := decode(rec.Data, &p); err != nil {
+			return 0, nil, &HistoryError{Stream: rec.Stream, Version: rec.Version, Type: rec.Type, Err: err}
+		}
+		if err := positive(p.AmountFen); err != nil {
+			return 0, nil, &HistoryError{Stream: rec.Stream, Version: rec.Version, Type: rec.Type, Err: err}
+		}
+		total += p.AmountFen
+		perCase[p.CaseID] += p.AmountFen
+	}
+	return total, perCase, nil
+}
