@@ -68,7 +68,11 @@ func runBenchCases(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	env := environment{MasterKey: base64.StdEncoding.EncodeToString(must(keyring.NewMasterKey()))}
+	master, err := keyring.NewMasterKey()
+	if err != nil {
+		return err
+	}
+	env := environment{MasterKey: base64.StdEncoding.EncodeToString(master)}
 	db := database{events: st, tables: sqldb.FromPool(st.Pool())}
 	app, err := newApp(db, serveConfig{Store: storeConfig{DatabaseURL: schemaURL}}, env)
 	if err != nil {
@@ -108,13 +112,6 @@ func runBenchCases(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fmt.Fprintf(stdout, "lifecycles_per_s=%.1f\n", float64(lifecycles)/elapsed.Seconds())
 	fmt.Fprintf(stdout, "raw_appends_per_s=%.0f (c=%d, one event to a new stream)\n", appendRate, *concurrency)
 	return nil
-}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
 }
 
 func pct(sorted []time.Duration, q float64) time.Duration {
