@@ -158,6 +158,9 @@ func (a *App) AssignPosition(ctx context.Context, actor Actor, cmd AssignPositio
 			return event.Metadata{}, err
 		}
 		w.add(account.Stream(), account.Changes()...)
+		if err := indexPosition(w, unit.ID(), typeUnitPositionAssigned, unitPosition{AccountID: account.ID(), PositionID: positionID, Roles: cmd.Roles}); err != nil {
+			return event.Metadata{}, err
+		}
 		if unit.ParentID() == uuid.Nil && containsRole(cmd.Roles, access.RoleBureauAdmin) {
 			history, err := w.load(ctx, bootstrapStream)
 			if err != nil {
@@ -247,10 +250,17 @@ func (a *App) VacatePosition(ctx context.Context, actor Actor, cmd VacatePositio
 			return event.Metadata{}, err
 		}
 		w.add(account.Stream(), account.Changes()...)
+		if err := indexPosition(w, unit.ID(), typeUnitPositionVacated, unitPosition{AccountID: cmd.AccountID, PositionID: cmd.PositionID}); err != nil {
+			return event.Metadata{}, err
+		}
+		successors := []uuid.UUID{}
 		if cmd.SuccessorID != nil {
-			if handed, err = a.handOver(ctx, w, cmd.AccountID, *cmd.SuccessorID, unit); err != nil {
-				return event.Metadata{}, err
-			}
+			successors = append(successors, *cmd.SuccessorID)
+		} else if successors, err = a.approversAt(ctx, unit.ID(), cmd.AccountID); err != nil {
+			return event.Metadata{}, err
+		}
+		if handed, err = a.handOver(ctx, w, cmd.AccountID, successors, unit); err != nil {
+			return event.Metadata{}, err
 		}
 		return meta, nil
 	})
@@ -261,12 +271,13 @@ func (a *App) VacatePosition(ctx context.Context, actor Actor, cmd VacatePositio
 }
 
 // handOver passes the steps from holds, in cases of the vacated position's
-// unit and below it, to the successor, in the vacate's own transaction: the
-// hand-over and the end of the old holder's rights are one event in time.
-// A step the successor may not hold (they filed the case, or hold or
-// decided another of its steps) stays where it is, for an administrator
-// to reassign.
-func (a *App) handOver(ctx context.Context, w *work, from, to uuid.UUID, at *org.Unit) ([]HandOver, error) {
+// unit and below it, to the first of successors who may hold each (the
+// named successor, else the unit's other approvers), in the vacate's own
+// transaction: the hand-over and the end of the old holder's rights are
+// one event in time. A step no candidate may hold (they filed the case, or
+// hold or decided another of its steps) stays where it is, for an
+// administrator to reassign.
+func (a *App) handOver(ctx context.Context, w *work, from uuid.UUID, successors []uuid.UUID, at *org.Unit) ([]HandOver, error) {
 	open, err := a.openAssignments(ctx, from)
 	if err != nil {
 		return nil, err
@@ -285,11 +296,19 @@ func (a *App) handOver(ctx context.Context, w *work, from, to uuid.UUID, at *org
 			return nil, err
 		}
 		before := held(c)
-		if err := c.ReassignStep(x.Step, from, to, "hand-over on vacating a position"); err != nil {
-			if errors.Is(err, casework.ErrSegregation) || errors.Is(err, casework.ErrInconsistent) || errors.Is(err, casework.ErrInvalidState) {
-				continue
+		passed := false
+		for _, to := range successors {
+			err := c.ReassignStep(x.Step, from, to, "hand-over on vacating a position")
+			if err == nil {
+				passed = true
+				break
 			}
-			return nil, err
+			if !errors.Is(err, casework.ErrSegregation) && !errors.Is(err, casework.ErrInconsistent) && !errors.Is(err, casework.ErrInvalidState) {
+				return nil, err
+			}
+		}
+		if !passed {
+			continue
 		}
 		w.add(c.Stream(), c.Changes()...)
 		if err := trackAssignments(w, c, before); err != nil {

@@ -85,3 +85,31 @@ func TestMaySettlePayment(t *testing.T) {
 		t.Fatalf("the administrator settling: %v", err)
 	}
 }
+
+// With no successor named, the open steps go to the unit's other
+// approvers: the first who may hold each step.
+func TestVacateWithoutSuccessorHandsToTheUnitsOtherApprovers(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newMoney(t, "postgres", 5*grantFen)
+	id := f.caseAwaitingFinalApproval(t) // approver1 decided step one; step two waits on approver2
+	a3, approver3 := signUp(t, f.env, f.admin, f.station, "approver3", []access.Role{access.RoleApprover})
+	a2 := f.approver2.AccountID
+	handed, _, err := f.env.App.VacatePosition(ctx, f.admin, commands.VacatePosition{AccountID: a2, PositionID: accountPositions(t, f.env, a2)[0].ID, Reason: "退休"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(handed) != 1 || handed[0].CaseID != id {
+		t.Fatalf("handed over %+v, want the waiting step", handed)
+	}
+	c, err := f.env.App.GetCase(ctx, f.admin, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Steps[1].Assignee; got != a3 {
+		t.Fatalf("the step went to %s, want approver3 %s (approver1 decided step one)", got, a3)
+	}
+	if _, err := f.env.App.DecideCase(ctx, approver3, commands.DecideCase{CaseID: id, Step: "路局审批", Decision: casework.Approve, AmountFen: grantFen}); err != nil {
+		t.Fatalf("approver3 deciding: %v", err)
+	}
+}
