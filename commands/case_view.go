@@ -2,6 +2,8 @@ package commands
 
 import (
 	"context"
+	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -130,4 +132,28 @@ func (a *App) Inbox(ctx context.Context, actor Actor) ([]InboxItem, error) {
 		}
 	}
 	return items, nil
+}
+
+// GetDocument returns a file of a case to those who may read the case; a
+// hash the case does not hold is ErrNotFound, whatever the store keeps.
+func (a *App) GetDocument(ctx context.Context, actor Actor, caseID uuid.UUID, sha256Hex string) ([]byte, string, error) {
+	if a.documents == nil {
+		return nil, "", ErrNoDocumentStore
+	}
+	w := newWork(a.store)
+	c, err := loadCase(ctx, w, caseID)
+	if err != nil {
+		return nil, "", err
+	}
+	unit, err := loadUnit(ctx, w, c.UnitID())
+	if err != nil {
+		return nil, "", err
+	}
+	if err := a.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
+		return nil, "", err
+	}
+	if !slices.ContainsFunc(c.Documents(), func(d casework.Document) bool { return d.SHA256 == sha256Hex }) {
+		return nil, "", fmt.Errorf("document %s of case %s: %w", sha256Hex, caseID, ErrNotFound)
+	}
+	return a.documents.Get(ctx, sha256Hex)
 }

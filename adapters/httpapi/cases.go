@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"aidtrail/commands"
@@ -314,4 +315,28 @@ func caseFrom(v commands.CaseView) caseResponse {
 		out.Documents[i] = caseDocumentResponse{SHA256: d.SHA256, Kind: d.Kind, Size: d.Size, ContentType: d.ContentType}
 	}
 	return out
+}
+
+// getDocument: GET /v1/cases/{id}/documents/{sha256}, the file itself, to
+// those who may read the case.
+func (a *api) getDocument(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	sha := r.PathValue("sha256")
+	if len(sha) != 64 || strings.Trim(sha, "0123456789abcdef") != "" {
+		return fmt.Errorf("%w: sha256 must be 64 lowercase hex digits", errBadRequest)
+	}
+	content, contentType, err := a.deps.App.GetDocument(r.Context(), callerOf(r).actor, id, sha)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, max-age=31536000, immutable") // addressed by its hash
+	h.Set("ETag", `"`+sha+`"`)
+	_, _ = w.Write(content)
+	return nil
 }

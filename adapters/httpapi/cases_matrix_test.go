@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -32,6 +35,19 @@ func caseMatrixRows() []matrixRow {
 				if jsonBody(t, rec)["status"] != "draft" {
 					t.Errorf("opened case: %s", rec.Body)
 				}
+			}},
+		{route: "GET /v1/cases/{id}/documents/{sha256}", perms: readPerms, allowed: caseReaders, self: true, ok: 200, scopes: inAndOut,
+			prepare: func(f *orgOverHTTP, _ matrixActor, sc scope) cell {
+				id := f.grantCase(f.ownOr(sc))
+				content := tinyPNG(f.api.t)
+				body, ct := upload(f.api.t, "invoice", content)
+				req := f.api.request(http.MethodPost, "/v1/cases/"+id+"/documents", f.cases().cwRoot, body)
+				req.Header.Set("Content-Type", ct)
+				if rec := f.api.serve(req); rec.Code != http.StatusCreated {
+					f.api.t.Fatalf("upload for the matrix: %d %s", rec.Code, rec.Body)
+				}
+				sum := sha256.Sum256(content)
+				return cell{path: "/v1/cases/" + id + "/documents/" + hex.EncodeToString(sum[:])}
 			}},
 		{route: "GET /v1/inbox", ok: 200, scopes: []scope{scopeNone}, list: true,
 			prepare: func(_ *orgOverHTTP, _ matrixActor, _ scope) cell { return cell{path: "/v1/inbox"} }},

@@ -148,6 +148,7 @@ func (a *api) routes() []route {
 		{post, "/v1/cases", authenticated, a.openCase},
 		{get, "/v1/cases/{id}", authenticated, a.getCase},
 		{get, "/v1/inbox", authenticated, a.inbox},
+		{get, "/v1/cases/{id}/documents/{sha256}", authenticated, a.getDocument},
 		{post, "/v1/cases/{id}/documents", authenticated, a.addDocument},
 		{post, "/v1/cases/{id}/submit", authenticated, a.submitCase},
 		{post, "/v1/cases/{id}/decisions", authenticated, a.decideCase},
