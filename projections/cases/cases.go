@@ -1,0 +1,131 @@
+// Package cases keeps rm_cases, the case list: one row per case with its
+// employee, unit, standard, status and amounts, for lists by unit subtree,
+// status, employee and standard with cursor paging.
+package cases
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"aidtrail/adapters/sqldb"
+	"aidtrail/domain/casework"
+	"aidtrail/domain/event"
+)
+
+// Name is the projection's stable name; its router handler is
+// ProjectCasesOnEvents.
+const Name = "cases"
+
+// Projection maintains rm_cases from case events. It holds amounts of
+// money, so it never skips an event: a case event it cannot apply (of an
+// unknown type, about a case it has not seen opened, with a malformed
+// payload) is an error and stops it there.
+type Projection struct{}
+
+// New returns the cases projection.
+func New() Projection { return Projection{} }
+
+// Name implements projections.Projection.
+func (Projection) Name() string { return Name }
+
+// Tables implements projections.Projection.
+func (Projection) Tables() []string { return []string{"rm_cases"} }
+
+// Apply implements projections.Projection.
+func (Projection) Apply(ctx context.Context, tx *sqldb.Tx, e event.Recorded) error {
+	if !strings.HasPrefix(e.Type, "case.") {
+		return nil
+	}
+	id, err := caseID(e.Stream)
+	if err != nil {
+		return err
+	}
+	switch e.Type {
+	case casework.TypeCaseOpened:
+		var p casework.CaseOpened
+		if err := decode(e, &p); err != nil {
+			return err
+		}
+		if p.CaseID != id {
+			return fmt.Errorf("cases: case.opened for %s in stream %s", p.CaseID, e.Stream)
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO rm_cases (case_id, employee_id, unit_id, standard_code, category,
+			status, requested_fen, approved_fen, paid_fen, opened_position, updated_position)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8, $8)`,
+			id.String(), p.EmployeeID.String(), p.UnitID.String(), p.StandardCode, p.Category,
+			string(casework.StatusDraft), p.RequestedFen, e.Position)
+		if err != nil {
+			return fmt.Errorf("cases: insert %s: %w", id, err)
+		}
+		return nil
+	case casework.TypeCaseSubmitted:
+		return update(ctx, tx, id, e, "status = $3", string(casework.StatusInReview))
+	case casework.TypeCaseReturned:
+		return update(ctx, tx, id, e, "status = $3", string(casework.StatusReturned))
+	case casework.TypeCaseRejected:
+		return update(ctx, tx, id, e, "status = $3", string(casework.StatusRejected))
+	case casework.TypeCaseWithdrawn:
+		return update(ctx, tx, id, e, "status = $3", string(casework.StatusWithdrawn))
+	case casework.TypeCaseClosed:
+		return update(ctx, tx, id, e, "status = $3", string(casework.StatusClosed))
+	case casework.TypeCaseApproved:
+		var p casework.CaseApproved
+		if err := decode(e, &p); err != nil {
+			return err
+		}
+		return update(ctx, tx, id, e, "status = $3, approved_fen = $4", string(casework.StatusApproved), p.AmountFen)
+	case casework.TypeCasePaymentConfirmed:
+		var p casework.CasePaymentConfirmed
+		if err := decode(e, &p); err != nil {
+			return err
+		}
+		return update(ctx, tx, id, e, "paid_fen = paid_fen + $3", p.AmountFen)
+	case casework.TypeCasePaid:
+		var p casework.CasePaid
+		if err := decode(e, &p); err != nil {
+			return err
+		}
+		return update(ctx, tx, id, e, "status = $3, paid_fen = $4", string(casework.StatusPaid), p.TotalFen)
+	case casework.TypeCaseDocumentAdded, casework.TypeCaseStepDecided, casework.TypeCaseStepReassigned,
+		casework.TypeCasePaymentInstructed, casework.TypeCasePaymentFailed:
+		return update(ctx, tx, id, e, "")
+	default:
+		return fmt.Errorf("cases: unknown case event type %q", e.Type)
+	}
+}
+
+// update sets columns of case id (set uses $3 onwards for args) and its
+// updated_position; the case must have been opened.
+func update(ctx context.Context, tx *sqldb.Tx, id uuid.UUID, e event.Recorded, set string, args ...any) error {
+	if set != "" {
+		set += ", "
+	}
+	res, err := tx.Exec(ctx, "UPDATE rm_cases SET "+set+"updated_position = $2 WHERE case_id = $1",
+		append([]any{id.String(), e.Position}, args...)...)
+	if err != nil {
+		return fmt.Errorf("cases: %s on %s: %w", e.Type, id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("cases: %s on %s: case not opened (%d rows, %v)", e.Type, id, n, err)
+	}
+	return nil
+}
+
+func caseID(stream string) (uuid.UUID, error) {
+	id, err := uuid.Parse(strings.TrimPrefix(stream, "case-"))
+	if err != nil || casework.CaseStream(id) != stream {
+		return uuid.Nil, fmt.Errorf("cases: stream %q is not a case stream", stream)
+	}
+	return id, nil
+}
+
+func decode(e event.Recorded, v any) error {
+	if err := json.Unmarshal(e.Data, v); err != nil {
+		return fmt.Errorf("cases: %s at position %d: %w", e.Type, e.Position, err)
+	}
+	return nil
+}

@@ -1,0 +1,147 @@
+package projections
+
+import (
+	"testing"
+
+	"aidtrail/adapters/apptest"
+	"aidtrail/projections/cases"
+)
+
+// Applying the same event twice, or an older one, changes the read model
+// once: the checkpoint, stored in the same transaction, makes redelivery a
+// no-op.
+func TestApplyOneIsExactlyOnce(t *testing.T) {
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			env := apptest.New(t, kind)
+			w := newWorld(1)
+			w.writeCases(t, env.Store, 3)
+			all, err := env.Store.ReadAll(t.Context(), 0, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := count(cases.New())
+			for i, e := range all {
+				for try := range 2 {
+					applied, err := applyOne(t.Context(), env.DB, p, e)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if applied != (try == 0) {
+						t.Fatalf("event %d delivery %d: applied = %v", i, try, applied)
+					}
+				}
+				if i > 0 { // an event from before the checkpoint
+					if applied, err := applyOne(t.Context(), env.DB, p, all[i-1]); err != nil || applied {
+						t.Fatalf("older event applied again: %v %v", applied, err)
+					}
+				}
+				if pos, err := Checkpoint(t.Context(), env.DB, cases.Name); err != nil || pos != e.Position {
+					t.Fatalf("checkpoint %d (%v), want %d", pos, err, e.Position)
+				}
+			}
+			p.once(t, env.Store)
+			w.check(t, env.DB) // paid_fen adds confirmations: a second application would show
+		})
+	}
+}
+
+// A failing Apply leaves neither the read-model change nor the
+// checkpoint behind.
+func TestApplyOneFailureChangesNothing(t *testing.T) {
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			env := apptest.New(t, kind)
+			w := newWorld(2)
+			w.writeCases(t, env.Store, 1)
+			all, err := env.Store.ReadAll(t.Context(), 0, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bad := &faulty{Projection: cases.New(), failType: all[0].Type, mode: "after-write"}
+			bad.broken.Store(true)
+			if _, err := applyOne(t.Context(), env.DB, bad, all[0]); err == nil {
+				t.Fatal("failing Apply reported success")
+			}
+			if pos, _ := Checkpoint(t.Context(), env.DB, cases.Name); pos != 0 {
+				t.Fatalf("checkpoint moved to %d", pos)
+			}
+			if rows := dump(t, env.DB); len(rows) != 0 {
+				t.Fatalf("failed Apply left %d rows", len(rows))
+			}
+		})
+	}
+}
+
+// Paging with any filter returns every matching case exactly once, in the
+// order the cases were opened.
+func TestListPagesEveryCaseOnce(t *testing.T) {
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			env := apptest.New(t, kind)
+			w := newWorld(3)
+			w.writeCases(t, env.Store, 23)
+			if _, err := CatchUp(t.Context(), env.DB, env.Store, cases.New()); err != nil {
+				t.Fatal(err)
+			}
+			filters := []cases.Filter{
+				{},
+				{UnitIDs: w.units[:2]},
+				{UnitIDs: w.units[1:2], Status: "in_review"},
+				{Status: "closed"},
+				{EmployeeID: w.employees[0]},
+				{StandardCode: "MED-SERIOUS", UnitIDs: w.units},
+				{UnitIDs: w.units[:0]},
+			}
+			for fi, f := range filters {
+				want := map[[16]byte]bool{}
+				for id, r := range w.want {
+					if (f.UnitIDs == nil || contains(f.UnitIDs, r.UnitID)) && (f.Status == "" || r.Status == f.Status) &&
+						(f.EmployeeID == [16]byte{} || r.EmployeeID == f.EmployeeID) && (f.StandardCode == "" || r.StandardCode == f.StandardCode) {
+						want[id] = true
+					}
+				}
+				for _, limit := range []int{1, 3, 500} {
+					f := f
+					f.Limit = limit
+					seen := map[[16]byte]bool{}
+					last, pages := int64(0), 0
+					for {
+						rows, next, err := cases.List(t.Context(), env.DB, f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if pages++; pages > 100 || len(rows) > limit || (next != 0 && len(rows) != limit) {
+							t.Fatalf("filter %d limit %d: page %d has %d rows, next %d", fi, limit, pages, len(rows), next)
+						}
+						for _, r := range rows {
+							if seen[r.CaseID] || !want[r.CaseID] || r.OpenedPosition <= last {
+								t.Fatalf("filter %d limit %d: case %s repeated, unwanted or out of order", fi, limit, r.CaseID)
+							}
+							seen[r.CaseID], last = true, r.OpenedPosition
+						}
+						if next == 0 {
+							break
+						}
+						f.After = next
+					}
+					if len(seen) != len(want) {
+						t.Fatalf("filter %d limit %d: %d cases paged, want %d", fi, limit, len(seen), len(want))
+					}
+				}
+			}
+		})
+	}
+}
+
+func contains[T comparable](s []T, v T) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
