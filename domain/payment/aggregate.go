@@ -26,9 +26,7 @@ func (r *recorder) pending() []event.Event { return r.changes.Pending() }
 // replay rebuilds an aggregate from its whole stream; a failure is a
 // *HistoryError.
 func replay(stream string, history []event.Recorded, apply func(string, json.RawMessage) error) (int64, error) {
-	return agg.Replay(stream, history, apply, func(rec event.Recorded, err error) error {
-		return &HistoryError{Stream: stream, Version: rec.Version, Type: rec.Type, Err: err}
-	})
+	return agg.Replay(stream, history, apply)
 }
 
 func decode(data json.RawMessage, into any) error { return agg.Decode(data, into) }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // Apply changes an aggregate's state by one event. It must leave the state
@@ -46,9 +47,11 @@ func (c *Changes) Pending() []event.Event {
 
 // Replay applies history, which must be the whole stream from version 1 in
 // order, and returns its version. An empty history is event.ErrNotFound;
-// anything that cannot be applied is passed to fail, which builds the
-// package's own history error.
-func Replay(stream string, history []event.Recorded, apply Apply, fail func(rec event.Recorded, err error) error) (int64, error) {
+// an event that cannot be applied is a *fault.HistoryError.
+func Replay(stream string, history []event.Recorded, apply Apply) (int64, error) {
+	fail := func(rec event.Recorded, err error) error {
+		return &fault.HistoryError{Stream: stream, Version: rec.Version, Type: rec.Type, Err: err}
+	}
 	if len(history) == 0 {
 		return 0, fmt.Errorf("%w: %s", event.ErrNotFound, stream)
 	}
