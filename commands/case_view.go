@@ -31,11 +31,7 @@ type CaseView struct {
 // cases.file, cases.decide or audit.read at its unit.
 func (a *App) GetCase(ctx context.Context, actor Actor, id uuid.UUID) (CaseView, error) {
 	w := newWork(a.store)
-	c, err := loadCase(ctx, w, id)
-	if err != nil {
-		return CaseView{}, err
-	}
-	unit, err := loadUnit(ctx, w, c.UnitID())
+	c, unit, err := loadCaseAt(ctx, w, id)
 	if err != nil {
 		return CaseView{}, err
 	}
@@ -141,11 +137,7 @@ func (a *App) GetDocument(ctx context.Context, actor Actor, caseID uuid.UUID, sh
 		return nil, "", ErrNoDocumentStore
 	}
 	w := newWork(a.store)
-	c, err := loadCase(ctx, w, caseID)
-	if err != nil {
-		return nil, "", err
-	}
-	unit, err := loadUnit(ctx, w, c.UnitID())
+	c, unit, err := loadCaseAt(ctx, w, caseID)
 	if err != nil {
 		return nil, "", err
 	}

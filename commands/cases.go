@@ -100,11 +100,7 @@ func (a *App) sealCaseText(ctx context.Context, employee uuid.UUID, cmd OpenCase
 // and the governing approval flow, for the life of the case.
 func (a *App) SubmitCase(ctx context.Context, actor Actor, caseID uuid.UUID) (Written, error) {
 	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
-		c, err := loadCase(ctx, w, caseID)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		unit, err := loadUnit(ctx, w, c.UnitID())
+		c, unit, err := loadCaseAt(ctx, w, caseID)
 		if err != nil {
 			return event.Metadata{}, err
 		}

@@ -33,11 +33,7 @@ func CaseBudgetStream(caseID uuid.UUID) string { return "case-budget-" + caseID.
 // budget is never overspent and the annual caps hold under concurrency.
 func (a *App) DecideCase(ctx context.Context, actor Actor, cmd DecideCase) (Written, error) {
 	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
-		c, err := loadCase(ctx, w, cmd.CaseID)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		unit, err := loadUnit(ctx, w, c.UnitID())
+		c, unit, err := loadCaseAt(ctx, w, cmd.CaseID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -125,11 +121,7 @@ func caseBudgetID(ctx context.Context, w *work, caseID uuid.UUID) (uuid.UUID, er
 // or a caseworker with cases.file at its unit.
 func (a *App) WithdrawCase(ctx context.Context, actor Actor, caseID uuid.UUID, reason string) (Written, error) {
 	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
-		c, err := loadCase(ctx, w, caseID)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		unit, err := loadUnit(ctx, w, c.UnitID())
+		c, unit, err := loadCaseAt(ctx, w, caseID)
 		if err != nil {
 			return event.Metadata{}, err
 		}

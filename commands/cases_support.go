@@ -24,6 +24,19 @@ func loadCase(ctx context.Context, w *work, id uuid.UUID) (*casework.Case, error
 	return casework.LoadCase(id, history)
 }
 
+// loadCaseAt loads a case and the unit it belongs to.
+func loadCaseAt(ctx context.Context, w *work, id uuid.UUID) (*casework.Case, *org.Unit, error) {
+	c, err := loadCase(ctx, w, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	unit, err := loadUnit(ctx, w, c.UnitID())
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, unit, nil
+}
+
 // loadEmployeeAt loads an employee and their unit; an erased employee
 // takes no new cases.
 func loadEmployeeAt(ctx context.Context, w *work, id uuid.UUID) (*org.Employee, *org.Unit, error) {

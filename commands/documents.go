@@ -51,11 +51,7 @@ func (a *App) AddDocument(ctx context.Context, actor Actor, caseID uuid.UUID, ki
 	doc := casework.Document{Kind: kind, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(content)), ContentType: contentType}
 	stored := false
 	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
-		c, err := loadCase(ctx, w, caseID)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		unit, err := loadUnit(ctx, w, c.UnitID())
+		c, unit, err := loadCaseAt(ctx, w, caseID)
 		if err != nil {
 			return event.Metadata{}, err
 		}

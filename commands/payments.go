@@ -30,11 +30,7 @@ func loadPayment(ctx context.Context, w *work, id uuid.UUID) (*payment.Payment, 
 func (a *App) InstructPayment(ctx context.Context, actor Actor, caseID uuid.UUID, amountFen int64) (uuid.UUID, Written, error) {
 	id := newID(actor, "payment")
 	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
-		c, err := loadCase(ctx, w, caseID)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		unit, err := loadUnit(ctx, w, c.UnitID())
+		c, unit, err := loadCaseAt(ctx, w, caseID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
