@@ -14,10 +14,10 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/adapters/apptest"
-	"aidtrail/adapters/sqldb"
 	"aidtrail/commands"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
+	"aidtrail/internal/sqldb"
 	"aidtrail/projections/cases"
 )
 

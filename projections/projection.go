@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"aidtrail/adapters/sqldb"
 	"aidtrail/domain/event"
+	"aidtrail/internal/sqldb"
 )
 
 // Projection keeps read-model tables up to date from the event log.

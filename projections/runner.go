@@ -14,8 +14,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
 
-	"aidtrail/adapters/sqldb"
 	"aidtrail/domain/event"
+	"aidtrail/internal/sqldb"
 )
 
 // Topic is the Watermill topic the event store's global order is published

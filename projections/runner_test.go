@@ -12,8 +12,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
 	"aidtrail/adapters/apptest"
-	"aidtrail/adapters/sqldb"
 	"aidtrail/domain/event"
+	"aidtrail/internal/sqldb"
 	"aidtrail/projections/cases"
 )
 

@@ -15,9 +15,9 @@ import (
 	"aidtrail/adapters/keyring"
 	"aidtrail/adapters/postgres"
 	"aidtrail/adapters/postgres/pgtest"
-	"aidtrail/adapters/sqldb"
 	"aidtrail/adapters/sqlite"
 	"aidtrail/commands"
+	"aidtrail/internal/sqldb"
 )
 
 // Env is an application and what it stands on.

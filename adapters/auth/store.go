@@ -12,8 +12,8 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"aidtrail/adapters/sqldb"
 	"aidtrail/commands"
+	"aidtrail/internal/sqldb"
 )
 
 // Store keeps credentials, failed-login counts and sessions in the tables

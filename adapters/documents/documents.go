@@ -11,8 +11,8 @@ import (
 	"fmt"
 	"time"
 
-	"aidtrail/adapters/sqldb"
 	"aidtrail/commands"
+	"aidtrail/internal/sqldb"
 )
 
 // Store implements commands.DocumentStore. Safe for concurrent use.

@@ -7,9 +7,9 @@ import (
 	"errors"
 	"testing"
 
-	"aidtrail/adapters/sqldb"
-	"aidtrail/adapters/sqldb/sqldbtest"
+	"aidtrail/adapters/sqldbtest"
 	"aidtrail/commands"
+	"aidtrail/internal/sqldb"
 )
 
 func TestPutGet(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/adapters/apptest"
-	"aidtrail/adapters/sqldb"
 	"aidtrail/commands"
+	"aidtrail/internal/sqldb"
 )
 
 // expire moves the session of token into the past, as if its time had run

@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/sqldb"
-	"aidtrail/adapters/sqldb/sqldbtest"
+	"aidtrail/adapters/sqldbtest"
+	"aidtrail/internal/sqldb"
 )
 
 // fileBytes checkpoints the SQLite database behind db into its main file,

@@ -59,8 +59,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/sqldb"
 	"aidtrail/commands"
+	"aidtrail/internal/sqldb"
 )
 
 // CacheTTL is how long a Keyring serves an unwrapped key from memory

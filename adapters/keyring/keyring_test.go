@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/sqldb"
-	"aidtrail/adapters/sqldb/sqldbtest"
+	"aidtrail/adapters/sqldbtest"
 	"aidtrail/commands"
+	"aidtrail/internal/sqldb"
 )
 
 // Personal fields as they occur in an application (fictitious).

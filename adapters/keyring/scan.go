@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"aidtrail/adapters/sqldb"
+	"aidtrail/internal/sqldb"
 )
 
 // Finding is one column of one table in which a needle occurs.

@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/sqldb"
-	"aidtrail/adapters/sqldb/sqldbtest"
+	"aidtrail/adapters/sqldbtest"
+	"aidtrail/internal/sqldb"
 )
 
 // insertEvent writes an event row straight into the event log, with data

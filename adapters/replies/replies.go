@@ -14,7 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/sqldb"
+	"aidtrail/internal/sqldb"
 )
 
 // Reply is a stored answer, or a claim while its command runs.

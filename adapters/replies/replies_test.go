@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/sqldb"
-	"aidtrail/adapters/sqldb/sqldbtest"
+	"aidtrail/adapters/sqldbtest"
+	"aidtrail/internal/sqldb"
 )
 
 func TestClaimCompleteReplay(t *testing.T) {

@@ -20,7 +20,6 @@ import (
 	"aidtrail/adapters/keyring"
 	"aidtrail/adapters/postgres"
 	"aidtrail/adapters/replies"
-	"aidtrail/adapters/sqldb"
 	"aidtrail/cmd/aidtrail/internal/bench"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
@@ -28,6 +27,7 @@ import (
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
+	"aidtrail/internal/sqldb"
 )
 
 const benchCasesUsage = `Usage: aidtrail bench cases --database-url URL [flags]

@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 
 	"aidtrail/adapters/postgres"
-	"aidtrail/adapters/sqldb"
 	"aidtrail/adapters/sqlite"
 	"aidtrail/commands"
+	"aidtrail/internal/sqldb"
 )
 
 // embeddedFile is the SQLite database's name inside --data.

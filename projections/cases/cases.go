@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/sqldb"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
+	"aidtrail/internal/sqldb"
 )
 
 // Name is the projection's stable name; its router handler is

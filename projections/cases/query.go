@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/sqldb"
 	"aidtrail/domain/casework"
+	"aidtrail/internal/sqldb"
 )
 
 // Row is one case of the list.

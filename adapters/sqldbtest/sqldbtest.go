@@ -9,8 +9,8 @@ import (
 
 	"aidtrail/adapters/postgres"
 	"aidtrail/adapters/postgres/pgtest"
-	"aidtrail/adapters/sqldb"
 	"aidtrail/adapters/sqlite"
+	"aidtrail/internal/sqldb"
 )
 
 // Each runs fn as a subtest per dialect ("postgres", "sqlite").
