@@ -1,9 +1,12 @@
 package projections
 
 import (
+	"context"
 	"testing"
 
 	"aidtrail/adapters/apptest"
+	"aidtrail/domain/event"
+	"aidtrail/internal/sqldb"
 	"aidtrail/projections/cases"
 )
 
@@ -73,6 +76,15 @@ func TestApplyOneFailureChangesNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// applyOne delivers e alone to p, as a batch of one.
+func applyOne(ctx context.Context, db *sqldb.DB, p Projection, e event.Recorded) (bool, error) {
+	if err := Prepare(ctx, db, p); err != nil {
+		return false, err
+	}
+	n, err := applyBatch(ctx, db, p, []event.Recorded{e}, 0)
+	return n == 1, err
 }
 
 // Paging with any filter returns every matching case exactly once, in the

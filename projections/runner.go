@@ -2,10 +2,8 @@ package projections
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -18,62 +16,72 @@ import (
 	"aidtrail/internal/sqldb"
 )
 
-// Topic is the Watermill topic the event store's global order is published
-// on.
-const Topic = "aidtrail.events"
-
-// Metadata keys of a published event.
-const (
-	MetaPosition = "position"
-	MetaType     = "type"
-	MetaStream   = "stream"
-)
+// Broker carries batches of events from a forwarder to projection
+// handlers, possibly in other processes (see the broker package).
+type Broker interface {
+	Publisher() message.Publisher
+	// Subscriber returns the subscriber of one handler. Each handler is a
+	// consumer group of its own, so every projection receives every batch.
+	Subscriber(handler string) (message.Subscriber, error)
+}
 
 // Config sets up a Runner.
 type Config struct {
 	DB          *sqldb.DB
 	Source      Source
 	Projections []Projection
+	// Broker carries the batches; nil means an in-process gochannel, with
+	// which only Run is possible.
+	Broker Broker
 	// Logger receives Watermill's and the runner's reports, a stopped
 	// projection included; watermill.NewSlogLogger adapts a *slog.Logger.
 	// Nil discards them.
 	Logger watermill.LoggerAdapter
-	// MaxRetries and RetryInterval set the retry middleware: an event a
+	// MaxRetries and RetryInterval set the retry middleware: a batch a
 	// projection fails to apply is tried again MaxRetries times with
 	// exponential backoff from RetryInterval before the projection stops.
 	// Zero values mean 5 retries from 100 ms.
 	MaxRetries    int
 	RetryInterval time.Duration
+	// MaxBatch bounds the events of one published batch; 0 means 256. A
+	// batch holds what the store delivered while the previous one was
+	// being published, so batches grow only when projections fall behind.
+	MaxBatch int
 	// Middlewares are added to every projection's handler, innermost
 	// (closest to the projection), after the runner's own.
 	Middlewares []message.HandlerMiddleware
 }
 
-// Status is where a projection stands.
-type Status struct {
-	Name       string
-	Checkpoint int64 // position of the last event applied
-	// Stopped is why the projection stopped, nil while it runs: an event it
-	// could not apply even after retries. Its checkpoint is just before that
-	// event; it resumes from there when the runner is started again.
-	Stopped error
+// Source is the part of the event store projections read: the global order
+// (see commands.EventStore).
+type Source interface {
+	Subscribe(ctx context.Context, after int64, fn func(context.Context, event.Recorded) error) error
+	ReadAll(ctx context.Context, after int64, limit int) ([]event.Recorded, error)
+	Head(ctx context.Context) (int64, error)
 }
 
 // Runner feeds projections from the event store through a Watermill
 // router. A forwarder subscribes to the store's global order after the
-// lowest checkpoint and publishes every event on a gochannel topic; each
-// projection has its own handler, named HandlerName(p), that applies the
-// event with its checkpoint in one transaction. Publishing waits until
-// every running handler has acknowledged the event, so no projection is
-// ever more than one event behind the forwarder.
+// lowest checkpoint and publishes it in batches; each projection has its
+// own handler, named HandlerName(p), that applies a batch with its
+// checkpoint in one transaction. In-process, publishing waits until every
+// running handler has acknowledged the batch.
 //
 // A projection that fails on an event (after retries; a panic counts as a
-// failure) stops without advancing its checkpoint; the others go on.
-// Status reports it.
+// failure) stops with its checkpoint just before that event; the others go
+// on. Status reports it.
 type Runner struct {
-	cfg     Config
-	mu      sync.Mutex
-	stopped map[string]error
+	cfg   Config
+	mu    sync.Mutex
+	stats map[string]*counters
+	moved chan struct{} // closed and replaced whenever a checkpoint moves
+}
+
+// counters is what the runner has seen of one projection since it started.
+type counters struct {
+	applied  uint64 // events applied
+	failures uint64 // batches that failed (each retry counts)
+	stopped  error
 }
 
 // NewRunner returns a Runner for cfg. Projection names must be distinct.
@@ -81,12 +89,12 @@ func NewRunner(cfg Config) (*Runner, error) {
 	if cfg.DB == nil || cfg.Source == nil || len(cfg.Projections) == 0 {
 		return nil, errors.New("projections: runner needs a database, a source and projections")
 	}
-	seen := map[string]bool{}
+	r := &Runner{stats: map[string]*counters{}, moved: make(chan struct{})}
 	for _, p := range cfg.Projections {
-		if p.Name() == "" || seen[p.Name()] {
+		if p.Name() == "" || r.stats[p.Name()] != nil {
 			return nil, fmt.Errorf("projections: projection name %q is empty or repeated", p.Name())
 		}
-		seen[p.Name()] = true
+		r.stats[p.Name()] = &counters{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = watermill.NopLogger{}
@@ -97,7 +105,20 @@ func NewRunner(cfg Config) (*Runner, error) {
 	if cfg.RetryInterval == 0 {
 		cfg.RetryInterval = 100 * time.Millisecond
 	}
-	return &Runner{cfg: cfg, stopped: map[string]error{}}, nil
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 256
+	}
+	r.cfg = cfg
+	return r, nil
+}
+
+// Names lists the runner's projections.
+func (r *Runner) Names() []string {
+	out := make([]string, len(r.cfg.Projections))
+	for i, p := range r.cfg.Projections {
+		out[i] = p.Name()
+	}
+	return out
 }
 
 // HandlerName is the router handler name of p: "Project<Name>OnEvents" with
@@ -111,53 +132,85 @@ func HandlerName(p Projection) string {
 	return "Project" + n + "OnEvents"
 }
 
-// Status reports every projection's checkpoint and whether it has stopped.
-func (r *Runner) Status(ctx context.Context) ([]Status, error) {
-	out := make([]Status, 0, len(r.cfg.Projections))
+// prepare gives every projection its live generation and returns the
+// lowest checkpoint: where forwarding must start.
+func (r *Runner) prepare(ctx context.Context) (int64, error) {
 	for _, p := range r.cfg.Projections {
-		pos, err := Checkpoint(ctx, r.cfg.DB, p.Name())
-		if err != nil {
-			return nil, err
+		if err := Prepare(ctx, r.cfg.DB, p); err != nil {
+			return 0, err
 		}
-		r.mu.Lock()
-		stopped := r.stopped[p.Name()]
-		r.mu.Unlock()
-		out = append(out, Status{Name: p.Name(), Checkpoint: pos, Stopped: stopped})
 	}
-	return out, nil
+	return Reached(ctx, r.cfg.DB, r.Names())
 }
 
-// Run projects until ctx ends (then it returns nil) or every projection has
-// stopped (then it returns an error naming them). Projections that stopped
-// in an earlier Run start again from their checkpoints.
+// Run forwards and projects until ctx ends (then it returns nil) or every
+// projection has stopped (then it returns an error naming them).
+// Projections that stopped in an earlier Run start again from their
+// checkpoints.
 func (r *Runner) Run(ctx context.Context) error {
-	r.mu.Lock()
-	clear(r.stopped)
-	r.mu.Unlock()
-	after := int64(-1)
-	for _, p := range r.cfg.Projections {
-		if err := ensureCheckpoint(ctx, r.cfg.DB, p.Name()); err != nil {
-			return err
-		}
-		pos, err := Checkpoint(ctx, r.cfg.DB, p.Name())
-		if err != nil {
-			return err
-		}
-		if after < 0 || pos < after {
-			after = pos
-		}
+	after, err := r.prepare(ctx)
+	if err != nil {
+		return err
 	}
+	broker := r.cfg.Broker
+	if broker == nil {
+		ch := gochannel.NewGoChannel(gochannel.Config{BlockPublishUntilSubscriberAck: true}, r.cfg.Logger)
+		defer func() { _ = ch.Close() }()
+		broker = channelBroker{ch}
+	}
+	return r.run(ctx, broker, func(ctx context.Context) error { return r.forward(ctx, broker.Publisher(), after) })
+}
 
+// Consume projects what a forwarder in another process publishes on the
+// configured broker, until ctx ends or every projection has stopped.
+func (r *Runner) Consume(ctx context.Context) error {
+	if r.cfg.Broker == nil {
+		return errors.New("projections: consuming needs a broker")
+	}
+	if _, err := r.prepare(ctx); err != nil {
+		return err
+	}
+	return r.run(ctx, r.cfg.Broker, nil)
+}
+
+// Forward publishes the store's global order on the configured broker for
+// projection workers elsewhere, from the lowest checkpoint of this
+// runner's projections, until ctx ends.
+func (r *Runner) Forward(ctx context.Context) error {
+	if r.cfg.Broker == nil {
+		return errors.New("projections: forwarding needs a broker")
+	}
+	after, err := r.prepare(ctx)
+	if err != nil {
+		return err
+	}
+	err = r.forward(ctx, r.cfg.Broker.Publisher(), after)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// run starts one handler per projection on broker, runs forward (if any)
+// beside them, and returns as Run does.
+func (r *Runner) run(ctx context.Context, broker Broker, forward func(context.Context) error) error {
+	r.mu.Lock()
+	for _, c := range r.stats {
+		c.stopped = nil
+	}
+	r.mu.Unlock()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pubsub := gochannel.NewGoChannel(gochannel.Config{BlockPublishUntilSubscriberAck: true}, r.cfg.Logger)
-	defer func() { _ = pubsub.Close() }()
 	router, err := message.NewRouter(message.RouterConfig{}, r.cfg.Logger)
 	if err != nil {
 		return fmt.Errorf("projections: router: %w", err)
 	}
 	for _, p := range r.cfg.Projections {
-		h := router.AddConsumerHandler(HandlerName(p), Topic, pubsub, r.handle(p))
+		sub, err := broker.Subscriber(HandlerName(p))
+		if err != nil {
+			return fmt.Errorf("projections: subscriber of %s: %w", p.Name(), err)
+		}
+		h := router.AddConsumerHandler(HandlerName(p), Topic, sub, r.handle(p))
 		h.AddMiddleware(r.stopOnFailure(p, h),
 			middleware.Retry{MaxRetries: r.cfg.MaxRetries, InitialInterval: r.cfg.RetryInterval, Logger: r.cfg.Logger}.Middleware,
 			middleware.Recoverer)
@@ -174,13 +227,12 @@ func (r *Runner) Run(ctx context.Context) error {
 		return fmt.Errorf("projections: router: %w", err)
 	}
 
-	fwdErr := r.cfg.Source.Subscribe(runCtx, after, func(_ context.Context, e event.Recorded) error {
-		msg, err := encode(e)
-		if err != nil {
-			return err
-		}
-		return pubsub.Publish(Topic, msg)
-	})
+	var fwdErr error
+	if forward != nil {
+		fwdErr = forward(runCtx)
+	} else {
+		<-runCtx.Done()
+	}
 	cancel()
 	_ = router.Close()
 	routerErr := <-routerDone
@@ -194,9 +246,11 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	errs := make([]error, 0, len(r.stopped))
-	for _, err := range r.stopped {
-		errs = append(errs, err)
+	var errs []error
+	for _, c := range r.stats {
+		if c.stopped != nil {
+			errs = append(errs, c.stopped)
+		}
 	}
 	if len(errs) == 0 {
 		return errors.New("projections: router stopped")
@@ -204,19 +258,117 @@ func (r *Runner) Run(ctx context.Context) error {
 	return fmt.Errorf("projections: every projection stopped: %w", errors.Join(errs...))
 }
 
-// handle is p's handler: decode the event and apply it exactly once.
-func (r *Runner) handle(p Projection) message.NoPublishHandlerFunc {
-	return func(msg *message.Message) error {
-		e, err := decode(msg)
+// forward publishes the global order after position after, in batches of
+// what arrived while the previous batch was being published.
+func (r *Runner) forward(ctx context.Context, pub message.Publisher, after int64) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	arrived := make(chan event.Recorded, r.cfg.MaxBatch)
+	subErr := make(chan error, 1)
+	go func() {
+		subErr <- r.cfg.Source.Subscribe(ctx, after, func(ctx context.Context, e event.Recorded) error {
+			select {
+			case arrived <- e:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		cancel()
+	}()
+	prev := after
+	for {
+		var b batch
+		select {
+		case e := <-arrived:
+			b = batch{prev: prev, events: []event.Recorded{e}}
+		case <-ctx.Done():
+			return <-subErr
+		}
+	more:
+		for len(b.events) < r.cfg.MaxBatch {
+			select {
+			case e := <-arrived:
+				b.events = append(b.events, e)
+			default:
+				break more
+			}
+		}
+		msg, err := encodeBatch(b)
 		if err != nil {
 			return err
 		}
-		_, err = applyOne(msg.Context(), r.cfg.DB, p, e)
-		return err
+		if err := pub.Publish(Topic, msg); err != nil {
+			if ctx.Err() != nil {
+				return <-subErr
+			}
+			return fmt.Errorf("publish: %w", err)
+		}
+		prev = b.events[len(b.events)-1].Position
 	}
 }
 
-// stopOnFailure stops p's handler when an event fails for good, so that p
+// handle is p's handler: decode a batch and apply it exactly once in
+// effect, reading from the store first whatever p missed before it.
+func (r *Runner) handle(p Projection) message.NoPublishHandlerFunc {
+	return func(msg *message.Message) error {
+		b, err := decodeBatch(msg)
+		if err != nil {
+			return err
+		}
+		ctx := msg.Context()
+		n, err := applyBatch(ctx, r.cfg.DB, p, b.events, b.prev)
+		var gap *gapError
+		if errors.As(err, &gap) {
+			if _, err := catchUpTo(ctx, r.cfg.DB, r.cfg.Source, p, b.prev); err != nil {
+				return r.failed(p, err)
+			}
+			n, err = applyBatch(ctx, r.cfg.DB, p, b.events, b.prev)
+		}
+		if err != nil && len(b.events) > 1 {
+			// Apply what precedes the failing event, so that the
+			// projection stops exactly before it.
+			n = 0
+			for i := range b.events {
+				prev := b.prev
+				if i > 0 {
+					prev = b.events[i-1].Position
+				}
+				one, oneErr := applyBatch(ctx, r.cfg.DB, p, b.events[i:i+1], prev)
+				n += one
+				if oneErr != nil {
+					err = oneErr
+					break
+				}
+			}
+		}
+		r.applied(p, n)
+		if err != nil {
+			return r.failed(p, err)
+		}
+		return nil
+	}
+}
+
+func (r *Runner) applied(p Projection, n int) {
+	if n == 0 {
+		return
+	}
+	r.mu.Lock()
+	r.stats[p.Name()].applied += uint64(n)
+	close(r.moved)
+	r.moved = make(chan struct{})
+	r.mu.Unlock()
+}
+
+func (r *Runner) failed(p Projection, err error) error {
+	r.mu.Lock()
+	r.stats[p.Name()].failures++
+	r.mu.Unlock()
+	return err
+}
+
+// stopOnFailure stops p's handler when a batch fails for good, so that p
 // never moves past it, and records why. Failures caused by the runner
 // shutting down are not p's.
 func (r *Runner) stopOnFailure(p Projection, h *message.Handler) message.HandlerMiddleware {
@@ -231,10 +383,10 @@ func (r *Runner) stopOnFailure(p Projection, h *message.Handler) message.Handler
 				return out, err
 			}
 			r.mu.Lock()
-			r.stopped[p.Name()] = fmt.Errorf("event %s at position %s: %w", msg.UUID, msg.Metadata.Get(MetaPosition), err)
+			r.stats[p.Name()].stopped = fmt.Errorf("batch %s: %w", msg.UUID, err)
 			r.mu.Unlock()
 			r.cfg.Logger.Error("Projection stopped", err, watermill.LogFields{
-				"projection": p.Name(), "position": msg.Metadata.Get(MetaPosition), "event_type": msg.Metadata.Get(MetaType)})
+				"projection": p.Name(), "batch": msg.UUID})
 			h.Stop()
 			<-msg.Context().Done()
 			return nil, err
@@ -245,27 +397,11 @@ func (r *Runner) stopOnFailure(p Projection, h *message.Handler) message.Handler
 func (r *Runner) isStopped(name string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.stopped[name] != nil
+	return r.stats[name].stopped != nil
 }
 
-// encode makes the Watermill message of e: UUID the event id, payload the
-// JSON of the envelope, metadata its position, type and stream.
-func encode(e event.Recorded) (*message.Message, error) {
-	payload, err := json.Marshal(e)
-	if err != nil {
-		return nil, fmt.Errorf("projections: encode event %s: %w", e.ID, err)
-	}
-	msg := message.NewMessage(e.ID.String(), payload)
-	msg.Metadata.Set(MetaPosition, strconv.FormatInt(e.Position, 10))
-	msg.Metadata.Set(MetaType, e.Type)
-	msg.Metadata.Set(MetaStream, e.Stream)
-	return msg, nil
-}
+// channelBroker is the in-process broker: one gochannel for all handlers.
+type channelBroker struct{ ch *gochannel.GoChannel }
 
-func decode(msg *message.Message) (event.Recorded, error) {
-	var e event.Recorded
-	if err := json.Unmarshal(msg.Payload, &e); err != nil {
-		return e, fmt.Errorf("projections: decode message %s: %w", msg.UUID, err)
-	}
-	return e, nil
-}
+func (b channelBroker) Publisher() message.Publisher                      { return b.ch }
+func (b channelBroker) Subscriber(string) (message.Subscriber, error) { return b.ch, nil }

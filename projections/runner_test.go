@@ -13,7 +13,6 @@ import (
 
 	"aidtrail/adapters/apptest"
 	"aidtrail/domain/event"
-	"aidtrail/internal/sqldb"
 	"aidtrail/projections/cases"
 )
 
@@ -26,7 +25,7 @@ type faulty struct {
 	broken   atomic.Bool
 }
 
-func (f *faulty) Apply(ctx context.Context, tx *sqldb.Tx, e event.Recorded) error {
+func (f *faulty) Apply(ctx context.Context, tx *Tx, e event.Recorded) error {
 	if !f.broken.Load() || e.Type != f.failType {
 		return f.Projection.Apply(ctx, tx, e)
 	}
@@ -46,8 +45,8 @@ func (f *faulty) Apply(ctx context.Context, tx *sqldb.Tx, e event.Recorded) erro
 type tally struct{ n atomic.Int64 }
 
 func (*tally) Name() string     { return "tally" }
-func (*tally) Tables() []string { return nil }
-func (t *tally) Apply(context.Context, *sqldb.Tx, event.Recorded) error {
+func (*tally) Tables() []Table { return nil }
+func (t *tally) Apply(context.Context, *Tx, event.Recorded) error {
 	t.n.Add(1)
 	return nil
 }
@@ -57,7 +56,7 @@ func (t *tally) Apply(context.Context, *sqldb.Tx, event.Recorded) error {
 func start(t *testing.T, parent context.Context, env *apptest.Env, ps []Projection, mws ...message.HandlerMiddleware) (*Runner, context.CancelFunc, <-chan error) {
 	t.Helper()
 	r, err := NewRunner(Config{DB: env.DB, Source: env.Store, Projections: ps, MaxRetries: 2,
-		RetryInterval: time.Millisecond, Middlewares: mws})
+		RetryInterval: time.Millisecond, MaxBatch: 4, Middlewares: mws})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +147,7 @@ func TestRunnerResumesAfterCrash(t *testing.T) {
 			crashAfter := func(h message.HandlerFunc) message.HandlerFunc {
 				return func(msg *message.Message) ([]*message.Message, error) {
 					out, err := h(msg)
-					if err == nil && handled.Add(1) == 20 {
+					if err == nil && handled.Add(1) == 5 {
 						crash()
 						close(crashed)
 						return nil, errors.New("crash before ack")

@@ -106,6 +106,9 @@ func ignoreDone(err error) error {
 	return err
 }
 
+// Dialect reports the engine the transaction runs on.
+func (t *Tx) Dialect() Dialect { return t.db.dialect }
+
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(ctx, t.db.rebind(query), args...)

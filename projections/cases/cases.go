@@ -8,12 +8,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
-	"aidtrail/internal/sqldb"
+	"aidtrail/projections/readmodel"
 )
 
 // Name is the projection's stable name; its router handler is
@@ -32,11 +33,34 @@ func New() Projection { return Projection{} }
 // Name implements projections.Projection.
 func (Projection) Name() string { return Name }
 
-// Tables implements projections.Projection.
-func (Projection) Tables() []string { return []string{"rm_cases"} }
+// Tables implements readmodel.Projection: rm_cases, one row per case.
+// Amounts are in fen; ids are UUIDs in their canonical text form;
+// opened_at is when the case was opened (RFC 3339, UTC). opened_position
+// is the global position of case.opened and orders case lists (cursor
+// paging).
+func (Projection) Tables() []readmodel.Table {
+	return []readmodel.Table{{Name: "rm_cases", Create: []string{
+		`CREATE TABLE {rm_cases} (
+			case_id          TEXT   PRIMARY KEY,
+			employee_id      TEXT   NOT NULL,
+			unit_id          TEXT   NOT NULL,
+			standard_code    TEXT   NOT NULL,
+			category         TEXT   NOT NULL,
+			status           TEXT   NOT NULL,
+			requested_fen    BIGINT NOT NULL,
+			approved_fen     BIGINT NOT NULL,
+			paid_fen         BIGINT NOT NULL,
+			opened_at        TEXT   NOT NULL,
+			opened_position  BIGINT NOT NULL UNIQUE,
+			updated_position BIGINT NOT NULL)`,
+		`CREATE INDEX {rm_cases}_unit ON {rm_cases} (unit_id, opened_position)`,
+		`CREATE INDEX {rm_cases}_status ON {rm_cases} (status, opened_position)`,
+		`CREATE INDEX {rm_cases}_employee ON {rm_cases} (employee_id, opened_position)`,
+	}}}
+}
 
-// Apply implements projections.Projection.
-func (Projection) Apply(ctx context.Context, tx *sqldb.Tx, e event.Recorded) error {
+// Apply implements readmodel.Projection.
+func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 	if !strings.HasPrefix(e.Type, "case.") {
 		return nil
 	}
@@ -53,11 +77,11 @@ func (Projection) Apply(ctx context.Context, tx *sqldb.Tx, e event.Recorded) err
 		if p.CaseID != id {
 			return fmt.Errorf("cases: case.opened for %s in stream %s", p.CaseID, e.Stream)
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO rm_cases (case_id, employee_id, unit_id, standard_code, category,
-			status, requested_fen, approved_fen, paid_fen, opened_position, updated_position)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8, $8)`,
+		_, err := tx.Exec(ctx, `INSERT INTO {rm_cases} (case_id, employee_id, unit_id, standard_code, category,
+			status, requested_fen, approved_fen, paid_fen, opened_at, opened_position, updated_position)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8, $9, $9)`,
 			id.String(), p.EmployeeID.String(), p.UnitID.String(), p.StandardCode, p.Category,
-			string(casework.StatusDraft), p.RequestedFen, e.Position)
+			string(casework.StatusDraft), p.RequestedFen, e.RecordedAt.UTC().Format(time.RFC3339), e.Position)
 		if err != nil {
 			return fmt.Errorf("cases: insert %s: %w", id, err)
 		}
@@ -100,11 +124,11 @@ func (Projection) Apply(ctx context.Context, tx *sqldb.Tx, e event.Recorded) err
 
 // update sets columns of case id (set uses $3 onwards for args) and its
 // updated_position; the case must have been opened.
-func update(ctx context.Context, tx *sqldb.Tx, id uuid.UUID, e event.Recorded, set string, args ...any) error {
+func update(ctx context.Context, tx *readmodel.Tx, id uuid.UUID, e event.Recorded, set string, args ...any) error {
 	if set != "" {
 		set += ", "
 	}
-	res, err := tx.Exec(ctx, "UPDATE rm_cases SET "+set+"updated_position = $2 WHERE case_id = $1",
+	res, err := tx.Exec(ctx, "UPDATE {rm_cases} SET "+set+"updated_position = $2 WHERE case_id = $1",
 		append([]any{id.String(), e.Position}, args...)...)
 	if err != nil {
 		return fmt.Errorf("cases: %s on %s: %w", e.Type, id, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -22,6 +23,7 @@ type Row struct {
 	RequestedFen    int64
 	ApprovedFen     int64
 	PaidFen         int64
+	OpenedAt        time.Time
 	OpenedPosition  int64
 	UpdatedPosition int64
 }
@@ -29,13 +31,16 @@ type Row struct {
 // Filter selects cases. Zero fields do not filter, except UnitIDs: the
 // caller gives the units it may see (a subtree of the organisation), and a
 // nil UnitIDs means every unit while an empty non-nil one means none.
-// After is the cursor returned by the previous page (0 for the first);
+// OpenedFrom and OpenedTo bound when the case was opened: from inclusive,
+// to exclusive, either zero for no bound. After is the cursor returned by the previous page (0 for the first);
 // Limit is the page size, 50 when 0, at most 500.
 type Filter struct {
 	UnitIDs      []uuid.UUID
 	Status       casework.Status
 	EmployeeID   uuid.UUID
 	StandardCode string
+	OpenedFrom   time.Time
+	OpenedTo     time.Time
 	After        int64
 	Limit        int
 }
@@ -77,8 +82,14 @@ func List(ctx context.Context, db *sqldb.DB, f Filter) ([]Row, int64, error) {
 	if f.StandardCode != "" {
 		where = append(where, "standard_code = "+arg(f.StandardCode))
 	}
+	if !f.OpenedFrom.IsZero() {
+		where = append(where, "opened_at >= "+arg(f.OpenedFrom.UTC().Format(time.RFC3339)))
+	}
+	if !f.OpenedTo.IsZero() {
+		where = append(where, "opened_at < "+arg(f.OpenedTo.UTC().Format(time.RFC3339)))
+	}
 	q := `SELECT case_id, employee_id, unit_id, standard_code, category, status,
-		requested_fen, approved_fen, paid_fen, opened_position, updated_position
+		requested_fen, approved_fen, paid_fen, opened_at, opened_position, updated_position
 		FROM rm_cases WHERE ` + strings.Join(where, " AND ") +
 		" ORDER BY opened_position LIMIT " + arg(limit+1)
 	rows, err := db.Query(ctx, q, args...)
@@ -89,9 +100,12 @@ func List(ctx context.Context, db *sqldb.DB, f Filter) ([]Row, int64, error) {
 	var out []Row
 	for rows.Next() {
 		var r Row
-		var caseID, employeeID, unitID, status string
+		var caseID, employeeID, unitID, status, openedAt string
 		if err := rows.Scan(&caseID, &employeeID, &unitID, &r.StandardCode, &r.Category, &status,
-			&r.RequestedFen, &r.ApprovedFen, &r.PaidFen, &r.OpenedPosition, &r.UpdatedPosition); err != nil {
+			&r.RequestedFen, &r.ApprovedFen, &r.PaidFen, &openedAt, &r.OpenedPosition, &r.UpdatedPosition); err != nil {
+			return nil, 0, fmt.Errorf("cases: list: %w", err)
+		}
+		if r.OpenedAt, err = time.Parse(time.RFC3339, openedAt); err != nil {
 			return nil, 0, fmt.Errorf("cases: list: %w", err)
 		}
 		for _, p := range []struct {

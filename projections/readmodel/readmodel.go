@@ -1,0 +1,70 @@
+// Package readmodel is what a projection is made of: its tables and the
+// transaction it applies events in. Projections live in their own packages
+// (cases, inbox, budgets, stats) and are run by package projections.
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"aidtrail/domain/event"
+	"aidtrail/internal/sqldb"
+)
+
+// Projection keeps read-model tables up to date from the event log.
+//
+// Name is stable: it keys the projection's checkpoint, its generations and
+// its router handler, so renaming it rebuilds the read model from position
+// 0. Tables lists the tables it owns and alone writes. Apply changes those
+// tables for one event inside tx; it is called once per event in global
+// order, never for an event it has already applied, and an error leaves
+// the event unapplied (the transaction is rolled back and the event is
+// delivered again). Apply must ignore, without error, events it has no use
+// for; a projection of money must not ignore an event it should use but
+// cannot understand: that is an error, which stops it there.
+type Projection interface {
+	Name() string
+	Tables() []Table
+	Apply(ctx context.Context, tx *Tx, e event.Recorded) error
+}
+
+// Table is a read-model table. Analysts and queries use its plain Name,
+// a view of the live generation; the projection writes the generation it
+// is building. In Create and in the statements a projection runs through
+// Tx, "{name}" stands for the physical table of that generation, e.g.
+// "CREATE INDEX {rm_cases}_unit ON {rm_cases} (unit_id)". Column types
+// must mean the same on PostgreSQL and SQLite: TEXT, BIGINT, INTEGER.
+type Table struct {
+	Name   string
+	Create []string
+}
+
+// Tx is a read-model transaction bound to one generation of a projection:
+// "{name}" in a statement becomes that generation's table. Placeholders are
+// PostgreSQL's $1, $2 ... on both engines.
+type Tx struct {
+	tx    *sqldb.Tx
+	names *strings.Replacer
+}
+
+// NewTx binds tx to the table names names replaces.
+func NewTx(tx *sqldb.Tx, names *strings.Replacer) *Tx { return &Tx{tx: tx, names: names} }
+
+// Dialect is the SQL engine, for the rare statement that must differ.
+func (t *Tx) Dialect() sqldb.Dialect { return t.tx.Dialect() }
+
+// Exec runs a statement.
+func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.Exec(ctx, t.names.Replace(query), args...)
+}
+
+// Query runs a query.
+func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.Query(ctx, t.names.Replace(query), args...)
+}
+
+// QueryRow runs a query expected to return at most one row.
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRow(ctx, t.names.Replace(query), args...)
+}
