@@ -403,5 +403,5 @@ func (r *Runner) isStopped(name string) bool {
 // channelBroker is the in-process broker: one gochannel for all handlers.
 type channelBroker struct{ ch *gochannel.GoChannel }
 
-func (b channelBroker) Publisher() message.Publisher                      { return b.ch }
+func (b channelBroker) Publisher() message.Publisher                  { return b.ch }
 func (b channelBroker) Subscriber(string) (message.Subscriber, error) { return b.ch, nil }

@@ -44,7 +44,7 @@ func (f *faulty) Apply(ctx context.Context, tx *Tx, e event.Recorded) error {
 // case list.
 type tally struct{ n atomic.Int64 }
 
-func (*tally) Name() string     { return "tally" }
+func (*tally) Name() string    { return "tally" }
 func (*tally) Tables() []Table { return nil }
 func (t *tally) Apply(context.Context, *Tx, event.Recorded) error {
 	t.n.Add(1)
