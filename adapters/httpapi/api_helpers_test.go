@@ -12,25 +12,30 @@ import (
 	"testing"
 
 	"aidtrail/adapters/apptest"
+	"aidtrail/adapters/readmodeltest"
 	"aidtrail/adapters/replies"
 	"aidtrail/domain/event"
+	"aidtrail/projections"
 )
 
 // testAPI is the whole API over a real store (apptest), driven in process.
 type testAPI struct {
-	t   testing.TB
-	env *apptest.Env
-	h   http.Handler
+	t      testing.TB
+	env    *apptest.Env
+	h      http.Handler
+	runner *projections.Runner
 }
 
 func newTestAPI(t testing.TB, kind string) *testAPI {
 	t.Helper()
 	env := apptest.New(t, kind)
-	h, err := NewHandler(Deps{Store: env.Store, App: env.App, Replies: replies.New(env.DB), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	runner := readmodeltest.Start(t, env)
+	h, err := NewHandler(Deps{Store: env.Store, App: env.App, Replies: replies.New(env.DB), ReadDB: env.DB,
+		ReadModels: runner, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testAPI{t: t, env: env, h: h}
+	return &testAPI{t: t, env: env, h: h, runner: runner}
 }
 
 // in returns s reporting to t, for use inside a subtest or a fuzz target.

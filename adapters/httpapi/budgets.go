@@ -81,7 +81,7 @@ func (a *api) getBudget(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := checkMinPosition(r); err != nil {
+	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
 	v, err := a.deps.App.GetBudget(r.Context(), callerOf(r).actor, id)

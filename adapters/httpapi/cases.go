@@ -280,7 +280,7 @@ func (a *api) getCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := checkMinPosition(r); err != nil {
+	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
 	v, err := a.deps.App.GetCase(r.Context(), callerOf(r).actor, id)

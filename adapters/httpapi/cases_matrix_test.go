@@ -51,6 +51,8 @@ func caseMatrixRows() []matrixRow {
 			}},
 		{route: "GET /v1/inbox", ok: 200, scopes: []scope{scopeNone}, list: true,
 			prepare: func(_ *orgOverHTTP, _ matrixActor, _ scope) cell { return cell{path: "/v1/inbox"} }},
+		{route: "GET /v1/cases", perms: readPerms, allowed: caseReaders, self: true, ok: 200, scopes: []scope{scopeNone}, list: true,
+			prepare: func(_ *orgOverHTTP, _ matrixActor, _ scope) cell { return cell{path: "/v1/cases"} }},
 		{route: "GET /v1/cases/{id}", perms: readPerms, allowed: caseReaders, self: true, ok: 200, scopes: inAndOut,
 			prepare: func(f *orgOverHTTP, _ matrixActor, sc scope) cell {
 				return cell{path: "/v1/cases/" + f.submitted(f.ownOr(sc))}

@@ -116,7 +116,7 @@ type standardList struct {
 
 // listStandards: GET /v1/standards, to every signed-in account.
 func (a *api) listStandards(w http.ResponseWriter, r *http.Request) error {
-	if err := checkMinPosition(r); err != nil {
+	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
 	views, err := a.deps.App.ListStandards(r.Context(), callerOf(r).actor)
@@ -134,7 +134,7 @@ func (a *api) listStandards(w http.ResponseWriter, r *http.Request) error {
 // getStandard: GET /v1/standards/{code}[?version=N], to every signed-in
 // account; earlier versions stay readable.
 func (a *api) getStandard(w http.ResponseWriter, r *http.Request) error {
-	if err := checkMinPosition(r); err != nil {
+	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
 	version := 0
@@ -216,7 +216,7 @@ func (a *api) getFlow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := checkMinPosition(r); err != nil {
+	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
 	v, err := a.deps.App.GetFlow(r.Context(), callerOf(r).actor, unit, r.PathValue("category"))

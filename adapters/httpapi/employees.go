@@ -85,7 +85,7 @@ func (a *api) getEmployee(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := checkMinPosition(r); err != nil {
+	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
 	v, err := a.deps.App.GetEmployee(r.Context(), callerOf(r).actor, id)

@@ -14,6 +14,8 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/commands"
+	"aidtrail/internal/sqldb"
+	"aidtrail/projections"
 )
 
 // Store is the part of the event store the API uses so far.
@@ -33,13 +35,39 @@ type Deps struct {
 	// Replies keeps answers for retried commands (Idempotency-Key); nil
 	// runs every request.
 	Replies Replies
+	// ReadDB holds the read models lists and statistics are read from;
+	// required.
+	ReadDB *sqldb.DB
+	// ReadModels are the projections that keep ReadDB; required. Reads
+	// with ?min_position wait on them, /readyz and /metrics report them.
+	ReadModels ReadModels
 	// ReadyTimeout bounds how long /readyz waits for the store.
 	ReadyTimeout time.Duration
+	// MaxLag is how far behind (seconds since the oldest event not yet
+	// applied was recorded) a projection may be before /readyz fails.
+	MaxLag time.Duration
+	// MinPositionWait bounds how long a read with ?min_position waits for
+	// the read models before answering 503 lagging.
+	MinPositionWait time.Duration
+}
+
+// ReadModels are the running projections (a *projections.Runner).
+type ReadModels interface {
+	// Wait returns once every projection has applied position pos, or
+	// projections.ErrLagging when ctx ends first.
+	Wait(ctx context.Context, pos int64, poll time.Duration) error
+	Status(ctx context.Context) ([]projections.Status, error)
 }
 
 func (d *Deps) setDefaults() {
 	if d.ReadyTimeout <= 0 {
 		d.ReadyTimeout = 2 * time.Second
+	}
+	if d.MaxLag <= 0 {
+		d.MaxLag = 30 * time.Second
+	}
+	if d.MinPositionWait <= 0 {
+		d.MinPositionWait = 5 * time.Second
 	}
 }
 
@@ -54,6 +82,12 @@ func (d Deps) Validate() error {
 	}
 	if d.Logger == nil {
 		errs = append(errs, errors.New("httpapi: Logger is required"))
+	}
+	if d.ReadDB == nil {
+		errs = append(errs, errors.New("httpapi: ReadDB is required"))
+	}
+	if d.ReadModels == nil {
+		errs = append(errs, errors.New("httpapi: ReadModels is required"))
 	}
 	return errors.Join(errs...)
 }
@@ -145,6 +179,7 @@ func (a *api) routes() []route {
 		{get, "/v1/budgets/{id}", authenticated, a.getBudget},
 		{post, "/v1/budgets/{id}/increase", authenticated, a.increaseBudget},
 
+		{get, "/v1/cases", authenticated, a.listCases},
 		{post, "/v1/cases", authenticated, a.openCase},
 		{get, "/v1/cases/{id}", authenticated, a.getCase},
 		{get, "/v1/inbox", authenticated, a.inbox},

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"aidtrail/adapters/apptest"
+	"aidtrail/adapters/readmodeltest"
 	"aidtrail/adapters/sqlite"
 	"aidtrail/domain/event"
 )
@@ -28,9 +29,12 @@ func (f storeFunc) Head(ctx context.Context) (int64, error) { return f(ctx) }
 // /metrics look at, and use cases on an embedded store of their own.
 func newTestHandler(t *testing.T, store Store) http.Handler {
 	t.Helper()
+	env := apptest.New(t, "sqlite")
 	h, err := NewHandler(Deps{
 		Store:        store,
-		App:          apptest.New(t, "sqlite").App,
+		App:          env.App,
+		ReadDB:       env.DB,
+		ReadModels:   readmodeltest.Start(t, env),
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		ReadyTimeout: 200 * time.Millisecond,
 	})
@@ -83,7 +87,8 @@ func decodeProblem(t *testing.T, rec *httptest.ResponseRecorder) Problem {
 func TestNewHandlerRefusesMissingDeps(t *testing.T) {
 	t.Parallel()
 	_, err := NewHandler(Deps{})
-	if err == nil || !strings.Contains(err.Error(), "Store") || !strings.Contains(err.Error(), "Logger") || !strings.Contains(err.Error(), "App") {
+	if err == nil || !strings.Contains(err.Error(), "Store") || !strings.Contains(err.Error(), "Logger") || !strings.Contains(err.Error(), "App") ||
+		!strings.Contains(err.Error(), "ReadDB") || !strings.Contains(err.Error(), "ReadModels") {
 		t.Fatalf("NewHandler(Deps{}) = %v, want every missing dependency named", err)
 	}
 }

@@ -18,16 +18,52 @@ func (a *api) healthz(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// readyz answers 200 when the event store answers within ReadyTimeout, so a
-// load balancer sends traffic only to replicas that can work.
+// readyz answers 200 when the event store answers within ReadyTimeout and
+// every projection runs within MaxLag of the store, so a load balancer
+// sends traffic only to replicas that can work. A stopped projection (a
+// poison event) or one far behind makes it 503, naming the projection.
 func (a *api) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), a.deps.ReadyTimeout)
 	defer cancel()
 	if _, err := a.deps.Store.Head(ctx); err != nil {
 		return fmt.Errorf("%w: %w", errNotReady, err)
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	statuses, err := a.deps.ReadModels.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errNotReady, err)
+	}
+	ready := true
+	out := make([]projectionHealth, 0, len(statuses))
+	for _, s := range statuses {
+		h := projectionHealth{Name: s.Name, Checkpoint: s.Checkpoint, LagPositions: s.LagPositions, LagSeconds: s.LagSeconds}
+		switch {
+		case s.Stopped != nil:
+			h.Problem = "stopped: " + s.Stopped.Error()
+		case s.LagSeconds > a.deps.MaxLag.Seconds():
+			h.Problem = fmt.Sprintf("more than %s behind", a.deps.MaxLag)
+		}
+		if h.Problem != "" {
+			ready = false
+			a.log.Warn("projection not ready", "projection", s.Name, "problem", h.Problem)
+		}
+		out = append(out, h)
+	}
+	status, code := "ok", http.StatusOK
+	if !ready {
+		status, code = "not ready", http.StatusServiceUnavailable
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, code, map[string]any{"status": status, "projections": out})
 	return nil
+}
+
+// projectionHealth is one projection in /readyz.
+type projectionHealth struct {
+	Name         string  `json:"name"`
+	Checkpoint   int64   `json:"checkpoint"`
+	LagPositions int64   `json:"lag_positions"`
+	LagSeconds   float64 `json:"lag_seconds"`
+	Problem      string  `json:"problem,omitempty"`
 }
 
 func (a *api) openAPI(w http.ResponseWriter, r *http.Request) error {

@@ -12,7 +12,7 @@ type inboxItem struct {
 // inbox: GET /v1/inbox, the steps waiting for the caller's decision now.
 // Every signed-in account may ask; each sees only its own.
 func (a *api) inbox(w http.ResponseWriter, r *http.Request) error {
-	if err := checkMinPosition(r); err != nil {
+	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
 	items, err := a.deps.App.Inbox(r.Context(), callerOf(r).actor)

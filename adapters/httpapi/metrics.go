@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"aidtrail/projections"
 )
 
 // metrics counts requests for /metrics, in the Prometheus text format. Labels
@@ -78,6 +80,10 @@ func (a *api) serveMetrics(w http.ResponseWriter, r *http.Request) error {
 		gauge(&b, "aidtrail_event_store_head_position", "Highest global position readers can see.", float64(head))
 	}
 
+	if statuses, err := a.deps.ReadModels.Status(ctx); err == nil {
+		writeProjectionMetrics(&b, statuses)
+	}
+
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	_, _ = w.Write([]byte(b.String()))
 	return nil
@@ -124,3 +130,36 @@ func gauge(b *strings.Builder, name, help string, v float64) {
 }
 
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// writeProjectionMetrics writes each projection's checkpoint, lag, events
+// applied, failures and whether it has stopped.
+func writeProjectionMetrics(b *strings.Builder, statuses []projections.Status) {
+	families := []struct {
+		name, kind, help string
+		value            func(projections.Status) float64
+	}{
+		{"aidtrail_projection_checkpoint_position", "gauge", "Global position of the last event the projection applied.",
+			func(s projections.Status) float64 { return float64(s.Checkpoint) }},
+		{"aidtrail_projection_lag_positions", "gauge", "Positions between the store's head and the projection's checkpoint.",
+			func(s projections.Status) float64 { return float64(s.LagPositions) }},
+		{"aidtrail_projection_lag_seconds", "gauge", "Age of the oldest event the projection has not applied yet; 0 when caught up.",
+			func(s projections.Status) float64 { return s.LagSeconds }},
+		{"aidtrail_projection_events_applied_total", "counter", "Events the projection applied in this process.",
+			func(s projections.Status) float64 { return float64(s.Applied) }},
+		{"aidtrail_projection_failures_total", "counter", "Batches the projection failed to apply in this process, retries included.",
+			func(s projections.Status) float64 { return float64(s.Failures) }},
+		{"aidtrail_projection_stopped", "gauge", "1 when the projection stopped on an event it cannot apply.",
+			func(s projections.Status) float64 {
+				if s.Stopped != nil {
+					return 1
+				}
+				return 0
+			}},
+	}
+	for _, f := range families {
+		fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s %s\n", f.name, f.help, f.name, f.kind)
+		for _, s := range statuses {
+			fmt.Fprintf(b, "%s{projection=%q} %s\n", f.name, s.Name, formatFloat(f.value(s)))
+		}
+	}
+}

@@ -131,7 +131,7 @@ func (a *api) getPayment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := checkMinPosition(r); err != nil {
+	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
 	v, err := a.deps.App.GetPayment(r.Context(), callerOf(r).actor, id)

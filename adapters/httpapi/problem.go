@@ -18,6 +18,7 @@ import (
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
 	"aidtrail/domain/payment"
+	"aidtrail/projections"
 )
 
 // Stable problem codes (API.md). Clients branch on these, never on titles or
@@ -206,6 +207,8 @@ func problemFor(err error) (p Problem, logIt bool, level slog.Level) {
 	case errors.Is(err, event.ErrConcurrency), errors.Is(err, event.ErrDuplicateEvent), errors.Is(err, org.ErrInconsistent):
 		return newProblem(codeConflict, err.Error()), false, 0
 
+	case errors.Is(err, projections.ErrLagging):
+		return newProblem(codeLagging, "The read models have not reached min_position yet; try again shortly."), false, 0
 	case errors.Is(err, errNotReady):
 		return newProblem(codeUnavailable, "The event store is not answering; try again shortly."), true, slog.LevelWarn
 	case errors.Is(err, context.DeadlineExceeded):

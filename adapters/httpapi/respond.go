@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -84,11 +86,12 @@ func ids(in []uuid.UUID) []string {
 	return out
 }
 
-// checkMinPosition validates a read's ?min_position. Reads of one aggregate
-// come from its stream in the event store, where every position a command
-// has answered with is already visible, so a valid value never needs a
-// wait.
-func checkMinPosition(r *http.Request) error {
+// awaitMinPosition honours a read's ?min_position: it waits, at most
+// MinPositionWait, until the read models have applied that position, and
+// answers 503 lagging when they have not. Reads of one aggregate come from
+// its stream in the event store, where every position a command answered
+// with is visible already; they wait only as long as the read models need.
+func (a *api) awaitMinPosition(r *http.Request) error {
 	v := r.URL.Query()["min_position"]
 	switch {
 	case len(v) == 0:
@@ -100,8 +103,14 @@ func checkMinPosition(r *http.Request) error {
 	if err != nil || n < 0 {
 		return &fieldError{Field: "min_position", Reason: "must be a non-negative integer"}
 	}
-	return nil
+	ctx, cancel := context.WithTimeout(r.Context(), a.deps.MinPositionWait)
+	defer cancel()
+	return a.deps.ReadModels.Wait(ctx, n, minPositionPoll)
 }
+
+// minPositionPoll is how often a waiting read looks at checkpoints moved
+// by projection workers in other processes.
+const minPositionPoll = 20 * time.Millisecond
 
 // ifMatch reads If-Match: the version (ETag) the caller saw of the
 // aggregate a command acts on; 0 when absent or "*". A command refuses

@@ -28,6 +28,7 @@ import (
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
 	"aidtrail/internal/sqldb"
+	"aidtrail/projections"
 )
 
 const benchCasesUsage = `Usage: aidtrail bench cases --database-url URL [flags]
@@ -78,7 +79,15 @@ func runBenchCases(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	handler, err := httpapi.NewHandler(httpapi.Deps{Store: st, App: app, Replies: replies.New(db.tables), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	runner, err := projections.NewRunner(projections.Config{DB: db.tables, Source: st, Projections: projections.All()})
+	if err != nil {
+		return err
+	}
+	projCtx, stopProjections := context.WithCancel(ctx)
+	defer stopProjections()
+	go func() { _ = runner.Run(projCtx) }()
+	handler, err := httpapi.NewHandler(httpapi.Deps{Store: st, App: app, Replies: replies.New(db.tables),
+		ReadDB: db.tables, ReadModels: runner, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		return err
 	}

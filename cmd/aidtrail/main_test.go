@@ -165,7 +165,7 @@ func TestServeAnswersAndShutsDown(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var body map[string]string
+		var body map[string]any
 		err = json.NewDecoder(resp.Body).Decode(&body)
 		resp.Body.Close()
 		if err != nil || resp.StatusCode != http.StatusOK || body["status"] != "ok" {

@@ -11,9 +11,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
+
 	"aidtrail/adapters/httpapi"
 	"aidtrail/adapters/replies"
 	"aidtrail/cmd/aidtrail/internal/demo"
+	"aidtrail/projections"
 )
 
 // runServe serves the HTTP API until ctx ends (SIGINT or SIGTERM), then
@@ -39,10 +42,12 @@ func runServe(ctx context.Context, args []string, env environment, stderr io.Wri
 	return srv.run(ctx)
 }
 
-// server is the running service: the store, the API and the listener.
+// server is the running service: the store, the API, the listener and
+// the projections that keep the read models.
 type server struct {
 	http            *http.Server
 	listener        net.Listener
+	projections     *projections.Runner
 	shutdownTimeout time.Duration
 	log             *slog.Logger
 }
@@ -72,7 +77,14 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 	if env.BootstrapToken != "" {
 		log.Info("bootstrap token accepted as the root's administrator until one is appointed")
 	}
-	handler, err := httpapi.NewHandler(httpapi.Deps{Store: db.events, App: app, Logger: log, Replies: replies.New(db.tables)})
+	runner, err := projections.NewRunner(projections.Config{DB: db.tables, Source: db.events,
+		Projections: projections.All(), Logger: watermill.NewSlogLogger(log)})
+	if err != nil {
+		closeStore()
+		return nil, nil, err
+	}
+	handler, err := httpapi.NewHandler(httpapi.Deps{Store: db.events, App: app, Logger: log, Replies: replies.New(db.tables),
+		ReadDB: db.tables, ReadModels: runner})
 	if err != nil {
 		closeStore()
 		return nil, nil, err
@@ -94,6 +106,7 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		},
 		listener:        ln,
+		projections:     runner,
 		shutdownTimeout: cfg.ShutdownTimeout,
 		log:             log,
 	}
@@ -108,8 +121,20 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 // --addr asked for port 0).
 func (s *server) addr() string { return s.listener.Addr().String() }
 
-// run serves until ctx ends, then shuts down within shutdownTimeout.
+// run serves and projects until ctx ends, then shuts down within
+// shutdownTimeout. Projections that stop (a poison event) are logged and
+// reported by /readyz; the API goes on serving commands and reads of
+// single aggregates, which come from the event store.
 func (s *server) run(ctx context.Context) error {
+	projCtx, stopProjections := context.WithCancel(ctx)
+	projDone := make(chan struct{})
+	go func() {
+		defer close(projDone)
+		if err := s.projections.Run(projCtx); err != nil {
+			s.log.Error("projections stopped", "err", err)
+		}
+	}()
+	defer func() { stopProjections(); <-projDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.listener) }()
 	s.log.Info("serving HTTP", "addr", "http://"+s.addr())

@@ -28,14 +28,18 @@ type Row struct {
 	UpdatedPosition int64
 }
 
-// Filter selects cases. Zero fields do not filter, except UnitIDs: the
-// caller gives the units it may see (a subtree of the organisation), and a
-// nil UnitIDs means every unit while an empty non-nil one means none.
+// Filter selects cases. Zero fields do not filter, except Within and
+// UnitIDs, where nil means no bound and an empty non-nil slice means
+// nothing. Within bounds the cases to the subtrees of these units (the
+// units themselves and everything below them, as rm_units knows the
+// organisation); UnitIDs to these exact units.
 // OpenedFrom and OpenedTo bound when the case was opened: from inclusive,
 // to exclusive, either zero for no bound. After is the cursor returned by the previous page (0 for the first);
 // Limit is the page size, 50 when 0, at most 500.
 type Filter struct {
+	Within       []uuid.UUID
 	UnitIDs      []uuid.UUID
+	Under        uuid.UUID
 	Status       casework.Status
 	EmployeeID   uuid.UUID
 	StandardCode string
@@ -57,7 +61,7 @@ func List(ctx context.Context, db *sqldb.DB, f Filter) ([]Row, int64, error) {
 	case limit > 500:
 		limit = 500
 	}
-	if f.UnitIDs != nil && len(f.UnitIDs) == 0 {
+	if f.UnitIDs != nil && len(f.UnitIDs) == 0 || f.Within != nil && len(f.Within) == 0 {
 		return nil, 0, nil
 	}
 	where := []string{"opened_position > $1"}
@@ -72,6 +76,20 @@ func List(ctx context.Context, db *sqldb.DB, f Filter) ([]Row, int64, error) {
 			ph[i] = arg(u.String())
 		}
 		where = append(where, "unit_id IN ("+strings.Join(ph, ", ")+")")
+	}
+	subtrees := func(roots []uuid.UUID) string {
+		ph := make([]string, len(roots))
+		for i, u := range roots {
+			ph[i] = arg(u.String())
+		}
+		return `unit_id IN (SELECT u.unit_id FROM rm_units u JOIN rm_units top
+			ON u.path LIKE top.path || '%' WHERE top.unit_id IN (` + strings.Join(ph, ", ") + "))"
+	}
+	if f.Within != nil {
+		where = append(where, subtrees(f.Within))
+	}
+	if f.Under != uuid.Nil {
+		where = append(where, subtrees([]uuid.UUID{f.Under}))
 	}
 	if f.Status != "" {
 		where = append(where, "status = "+arg(string(f.Status)))

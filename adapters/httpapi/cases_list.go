@@ -1,0 +1,86 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/access"
+	"aidtrail/domain/casework"
+	"aidtrail/projections/cases"
+)
+
+// caseListItem is one case of GET /v1/cases.
+type caseListItem struct {
+	ID           string          `json:"id"`
+	Status       casework.Status `json:"status"`
+	EmployeeID   string          `json:"employee_id"`
+	UnitID       string          `json:"unit_id"`
+	StandardCode string          `json:"standard_code"`
+	Category     string          `json:"category"`
+	RequestedFen int64           `json:"requested_fen"`
+	ApprovedFen  int64           `json:"approved_fen"`
+	PaidFen      int64           `json:"paid_fen"`
+	OpenedAt     string          `json:"opened_at"`
+}
+
+var caseStatuses = []casework.Status{casework.StatusDraft, casework.StatusInReview, casework.StatusReturned,
+	casework.StatusApproved, casework.StatusRejected, casework.StatusWithdrawn, casework.StatusPaid, casework.StatusClosed}
+
+// caseReadPerms are the permissions that show a unit's cases, as for one
+// case (commands.App.GetCase).
+var caseReadPerms = []access.Permission{access.PermCasesFile, access.PermCasesDecide, access.PermAuditRead, access.PermBudgetsManage}
+
+// listCases: GET /v1/cases?unit_id&status&employee_id&standard_code&from&to&cursor&limit,
+// the cases in the caller's subtrees (or the caller's own, for an
+// employee), in the order they were opened, from the case list read model.
+func (a *api) listCases(w http.ResponseWriter, r *http.Request) error {
+	q := listParams(r)
+	f := cases.Filter{
+		Status: casework.Status(q.str("status")), EmployeeID: q.id("employee_id"), StandardCode: q.str("standard_code"),
+		OpenedFrom: q.date("from"), After: q.cursor(), Limit: q.limit(),
+	}
+	if to := q.date("to"); !to.IsZero() {
+		f.OpenedTo = to.Add(24 * time.Hour) // to is inclusive
+	}
+	under := q.id("unit_id")
+	if q.err != nil {
+		return q.err
+	}
+	if f.Status != "" && !slices.Contains(caseStatuses, f.Status) {
+		return &fieldError{Field: "status", Reason: "must be one of draft, in_review, returned, approved, rejected, withdrawn, paid, closed"}
+	}
+	if err := a.awaitMinPosition(r); err != nil {
+		return err
+	}
+	scope, err := a.deps.App.ReadScope(r.Context(), callerOf(r).actor, "listing cases", caseReadPerms...)
+	if err != nil {
+		return err
+	}
+	switch {
+	case scope.Everything:
+	case len(scope.Units) > 0:
+		f.Within = scope.Units
+	default: // an employee without a staff position: their own cases
+		if f.EmployeeID != uuid.Nil && f.EmployeeID != scope.Employee {
+			f.Within = []uuid.UUID{}
+		}
+		f.EmployeeID = scope.Employee
+	}
+	f.Under = under
+	rows, next, err := cases.List(r.Context(), a.deps.ReadDB, f)
+	if err != nil {
+		return err
+	}
+	items := make([]caseListItem, len(rows))
+	for i, c := range rows {
+		items[i] = caseListItem{ID: c.CaseID.String(), Status: c.Status, EmployeeID: c.EmployeeID.String(),
+			UnitID: c.UnitID.String(), StandardCode: c.StandardCode, Category: c.Category, RequestedFen: c.RequestedFen,
+			ApprovedFen: c.ApprovedFen, PaidFen: c.PaidFen, OpenedAt: c.OpenedAt.Format(time.RFC3339)}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": nextCursor(next)})
+	return nil
+}

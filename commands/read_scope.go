@@ -1,0 +1,69 @@
+package commands
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/access"
+)
+
+// ReadScope is what an actor may see in lists and figures built from read
+// models: everything in the subtrees of Units and, for an account linked
+// to an employee record, that employee's own cases.
+type ReadScope struct {
+	// Everything is set for the bootstrap administrator, who acts for the
+	// root until one is appointed.
+	Everything bool
+	Units      []uuid.UUID // roots of the visible subtrees
+	Employee   uuid.UUID   // the actor's own employee record, or uuid.Nil
+}
+
+// Empty reports whether the scope shows nothing at all.
+func (s ReadScope) Empty() bool { return !s.Everything && len(s.Units) == 0 && s.Employee == uuid.Nil }
+
+// ReadScope returns where the actor may read: the units of its active
+// positions with a role granting any of perms, from the account's current
+// stream (never from a read model, which may lag a vacated position). An
+// actor who may read nothing at all is refused, and the refusal is
+// recorded like every other; reason says what was being read.
+func (a *App) ReadScope(ctx context.Context, actor Actor, reason string, perms ...access.Permission) (ReadScope, error) {
+	if actor.Bootstrap {
+		ended, err := a.bootstrapEnded(ctx)
+		if err != nil {
+			return ReadScope{}, err
+		}
+		if !ended {
+			return ReadScope{Everything: true}, nil
+		}
+		return ReadScope{}, a.denied(ctx, actor, perms[0], nil, reason)
+	}
+	account, err := a.loadAccount(ctx, newWork(a.store), actor.AccountID)
+	if err != nil {
+		return ReadScope{}, err
+	}
+	var scope ReadScope
+	if !account.Closed() {
+		scope.Employee, _ = account.EmployeeID()
+		for _, p := range account.ActivePositions() {
+			if grantsAny(p.Roles, perms) {
+				scope.Units = append(scope.Units, p.UnitID)
+			}
+		}
+	}
+	if scope.Empty() {
+		return ReadScope{}, a.denied(ctx, actor, perms[0], nil, reason)
+	}
+	return scope, nil
+}
+
+func grantsAny(roles []access.Role, perms []access.Permission) bool {
+	for _, r := range roles {
+		for _, p := range perms {
+			if access.RoleGrants(r, p) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,15 @@
+package projections
+
+import (
+	"aidtrail/projections/cases"
+	"aidtrail/projections/units"
+)
+
+// All returns every projection the service runs, in a fixed order. Their
+// names are stable (see Projection).
+func All() []Projection {
+	return []Projection{
+		units.New(),
+		cases.New(),
+	}
+}
