@@ -19,7 +19,7 @@ func TestApplyOneIsExactlyOnce(t *testing.T) {
 			t.Parallel()
 			env := apptest.New(t, kind)
 			w := newWorld(1)
-			w.writeCases(t, env.Store, 3)
+			write(t, w, env.Store, 3)
 			all, err := env.Store.ReadAll(t.Context(), 0, 1000)
 			if err != nil {
 				t.Fatal(err)
@@ -45,7 +45,7 @@ func TestApplyOneIsExactlyOnce(t *testing.T) {
 				}
 			}
 			p.once(t, env.Store)
-			w.check(t, env.DB) // paid_fen adds confirmations: a second application would show
+			check(t, w, env.DB) // paid_fen adds confirmations: a second application would show
 		})
 	}
 }
@@ -58,7 +58,7 @@ func TestApplyOneFailureChangesNothing(t *testing.T) {
 			t.Parallel()
 			env := apptest.New(t, kind)
 			w := newWorld(2)
-			w.writeCases(t, env.Store, 1)
+			write(t, w, env.Store, 1)
 			all, err := env.Store.ReadAll(t.Context(), 0, 1000)
 			if err != nil {
 				t.Fatal(err)
@@ -95,22 +95,22 @@ func TestListPagesEveryCaseOnce(t *testing.T) {
 			t.Parallel()
 			env := apptest.New(t, kind)
 			w := newWorld(3)
-			w.writeCases(t, env.Store, 23)
+			write(t, w, env.Store, 23)
 			if _, err := CatchUp(t.Context(), env.DB, env.Store, cases.New()); err != nil {
 				t.Fatal(err)
 			}
 			filters := []cases.Filter{
 				{},
-				{UnitIDs: w.units[:2]},
-				{UnitIDs: w.units[1:2], Status: "in_review"},
+				{UnitIDs: w.Units[:2]},
+				{UnitIDs: w.Units[1:2], Status: "in_review"},
 				{Status: "closed"},
-				{EmployeeID: w.employees[0]},
-				{StandardCode: "MED-SERIOUS", UnitIDs: w.units},
-				{UnitIDs: w.units[:0]},
+				{EmployeeID: w.Employees[0]},
+				{StandardCode: "MED-SERIOUS", UnitIDs: w.Units},
+				{UnitIDs: w.Units[:0]},
 			}
 			for fi, f := range filters {
 				want := map[[16]byte]bool{}
-				for id, r := range w.want {
+				for id, r := range w.Want() {
 					if (f.UnitIDs == nil || contains(f.UnitIDs, r.UnitID)) && (f.Status == "" || r.Status == f.Status) &&
 						(f.EmployeeID == [16]byte{} || r.EmployeeID == f.EmployeeID) && (f.StandardCode == "" || r.StandardCode == f.StandardCode) {
 						want[id] = true

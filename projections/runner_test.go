@@ -116,13 +116,13 @@ func TestRunnerUnderDuplicateDelivery(t *testing.T) {
 			t.Parallel()
 			env := apptest.New(t, kind)
 			w := newWorld(4)
-			w.writeCases(t, env.Store, 8)
+			write(t, w, env.Store, 8)
 			p := count(cases.New())
 			r, _, _ := start(t, t.Context(), env, []Projection{p}, middleware.Duplicator)
-			w.writeCases(t, env.Store, 8)
+			write(t, w, env.Store, 8)
 			waitFor(t, r, caughtUp(t, env))
 			p.once(t, env.Store)
-			w.check(t, env.DB)
+			check(t, w, env.DB)
 			if live, fresh := dump(t, env.DB), rebuilt(t, env); !reflect.DeepEqual(live, fresh) {
 				t.Fatalf("live case list differs from a rebuild:\n%+v\n%+v", live, fresh)
 			}
@@ -139,7 +139,7 @@ func TestRunnerResumesAfterCrash(t *testing.T) {
 			t.Parallel()
 			env := apptest.New(t, kind)
 			w := newWorld(5)
-			w.writeCases(t, env.Store, 12)
+			write(t, w, env.Store, 12)
 			p := count(cases.New())
 			var handled atomic.Int64
 			crashCtx, crash := context.WithCancel(t.Context())
@@ -170,7 +170,7 @@ func TestRunnerResumesAfterCrash(t *testing.T) {
 			r2, _, _ := start(t, t.Context(), env, []Projection{p})
 			waitFor(t, r2, caughtUp(t, env))
 			p.once(t, env.Store)
-			w.check(t, env.DB)
+			check(t, w, env.DB)
 			if live, fresh := dump(t, env.DB), rebuilt(t, env); !reflect.DeepEqual(live, fresh) {
 				t.Fatalf("live case list differs from a rebuild:\n%+v\n%+v", live, fresh)
 			}
@@ -188,7 +188,7 @@ func TestPoisonEventStopsProjection(t *testing.T) {
 				t.Parallel()
 				env := apptest.New(t, kind)
 				w := newWorld(6)
-				w.writeCases(t, env.Store, 10)
+				write(t, w, env.Store, 10)
 				all, err := env.Store.ReadAll(t.Context(), 0, 10_000)
 				if err != nil {
 					t.Fatal(err)
@@ -232,7 +232,7 @@ func TestPoisonEventStopsProjection(t *testing.T) {
 				bad.broken.Store(false)
 				r2, _, _ := start(t, t.Context(), env, []Projection{bad, other})
 				waitFor(t, r2, caughtUp(t, env))
-				w.check(t, env.DB)
+				check(t, w, env.DB)
 				if other.n.Load() != int64(len(all)) {
 					t.Fatalf("tally applied %d events after restart, want %d", other.n.Load(), len(all))
 				}
@@ -244,7 +244,7 @@ func TestPoisonEventStopsProjection(t *testing.T) {
 // A runner whose only projection stops returns, naming the failure.
 func TestRunReturnsWhenEveryProjectionStopped(t *testing.T) {
 	env := apptest.New(t, "sqlite")
-	newWorld(7).writeCases(t, env.Store, 3)
+	write(t, newWorld(7), env.Store, 3)
 	bad := &faulty{Projection: cases.New(), failType: "case.submitted", mode: "error"}
 	bad.broken.Store(true)
 	_, _, done := start(t, t.Context(), env, []Projection{bad})
