@@ -8,12 +8,11 @@ import (
 	"testing"
 	"time"
 
-
 	"aidtrail/adapters/apptest"
 	"aidtrail/domain/event"
 	"aidtrail/internal/sqldb"
-	"aidtrail/projections/cases"
 	"aidtrail/projections/casegen"
+	"aidtrail/projections/cases"
 )
 
 // dump returns the whole case list, ordered by case id.
