@@ -97,8 +97,17 @@ func (a *App) sealCaseText(ctx context.Context, employee uuid.UUID, cmd OpenCase
 
 // SubmitCase sends a draft to review: it fixes the standard's current
 // version, the most the case may be paid under it and this year's caps,
-// and the governing approval flow, for the life of the case.
+// and the governing approval flow, for the life of the case. It acts on
+// whatever version the case has; SubmitCaseIfMatch on the one the caller
+// saw.
 func (a *App) SubmitCase(ctx context.Context, actor Actor, caseID uuid.UUID) (Written, error) {
+	return a.SubmitCaseIfMatch(ctx, actor, caseID, 0)
+}
+
+// SubmitCaseIfMatch is SubmitCase on the case's version the caller saw
+// (If-Match; 0: any): a case that moved on since is refused with a
+// *event.ConcurrencyError and nothing is written.
+func (a *App) SubmitCaseIfMatch(ctx context.Context, actor Actor, caseID uuid.UUID, version int64) (Written, error) {
 	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		c, unit, err := loadCaseAt(ctx, w, caseID)
 		if err != nil {
@@ -106,6 +115,9 @@ func (a *App) SubmitCase(ctx context.Context, actor Actor, caseID uuid.UUID) (Wr
 		}
 		meta, _, err := a.authorizeSelfOr(ctx, w, actor, c.EmployeeID(), access.PermCasesFile, unit)
 		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := ifMatch(version, c.Stream(), c.Version()); err != nil {
 			return event.Metadata{}, err
 		}
 		before := held(c)

@@ -118,8 +118,16 @@ func caseBudgetID(ctx context.Context, w *work, caseID uuid.UUID) (uuid.UUID, er
 }
 
 // WithdrawCase withdraws an application before approval, by the employee
-// or a caseworker with cases.file at its unit.
+// or a caseworker with cases.file at its unit, whatever version the case
+// has; WithdrawCaseIfMatch acts on the one the caller saw.
 func (a *App) WithdrawCase(ctx context.Context, actor Actor, caseID uuid.UUID, reason string) (Written, error) {
+	return a.WithdrawCaseIfMatch(ctx, actor, caseID, reason, 0)
+}
+
+// WithdrawCaseIfMatch is WithdrawCase on the case's version the caller
+// saw (If-Match; 0: any): a case that moved on since is refused with a
+// *event.ConcurrencyError and nothing is written.
+func (a *App) WithdrawCaseIfMatch(ctx context.Context, actor Actor, caseID uuid.UUID, reason string, version int64) (Written, error) {
 	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		c, unit, err := loadCaseAt(ctx, w, caseID)
 		if err != nil {
@@ -127,6 +135,9 @@ func (a *App) WithdrawCase(ctx context.Context, actor Actor, caseID uuid.UUID, r
 		}
 		meta, _, err := a.authorizeSelfOr(ctx, w, actor, c.EmployeeID(), access.PermCasesFile, unit)
 		if err != nil {
+			return event.Metadata{}, err
+		}
+		if err := ifMatch(version, c.Stream(), c.Version()); err != nil {
 			return event.Metadata{}, err
 		}
 		before := held(c)

@@ -157,7 +157,7 @@ func uploadError(err error) error {
 }
 
 // submitCase: POST /v1/cases/{id}/submit answers with the case as it now
-// stands, its steps fixed.
+// stands, its steps fixed. If-Match takes the case's ETag.
 func (a *api) submitCase(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -166,8 +166,12 @@ func (a *api) submitCase(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeOptionalJSON(w, r, &struct{}{}); err != nil {
 		return err
 	}
+	version, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
 	actor := callerOf(r).actor
-	written, err := a.deps.App.SubmitCase(r.Context(), actor, id)
+	written, err := a.deps.App.SubmitCaseIfMatch(r.Context(), actor, id, version)
 	if err != nil {
 		return err
 	}
@@ -221,7 +225,8 @@ type withdrawCaseRequest struct {
 	Reason string `json:"reason"`
 }
 
-// withdrawCase: POST /v1/cases/{id}/withdraw, before approval.
+// withdrawCase: POST /v1/cases/{id}/withdraw, before approval. If-Match
+// takes the case's ETag.
 func (a *api) withdrawCase(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -231,7 +236,11 @@ func (a *api) withdrawCase(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeOptionalJSON(w, r, &req); err != nil {
 		return err
 	}
-	written, err := a.deps.App.WithdrawCase(r.Context(), callerOf(r).actor, id, req.Reason)
+	version, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	written, err := a.deps.App.WithdrawCaseIfMatch(r.Context(), callerOf(r).actor, id, req.Reason, version)
 	if err != nil {
 		return err
 	}
