@@ -1,0 +1,325 @@
+// Package inbox keeps rm_inbox, the approval steps waiting on each account
+// now: one row per case whose review waits for a decision, naming the
+// step, its assignee and the amount under review, for inboxes paged by
+// when the work arrived.
+package inbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/casework"
+	"aidtrail/domain/event"
+	"aidtrail/projections/readmodel"
+)
+
+// Name is the projection's stable name; its router handler is
+// ProjectInboxOnEvents.
+const Name = "inbox"
+
+// Projection maintains rm_inbox from case events, as package casework
+// decides which step is current: a submission (first or after a return)
+// makes the first step current; an approval the next one, none after the
+// last; a rejection, return, withdrawal or closing leaves none; a
+// reassignment moves a step, current or not, to its new holder. It shows
+// amounts under review, so it never skips a case event: one it cannot
+// apply (of an unknown type, about a case it has not seen opened, deciding
+// a step that is not current) is an error and stops it there.
+type Projection struct{}
+
+// New returns the inbox projection.
+func New() Projection { return Projection{} }
+
+// Name implements readmodel.Projection.
+func (Projection) Name() string { return Name }
+
+// Tables implements readmodel.Projection.
+//
+// rm_inbox holds one row per (case, step) waiting for a decision:
+// account_id is the step's assignee, amount_fen the amount under review
+// (the requested amount, lowered by each approval of the round),
+// waiting_since (RFC 3339, UTC) and position (global position) the event
+// that made it this account's turn: the submission, the approval of the
+// step before, or the reassignment to this account. position orders an
+// account's inbox (cursor paging).
+//
+// rm_inbox_cases and rm_inbox_steps are what the projection remembers to
+// get there: each case's unit, employee, standard, amount under review and
+// the index of its current step (seq), and the steps of its current round
+// in order with their holders.
+func (Projection) Tables() []readmodel.Table {
+	return []readmodel.Table{
+		{Name: "rm_inbox", Create: []string{
+			`CREATE TABLE {rm_inbox} (
+				case_id       TEXT   NOT NULL,
+				step          TEXT   NOT NULL,
+				account_id    TEXT   NOT NULL,
+				unit_id       TEXT   NOT NULL,
+				employee_id   TEXT   NOT NULL,
+				standard_code TEXT   NOT NULL,
+				amount_fen    BIGINT NOT NULL,
+				waiting_since TEXT   NOT NULL,
+				position      BIGINT NOT NULL UNIQUE,
+				PRIMARY KEY (case_id, step))`,
+			`CREATE INDEX {rm_inbox}_account ON {rm_inbox} (account_id, position)`,
+		}},
+		{Name: "rm_inbox_cases", Create: []string{
+			`CREATE TABLE {rm_inbox_cases} (
+				case_id       TEXT    PRIMARY KEY,
+				unit_id       TEXT    NOT NULL,
+				employee_id   TEXT    NOT NULL,
+				standard_code TEXT    NOT NULL,
+				amount_fen    BIGINT  NOT NULL,
+				current_seq   INTEGER NOT NULL)`,
+		}},
+		{Name: "rm_inbox_steps", Create: []string{
+			`CREATE TABLE {rm_inbox_steps} (
+				case_id    TEXT    NOT NULL,
+				seq        INTEGER NOT NULL,
+				name       TEXT    NOT NULL,
+				account_id TEXT    NOT NULL,
+				PRIMARY KEY (case_id, seq))`,
+		}},
+	}
+}
+
+// Apply implements readmodel.Projection.
+func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
+	if !strings.HasPrefix(e.Type, "case.") {
+		return nil
+	}
+	id, err := caseID(e.Stream)
+	if err != nil {
+		return err
+	}
+	a := applier{ctx: ctx, tx: tx, e: e, id: id.String()}
+	switch e.Type {
+	case casework.TypeCaseOpened:
+		var p casework.CaseOpened
+		if err := decode(e, &p); err != nil {
+			return err
+		}
+		if p.CaseID != id {
+			return fmt.Errorf("inbox: case.opened for %s in stream %s", p.CaseID, e.Stream)
+		}
+		return a.exec(`INSERT INTO {rm_inbox_cases} (case_id, unit_id, employee_id, standard_code, amount_fen, current_seq)
+			VALUES ($1, $2, $3, $4, $5, 0)`, a.id, p.UnitID.String(), p.EmployeeID.String(), p.StandardCode, p.RequestedFen)
+	case casework.TypeCaseSubmitted:
+		var p casework.CaseSubmitted
+		if err := decode(e, &p); err != nil {
+			return err
+		}
+		return a.submitted(p)
+	case casework.TypeCaseStepDecided:
+		var p casework.CaseStepDecided
+		if err := decode(e, &p); err != nil {
+			return err
+		}
+		return a.decided(p)
+	case casework.TypeCaseStepReassigned:
+		var p casework.CaseStepReassigned
+		if err := decode(e, &p); err != nil {
+			return err
+		}
+		return a.reassigned(p)
+	case casework.TypeCaseReturned, casework.TypeCaseRejected, casework.TypeCaseWithdrawn,
+		casework.TypeCaseApproved, casework.TypeCaseClosed:
+		// Nothing waits any more. A returned case keeps its steps: they
+		// may be reassigned before it is resubmitted.
+		if _, err := a.known(); err != nil {
+			return err
+		}
+		if e.Type != casework.TypeCaseReturned {
+			if err := a.exec(`DELETE FROM {rm_inbox_steps} WHERE case_id = $1`, a.id); err != nil {
+				return err
+			}
+		}
+		return a.exec(`DELETE FROM {rm_inbox} WHERE case_id = $1`, a.id)
+	case casework.TypeCaseDocumentAdded, casework.TypeCasePaymentInstructed, casework.TypeCasePaymentConfirmed,
+		casework.TypeCasePaymentFailed, casework.TypeCasePaid:
+		return nil // no step waits on these
+	default:
+		return fmt.Errorf("inbox: unknown case event type %q", e.Type)
+	}
+}
+
+// applier applies one event e of case id.
+type applier struct {
+	ctx context.Context
+	tx  *readmodel.Tx
+	e   event.Recorded
+	id  string
+}
+
+// caseState is what the projection remembers of a case.
+type caseState struct {
+	unit, employee, standard string
+	amount                   int64
+	current                  int
+}
+
+func (a applier) exec(query string, args ...any) error {
+	if _, err := a.tx.Exec(a.ctx, query, args...); err != nil {
+		return a.fail(err)
+	}
+	return nil
+}
+
+func (a applier) fail(err error) error {
+	return fmt.Errorf("inbox: %s on case %s: %w", a.e.Type, a.id, err)
+}
+
+// known reads the case, which must have been opened.
+func (a applier) known() (caseState, error) {
+	var s caseState
+	err := a.tx.QueryRow(a.ctx, `SELECT unit_id, employee_id, standard_code, amount_fen, current_seq
+		FROM {rm_inbox_cases} WHERE case_id = $1`, a.id).Scan(&s.unit, &s.employee, &s.standard, &s.amount, &s.current)
+	if err != nil {
+		return caseState{}, a.fail(fmt.Errorf("case not opened: %w", err))
+	}
+	return s, nil
+}
+
+// step returns the name and holder of step seq of the current round; ok
+// is false past the last.
+func (a applier) step(seq int) (name, account string, ok bool, err error) {
+	rows, err := a.tx.Query(a.ctx, `SELECT name, account_id FROM {rm_inbox_steps} WHERE case_id = $1 AND seq = $2`, a.id, seq)
+	if err != nil {
+		return "", "", false, a.fail(err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(&name, &account); err != nil {
+			return "", "", false, a.fail(err)
+		}
+		ok = true
+	}
+	if err := rows.Err(); err != nil {
+		return "", "", false, a.fail(err)
+	}
+	return name, account, ok, nil
+}
+
+// waits makes step (name, account) of case s current as of this event.
+func (a applier) waits(s caseState, name, account string) error {
+	return a.exec(`INSERT INTO {rm_inbox} (case_id, step, account_id, unit_id, employee_id, standard_code,
+		amount_fen, waiting_since, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		a.id, name, account, s.unit, s.employee, s.standard, s.amount,
+		a.e.RecordedAt.UTC().Format(time.RFC3339), a.e.Position)
+}
+
+// submitted starts a round: the steps as submitted, the first current, at
+// the submission's amount.
+func (a applier) submitted(p casework.CaseSubmitted) error {
+	s, err := a.known()
+	if err != nil {
+		return err
+	}
+	if len(p.Steps) == 0 {
+		return a.fail(fmt.Errorf("submitted without steps"))
+	}
+	for _, q := range []string{`DELETE FROM {rm_inbox} WHERE case_id = $1`, `DELETE FROM {rm_inbox_steps} WHERE case_id = $1`} {
+		if err := a.exec(q, a.id); err != nil {
+			return err
+		}
+	}
+	for i, st := range p.Steps {
+		if st.AssigneeAccountID == uuid.Nil {
+			return a.fail(fmt.Errorf("step %q has no assignee", st.Name))
+		}
+		if err := a.exec(`INSERT INTO {rm_inbox_steps} (case_id, seq, name, account_id) VALUES ($1, $2, $3, $4)`,
+			a.id, i, st.Name, st.AssigneeAccountID.String()); err != nil {
+			return err
+		}
+	}
+	s.amount, s.current = p.AmountFen, 0
+	if err := a.exec(`UPDATE {rm_inbox_cases} SET amount_fen = $2, current_seq = 0 WHERE case_id = $1`, a.id, s.amount); err != nil {
+		return err
+	}
+	return a.waits(s, p.Steps[0].Name, p.Steps[0].AssigneeAccountID.String())
+}
+
+// decided closes the current step; an approval makes the next one
+// current, at the amount it approved.
+func (a applier) decided(p casework.CaseStepDecided) error {
+	s, err := a.known()
+	if err != nil {
+		return err
+	}
+	name, _, ok, err := a.step(s.current)
+	if err != nil {
+		return err
+	}
+	if !ok || name != p.Step {
+		return a.fail(fmt.Errorf("step %q is not waiting for a decision", p.Step))
+	}
+	switch p.Decision {
+	case casework.Approve:
+		if p.AmountFen < 1 {
+			return a.fail(fmt.Errorf("approved %d fen", p.AmountFen))
+		}
+		s.amount = p.AmountFen
+	case casework.Reject, casework.Return:
+	default:
+		return a.fail(fmt.Errorf("unknown decision %q", p.Decision))
+	}
+	s.current++
+	if err := a.exec(`UPDATE {rm_inbox_cases} SET amount_fen = $2, current_seq = $3 WHERE case_id = $1`,
+		a.id, s.amount, s.current); err != nil {
+		return err
+	}
+	if err := a.exec(`DELETE FROM {rm_inbox} WHERE case_id = $1`, a.id); err != nil {
+		return err
+	}
+	if p.Decision != casework.Approve {
+		return nil
+	}
+	next, account, ok, err := a.step(s.current)
+	if err != nil || !ok {
+		return err // the last approval: the case is approved, nothing waits
+	}
+	return a.waits(s, next, account)
+}
+
+// reassigned moves a step to its new holder; when the step is the one
+// waiting, the new holder's turn starts now.
+func (a applier) reassigned(p casework.CaseStepReassigned) error {
+	if _, err := a.known(); err != nil {
+		return err
+	}
+	if p.ToAccountID == uuid.Nil {
+		return a.fail(fmt.Errorf("step %q reassigned to no one", p.Step))
+	}
+	from, to := p.FromAccountID.String(), p.ToAccountID.String()
+	res, err := a.tx.Exec(a.ctx, `UPDATE {rm_inbox_steps} SET account_id = $4
+		WHERE case_id = $1 AND name = $2 AND account_id = $3`, a.id, p.Step, from, to)
+	if err != nil {
+		return a.fail(err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return a.fail(fmt.Errorf("no step %q held by %s (%d rows, %v)", p.Step, from, n, err))
+	}
+	return a.exec(`UPDATE {rm_inbox} SET account_id = $4, waiting_since = $5, position = $6
+		WHERE case_id = $1 AND step = $2 AND account_id = $3`,
+		a.id, p.Step, from, to, a.e.RecordedAt.UTC().Format(time.RFC3339), a.e.Position)
+}
+
+func caseID(stream string) (uuid.UUID, error) {
+	id, err := uuid.Parse(strings.TrimPrefix(stream, "case-"))
+	if err != nil || casework.CaseStream(id) != stream {
+		return uuid.Nil, fmt.Errorf("inbox: stream %q is not a case stream", stream)
+	}
+	return id, nil
+}
+
+func decode(e event.Recorded, v any) error {
+	if err := json.Unmarshal(e.Data, v); err != nil {
+		return fmt.Errorf("inbox: %s at position %d: %w", e.Type, e.Position, err)
+	}
+	return nil
+}
