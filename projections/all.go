@@ -1,7 +1,9 @@
 package projections
 
 import (
+	"aidtrail/projections/budgets"
 	"aidtrail/projections/cases"
+	"aidtrail/projections/inbox"
 	"aidtrail/projections/units"
 )
 
@@ -11,5 +13,6 @@ func All() []Projection {
 	return []Projection{
 		units.New(),
 		cases.New(),
+		inbox.New(), budgets.New(),
 	}
 }

@@ -102,6 +102,7 @@ type serveConfig struct {
 	MasterKeyFile   string
 	ShutdownTimeout time.Duration
 	Demo            bool
+	Broker          string
 	Store           storeConfig
 	Log             logConfig
 }
@@ -110,6 +111,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, host:port")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long requests in flight may take to finish after SIGINT or SIGTERM")
 	fs.BoolVar(&c.Demo, "demo", false, "load the demo organisation (the seed's railway bureau, stations and five stories) into an empty store and print its logins")
+	fs.StringVar(&c.Broker, "broker", "", `where projections run: empty for in this process; "postgres" to forward events through PostgreSQL tables to "aidtrail project" workers (needs --database-url)`)
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", "", "file holding the base64 master key that wraps personal-data keys (created if missing); default $AIDTRAIL_MASTER_KEY, else <data>/master.key for the embedded store")
 	c.Store.register(fs)
 	c.Log.register(fs)
@@ -134,6 +136,17 @@ func (c serveConfig) Validate() error {
 	if c.ShutdownTimeout < 0 {
 		errs = append(errs, errors.New("--shutdown-timeout must not be negative"))
 	}
+	switch {
+	case c.Broker == "":
+	case c.Broker != brokerPostgres:
+		errs = append(errs, fmt.Errorf("--broker %q: want %q or nothing", c.Broker, brokerPostgres))
+	case c.Store.DatabaseURL == "":
+		errs = append(errs, errors.New("--broker postgres needs --database-url"))
+	}
 	errs = append(errs, c.Store.Validate(), c.Log.Validate())
 	return errors.Join(errs...)
 }
+
+// brokerPostgres is --broker's one value: watermill-sql on the event
+// store's PostgreSQL database.
+const brokerPostgres = "postgres"

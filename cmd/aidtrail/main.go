@@ -2,6 +2,8 @@
 //
 //	aidtrail serve [--addr host:port] [--data dir | --database-url url]
 //	aidtrail migrate [--data dir | --database-url url]
+//	aidtrail project --database-url url
+//	aidtrail rebuild PROJECTION [--data dir | --database-url url]
 //	aidtrail bench append [--database-url url] [--duration 5s] [--concurrency 1,8,32] [--read-events 200000]
 //
 // The environment is read here, once: AIDTRAIL_DATABASE_URL is the default
@@ -64,6 +66,9 @@ const usage = `aidtrail — event-sourced case management for trade-union financ
 Usage:
   aidtrail serve     serve the HTTP API (embedded store in ./aidtrail-data by default)
   aidtrail migrate   apply the event store's schema migrations and exit
+  aidtrail project   run projection workers for "serve --broker postgres" (PostgreSQL only)
+  aidtrail rebuild PROJECTION
+                     rebuild a read model from position 0 beside the live one, then switch
   aidtrail bench append
                      measure appends against raw INSERTs of the same bytes, and reads
 
@@ -82,6 +87,10 @@ func run(ctx context.Context, args []string, env environment, stdout, stderr io.
 		return runServe(ctx, args[1:], env, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], env, stderr)
+	case "project":
+		return runProject(ctx, args[1:], env, stderr)
+	case "rebuild":
+		return runRebuild(ctx, args[1:], env, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

@@ -15,6 +15,7 @@ import (
 
 	"aidtrail/adapters/httpapi"
 	"aidtrail/adapters/replies"
+	"aidtrail/adapters/watermillsql"
 	"aidtrail/cmd/aidtrail/internal/demo"
 	"aidtrail/projections"
 )
@@ -48,6 +49,7 @@ type server struct {
 	http            *http.Server
 	listener        net.Listener
 	projections     *projections.Runner
+	forwardOnly     bool // projection workers run elsewhere (--broker)
 	shutdownTimeout time.Duration
 	log             *slog.Logger
 }
@@ -77,8 +79,18 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 	if env.BootstrapToken != "" {
 		log.Info("bootstrap token accepted as the root's administrator until one is appointed")
 	}
-	runner, err := projections.NewRunner(projections.Config{DB: db.tables, Source: db.events,
-		Projections: projections.All(), Logger: watermill.NewSlogLogger(log)})
+	var broker *watermillsql.Broker
+	if cfg.Broker == brokerPostgres {
+		broker, err = watermillsql.New(ctx, watermillsql.Config{URL: cfg.Store.DatabaseURL, Logger: watermill.NewSlogLogger(log)})
+		if err != nil {
+			closeStore()
+			return nil, nil, err
+		}
+		inner := closeStore
+		closeStore = func() { _ = broker.Close(); inner() }
+		log.Info("projections run in aidtrail project workers; forwarding events to them through PostgreSQL")
+	}
+	runner, err := newRunner(db, broker, log)
 	if err != nil {
 		closeStore()
 		return nil, nil, err
@@ -107,6 +119,7 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 		},
 		listener:        ln,
 		projections:     runner,
+		forwardOnly:     broker != nil,
 		shutdownTimeout: cfg.ShutdownTimeout,
 		log:             log,
 	}
@@ -130,7 +143,11 @@ func (s *server) run(ctx context.Context) error {
 	projDone := make(chan struct{})
 	go func() {
 		defer close(projDone)
-		if err := s.projections.Run(projCtx); err != nil {
+		project := s.projections.Run
+		if s.forwardOnly {
+			project = s.projections.Forward
+		}
+		if err := project(projCtx); err != nil {
 			s.log.Error("projections stopped", "err", err)
 		}
 	}()
@@ -157,4 +174,14 @@ func (s *server) run(ctx context.Context) error {
 	}
 	s.log.Info("stopped")
 	return nil
+}
+
+// newRunner is the runner of every projection over db: in-process when
+// broker is nil, else publishing to and consuming from broker.
+func newRunner(db database, broker *watermillsql.Broker, log *slog.Logger) (*projections.Runner, error) {
+	cfg := projections.Config{DB: db.tables, Source: db.events, Projections: projections.All(), Logger: watermill.NewSlogLogger(log)}
+	if broker != nil {
+		cfg.Broker = broker
+	}
+	return projections.NewRunner(cfg)
 }

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"aidtrail/adapters/watermillsql"
+	"aidtrail/projections"
+)
+
+// projectConfig is everything project and rebuild need.
+type projectConfig struct {
+	Store storeConfig
+	Log   logConfig
+}
+
+func (c *projectConfig) register(fs *flag.FlagSet) {
+	c.Store.register(fs)
+	c.Log.register(fs)
+}
+
+func (c *projectConfig) setDefaults(env environment) {
+	c.Store.setDefaults(env)
+	c.Log.setDefaults()
+}
+
+func (c projectConfig) Validate() error { return errors.Join(c.Store.Validate(), c.Log.Validate()) }
+
+// runProject is a projection worker: it applies what `aidtrail serve
+// --broker postgres` forwards, for every projection, until ctx ends. Run
+// as many as wanted; they compete for batches and the checkpoints keep
+// each event's effect single.
+func runProject(ctx context.Context, args []string, env environment, stderr io.Writer) error {
+	var cfg projectConfig
+	fs := flag.NewFlagSet("project", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg.setDefaults(env)
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if cfg.Store.DatabaseURL == "" {
+		return errors.New("project needs --database-url: workers share the event store's PostgreSQL database")
+	}
+	log := cfg.Log.logger(stderr)
+	db, cleanup, err := openMigrated(ctx, cfg.Store, log)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	broker, err := watermillsql.New(ctx, watermillsql.Config{URL: cfg.Store.DatabaseURL})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = broker.Close() }()
+	runner, err := newRunner(db, broker, log)
+	if err != nil {
+		return err
+	}
+	log.Info("projecting", "projections", strings.Join(runner.Names(), ","))
+	return runner.Consume(ctx)
+}
+
+// runRebuild builds one projection afresh from position 0 beside the live
+// one and switches to it when caught up; reads keep working throughout.
+func runRebuild(ctx context.Context, args []string, env environment, stdout, stderr io.Writer) error {
+	var cfg projectConfig
+	fs := flag.NewFlagSet("rebuild", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: aidtrail rebuild [flags] PROJECTION\nprojections: %s\n", strings.Join(names(), ", "))
+		fs.PrintDefaults()
+	}
+	var name string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	i := slices.Index(names(), name)
+	if i < 0 {
+		fs.Usage()
+		return errUsage
+	}
+	cfg.setDefaults(env)
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := cfg.Log.logger(stderr)
+	db, cleanup, err := openMigrated(ctx, cfg.Store, log)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	start, last := time.Now(), time.Now()
+	gen, err := projections.Rebuild(ctx, db.tables, db.events, projections.All()[i], func(pos int64, events int) {
+		if time.Since(last) > 2*time.Second {
+			last = time.Now()
+			log.Info("rebuilding", "projection", name, "position", pos, "events", events)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "projection %s rebuilt as generation %d in %s\n", name, gen, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func names() []string {
+	var out []string
+	for _, p := range projections.All() {
+		out = append(out, p.Name())
+	}
+	return out
+}

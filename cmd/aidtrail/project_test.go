@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"aidtrail/adapters/keyring"
+	"aidtrail/adapters/postgres/pgtest"
+)
+
+// serve --broker postgres forwards to an `aidtrail project` worker in
+// another goroutine (as it would be another process): the read models
+// catch up with what the API wrote, /readyz says so, and `aidtrail
+// rebuild` swaps a read model while the service runs.
+func TestServeWithProjectWorker(t *testing.T) {
+	t.Parallel()
+	url := pgtest.NewSchema(t)
+	master, err := keyring.NewMasterKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := environment{BootstrapToken: "first-start-secret", MasterKey: base64.StdEncoding.EncodeToString(master)}
+	cfg := serveConfig{Addr: "127.0.0.1:0", Broker: brokerPostgres, Store: storeConfig{DatabaseURL: url}}
+	cfg.setDefaults(env)
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	srv, cleanup, err := newServer(t.Context(), cfg, env, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	ctx, stop := context.WithCancel(t.Context())
+	served, worked := make(chan error, 1), make(chan error, 1)
+	go func() { served <- srv.run(ctx) }()
+	go func() { worked <- run(ctx, []string{"project", "--database-url", url}, env, io.Discard, io.Discard) }()
+	base := "http://" + srv.addr()
+
+	firstStart(t, base, env.BootstrapToken)
+	waitReady(t, base)
+
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"rebuild", "units", "--database-url", url}, env, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "projection units rebuilt as generation 2") {
+		t.Fatalf("rebuild said %q", out.String())
+	}
+	waitReady(t, base)
+
+	stop()
+	for name, done := range map[string]chan error{"serve": served, "project": worked} {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s did not stop", name)
+		}
+	}
+}
+
+// waitReady polls /readyz until every projection has caught up with the
+// store (lag 0), failing after 30 s.
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Status      string `json:"status"`
+			Projections []struct {
+				Name         string `json:"name"`
+				Checkpoint   int64  `json:"checkpoint"`
+				LagPositions int64  `json:"lag_positions"`
+			} `json:"projections"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		caughtUp := err == nil && resp.StatusCode == http.StatusOK && len(body.Projections) > 0
+		for _, p := range body.Projections {
+			caughtUp = caughtUp && p.LagPositions == 0 && p.Checkpoint > 0
+		}
+		if caughtUp {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("read models did not catch up: %d %+v (%v)", resp.StatusCode, body, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// rebuild on the embedded store needs no server.
+func TestRebuildEmbedded(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var out bytes.Buffer
+	for gen := 2; gen <= 3; gen++ {
+		out.Reset()
+		if err := run(t.Context(), []string{"rebuild", "cases", "--data", dir}, environment{}, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if want := "rebuilt as generation " + string(rune('0'+gen)); !strings.Contains(out.String(), want) {
+			t.Fatalf("rebuild said %q, want %q", out.String(), want)
+		}
+	}
+	if err := run(t.Context(), []string{"rebuild", "nonesuch", "--data", dir}, environment{}, &out, io.Discard); err == nil {
+		t.Fatal("rebuild of an unknown projection succeeded")
+	}
+}
