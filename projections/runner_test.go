@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -261,5 +262,33 @@ func TestRunReturnsWhenEveryProjectionStopped(t *testing.T) {
 func TestHandlerName(t *testing.T) {
 	if got := HandlerName(cases.New()); got != "ProjectCasesOnEvents" {
 		t.Fatalf("HandlerName = %q", got)
+	}
+}
+
+// Eight writers commit out of order (positions drawn before commit) while
+// the runner projects: no event is left unprojected or applied twice.
+func TestConcurrentWritersLeaveNothingUnprojected(t *testing.T) {
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			env := apptest.New(t, kind)
+			w := newWorld(12)
+			p := count(cases.New())
+			r, _, _ := start(t, t.Context(), env, []Projection{p})
+			var writers sync.WaitGroup
+			for range 8 {
+				writers.Add(1)
+				go func() {
+					defer writers.Done()
+					if _, err := w.Write(t.Context(), env.Store, 5); err != nil {
+						t.Error(err)
+					}
+				}()
+			}
+			writers.Wait()
+			waitFor(t, r, caughtUp(t, env))
+			p.once(t, env.Store)
+			check(t, w, env.DB)
+		})
 	}
 }
