@@ -19,6 +19,7 @@ import (
 
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
+	"aidtrail/domain/org"
 	"aidtrail/projections/cases"
 )
 
@@ -26,6 +27,7 @@ import (
 // and what the case list must say about every case written so far. It is
 // safe for concurrent use.
 type World struct {
+	Root             uuid.UUID // the bureau; Units are its stations
 	Units, Employees []uuid.UUID
 	Standards        []string
 	mu               sync.Mutex
@@ -36,7 +38,7 @@ type World struct {
 // New returns a world of units and employees, its random choices seeded
 // by seed.
 func New(seed uint64, units, employees int) *World {
-	w := &World{Standards: []string{"HARD-LIVING", "MED-SERIOUS"}, want: map[uuid.UUID]cases.Row{},
+	w := &World{Root: uuid.New(), Standards: []string{"HARD-LIVING", "MED-SERIOUS"}, want: map[uuid.UUID]cases.Row{},
 		rng: rand.New(rand.NewPCG(seed, 7))}
 	for range units {
 		w.Units = append(w.Units, uuid.New())
@@ -53,6 +55,29 @@ func (w *World) Want() map[uuid.UUID]cases.Row {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return maps.Clone(w.want)
+}
+
+// WriteOrganisation appends the establishment of the bureau and of every
+// unit of the world as its stations, for read models that roll units up.
+func (w *World) WriteOrganisation(ctx context.Context, store Appender) error {
+	establish := func(id uuid.UUID, name, code string, level org.Level, parent *uuid.UUID, path []uuid.UUID) error {
+		data, err := json.Marshal(org.UnitEstablished{UnitID: id, Name: name, Code: code, Level: level, ParentID: parent, Path: path})
+		if err != nil {
+			return err
+		}
+		_, err = store.Append(ctx, org.UnitStream(id), event.NoStream, event.Event{ID: event.NewID(),
+			Type: org.TypeUnitEstablished, Data: data, Metadata: event.Metadata{ActorName: "测试"}})
+		return err
+	}
+	if err := establish(w.Root, "太原铁路局", "TYJ", org.LevelBureau, nil, nil); err != nil {
+		return err
+	}
+	for i, u := range w.Units {
+		if err := establish(u, fmt.Sprintf("第%d站段", i+1), fmt.Sprintf("ST%02d", i+1), org.LevelStation, &w.Root, []uuid.UUID{w.Root}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Appender is the part of the event store the generator writes with.

@@ -1,0 +1,302 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"aidtrail/adapters/postgres"
+	"aidtrail/cmd/aidtrail/internal/bench"
+	"aidtrail/domain/casework"
+	"aidtrail/domain/event"
+	"aidtrail/internal/sqldb"
+	"aidtrail/projections"
+	"aidtrail/projections/cases"
+	"aidtrail/projections/casegen"
+)
+
+const benchProjectionsUsage = `Usage: aidtrail bench projections --database-url URL [flags]
+
+In a new PostgreSQL schema (dropped at the end): writes --events events of
+realistic case histories; rebuilds every projection from position 0 and
+compares the rate with a plain read of the global order in the same run;
+measures projection lag while commands arrive at --rate per second; then
+times case list pages and statistics queries over the cases written.
+`
+
+func runBenchProjections(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench projections", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	databaseURL := fs.String("database-url", "", "PostgreSQL server URL (required)")
+	events := fs.Int("events", 1_000_000, "events of case histories to write first")
+	rate := fs.Int("rate", 500, "commands (appends) per second while lag is measured")
+	lagFor := fs.Duration("lag-duration", 10*time.Second, "how long lag is measured")
+	queries := fs.Int("queries", 1000, "queries of each kind timed")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *databaseURL == "" || *events < 1 || *rate < 1 || *lagFor <= 0 || *queries < 1 {
+		fmt.Fprint(stderr, benchProjectionsUsage)
+		return errUsage
+	}
+	schemaURL, schema, drop, err := bench.NewSchema(ctx, *databaseURL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = drop(context.WithoutCancel(ctx)) }()
+	fmt.Fprintf(stderr, "benchmarking projections in schema %s\n", schema)
+	st, err := postgres.Open(ctx, postgres.Config{URL: schemaURL, MaxConns: 16})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	db := sqldb.FromPool(st.Pool())
+	b := &projectionBench{store: st, db: db, out: stdout, log: stderr, world: casegen.New(1, 40, 20_000)}
+
+	if err := b.generate(ctx, *events); err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	if err := b.rebuild(ctx); err != nil {
+		return fmt.Errorf("rebuild: %w", err)
+	}
+	if err := b.lag(ctx, *rate, *lagFor); err != nil {
+		return fmt.Errorf("lag: %w", err)
+	}
+	return b.queries(ctx, *queries)
+}
+
+type projectionBench struct {
+	store    *postgres.Store
+	db       *sqldb.DB
+	out, log io.Writer
+	world    *casegen.World
+}
+
+// generate writes case histories from 8 writers until n events are in
+// the log.
+func (b *projectionBench) generate(ctx context.Context, n int) error {
+	if err := b.world.WriteOrganisation(ctx, b.store); err != nil {
+		return err
+	}
+	start := time.Now()
+	var written atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for written.Load() < int64(n) {
+				k, err := b.world.Write(ctx, b.store, 20)
+				if err != nil {
+					errs <- err
+					return
+				}
+				written.Add(int64(k))
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := errors.Join(<-errs); err != nil {
+		return err
+	}
+	d := time.Since(start)
+	fmt.Fprintf(b.out, "generated events=%d cases=%d in %s (%.0f events/s, 8 writers)\n",
+		written.Load(), len(b.world.Want()), d.Round(time.Millisecond), float64(written.Load())/d.Seconds())
+	return nil
+}
+
+// rebuild rebuilds every projection from position 0, one after another,
+// and reads the whole global order once as the baseline.
+func (b *projectionBench) rebuild(ctx context.Context) error {
+	head, err := b.store.Head(ctx)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	read := 0
+	for after := int64(0); ; {
+		batch, err := b.store.ReadAll(ctx, after, 1000)
+		if err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		read += len(batch)
+		after = batch[len(batch)-1].Position
+	}
+	readRate := float64(read) / time.Since(start).Seconds()
+	fmt.Fprintf(b.out, "read global order: events=%d events_per_s=%.0f (baseline)\n", read, readRate)
+	var total time.Duration
+	for _, p := range projections.All() {
+		if err := projections.Prepare(ctx, b.db, p); err != nil {
+			return err
+		}
+		start := time.Now()
+		if _, err := projections.Rebuild(ctx, b.db, b.store, p, nil); err != nil {
+			return err
+		}
+		d := time.Since(start)
+		total += d
+		fmt.Fprintf(b.out, "rebuild %-8s events=%d in %s events_per_s=%.0f\n", p.Name(), read, d.Round(time.Millisecond), float64(read)/d.Seconds())
+	}
+	all := float64(read) / total.Seconds()
+	fmt.Fprintf(b.out, "rebuild all (one after another): %s events_per_s=%.0f ratio_to_read=%.3f (head %d)\n",
+		total.Round(time.Millisecond), all, all/readRate, head)
+	return nil
+}
+
+// lag runs every projection live while case histories are appended at
+// rate appends per second, and reports how long each append took to reach
+// every read model (from the append's return to the runner applying it).
+func (b *projectionBench) lag(ctx context.Context, rate int, d time.Duration) error {
+	runner, err := projections.NewRunner(projections.Config{DB: b.db, Source: b.store, Projections: projections.All()})
+	if err != nil {
+		return err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { _ = runner.Run(runCtx) }()
+	head, err := b.store.Head(ctx)
+	if err != nil {
+		return err
+	}
+	if err := waitPosition(ctx, runner, head, time.Minute); err != nil {
+		return err
+	}
+
+	type sample struct {
+		pos int64
+		at  time.Time
+	}
+	samples := make(chan sample, 100_000)
+	paced := &pacedAppender{store: b.store, rate: rate, start: time.Now(),
+		done: func(pos int64) { samples <- sample{pos, time.Now()} }}
+	var lags []time.Duration
+	measured := make(chan error, 1)
+	go func() {
+		// Samples arrive about in position order; waiting for each in turn
+		// can only overstate a lag, never hide one.
+		for s := range samples {
+			if err := waitPosition(ctx, runner, s.pos, 10*time.Second); err != nil {
+				measured <- err
+				return
+			}
+			lags = append(lags, time.Since(s.at))
+		}
+		measured <- nil
+	}()
+	// Four writers share the pace, so that one slow append does not
+	// lower the rate.
+	deadline := time.Now().Add(d)
+	var writers sync.WaitGroup
+	writeErrs := make(chan error, 4)
+	for range 4 {
+		writers.Add(1)
+		go func() {
+			defer writers.Done()
+			for time.Now().Before(deadline) {
+				if _, err := b.world.Write(ctx, paced, 1); err != nil {
+					writeErrs <- err
+					return
+				}
+			}
+		}()
+	}
+	writers.Wait()
+	close(writeErrs)
+	if err := <-writeErrs; err != nil {
+		close(samples)
+		return err
+	}
+	close(samples)
+	if err := <-measured; err != nil {
+		return err
+	}
+	slices.Sort(lags)
+	elapsed := time.Since(paced.start).Seconds()
+	fmt.Fprintf(b.out, "lag at %.0f appends/s (%d appends, every projection): p50=%s p99=%s max=%s\n",
+		float64(paced.appends.Load())/elapsed, len(lags), ms(quantile(lags, 0.5)), ms(quantile(lags, 0.99)), ms(lags[len(lags)-1]))
+	return nil
+}
+
+func waitPosition(ctx context.Context, r *projections.Runner, pos int64, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	return r.Wait(ctx, pos, time.Millisecond)
+}
+
+// pacedAppender appends at most rate times per second and reports each
+// append's position when it returns.
+type pacedAppender struct {
+	store   casegen.Appender
+	rate    int
+	start   time.Time
+	appends atomic.Int64
+	done    func(pos int64)
+}
+
+func (p *pacedAppender) Append(ctx context.Context, stream string, expected event.ExpectedVersion, events ...event.Event) (event.Appended, error) {
+	n := p.appends.Add(1)
+	if due := p.start.Add(time.Duration(n) * time.Second / time.Duration(p.rate)); time.Until(due) > 0 {
+		time.Sleep(time.Until(due))
+	}
+	a, err := p.store.Append(ctx, stream, expected, events...)
+	if err == nil {
+		p.done(a.Position)
+	}
+	return a, err
+}
+
+// queries times case list pages (first pages and pages deep in the list)
+// with random filters over the cases written.
+func (b *projectionBench) queries(ctx context.Context, n int) error {
+	rng := rand.New(rand.NewPCG(3, 4))
+	w := b.world
+	statuses := []casework.Status{casework.StatusInReview, casework.StatusApproved, casework.StatusClosed, casework.StatusRejected}
+	var pages []time.Duration
+	for i := range n {
+		f := cases.Filter{Limit: 50}
+		switch i % 4 {
+		case 0:
+			f.Within = []uuid.UUID{w.Units[rng.IntN(len(w.Units))]}
+		case 1:
+			f.Within, f.Status = []uuid.UUID{w.Root}, statuses[rng.IntN(len(statuses))]
+		case 2:
+			f.EmployeeID = w.Employees[rng.IntN(len(w.Employees))]
+		case 3:
+			f.UnitIDs = []uuid.UUID{w.Units[rng.IntN(len(w.Units))]}
+			f.After = int64(rng.IntN(500_000))
+		}
+		start := time.Now()
+		if _, _, err := cases.List(ctx, b.db, f); err != nil {
+			return err
+		}
+		pages = append(pages, time.Since(start))
+	}
+	slices.Sort(pages)
+	fmt.Fprintf(b.out, "case list pages of 50 over %d cases: p50=%s p99=%s\n", len(w.Want()), ms(quantile(pages, 0.5)), ms(quantile(pages, 0.99)))
+	return nil
+}
+
+// quantile returns the q-quantile of sorted durations.
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))]
+}
