@@ -20,8 +20,8 @@ import (
 	"aidtrail/domain/event"
 	"aidtrail/internal/sqldb"
 	"aidtrail/projections"
-	"aidtrail/projections/cases"
 	"aidtrail/projections/casegen"
+	"aidtrail/projections/cases"
 )
 
 const benchProjectionsUsage = `Usage: aidtrail bench projections --database-url URL [flags]
