@@ -175,6 +175,7 @@ func (a *api) routes() []route {
 		{put, "/v1/units/{id}/flows/{category}", authenticated, a.configureFlow},
 		{get, "/v1/units/{id}/flows/{category}", authenticated, a.getFlow},
 
+		{get, "/v1/budgets", authenticated, a.listBudgets},
 		{post, "/v1/budgets", authenticated, a.allocateBudget},
 		{get, "/v1/budgets/{id}", authenticated, a.getBudget},
 		{post, "/v1/budgets/{id}/increase", authenticated, a.increaseBudget},

@@ -1,0 +1,97 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/access"
+	"aidtrail/domain/budget"
+	"aidtrail/projections/budgets"
+)
+
+// budgetListItem is one budget of GET /v1/budgets.
+type budgetListItem struct {
+	ID           string `json:"id"`
+	UnitID       string `json:"unit_id"`
+	Year         int    `json:"year"`
+	Line         string `json:"line"`
+	AllocatedFen int64  `json:"allocated_fen"`
+	ReservedFen  int64  `json:"reserved_fen"`
+	SpentFen     int64  `json:"spent_fen"`
+	AvailableFen int64  `json:"available_fen"`
+}
+
+// budgetReadPerms are the permissions that show a unit's budgets, as for
+// one budget (commands.App.GetBudget).
+var budgetReadPerms = []access.Permission{access.PermBudgetsManage, access.PermAuditRead, access.PermStatsRead}
+
+// listBudgets: GET /v1/budgets?unit_id&year&line&cursor&limit, the
+// budgets of the units in the caller's subtrees where they hold
+// budgets.manage, audit.read or stats.read, in the order allocated, from
+// the budgets read model. unit_id is one unit's own budgets, not those of
+// the units below it: each is separate money.
+func (a *api) listBudgets(w http.ResponseWriter, r *http.Request) error {
+	q := listParams(r)
+	f := budgets.Filter{Line: q.str("line"), After: q.cursor(), Limit: q.limit()}
+	unit := q.id("unit_id")
+	if s := q.str("year"); s != "" {
+		year, err := strconv.Atoi(s)
+		if err != nil || year < budget.MinYear || year > budget.MaxYear {
+			q.fail("year", fmt.Sprintf("must be a year from %d to %d", budget.MinYear, budget.MaxYear))
+		}
+		f.Year = year
+	}
+	if q.err != nil {
+		return q.err
+	}
+	if f.Line != "" && !validBudgetLine(f.Line) {
+		return &fieldError{Field: "line", Reason: fmt.Sprintf("must be 1 to %d of a-z, 0-9, _, . and -", budget.MaxLineLen)}
+	}
+	if err := a.awaitMinPosition(r); err != nil {
+		return err
+	}
+	scope, err := a.deps.App.ReadScope(r.Context(), callerOf(r).actor, "listing budgets", budgetReadPerms...)
+	if err != nil {
+		return err
+	}
+	switch {
+	case scope.Everything:
+	case len(scope.Units) > 0:
+		f.Within = scope.Units
+	default:
+		// An employee's own account without a staff position: their own
+		// cases are theirs to see, no unit's money is.
+		return fmt.Errorf("listing budgets: %w", access.ErrForbidden)
+	}
+	if unit != uuid.Nil {
+		f.UnitIDs = []uuid.UUID{unit}
+	}
+	rows, next, err := budgets.List(r.Context(), a.deps.ReadDB, f)
+	if err != nil {
+		return err
+	}
+	items := make([]budgetListItem, len(rows))
+	for i, b := range rows {
+		items[i] = budgetListItem{ID: b.BudgetID.String(), UnitID: b.UnitID.String(), Year: b.Year, Line: b.Line,
+			AllocatedFen: b.AllocatedFen, ReservedFen: b.ReservedFen, SpentFen: b.SpentFen, AvailableFen: b.AvailableFen}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": nextCursor(next)})
+	return nil
+}
+
+// validBudgetLine reports whether line could name a budget line.
+func validBudgetLine(line string) bool {
+	if len(line) > budget.MaxLineLen {
+		return false
+	}
+	for _, c := range []byte(line) {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
