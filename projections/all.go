@@ -4,6 +4,7 @@ import (
 	"aidtrail/projections/budgets"
 	"aidtrail/projections/cases"
 	"aidtrail/projections/inbox"
+	"aidtrail/projections/stats"
 	"aidtrail/projections/units"
 )
 
@@ -14,5 +15,6 @@ func All() []Projection {
 		units.New(),
 		cases.New(),
 		inbox.New(), budgets.New(),
+		stats.New(),
 	}
 }

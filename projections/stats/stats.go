@@ -1,0 +1,350 @@
+// Package stats keeps the statistics read model (F10): one row per case
+// with the dimensions an analyst cuts aid by — unit, category, standard,
+// budget line (支出结构), month — and its money, plus the causes of
+// hardship (致困原因) each case names. Query answers GET /v1/stats from
+// these tables; analysts may read them with any SQL tool.
+//
+// What the figures mean:
+//
+//   - A case is counted in the month it was opened (YYYY-MM, Asia/Shanghai,
+//     the zone of reporting periods), whatever has become of it since:
+//     cases counts applications, drafts, rejected and withdrawn ones
+//     included; status says where each stands.
+//   - approved_fen is the amount the case's final approval granted
+//     (case.approved), 0 until then; paid_fen is the sum of the payments
+//     the bank confirmed (case.payment_confirmed). Both are exact fen.
+//   - The budget line is that of the standard's version the case was
+//     submitted under, which is the line its approval reserves money from;
+//     before the first submission it is that of the version current when
+//     the case was opened. A standard the catalogue's events never
+//     described (a history written by a tool, not the service) gives the
+//     empty line.
+//   - A case naming several causes counts once under each of them; a case
+//     naming none counts once under the empty cause, so that grouping by
+//     cause loses no case.
+//   - A case belongs to the unit it was filed at; roll-up by unit follows
+//     the organisation as rm_units has it now (a unit moved takes its past
+//     cases to its new parent).
+package stats
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/casework"
+	"aidtrail/domain/catalogue"
+	"aidtrail/domain/event"
+	"aidtrail/projections/readmodel"
+)
+
+// Name is the projection's stable name.
+const Name = "stats"
+
+// reportingZone is the zone of reporting periods (DESIGN: Asia/Shanghai,
+// UTC+8 all year).
+var reportingZone = time.FixedZone("CST", 8*60*60)
+
+// MonthOf is the reporting month, YYYY-MM, of an event: of the moment the
+// command that wrote it ran (its metadata's occurred_at), or of when the
+// store recorded it for an event that does not say.
+func MonthOf(e event.Recorded) string {
+	at := e.Metadata.OccurredAt
+	if at.IsZero() {
+		at = e.RecordedAt
+	}
+	return at.In(reportingZone).Format("2006-01")
+}
+
+// Projection maintains the statistics tables. It holds amounts of money,
+// so a case event it cannot apply (of an unknown type, about a case it has
+// not seen opened, with a malformed payload) is an error and stops it
+// there. Reference data it lacks does not stop it: a case of a standard
+// never published counts under the empty budget line, one at a unit never
+// established under that unit as a root of its own (see unitNumber).
+type Projection struct{}
+
+// New returns the statistics projection.
+func New() Projection { return Projection{} }
+
+// Name implements readmodel.Projection.
+func (Projection) Name() string { return Name }
+
+// Tables implements readmodel.Projection. Numbers (case_no, unit_no,
+// employee_no) are global positions of events — of the case's opening, of
+// the unit's establishment, of the employee's first case — so they are the
+// same in every rebuild; they key joins and counting, and the tables carry
+// the UUIDs too.
+//
+// rm_stats_cases has one row per case: month is YYYY-MM of opening;
+// standard_version is the version the case was submitted under, 0 before
+// its first submission; budget_line as the package describes; status as
+// the API spells it; amounts in fen.
+//
+// rm_stats_case_causes has one row per cause a case names (the empty cause
+// for a case naming none).
+//
+// rm_stats_units is the organisation flattened: for every unit, u0 ... u3
+// are the unit_no of its ancestors at depths 0 (the root) to 3 and of
+// itself at its own depth, 0 below it. The subtree of unit n at depth d is
+// every unit with u<d> = n, and u<d+1> says which child of n it is under.
+//
+// rm_stats_employees numbers the employees cases are for.
+//
+// rm_stats_standard_lines has one row per version of every standard: the
+// budget line that version charges.
+func (Projection) Tables() []readmodel.Table {
+	return []readmodel.Table{
+		{Name: "rm_stats_cases", Create: []string{
+			`CREATE TABLE {rm_stats_cases} (
+				case_no          BIGINT  PRIMARY KEY,
+				unit_no          BIGINT  NOT NULL,
+				employee_no      BIGINT  NOT NULL,
+				month            TEXT    NOT NULL,
+				category         TEXT    NOT NULL,
+				standard_code    TEXT    NOT NULL,
+				budget_line      TEXT    NOT NULL,
+				approved_fen     BIGINT  NOT NULL,
+				paid_fen         BIGINT  NOT NULL,
+				status           TEXT    NOT NULL,
+				standard_version INTEGER NOT NULL,
+				case_id          TEXT    NOT NULL UNIQUE,
+				employee_id      TEXT    NOT NULL,
+				unit_id          TEXT    NOT NULL)`,
+			`CREATE INDEX {rm_stats_cases}_month ON {rm_stats_cases} (month)`,
+			`CREATE INDEX {rm_stats_cases}_unit ON {rm_stats_cases} (unit_no, month)`,
+		}},
+		{Name: "rm_stats_case_causes", Create: []string{
+			`CREATE TABLE {rm_stats_case_causes} (
+				case_no BIGINT NOT NULL,
+				cause   TEXT   NOT NULL,
+				PRIMARY KEY (case_no, cause))`,
+		}},
+		{Name: "rm_stats_units", Create: []string{
+			`CREATE TABLE {rm_stats_units} (
+				unit_no BIGINT  PRIMARY KEY,
+				unit_id TEXT    NOT NULL UNIQUE,
+				name    TEXT    NOT NULL,
+				depth   INTEGER NOT NULL,
+				u0      BIGINT  NOT NULL,
+				u1      BIGINT  NOT NULL,
+				u2      BIGINT  NOT NULL,
+				u3      BIGINT  NOT NULL)`,
+		}},
+		{Name: "rm_stats_employees", Create: []string{
+			`CREATE TABLE {rm_stats_employees} (
+				employee_no BIGINT PRIMARY KEY,
+				employee_id TEXT   NOT NULL UNIQUE)`,
+		}},
+		{Name: "rm_stats_standard_lines", Create: []string{
+			`CREATE TABLE {rm_stats_standard_lines} (
+				standard_code TEXT    NOT NULL,
+				version       INTEGER NOT NULL,
+				budget_line   TEXT    NOT NULL,
+				PRIMARY KEY (standard_code, version))`,
+		}},
+	}
+}
+
+// Apply implements readmodel.Projection.
+func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
+	switch {
+	case strings.HasPrefix(e.Type, "unit."):
+		return applyUnit(ctx, tx, e)
+	case strings.HasPrefix(e.Type, "standard."):
+		return applyStandard(ctx, tx, e)
+	case strings.HasPrefix(e.Type, "case."):
+		return applyCase(ctx, tx, e)
+	default:
+		return nil
+	}
+}
+
+func applyStandard(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
+	switch e.Type {
+	case catalogue.TypeStandardPublished, catalogue.TypeStandardRevised:
+		var d struct { // of the whole definition both carry, what a line needs
+			Code       string `json:"code"`
+			Version    int    `json:"version"`
+			BudgetLine string `json:"budget_line"`
+		}
+		if err := decode(e, &d); err != nil {
+			return err
+		}
+		if catalogue.StandardStream(d.Code) != e.Stream || d.Version < 1 || d.BudgetLine == "" {
+			return fmt.Errorf("stats: %s at position %d: standard %q version %d line %q in stream %s",
+				e.Type, e.Position, d.Code, d.Version, d.BudgetLine, e.Stream)
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO {rm_stats_standard_lines} (standard_code, version, budget_line)
+			VALUES ($1, $2, $3)`, d.Code, d.Version, d.BudgetLine)
+		return wrap(e, err)
+	case catalogue.TypeStandardRetired:
+		return nil // cases under it keep their line
+	default:
+		return fmt.Errorf("stats: unknown standard event type %q at position %d", e.Type, e.Position)
+	}
+}
+
+func applyCase(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
+	id, err := uuid.Parse(strings.TrimPrefix(e.Stream, "case-"))
+	if err != nil || casework.CaseStream(id) != e.Stream {
+		return fmt.Errorf("stats: %s at position %d: stream %q is not a case stream", e.Type, e.Position, e.Stream)
+	}
+	status := func(s casework.Status) error { return update(ctx, tx, e, id, "status = $2", string(s)) }
+	switch e.Type {
+	case casework.TypeCaseOpened:
+		var p casework.CaseOpened
+		if err := decode(e, &p); err != nil {
+			return err
+		}
+		if p.CaseID != id {
+			return fmt.Errorf("stats: case.opened at position %d for %s in stream %s", e.Position, p.CaseID, e.Stream)
+		}
+		return opened(ctx, tx, e, p)
+	case casework.TypeCaseSubmitted:
+		var p casework.CaseSubmitted
+		if err := decode(e, &p); err != nil {
+			return err
+		}
+		return submitted(ctx, tx, e, id, p.StandardVersion)
+	case casework.TypeCaseApproved:
+		var p casework.CaseApproved
+		if err := decode(e, &p); err != nil {
+			return err
+		}
+		return update(ctx, tx, e, id, "status = $2, approved_fen = $3", string(casework.StatusApproved), p.AmountFen)
+	case casework.TypeCasePaymentConfirmed:
+		var p casework.CasePaymentConfirmed
+		if err := decode(e, &p); err != nil {
+			return err
+		}
+		return update(ctx, tx, e, id, "paid_fen = paid_fen + $2", p.AmountFen)
+	case casework.TypeCasePaid:
+		return status(casework.StatusPaid)
+	case casework.TypeCaseReturned:
+		return status(casework.StatusReturned)
+	case casework.TypeCaseRejected:
+		return status(casework.StatusRejected)
+	case casework.TypeCaseWithdrawn:
+		return status(casework.StatusWithdrawn)
+	case casework.TypeCaseClosed:
+		return status(casework.StatusClosed)
+	case casework.TypeCaseDocumentAdded, casework.TypeCaseStepDecided, casework.TypeCaseStepReassigned,
+		casework.TypeCasePaymentInstructed, casework.TypeCasePaymentFailed:
+		return nil // no figure changes until the decision or the bank's confirmation
+	default:
+		return fmt.Errorf("stats: unknown case event type %q at position %d", e.Type, e.Position)
+	}
+}
+
+// opened inserts the case's row, charged for now to the budget line of
+// the standard's current version, and its causes; an employee's first
+// case numbers them.
+func opened(ctx context.Context, tx *readmodel.Tx, e event.Recorded, p casework.CaseOpened) error {
+	line, err := lineOf(ctx, tx, e, p.StandardCode, 0)
+	if err != nil {
+		return err
+	}
+	unitNo, err := unitNumber(ctx, tx, e, p.UnitID)
+	if err != nil {
+		return err
+	}
+	employeeNo := e.Position
+	err = tx.QueryRow(ctx, `SELECT employee_no FROM {rm_stats_employees} WHERE employee_id = $1`, p.EmployeeID.String()).Scan(&employeeNo)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if _, err := tx.Exec(ctx, `INSERT INTO {rm_stats_employees} (employee_no, employee_id) VALUES ($1, $2)`,
+			employeeNo, p.EmployeeID.String()); err != nil {
+			return wrap(e, err)
+		}
+	case err != nil:
+		return wrap(e, err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO {rm_stats_cases} (case_no, unit_no, employee_no, month, category, standard_code,
+		budget_line, approved_fen, paid_fen, status, standard_version, case_id, employee_id, unit_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8, 0, $9, $10, $11)`,
+		e.Position, unitNo, employeeNo, MonthOf(e), p.Category, p.StandardCode, line, string(casework.StatusDraft),
+		p.CaseID.String(), p.EmployeeID.String(), p.UnitID.String())
+	if err != nil {
+		return wrap(e, err)
+	}
+	causes := p.Causes
+	if len(causes) == 0 {
+		causes = []string{""}
+	}
+	seen := map[string]bool{}
+	for _, c := range causes {
+		if seen[c] {
+			continue // the domain refuses repeats; history is fact all the same
+		}
+		seen[c] = true
+		if _, err := tx.Exec(ctx, `INSERT INTO {rm_stats_case_causes} (case_no, cause) VALUES ($1, $2)`, e.Position, c); err != nil {
+			return wrap(e, err)
+		}
+	}
+	return nil
+}
+
+// submitted fixes the case's standard version and so its budget line.
+func submitted(ctx context.Context, tx *readmodel.Tx, e event.Recorded, id uuid.UUID, version int) error {
+	var code string
+	if err := tx.QueryRow(ctx, `SELECT standard_code FROM {rm_stats_cases} WHERE case_id = $1`, id.String()).Scan(&code); err != nil {
+		return fmt.Errorf("stats: case.submitted at position %d: case %s not opened: %w", e.Position, id, err)
+	}
+	line, err := lineOf(ctx, tx, e, code, version)
+	if err != nil {
+		return err
+	}
+	return update(ctx, tx, e, id, "status = $2, standard_version = $3, budget_line = $4",
+		string(casework.StatusInReview), version, line)
+}
+
+// lineOf returns the budget line of version of standard code, of its
+// latest version when version is 0, and "" for a standard or version the
+// catalogue's events never described (histories written by tools rather
+// than by the service): the case still counts, under no line.
+func lineOf(ctx context.Context, tx *readmodel.Tx, e event.Recorded, code string, version int) (string, error) {
+	var line string
+	err := tx.QueryRow(ctx, `SELECT budget_line FROM {rm_stats_standard_lines}
+		WHERE standard_code = $1 AND (version = $2 OR $2 = 0) ORDER BY version DESC LIMIT 1`, code, version).Scan(&line)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("stats: %s at position %d: budget line of %s version %d: %w", e.Type, e.Position, code, version, err)
+	}
+	return line, nil
+}
+
+// update sets columns of case id (set uses $2 onwards for args); the case
+// must have been opened.
+func update(ctx context.Context, tx *readmodel.Tx, e event.Recorded, id uuid.UUID, set string, args ...any) error {
+	res, err := tx.Exec(ctx, "UPDATE {rm_stats_cases} SET "+set+" WHERE case_id = $1", append([]any{id.String()}, args...)...)
+	if err != nil {
+		return wrap(e, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("stats: %s at position %d: case %s not opened (%d rows, %v)", e.Type, e.Position, id, n, err)
+	}
+	return nil
+}
+
+func decode(e event.Recorded, v any) error {
+	if err := json.Unmarshal(e.Data, v); err != nil {
+		return fmt.Errorf("stats: %s at position %d: %w", e.Type, e.Position, err)
+	}
+	return nil
+}
+
+func wrap(e event.Recorded, err error) error {
+	if err != nil {
+		return fmt.Errorf("stats: %s at position %d: %w", e.Type, e.Position, err)
+	}
+	return nil
+}
