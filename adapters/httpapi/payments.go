@@ -2,11 +2,13 @@ package httpapi
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"time"
 
 	"aidtrail/commands"
@@ -175,11 +177,12 @@ func (e *reconcileError) Error() string {
 
 // reconcilePayments: POST /v1/payments/reconcile takes the bank's results
 // file (text/csv, payment.ReconciliationHeader). Every row is checked
-// first: it parses, its payment exists and may be read by the caller, and
-// the payment's state allows the outcome (confirming again with the same
-// bank_ref and failing a failed payment change nothing). Any refused row
-// refuses the file with 422 listing every refused row; otherwise every row
-// is applied.
+// first: it parses, its payment exists, the caller holds budgets.manage at
+// its case's unit, and the payment's state allows the outcome (confirming
+// again with the same bank_ref and failing a failed payment change
+// nothing). Any refused row refuses the file with 422 listing every
+// refused row; otherwise every row is applied in one transaction, so that
+// the file is applied whole or not at all (commands.ReconcilePayments).
 func (a *api) reconcilePayments(w http.ResponseWriter, r *http.Request) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "text/csv" {
@@ -190,74 +193,35 @@ func (a *api) reconcilePayments(w http.ResponseWriter, r *http.Request) error {
 		return uploadError(err)
 	}
 	rows, parseErrs := payment.ParseReconciliation(bytes.NewReader(body), 0)
-	var refused []rowErrorJSON
-	for _, e := range parseErrs {
-		refused = append(refused, rowErrorJSON{Row: e.Row, Message: e.Message})
-	}
 	actor := callerOf(r).actor
-	for _, row := range rows {
-		if msg, err := a.settleable(r, row); err != nil {
-			return err
-		} else if msg != "" {
-			refused = append(refused, rowErrorJSON{Row: row.Row, Message: msg})
-		}
-	}
-	if len(refused) > 0 {
-		return &reconcileError{Rows: refused}
-	}
-	var last int64
-	for _, row := range rows {
-		rowActor := actor
-		if actor.IdempotencyKey != "" { // one key per row: the rows touch shared budgets
-			rowActor.IdempotencyKey = actor.IdempotencyKey + "\x00reconcile\x00" + row.PaymentID.String()
-		}
-		var (
-			written commands.Written
-			err     error
-		)
-		if row.Status == payment.StatusConfirmed {
-			var on time.Time
-			if on, err = bankDate("confirmed_on", row.ConfirmedOn); err == nil {
-				written, err = a.deps.App.ConfirmPayment(r.Context(), rowActor, row.PaymentID, row.BankRef, on)
-			}
-		} else {
-			written, err = a.deps.App.FailPayment(r.Context(), rowActor, row.PaymentID, row.Reason)
-		}
+	if len(parseErrs) > 0 {
+		refused, err := a.deps.App.CheckReconciliation(r.Context(), actor, rows)
 		if err != nil {
-			return fmt.Errorf("row %d: %w", row.Row, err)
+			return err
 		}
-		last = max(last, written.Position)
+		return refusedFile(append(parseErrs, refused...))
 	}
-	writeJSON(w, http.StatusOK, reconciledResponse{Applied: len(rows), Errors: []rowErrorJSON{}, Position: last})
+	done, err := a.deps.App.ReconcilePayments(r.Context(), actor, rows)
+	var refused *commands.RefusedRowsError
+	if errors.As(err, &refused) {
+		return refusedFile(refused.Rows)
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, reconciledResponse{Applied: done.Applied, Errors: []rowErrorJSON{}, Position: done.Position})
 	return nil
 }
 
-// settleable says why row cannot be applied, "" when it can. An error
-// refuses the whole file: a payment the caller may not even read, or a
-// failure on our side.
-func (a *api) settleable(r *http.Request, row payment.ResultRow) (string, error) {
-	v, err := a.deps.App.GetPayment(r.Context(), callerOf(r).actor, row.PaymentID)
-	if err == nil {
-		err = a.deps.App.MaySettlePayment(r.Context(), callerOf(r).actor, row.PaymentID)
+// refusedFile is the refusal of a results file for rows, in row order
+// (row 0, the file itself, first).
+func refusedFile(rows []payment.RowError) error {
+	out := make([]rowErrorJSON, len(rows))
+	for i, e := range rows {
+		out[i] = rowErrorJSON{Row: e.Row, Message: e.Message}
 	}
-	p, _, _ := problemFor(err)
-	switch {
-	case err == nil:
-	case p.Code == codeNotFound:
-		return "payment " + row.PaymentID.String() + " does not exist", nil
-	default:
-		return "", err
-	}
-	switch {
-	case v.Status == payment.StatusInstructed:
-		return "", nil
-	case row.Status == payment.StatusConfirmed && v.Status == payment.StatusConfirmed && v.BankRef == row.BankRef:
-		return "", nil // already applied
-	case row.Status == payment.StatusFailed && v.Status == payment.StatusFailed:
-		return "", nil
-	default:
-		return "payment " + row.PaymentID.String() + " is " + string(v.Status) + "; it cannot be " + string(row.Status), nil
-	}
+	slices.SortStableFunc(out, func(x, y rowErrorJSON) int { return cmp.Compare(x.Row, y.Row) })
+	return &reconcileError{Rows: out}
 }
 
 // rowsOf returns the refused rows err carries, if any.
