@@ -113,3 +113,38 @@ func TestVacateWithoutSuccessorHandsToTheUnitsOtherApprovers(t *testing.T) {
 		t.Fatalf("approver3 deciding: %v", err)
 	}
 }
+
+// A step its holder decided before leaving passes to the successor too:
+// when the case is then returned and resubmitted, the successor decides it
+// again, not an account without a position.
+func TestVacateHandsDecidedStepsForALaterReturn(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newMoney(t, "sqlite", 5*grantFen)
+	id := f.caseAwaitingFinalApproval(t) // approver1 decided the first step
+	successorID, successor := signUp(t, f.env, f.admin, f.station, "approver3", []access.Role{access.RoleApprover})
+	a1 := f.approver1.AccountID
+	handed, _, err := f.env.App.VacatePosition(ctx, f.admin, commands.VacatePosition{AccountID: a1,
+		PositionID: accountPositions(t, f.env, a1)[0].ID, SuccessorID: &successorID, Reason: "退休"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(handed) != 1 || handed[0].CaseID != id || handed[0].Step != "站段审核" {
+		t.Fatalf("handed over %+v, want the decided first step", handed)
+	}
+	if _, err := f.env.App.DecideCase(ctx, f.approver2, commands.DecideCase{CaseID: id, Step: "路局审批",
+		Decision: casework.Return, Reason: "请补充收入证明"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.env.App.SubmitCase(ctx, f.caseworker, id); err != nil {
+		t.Fatal(err)
+	}
+	waiting, err := f.env.App.Inbox(ctx, successor)
+	if err != nil || len(waiting) != 1 || waiting[0].CaseID != id || waiting[0].Step != "站段审核" {
+		t.Fatalf("the successor's inbox after the return: %+v %v", waiting, err)
+	}
+	if _, err := f.env.App.DecideCase(ctx, successor, commands.DecideCase{CaseID: id, Step: "站段审核",
+		Decision: casework.Approve, AmountFen: grantFen}); err != nil {
+		t.Fatalf("the successor deciding the returned step: %v", err)
+	}
+}

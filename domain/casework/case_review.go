@@ -181,10 +181,11 @@ func (c *Case) segregated(account uuid.UUID, step string) error {
 	return nil
 }
 
-// ReassignStep records case.step_reassigned: step, undecided and held by
-// from, passes to to (a hand-over when from's position is vacated). Allowed
-// in review (any undecided step) and when returned (any step: all restart).
-// Errors: ErrInvalidState in other statuses or for a decided step;
+// ReassignStep records case.step_reassigned: step, held by from, passes to
+// to (a hand-over when from's position is vacated). Allowed in review and
+// when returned, for any step: a decided step keeps its decision and who
+// made it, and to decides it if a return makes it decide again.
+// Errors: ErrInvalidState in other statuses;
 // ErrInconsistent if the case has no such step or from does not hold it;
 // *ValidationError for a nil or unchanged to or a bad reason;
 // *SegregationError if to opened the case, is the employee's own account,
@@ -199,8 +200,6 @@ func (c *Case) ReassignStep(step string, from, to uuid.UUID, reason string) erro
 		return stateErr(ErrInconsistent, "case has no step %q", step)
 	case c.s.steps[i].assignee != from:
 		return stateErr(ErrInconsistent, "step %q is not held by %s", step, from)
-	case c.s.status == StatusInReview && i < c.s.current:
-		return stateErr(ErrInvalidState, "step %q is decided already", step)
 	case to == uuid.Nil:
 		return invalid("to_account_id", "is required")
 	case to == from:
@@ -295,12 +294,13 @@ func (c *Case) OpenSteps() []OpenStep {
 }
 
 // HeldBy returns the names of the steps account holds that it may still
-// have to decide: the undecided steps in review, every step when returned.
+// have to decide: every step while the case is in review or returned, the
+// decided ones included, because a return makes every step decide again.
 // A hand-over reassigns each of them.
 func (c *Case) HeldBy(account uuid.UUID) []string {
 	var names []string
-	for i, s := range c.s.steps {
-		open := c.s.status == StatusReturned || c.s.status == StatusInReview && i >= c.s.current
+	open := c.s.status == StatusReturned || c.s.status == StatusInReview
+	for _, s := range c.s.steps {
 		if open && s.assignee == account {
 			names = append(names, s.name)
 		}

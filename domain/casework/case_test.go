@@ -2,6 +2,7 @@ package casework
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -274,12 +275,6 @@ func TestReassignStep(t *testing.T) {
 			func(t *testing.T, err error) { wantIs(t, err, ErrInconsistent) }},
 		{"to nobody", func(f *fixture) error { return f.c.ReassignStep("union chair", f.a.a2, uuid.Nil, "") },
 			func(t *testing.T, err error) { wantField(t, err, "to_account_id") }},
-		{"a decided step", func(f *fixture) error {
-			if err := f.c.Decide(decision("station review", Approve, 1, f.a.a1), now); err != nil {
-				return err
-			}
-			return f.c.ReassignStep("station review", f.a.a1, f.a.other, "")
-		}, func(t *testing.T, err error) { wantIs(t, err, ErrInvalidState) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -287,6 +282,27 @@ func TestReassignStep(t *testing.T) {
 			tt.check(t, tt.do(inStatus(t, StatusInReview)))
 		})
 	}
+	// A decided step passes too, keeping its decision: if the case is
+	// returned, every step decides again, and the successor holds it then.
+	t.Run("a decided step", func(t *testing.T) {
+		t.Parallel()
+		f := inStatus(t, StatusInReview)
+		if err := f.c.Decide(decision("station review", Approve, 1, f.a.a1), now); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.c.ReassignStep("station review", f.a.a1, f.a.other, "岗位调整"); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.c.HeldBy(f.a.a1); len(got) != 0 {
+			t.Fatalf("the old holder still holds %v", got)
+		}
+		if got := f.c.HeldBy(f.a.other); !slices.Equal(got, []string{"station review"}) {
+			t.Fatalf("the successor holds %v", got)
+		}
+		if s := f.c.Steps()[0]; s.Assignee != f.a.other || s.Decision != Approve || s.DecidedBy != f.a.a1 {
+			t.Fatalf("the decided step after reassignment: %+v", s)
+		}
+	})
 	t.Run("the successor decides", func(t *testing.T) {
 		t.Parallel()
 		f := inStatus(t, StatusInReview)

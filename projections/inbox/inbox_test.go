@@ -47,9 +47,9 @@ func TestInboxFollowsTheStore(t *testing.T) {
 					if len(open) == 0 || open[0].Blocked {
 						continue
 					}
-					// A step stays with a vacated holder when it comes back
-					// to them after the hand-over (a return restarts every
-					// step): it waits for an administrator, not for them.
+					// A step stays with a vacated holder when no successor
+					// may hold it (segregation of duties): it waits for an
+					// administrator, not for them.
 					actor, ok := f.actors[open[0].Assignee]
 					if !ok || f.vacated[open[0].Assignee] {
 						continue
