@@ -28,6 +28,17 @@ func (s ReadScope) Empty() bool { return !s.Everything && len(s.Units) == 0 && s
 // actor who may read nothing at all is refused, and the refusal is
 // recorded like every other; reason says what was being read.
 func (a *App) ReadScope(ctx context.Context, actor Actor, reason string, perms ...access.Permission) (ReadScope, error) {
+	return a.readScope(ctx, actor, reason, true, perms)
+}
+
+// StaffReadScope is ReadScope for what only staff positions show (money
+// of units, statistics): an employee's own record counts for nothing, so
+// an employee's account without such a position is refused, on the record.
+func (a *App) StaffReadScope(ctx context.Context, actor Actor, reason string, perms ...access.Permission) (ReadScope, error) {
+	return a.readScope(ctx, actor, reason, false, perms)
+}
+
+func (a *App) readScope(ctx context.Context, actor Actor, reason string, own bool, perms []access.Permission) (ReadScope, error) {
 	if actor.Bootstrap {
 		ended, err := a.bootstrapEnded(ctx)
 		if err != nil {
@@ -44,7 +55,9 @@ func (a *App) ReadScope(ctx context.Context, actor Actor, reason string, perms .
 	}
 	var scope ReadScope
 	if !account.Closed() {
-		scope.Employee, _ = account.EmployeeID()
+		if own {
+			scope.Employee, _ = account.EmployeeID()
+		}
 		for _, p := range account.ActivePositions() {
 			if grantsAny(p.Roles, perms) {
 				scope.Units = append(scope.Units, p.UnitID)

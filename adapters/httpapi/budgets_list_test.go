@@ -17,11 +17,11 @@ import (
 // Each cell allocates one budget line at stations A and B; the caller sees
 // the budgets of its own subtree only (A's for the roles at A, both for
 // the root's administrator). An employee's own account, which holds no
-// position, is refused without a record.
+// position, is refused, on the record like every refusal.
 func budgetListMatrixRows() []matrixRow {
 	return []matrixRow{
 		{route: "GET /v1/budgets", perms: budgetReadPerms, allowed: moneyReaders, ok: 200, scopes: []scope{scopeNone},
-			list: true, unrecordedRefusal: true,
+			list: true,
 			prepare: func(f *orgOverHTTP, _ matrixActor, _ scope) cell {
 				line := f.uniq("aid.list.")
 				for _, unit := range []string{f.stationA, f.stationB} {
