@@ -120,7 +120,7 @@ func pick(sc scope, a, b string) string {
 }
 
 func matrixRows() []matrixRow {
-	return append(append(append(identityMatrixRows(), catalogueMatrixRows()...), caseMatrixRows()...), budgetListMatrixRows()...)
+	return append(append(append(append(identityMatrixRows(), catalogueMatrixRows()...), caseMatrixRows()...), budgetListMatrixRows()...), statsMatrixRows()...)
 }
 
 func identityMatrixRows() []matrixRow {
