@@ -161,12 +161,19 @@ func rawAppendRate(ctx context.Context, st *postgres.Store, c int, d time.Durati
 
 // lifecycleWorld is the organisation the clients work in.
 type lifecycleWorld struct {
-	app                                 *commands.App
-	base                                string
-	worker, approver1, approver2, admin string // bearer tokens
-	caseworker                          commands.Actor
-	station                             uuid.UUID
-	client                              *http.Client
+	app              *commands.App
+	base             string
+	approver2, admin string // bearer tokens of the bureau's approver and administrator
+	crews            []crew // one station per client
+	client           *http.Client
+}
+
+// crew is a station with its own caseworker, first approver and budget,
+// as each station of a bureau has.
+type crew struct {
+	station           uuid.UUID
+	caseworker        commands.Actor
+	worker, approver1 string // bearer tokens
 }
 
 func setUpLifecycles(ctx context.Context, app *commands.App, base string, clients int) (*lifecycleWorld, error) {
@@ -192,34 +199,40 @@ func setUpLifecycles(ctx context.Context, app *commands.App, base string, client
 		return nil, err
 	}
 	w.admin = adminToken
-	if w.station, _, err = app.EstablishUnit(ctx, admin, commands.EstablishUnit{Name: "太原站", Code: "TYZ", Level: org.LevelStation, ParentID: root}); err != nil {
-		return nil, err
-	}
-	if w.caseworker, w.worker, err = open(admin, "worker", w.station, access.RoleCaseworker); err != nil {
-		return nil, err
-	}
-	a1, t1, err := open(admin, "approver1", w.station, access.RoleApprover)
-	if err != nil {
-		return nil, err
-	}
 	a2, t2, err := open(admin, "approver2", root, access.RoleApprover)
 	if err != nil {
 		return nil, err
 	}
-	w.approver1, w.approver2 = t1, t2
+	w.approver2 = t2
 	def := catalogue.Definition{Code: "BENCH-AID", Name: "压力测试救助", Category: catalogue.CategoryHardship, OwnerUnitID: root,
 		AmountRule: catalogue.FixedRule(2_000_000), AnnualCapFen: 10_000_000_000, MaxTimesPerYear: 52, RequiredDocuments: []string{},
 		BudgetLine: "aid.bench", Beneficiaries: []catalogue.Beneficiary{catalogue.BeneficiarySelf}}
 	if _, err := app.PublishStandard(ctx, admin, def); err != nil {
 		return nil, err
 	}
-	steps := []casework.FlowStep{{Name: "站段审核", AssigneeAccountID: a1.AccountID}, {Name: "路局审批", AssigneeAccountID: a2.AccountID}}
-	if _, _, err := app.ConfigureFlow(ctx, admin, w.station, "hardship", steps, 0); err != nil {
-		return nil, err
-	}
 	year := time.Now().In(time.FixedZone("CST", 8*3600)).Year()
-	if _, _, err := app.AllocateBudget(ctx, admin, root, year, "aid.bench", 100_000_000_000_000); err != nil {
-		return nil, err
+	for i := range clients {
+		var c crew
+		if c.station, _, err = app.EstablishUnit(ctx, admin, commands.EstablishUnit{Name: fmt.Sprintf("第%d站段", i+1),
+			Code: fmt.Sprintf("ST%02d", i+1), Level: org.LevelStation, ParentID: root}); err != nil {
+			return nil, err
+		}
+		if c.caseworker, c.worker, err = open(admin, fmt.Sprintf("worker%d", i), c.station, access.RoleCaseworker); err != nil {
+			return nil, err
+		}
+		a1, t1, err := open(admin, fmt.Sprintf("approver1-%d", i), c.station, access.RoleApprover)
+		if err != nil {
+			return nil, err
+		}
+		c.approver1 = t1
+		steps := []casework.FlowStep{{Name: "站段审核", AssigneeAccountID: a1.AccountID}, {Name: "路局审批", AssigneeAccountID: a2.AccountID}}
+		if _, _, err := app.ConfigureFlow(ctx, admin, c.station, "hardship", steps, 0); err != nil {
+			return nil, err
+		}
+		if _, _, err := app.AllocateBudget(ctx, admin, c.station, year, "aid.bench", 100_000_000_000_000); err != nil {
+			return nil, err
+		}
+		w.crews = append(w.crews, c)
 	}
 	return w, nil
 }

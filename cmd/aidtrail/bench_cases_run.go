@@ -27,11 +27,12 @@ func (w *lifecycleWorld) run(ctx context.Context, c int, d time.Duration) (map[s
 	for client := range c {
 		wg.Go(func() {
 			local := map[string][]time.Duration{}
+			crew := w.crews[client%len(w.crews)]
 			var emp uuid.UUID
 			for n := 0; time.Now().Before(deadline); n++ {
 				if n%50 == 0 { // a standard pays one person at most 52 times a year
 					var err error
-					if emp, _, err = w.app.RegisterEmployee(ctx, w.caseworker, commands.RegisterEmployee{UnitID: w.station,
+					if emp, _, err = w.app.RegisterEmployee(ctx, crew.caseworker, commands.RegisterEmployee{UnitID: crew.station,
 						Name: fmt.Sprintf("职工%d-%d", client, n), IDNumber: "11010519491231002X", BankAccount: "6222020200112233445"}); err != nil {
 						mu.Lock()
 						firstErr = err
@@ -39,7 +40,7 @@ func (w *lifecycleWorld) run(ctx context.Context, c int, d time.Duration) (map[s
 						return
 					}
 				}
-				if err := w.lifecycle(ctx, emp, local); err != nil {
+				if err := w.lifecycle(ctx, crew, emp, local); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
@@ -63,20 +64,20 @@ func (w *lifecycleWorld) run(ctx context.Context, c int, d time.Duration) (map[s
 }
 
 // lifecycle runs one case from opening to the bank's confirmation.
-func (w *lifecycleWorld) lifecycle(ctx context.Context, emp uuid.UUID, lat map[string][]time.Duration) error {
+func (w *lifecycleWorld) lifecycle(ctx context.Context, crew crew, emp uuid.UUID, lat map[string][]time.Duration) error {
 	var opened struct {
 		ID string `json:"id"`
 	}
-	if err := w.call(ctx, lat, "open", w.worker, "/v1/cases", map[string]any{"employee_id": emp,
+	if err := w.call(ctx, lat, "open", crew.worker, "/v1/cases", map[string]any{"employee_id": emp,
 		"beneficiary": map[string]any{"relation": "self"}, "standard_code": "BENCH-AID", "causes": []string{"illness"},
 		"expense_fen": 0, "requested_fen": 2_000_000, "description": "压力测试"}, http.StatusCreated, &opened); err != nil {
 		return err
 	}
 	c := "/v1/cases/" + opened.ID
-	if err := w.call(ctx, lat, "submit", w.worker, c+"/submit", nil, http.StatusOK, nil); err != nil {
+	if err := w.call(ctx, lat, "submit", crew.worker, c+"/submit", nil, http.StatusOK, nil); err != nil {
 		return err
 	}
-	if err := w.call(ctx, lat, "approve-1", w.approver1, c+"/decisions", map[string]any{"step": "站段审核", "decision": "approve", "amount_fen": 2_000_000}, http.StatusOK, nil); err != nil {
+	if err := w.call(ctx, lat, "approve-1", crew.approver1, c+"/decisions", map[string]any{"step": "站段审核", "decision": "approve", "amount_fen": 2_000_000}, http.StatusOK, nil); err != nil {
 		return err
 	}
 	if err := w.call(ctx, lat, "approve-2", w.approver2, c+"/decisions", map[string]any{"step": "路局审批", "decision": "approve", "amount_fen": 2_000_000}, http.StatusOK, nil); err != nil {
