@@ -4,6 +4,7 @@ import (
 	"aidtrail/projections/budgets"
 	"aidtrail/projections/cases"
 	"aidtrail/projections/inbox"
+	"aidtrail/projections/payments"
 	"aidtrail/projections/stats"
 	"aidtrail/projections/units"
 )
@@ -16,5 +17,6 @@ func All() []Projection {
 		cases.New(),
 		inbox.New(), budgets.New(),
 		stats.New(),
+		payments.New(),
 	}
 }

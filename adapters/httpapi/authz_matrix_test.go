@@ -120,7 +120,7 @@ func pick(sc scope, a, b string) string {
 }
 
 func matrixRows() []matrixRow {
-	return append(append(append(append(identityMatrixRows(), catalogueMatrixRows()...), caseMatrixRows()...), budgetListMatrixRows()...), statsMatrixRows()...)
+	return append(append(append(append(append(identityMatrixRows(), catalogueMatrixRows()...), caseMatrixRows()...), budgetListMatrixRows()...), statsMatrixRows()...), paymentExportMatrixRows()...)
 }
 
 func identityMatrixRows() []matrixRow {

@@ -194,6 +194,7 @@ func (a *api) routes() []route {
 		{post, "/v1/payments/{id}/confirm", authenticated, a.confirmPayment},
 		{post, "/v1/payments/{id}/fail", authenticated, a.failPayment},
 		{post, "/v1/payments/reconcile", authenticated, a.reconcilePayments},
+		{get, "/v1/payments/export", authenticated, a.exportPayments},
 
 		{get, "/v1/stats", authenticated, a.getStats},
 	}

@@ -1,0 +1,79 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/payment"
+	"aidtrail/projections/payments"
+)
+
+// maxExportRows bounds a bank file: as many payments as one results file
+// may answer (payment.DefaultMaxRows), so that every exported payment can
+// be reconciled from one file.
+const maxExportRows = payment.DefaultMaxRows
+
+// exportPayments: GET /v1/payments/export?status=instructed&unit_id= is
+// the file for the bank (payment.ExportHeader): every payment of the
+// unit's subtree that waits for the bank, in the order instructed, with
+// the payee's bank account. It needs budgets.manage at the unit. The list
+// comes from the payments read model (pass min_position to include a
+// payment just instructed); what each row says is read from the event
+// store (commands.App.ExportPayments).
+func (a *api) exportPayments(w http.ResponseWriter, r *http.Request) error {
+	q := listParams(r)
+	status := payment.Status(q.str("status"))
+	unit := q.id("unit_id")
+	if q.err != nil {
+		return q.err
+	}
+	switch {
+	case status != "" && status != payment.StatusInstructed:
+		return &fieldError{Field: "status", Reason: "must be instructed: only payments the bank has yet to make are exported"}
+	case unit == uuid.Nil:
+		return &fieldError{Field: "unit_id", Reason: "is required: the unit whose subtree's payments are exported"}
+	}
+	if err := a.awaitMinPosition(r); err != nil {
+		return err
+	}
+	due := func(ctx context.Context) ([]uuid.UUID, error) {
+		var ids []uuid.UUID
+		for after := int64(0); ; {
+			page, next, err := payments.List(ctx, a.deps.ReadDB, payments.Filter{
+				Within: []uuid.UUID{unit}, Status: payment.StatusInstructed, After: after, Limit: payments.MaxLimit})
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range page {
+				ids = append(ids, p.PaymentID)
+			}
+			if len(ids) > maxExportRows {
+				return nil, fmt.Errorf("%w: more than %d payments wait under this unit; export the units below it one by one", errTooLarge, maxExportRows)
+			}
+			if next == 0 {
+				return ids, nil
+			}
+			after = next
+		}
+	}
+	rows, err := a.deps.App.ExportPayments(r.Context(), callerOf(r).actor, unit, due)
+	if err != nil {
+		return err
+	}
+	var file bytes.Buffer
+	if err := payment.ExportCSV(&file, rows); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="payments-%s-%s.csv"`, unit, time.Now().In(bankZone).Format("20060102")))
+	h.Set("Cache-Control", "no-store") // bank accounts
+	h.Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(file.Bytes())
+	return nil
+}

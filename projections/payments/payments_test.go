@@ -1,0 +1,334 @@
+package payments_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"aidtrail/adapters/apptest"
+	"aidtrail/commands"
+	"aidtrail/domain/access"
+	"aidtrail/domain/casework"
+	"aidtrail/domain/catalogue"
+	"aidtrail/domain/event"
+	"aidtrail/domain/org"
+	"aidtrail/domain/payment"
+	"aidtrail/projections"
+	"aidtrail/projections/payments"
+	"aidtrail/projections/units"
+)
+
+const grantFen = 500_000
+
+// fixture is a bureau with a station and a workshop under it and a second
+// station, an administrator, a caseworker and an approver at the bureau,
+// a hardship standard with a one-step flow and the bureau's budget.
+type fixture struct {
+	env                          *apptest.Env
+	root, station, workshop, st2 uuid.UUID
+	admin, caseworker, approver  commands.Actor
+	logins                       int
+}
+
+func newFixture(t *testing.T, kind string) *fixture {
+	t.Helper()
+	ctx := t.Context()
+	env := apptest.New(t, kind)
+	f := &fixture{env: env}
+	boot, err := env.App.Authenticate(ctx, env.BootstrapToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	establish := func(by commands.Actor, name, code string, level org.Level, parent uuid.UUID) uuid.UUID {
+		id, _, err := env.App.EstablishUnit(ctx, by, commands.EstablishUnit{Name: name, Code: code, Level: level, ParentID: parent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	f.root = establish(boot, "太原铁路局", "TYJ", org.LevelBureau, uuid.Nil)
+	_, f.admin = f.signUp(t, boot, f.root, access.RoleBureauAdmin)
+	f.station = establish(f.admin, "太原站", "TYZ", org.LevelStation, f.root)
+	f.workshop = establish(f.admin, "客运车间", "TYZ-KY", org.LevelWorkshop, f.station)
+	f.st2 = establish(f.admin, "太原南站", "TYN", org.LevelStation, f.root)
+	_, f.caseworker = f.signUp(t, f.admin, f.root, access.RoleCaseworker)
+	approver, actor := f.signUp(t, f.admin, f.root, access.RoleApprover)
+	f.approver = actor
+	def := catalogue.Definition{
+		Code: "HARD-LIVING", Name: "困难职工生活补助", Category: catalogue.CategoryHardship, OwnerUnitID: f.root,
+		AmountRule: catalogue.FixedRule(grantFen), AnnualCapFen: 1_000 * grantFen, MaxTimesPerYear: 52,
+		RequiredDocuments: []string{}, BudgetLine: "aid.hardship", Beneficiaries: []catalogue.Beneficiary{catalogue.BeneficiarySelf},
+	}
+	if _, err := env.App.PublishStandard(ctx, f.admin, def); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := env.App.ConfigureFlow(ctx, f.admin, f.root, "hardship",
+		[]casework.FlowStep{{Name: "路局审批", AssigneeAccountID: approver}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	year := time.Now().In(time.FixedZone("CST", 8*3600)).Year()
+	if _, _, err := env.App.AllocateBudget(ctx, f.admin, f.root, year, "aid.hardship", 100*grantFen); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) signUp(t *testing.T, by commands.Actor, unit uuid.UUID, role access.Role) (uuid.UUID, commands.Actor) {
+	t.Helper()
+	ctx := t.Context()
+	f.logins++
+	login := fmt.Sprintf("user%d", f.logins)
+	id, _, err := f.env.App.OpenAccount(ctx, by, commands.OpenAccount{Login: login, Password: "correct horse battery", Name: login})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.env.App.AssignPosition(ctx, by, commands.AssignPosition{AccountID: id, UnitID: unit, Title: "干事", Roles: []access.Role{role}}); err != nil {
+		t.Fatal(err)
+	}
+	signed, err := f.env.App.Login(ctx, commands.Login{Login: login, Password: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor, err := f.env.App.Authenticate(ctx, signed.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, actor
+}
+
+// approved opens, submits and approves a case of a new employee of unit.
+func (f *fixture) approved(t *testing.T, unit uuid.UUID) uuid.UUID {
+	t.Helper()
+	ctx := t.Context()
+	emp, _, err := f.env.App.RegisterEmployee(ctx, f.caseworker, commands.RegisterEmployee{
+		UnitID: unit, Name: "张伟", IDNumber: "11010519491231002X", Phone: "13800138000", BankAccount: "6222020200112233445",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _, err := f.env.App.OpenCase(ctx, f.caseworker, commands.OpenCase{EmployeeID: emp, Beneficiary: casework.RelationSelf,
+		StandardCode: "HARD-LIVING", Causes: []string{"illness"}, RequestedFen: grantFen, Description: "家庭收入低于当地最低生活保障"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.env.App.SubmitCase(ctx, f.caseworker, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.env.App.DecideCase(ctx, f.approver, commands.DecideCase{CaseID: id, Step: "路局审批",
+		Decision: casework.Approve, AmountFen: grantFen}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func (f *fixture) instruct(t *testing.T, caseID uuid.UUID, fen int64) uuid.UUID {
+	t.Helper()
+	id, _, err := f.env.App.InstructPayment(t.Context(), f.admin, caseID, fen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// Payments instructed at every level of the tree, confirmed one by one
+// and through a results file, failed and instructed again: rm_payments
+// says what App.GetPayment says of each, with its case's unit, and lists
+// filter by subtree, status, case and employee and page without loss.
+func TestPaymentsFollowTheStore(t *testing.T) {
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			f := newFixture(t, kind)
+			unitOf := map[uuid.UUID]uuid.UUID{}
+			var ids []uuid.UUID
+			for i, unit := range []uuid.UUID{f.station, f.workshop, f.st2, f.root, f.workshop, f.st2, f.station} {
+				c := f.approved(t, unit)
+				parts := []int64{grantFen}
+				if i%3 == 0 {
+					parts = []int64{grantFen / 2, grantFen - grantFen/2}
+				}
+				for _, fen := range parts {
+					id := f.instruct(t, c, fen)
+					ids = append(ids, id)
+					unitOf[id] = unit
+				}
+			}
+			if _, err := f.env.App.ConfirmPayment(ctx, f.admin, ids[0], "BOC0001", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.env.App.FailPayment(ctx, f.admin, ids[2], "账户冻结"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.env.App.ReconcilePayments(ctx, f.admin, []payment.ResultRow{
+				{Row: 1, PaymentID: ids[3], Status: payment.StatusConfirmed, BankRef: "BOC0003", ConfirmedOn: "2026-11-27"},
+				{Row: 2, PaymentID: ids[4], Status: payment.StatusFailed, Reason: "户名不符"},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []projections.Projection{units.New(), payments.New()} {
+				if _, err := projections.CatchUp(ctx, f.env.DB, f.env.Store, p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, id := range ids {
+				want, err := f.env.App.GetPayment(ctx, f.admin, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := payments.Get(ctx, f.env.DB, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.PaymentID != want.ID || got.CaseID != want.CaseID || got.EmployeeID != want.EmployeeID ||
+					got.BudgetID != want.BudgetID || got.AmountFen != want.AmountFen || got.Status != want.Status ||
+					got.BankRef != want.BankRef || got.ConfirmedOn != want.ConfirmedOn || got.FailReason != want.FailReason ||
+					got.UnitID != unitOf[id] || got.InstructedAt.IsZero() || got.UpdatedPosition < got.InstructedPosition {
+					t.Fatalf("payment %s:\n got %+v\nwant %+v at unit %s", id, got, want, unitOf[id])
+				}
+			}
+
+			list := func(filter payments.Filter) []uuid.UUID {
+				t.Helper()
+				var out []uuid.UUID
+				for {
+					rows, next, err := payments.List(ctx, f.env.DB, filter)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, r := range rows {
+						out = append(out, r.PaymentID)
+					}
+					if next == 0 {
+						return out
+					}
+					filter.After = next
+				}
+			}
+			expect := func(keep func(id uuid.UUID, v commands.PaymentView) bool) []uuid.UUID {
+				var out []uuid.UUID
+				for _, id := range ids {
+					v, err := f.env.App.GetPayment(ctx, f.admin, id)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if keep(id, v) {
+						out = append(out, id)
+					}
+				}
+				return out
+			}
+			first, err := f.env.App.GetPayment(ctx, f.admin, ids[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				name   string
+				filter payments.Filter
+				keep   func(uuid.UUID, commands.PaymentView) bool
+			}{
+				{"all", payments.Filter{}, func(uuid.UUID, commands.PaymentView) bool { return true }},
+				{"pages of 2", payments.Filter{Limit: 2}, func(uuid.UUID, commands.PaymentView) bool { return true }},
+				{"instructed under the station", payments.Filter{Within: []uuid.UUID{f.station}, Status: payment.StatusInstructed, Limit: 1},
+					func(id uuid.UUID, v commands.PaymentView) bool {
+						return (unitOf[id] == f.station || unitOf[id] == f.workshop) && v.Status == payment.StatusInstructed
+					}},
+				{"under the workshop and the second station", payments.Filter{Within: []uuid.UUID{f.workshop, f.st2}},
+					func(id uuid.UUID, _ commands.PaymentView) bool {
+						return unitOf[id] == f.workshop || unitOf[id] == f.st2
+					}},
+				{"failed", payments.Filter{Status: payment.StatusFailed},
+					func(_ uuid.UUID, v commands.PaymentView) bool { return v.Status == payment.StatusFailed }},
+				{"one case", payments.Filter{CaseID: first.CaseID},
+					func(_ uuid.UUID, v commands.PaymentView) bool { return v.CaseID == first.CaseID }},
+				{"one employee", payments.Filter{EmployeeID: first.EmployeeID},
+					func(_ uuid.UUID, v commands.PaymentView) bool { return v.EmployeeID == first.EmployeeID }},
+				{"nowhere", payments.Filter{Within: []uuid.UUID{}}, func(uuid.UUID, commands.PaymentView) bool { return false }},
+			} {
+				want := expect(c.keep)
+				if got := list(c.filter); fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("%s:\n got %v\nwant %v", c.name, got, want)
+				}
+			}
+			if _, err := payments.Get(ctx, f.env.DB, uuid.New()); err == nil || !strings.Contains(err.Error(), "not found") {
+				t.Errorf("an unknown payment: %v, want not found", err)
+			}
+		})
+	}
+}
+
+// appender appends hand-written histories.
+type appender struct {
+	t   *testing.T
+	env *apptest.Env
+}
+
+func (a appender) add(stream, typ string, data any) {
+	a.t.Helper()
+	raw, err := json.Marshal(data)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if _, err := a.env.Store.Append(context.Background(), stream, event.Any, event.Event{ID: event.NewID(), Type: typ, Data: raw}); err != nil {
+		a.t.Fatal(err)
+	}
+}
+
+// An event of a payment's stream the projection cannot apply stops it
+// there, every time: it holds money and never skips.
+func TestPaymentsStopAtWhatTheyCannotApply(t *testing.T) {
+	caseID, id, other := uuid.New(), uuid.New(), uuid.New()
+	opened := casework.CaseOpened{CaseID: caseID, EmployeeID: uuid.New(), UnitID: uuid.New(), StandardCode: "HARD-LIVING",
+		Category: "hardship", RequestedFen: grantFen}
+	instructed := payment.Instructed{PaymentID: id, CaseID: caseID, EmployeeID: opened.EmployeeID, BudgetID: uuid.New(), AmountFen: grantFen}
+	for _, c := range []struct {
+		name              string
+		stream, typ       string
+		data              any
+		want              string
+		withoutInstructed bool
+	}{
+		{"unknown type", payment.Stream(id), "payment.reversed", map[string]any{"reason": "退汇"}, "unknown payment event type", false},
+		{"payment event elsewhere", "ledger-" + id.String(), payment.TypeConfirmed, payment.Confirmed{BankRef: "B1", ConfirmedAt: "2026-11-27"}, "not a payment stream", false},
+		{"malformed payload", payment.Stream(id), payment.TypeFailed, map[string]any{"reason": 7}, "payment.failed", false},
+		{"answered twice", payment.Stream(id), payment.TypeFailed, payment.Failed{Reason: "又失败"}, "answered already", false},
+		{"confirmed before instructed", payment.Stream(id), payment.TypeConfirmed, payment.Confirmed{BankRef: "B1", ConfirmedAt: "2026-11-27"}, "not instructed", true},
+		{"instructed for a case never opened", payment.Stream(other), payment.TypeInstructed,
+			payment.Instructed{PaymentID: other, CaseID: uuid.New(), EmployeeID: uuid.New(), BudgetID: uuid.New(), AmountFen: 1}, "not opened", true},
+		{"amount out of range", payment.Stream(id), payment.TypeInstructed,
+			payment.Instructed{PaymentID: id, CaseID: caseID, EmployeeID: uuid.New(), BudgetID: uuid.New(), AmountFen: 0}, "amount_fen", true},
+	} {
+		for _, kind := range apptest.Kinds {
+			t.Run(c.name+"/"+kind, func(t *testing.T) {
+				t.Parallel()
+				ctx := t.Context()
+				env := apptest.New(t, kind)
+				a := appender{t: t, env: env}
+				a.add(casework.CaseStream(caseID), casework.TypeCaseOpened, opened)
+				if !c.withoutInstructed {
+					a.add(payment.Stream(id), payment.TypeInstructed, instructed)
+					a.add(payment.Stream(id), payment.TypeFailed, payment.Failed{Reason: "账户冻结"})
+				}
+				good, err := projections.CatchUp(ctx, env.DB, env.Store, payments.New())
+				if err != nil {
+					t.Fatal(err)
+				}
+				a.add(c.stream, c.typ, c.data)
+				for range 2 {
+					pos, err := projections.CatchUp(ctx, env.DB, env.Store, payments.New())
+					if err == nil || !strings.Contains(err.Error(), c.want) {
+						t.Fatalf("catch-up: %v, want an error saying %q", err, c.want)
+					}
+					if cp, err := projections.Checkpoint(ctx, env.DB, payments.Name); err != nil || cp != good || pos != good {
+						t.Fatalf("checkpoint %d (%d returned), %v; want it left at %d", cp, pos, err, good)
+					}
+				}
+			})
+		}
+	}
+}
