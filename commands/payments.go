@@ -121,6 +121,12 @@ func (a *App) settlePayment(ctx context.Context, actor Actor, paymentID uuid.UUI
 		if err != nil {
 			return event.Metadata{}, err
 		}
+		// Read the payment again: settled by another command between the
+		// two reads, it would disagree with its case; this way the race is
+		// a conflict, decided again on the settled payment.
+		if _, err := loadPayment(ctx, w, paymentID); err != nil {
+			return event.Metadata{}, err
+		}
 		unit, err := loadUnit(ctx, w, c.UnitID())
 		if err != nil {
 			return event.Metadata{}, err

@@ -265,5 +265,13 @@ func ifMatch(want int64, stream string, version int64) error {
 	if want == 0 || want == version {
 		return nil
 	}
-	return &event.ConcurrencyError{Stream: stream, Expected: event.Exact(want), Actual: version}
+	return &staleError{&event.ConcurrencyError{Stream: stream, Expected: event.Exact(want), Actual: version}}
 }
+
+// staleError is a refused If-Match. It is a conflict like any other
+// (errors.Is(err, event.ErrConcurrency)), but deciding again cannot cure
+// it: the caller must read the aggregate afresh, so attempt gives up at
+// once.
+type staleError struct{ *event.ConcurrencyError }
+
+func (e *staleError) Unwrap() error { return e.ConcurrencyError }

@@ -169,7 +169,8 @@ func (a *App) attempt(ctx context.Context, decide func(*work) (event.Metadata, e
 			position, err = w.commit(ctx, meta)
 		}
 		w.release()
-		if err == nil || !errors.Is(err, event.ErrConcurrency) {
+		var stale *staleError
+		if err == nil || !errors.Is(err, event.ErrConcurrency) || errors.As(err, &stale) {
 			return position, err
 		}
 		backoff := time.Duration(1+rand.IntN(1<<min(attempt, 5))) * time.Millisecond
