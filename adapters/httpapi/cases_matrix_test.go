@@ -97,7 +97,7 @@ func caseMatrixRows() []matrixRow {
 			prepare: func(f *orgOverHTTP, _ matrixActor, sc scope) cell {
 				return cell{path: "/v1/payments/" + f.instructed(f.ownOr(sc)) + "/fail", body: map[string]any{"reason": "账户已销户"}}
 			}},
-		{route: "POST /v1/payments/reconcile", perms: perms(access.PermBudgetsManage), allowed: onlyAdmin, unrecordedRefusal: true,
+		{route: "POST /v1/payments/reconcile", perms: perms(access.PermBudgetsManage), allowed: onlyAdmin,
 			ok: 200, scopes: inAndOut,
 			prepare: func(f *orgOverHTTP, _ matrixActor, sc scope) cell {
 				csv := "payment_id,status,bank_ref,reason,confirmed_on\n" +
