@@ -21,6 +21,7 @@ import (
 	"aidtrail/internal/sqldb"
 	"aidtrail/projections"
 	"aidtrail/projections/casegen"
+	"aidtrail/projections/stats"
 	"aidtrail/projections/cases"
 )
 
@@ -290,6 +291,31 @@ func (b *projectionBench) queries(ctx context.Context, n int) error {
 	}
 	slices.Sort(pages)
 	fmt.Fprintf(b.out, "case list pages of 50 over %d cases: p50=%s p99=%s\n", len(w.Want()), ms(quantile(pages, 0.5)), ms(quantile(pages, 0.99)))
+
+	// Statistics: the dimension sets an analyst asks most, over the whole
+	// bureau or one station, for a year or a quarter.
+	sets := [][]stats.Dimension{
+		{stats.DimUnit}, {stats.DimCategory}, {stats.DimUnit, stats.DimCategory}, {stats.DimCause},
+		{stats.DimStandard, stats.DimMonth}, {stats.DimLine}, {stats.DimUnit, stats.DimCause, stats.DimMonth}, nil,
+	}
+	year := time.Now().UTC().Format("2006")
+	var figures []time.Duration
+	for i := range n {
+		q := stats.Request{Dimensions: sets[i%len(sets)], Scope: w.Root}
+		if i%3 == 1 {
+			q.Scope = w.Units[rng.IntN(len(w.Units))]
+		}
+		if i%2 == 1 {
+			q.From, q.To = year+"-01", year+"-12"
+		}
+		start := time.Now()
+		if _, err := stats.Query(ctx, b.db, q); err != nil {
+			return err
+		}
+		figures = append(figures, time.Since(start))
+	}
+	slices.Sort(figures)
+	fmt.Fprintf(b.out, "statistics queries over %d cases: p50=%s p99=%s\n", len(w.Want()), ms(quantile(figures, 0.5)), ms(quantile(figures, 0.99)))
 	return nil
 }
 

@@ -121,3 +121,21 @@ func TestRebuildEmbedded(t *testing.T) {
 		t.Fatal("rebuild of an unknown projection succeeded")
 	}
 }
+
+// bench projections runs end to end on a small log and reports every
+// figure the issue asks for.
+func TestBenchProjectionsSmall(t *testing.T) {
+	t.Parallel()
+	var out, logs bytes.Buffer
+	err := run(t.Context(), []string{"bench", "projections", "--database-url", pgtest.ServerURL(t),
+		"--events", "3000", "--lag-duration", "1s", "--rate", "100", "--queries", "16"}, environment{}, &out, &logs)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, logs.String())
+	}
+	for _, want := range []string{"generated events=", "read global order:", "rebuild cases", "rebuild all",
+		"lag at ", "case list pages", "statistics queries"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}
