@@ -21,8 +21,8 @@ import (
 	"aidtrail/internal/sqldb"
 	"aidtrail/projections"
 	"aidtrail/projections/casegen"
-	"aidtrail/projections/stats"
 	"aidtrail/projections/cases"
+	"aidtrail/projections/stats"
 )
 
 const benchProjectionsUsage = `Usage: aidtrail bench projections --database-url URL [flags]
