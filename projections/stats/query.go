@@ -36,12 +36,15 @@ func Dimensions() []Dimension {
 // strings ever reach the query text; values are bound as parameters.
 // The unit's expression depends on the scope's depth (build).
 var column = map[Dimension]string{
-	DimCategory: "f.category",
-	DimCause:    "c.cause",
-	DimStandard: "f.standard_code",
-	DimLine:     "f.budget_line",
+	DimCategory: "f.category_no",
+	DimCause:    "f.cause_no",
+	DimStandard: "f.standard_no",
+	DimLine:     "f.line_no",
 	DimMonth:    "f.month",
 }
+
+// termKind is the kind in rm_stats_terms of a dimension's numbers.
+var termKind = map[Dimension]string{DimCategory: "category", DimCause: "cause", DimStandard: "standard", DimLine: "line"}
 
 // Request asks for figures grouped by Dimensions (none: one row of totals;
 // a dimension named twice counts once). From and To bound the month of
@@ -129,11 +132,11 @@ type scope struct {
 // Query returns the figures q asks for, one row per group that has cases,
 // sorted by the dimensions in the order of Dimensions() — units with the
 // scope itself first, then its children in the order they were
-// established; the other dimensions by their text. With no
-// dimensions it returns exactly one row, the totals. A Scope the read
-// model does not know (yet) has no cases. One SQL statement serves
-// PostgreSQL and SQLite; its cost grows with the cases in scope and
-// period, which it reads once.
+// established; the other dimensions by their text. With no dimensions it
+// returns exactly one row, the totals. A Scope the read model does not
+// know (yet) has no cases. One SQL statement serves PostgreSQL and
+// SQLite; its cost grows with the cases in scope and period, which it
+// reads once.
 func Query(ctx context.Context, db *sqldb.DB, q Request) ([]Row, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
@@ -144,9 +147,21 @@ func Query(ctx context.Context, db *sqldb.DB, q Request) ([]Row, error) {
 			dims = append(dims, d)
 		}
 	}
+	var out []Row
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		out, err = query(ctx, tx, q, dims)
+		return err
+	})
+	return out, err
+}
+
+// query runs q in tx, one snapshot of the read model: the scope, the
+// figures and the names agree.
+func query(ctx context.Context, tx *sqldb.Tx, q Request, dims []Dimension) ([]Row, error) {
 	var sc scope
 	if q.Scope != uuid.Nil {
-		err := db.QueryRow(ctx, "SELECT unit_no, depth FROM rm_stats_units WHERE unit_id = $1", q.Scope.String()).Scan(&sc.no, &sc.depth)
+		err := tx.QueryRow(ctx, "SELECT unit_no, depth FROM rm_stats_units WHERE unit_id = $1", q.Scope.String()).Scan(&sc.no, &sc.depth)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			if len(dims) == 0 {
@@ -160,78 +175,116 @@ func Query(ctx context.Context, db *sqldb.DB, q Request) ([]Row, error) {
 		}
 	}
 	stmt, args := build(dims, q, sc)
-	rows, err := db.Query(ctx, stmt, args...)
+	rows, err := tx.Query(ctx, stmt, args...)
 	if err != nil {
 		return nil, fmt.Errorf("stats: query: %w", err)
 	}
 	defer rows.Close()
-	var out []Row
-	var unitKeys []int64
+	type group struct {
+		keys []int64 // of dims, in order
+		row  Row
+	}
+	var groups []group
 	for rows.Next() {
-		var r Row
-		keys := make([]any, len(dims))
-		var unitKey int64
+		g := group{keys: make([]int64, len(dims))}
 		dest := make([]any, 0, len(dims)+4)
-		for i, d := range dims {
-			if d == DimUnit {
-				dest = append(dest, &unitKey)
-			} else {
-				keys[i] = new(string)
-				dest = append(dest, keys[i])
-			}
+		for i := range g.keys {
+			dest = append(dest, &g.keys[i])
 		}
-		dest = append(dest, &r.Cases, &r.Employees, &r.ApprovedFen, &r.PaidFen)
+		dest = append(dest, &g.row.Cases, &g.row.Employees, &g.row.ApprovedFen, &g.row.PaidFen)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("stats: query: %w", err)
 		}
-		for i, d := range dims {
-			if d != DimUnit {
-				r.set(d, *keys[i].(*string))
-			}
-		}
-		if unitKey == 0 { // a case filed at the scope itself
-			unitKey = sc.no
-		}
-		out = append(out, r)
-		unitKeys = append(unitKeys, unitKey)
+		groups = append(groups, g)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("stats: query: %w", err)
 	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("stats: query: %w", err)
+	}
+	terms, err := loadTerms(ctx, tx, dims)
+	if err != nil {
+		return nil, err
+	}
+	var units map[int64]unitName
 	if slices.Contains(dims, DimUnit) {
-		if err := nameUnits(ctx, db, out, unitKeys); err != nil {
+		var nos []int64
+		for i := range groups {
+			if k := &groups[i].keys[0]; *k == 0 { // a case filed at the scope itself
+				*k = sc.no
+			}
+			nos = append(nos, groups[i].keys[0])
+		}
+		if units, err = nameUnits(ctx, tx, nos); err != nil {
 			return nil, err
 		}
+	}
+	for i := range groups {
+		g := &groups[i]
+		for j, d := range dims {
+			k := g.keys[j]
+			switch d {
+			case DimUnit:
+				g.row.UnitID, g.row.UnitName = units[k].id, units[k].name
+			case DimMonth:
+				g.row.Month = fmt.Sprintf("%04d-%02d", k/100, k%100)
+			default:
+				t, ok := terms[k]
+				if !ok || t.kind != termKind[d] {
+					return nil, fmt.Errorf("stats: %s number %d has no term", d, k)
+				}
+				g.row.set(d, t.term)
+			}
+		}
+	}
+	slices.SortFunc(groups, func(a, b group) int {
+		if len(dims) > 0 && dims[0] == DimUnit && a.keys[0] != b.keys[0] {
+			if a.keys[0] < b.keys[0] {
+				return -1
+			}
+			return 1
+		}
+		for _, x := range [][2]string{{a.row.Category, b.row.Category}, {a.row.Cause, b.row.Cause},
+			{a.row.StandardCode, b.row.StandardCode}, {a.row.BudgetLine, b.row.BudgetLine}, {a.row.Month, b.row.Month}} {
+			if c := strings.Compare(x[0], x[1]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	out := make([]Row, len(groups))
+	for i, g := range groups {
+		out[i] = g.row
 	}
 	return out, nil
 }
 
 // build writes the statement answering q grouped by dims (in the order of
-// Dimensions()) within sc. Its columns are the dimensions' keys (the unit
-// as a unit_no, 0 for the scope itself), then cases, employees, approved
-// and paid. Only fixed strings reach the text; values are parameters.
+// Dimensions()) within sc. Its columns are the dimensions' numbers (the
+// unit's unit_no, 0 for the scope itself; terms; YYYYMM), then cases,
+// employees, approved and paid. Only fixed strings reach the text; values
+// are parameters.
 func build(dims []Dimension, q Request, sc scope) (string, []any) {
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
+	// Grouped by cause, the cause rows, which carry everything else too.
 	from := "rm_stats_cases f"
-	var where []string
-	if sc.no != 0 || slices.Contains(dims, DimUnit) {
-		from += " JOIN rm_stats_units u ON u.unit_no = f.unit_no"
-	}
-	if sc.no != 0 {
-		where = append(where, fmt.Sprintf("u.u%d = %s", sc.depth, arg(sc.no)))
-	}
 	if slices.Contains(dims, DimCause) {
-		from += " JOIN rm_stats_case_causes c ON c.case_no = f.case_no"
+		from = "rm_stats_case_causes f"
+	}
+	var where []string
+	if sc.no != 0 {
+		where = append(where, fmt.Sprintf("f.u%d = %s", sc.depth, arg(sc.no)))
 	}
 	if q.From != "" {
-		where = append(where, "f.month >= "+arg(q.From))
+		where = append(where, "f.month >= "+arg(monthNumber(q.From)))
 	}
 	if q.To != "" {
-		where = append(where, "f.month <= "+arg(q.To))
+		where = append(where, "f.month <= "+arg(monthNumber(q.To)))
 	}
 	exprs := make([]string, len(dims))
 	for i, d := range dims {
@@ -242,96 +295,119 @@ func build(dims []Dimension, q Request, sc scope) (string, []any) {
 			// lowest level is its own only group.
 			switch {
 			case sc.no == 0:
-				exprs[i] = "u.u0"
+				exprs[i] = "f.u0"
 			case sc.depth < maxDepth:
-				exprs[i] = fmt.Sprintf("u.u%d", sc.depth+1)
+				exprs[i] = fmt.Sprintf("f.u%d", sc.depth+1)
 			default:
-				exprs[i] = fmt.Sprintf("u.u%d", sc.depth)
+				exprs[i] = fmt.Sprintf("f.u%d", sc.depth)
 			}
 		}
 	}
-	// Distinct employees without COUNT(DISTINCT): group by employee first,
-	// then count the employee groups; both levels hash-aggregate.
-	inner := make([]string, len(exprs))
-	outer := make([]string, len(exprs))
-	for i, x := range exprs {
-		inner[i] = fmt.Sprintf("%s AS d%d", x, i)
-		outer[i] = fmt.Sprintf("g.d%d", i)
-	}
-	stmt := "SELECT " + strings.Join(append(slices.Clone(inner), "f.employee_no",
-		"COUNT(*) AS n", "SUM(f.approved_fen) AS approved", "SUM(f.paid_fen) AS paid"), ", ") +
-		" FROM " + from
+	// COUNT(DISTINCT) of an integer, grouped by integers: PostgreSQL
+	// sorts the group keys and each group's employee numbers, which
+	// measured faster than grouping by employee first and counting the
+	// groups, and three times faster than grouping by text.
+	cols := append(slices.Clone(exprs), "COUNT(*)", "COUNT(DISTINCT f.employee_no)",
+		"COALESCE(CAST(SUM(f.approved_fen) AS BIGINT), 0)", "COALESCE(CAST(SUM(f.paid_fen) AS BIGINT), 0)")
+	stmt := "SELECT " + strings.Join(cols, ", ") + " FROM " + from
 	if len(where) > 0 {
 		stmt += " WHERE " + strings.Join(where, " AND ")
 	}
-	stmt += " GROUP BY " + strings.Join(append(slices.Clone(exprs), "f.employee_no"), ", ")
-	stmt = "SELECT " + strings.Join(append(slices.Clone(outer),
-		"COALESCE(CAST(SUM(g.n) AS BIGINT), 0)", "COUNT(*)",
-		"COALESCE(CAST(SUM(g.approved) AS BIGINT), 0)", "COALESCE(CAST(SUM(g.paid) AS BIGINT), 0)"), ", ") +
-		" FROM (" + stmt + ") g"
-	if len(outer) > 0 {
-		stmt += " GROUP BY " + strings.Join(outer, ", ") + " ORDER BY " + strings.Join(outer, ", ")
+	if len(exprs) > 0 {
+		stmt += " GROUP BY " + strings.Join(exprs, ", ")
 	}
 	return stmt, args
 }
 
-// set fills the field of dimension d, other than the unit, from its key.
-func (r *Row) set(d Dimension, key string) {
+// set fills the field of text dimension d.
+func (r *Row) set(d Dimension, term string) {
 	switch d {
 	case DimCategory:
-		r.Category = key
+		r.Category = term
 	case DimCause:
-		r.Cause = key
+		r.Cause = term
 	case DimStandard:
-		r.StandardCode = key
+		r.StandardCode = term
 	case DimLine:
-		r.BudgetLine = key
-	case DimMonth:
-		r.Month = key
+		r.BudgetLine = term
 	}
 }
 
-// nameUnits sets UnitID and UnitName of rows[i] from unit number nos[i].
-func nameUnits(ctx context.Context, db *sqldb.DB, rows []Row, nos []int64) error {
-	type unit struct {
-		id   uuid.UUID
-		name string
+type term struct{ kind, term string }
+
+// loadTerms returns the terms of the text dimensions among dims, by
+// number.
+func loadTerms(ctx context.Context, tx *sqldb.Tx, dims []Dimension) (map[int64]term, error) {
+	var args []any
+	var ph []string
+	for _, d := range dims {
+		if kind, ok := termKind[d]; ok {
+			args = append(args, kind)
+			ph = append(ph, fmt.Sprintf("$%d", len(args)))
+		}
 	}
-	units := map[int64]unit{}
+	out := map[int64]term{}
+	if len(args) == 0 {
+		return out, nil
+	}
+	rows, err := tx.Query(ctx, "SELECT term_no, kind, term FROM rm_stats_terms WHERE kind IN ("+strings.Join(ph, ", ")+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("stats: terms: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var no int64
+		var t term
+		if err := rows.Scan(&no, &t.kind, &t.term); err != nil {
+			return nil, fmt.Errorf("stats: terms: %w", err)
+		}
+		out[no] = t
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("stats: terms: %w", err)
+	}
+	return out, nil
+}
+
+type unitName struct {
+	id   uuid.UUID
+	name string
+}
+
+// nameUnits returns the ids and names of the units numbered nos.
+func nameUnits(ctx context.Context, tx *sqldb.Tx, nos []int64) (map[int64]unitName, error) {
+	units := map[int64]unitName{}
 	var args []any
 	var ph []string
 	for _, no := range nos {
 		if _, ok := units[no]; !ok {
-			units[no] = unit{}
+			units[no] = unitName{}
 			args = append(args, no)
 			ph = append(ph, fmt.Sprintf("$%d", len(args)))
 		}
 	}
 	if len(args) == 0 {
-		return nil
+		return units, nil
 	}
-	res, err := db.Query(ctx, "SELECT unit_no, unit_id, name FROM rm_stats_units WHERE unit_no IN ("+strings.Join(ph, ", ")+")", args...)
+	res, err := tx.Query(ctx, "SELECT unit_no, unit_id, name FROM rm_stats_units WHERE unit_no IN ("+strings.Join(ph, ", ")+")", args...)
 	if err != nil {
-		return fmt.Errorf("stats: unit names: %w", err)
+		return nil, fmt.Errorf("stats: unit names: %w", err)
 	}
 	defer res.Close()
 	for res.Next() {
 		var no int64
 		var id, name string
 		if err := res.Scan(&no, &id, &name); err != nil {
-			return fmt.Errorf("stats: unit names: %w", err)
+			return nil, fmt.Errorf("stats: unit names: %w", err)
 		}
 		u, err := uuid.Parse(id)
 		if err != nil {
-			return fmt.Errorf("stats: unit names: %w", err)
+			return nil, fmt.Errorf("stats: unit names: %w", err)
 		}
-		units[no] = unit{u, name}
+		units[no] = unitName{u, name}
 	}
 	if err := res.Err(); err != nil {
-		return fmt.Errorf("stats: unit names: %w", err)
+		return nil, fmt.Errorf("stats: unit names: %w", err)
 	}
-	for i, no := range nos {
-		rows[i].UnitID, rows[i].UnitName = units[no].id, units[no].name
-	}
-	return nil
+	return units, nil
 }

@@ -47,8 +47,10 @@ func applyUnit(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 		if err != nil {
 			return err
 		}
-		return updateUnit(ctx, tx, e, id, "name = $2, depth = $3, u0 = $4, u1 = $5, u2 = $6, u3 = $7",
-			p.Name, len(p.Path), levels[0], levels[1], levels[2], levels[3])
+		if err := updateUnit(ctx, tx, e, id, "name = $2", p.Name); err != nil {
+			return err
+		}
+		return place(ctx, tx, e, id, no, len(p.Path), levels)
 	case org.TypeUnitRenamed:
 		var p org.UnitRenamed
 		if err := decode(e, &p); err != nil {
@@ -68,8 +70,7 @@ func applyUnit(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 		if err != nil {
 			return err
 		}
-		return updateUnit(ctx, tx, e, id, "depth = $2, u0 = $3, u1 = $4, u2 = $5, u3 = $6",
-			len(p.Path), levels[0], levels[1], levels[2], levels[3])
+		return place(ctx, tx, e, id, no, len(p.Path), levels)
 	default:
 		return nil // children, employees and closing change no figure
 	}
@@ -91,23 +92,46 @@ func ancestry(ctx context.Context, tx *readmodel.Tx, e event.Recorded, path []uu
 	return levels, nil
 }
 
-// unitNumber returns the number of unit id, for a case opened there. A
-// unit never established (a history written by a tool, not the service)
-// is numbered here by the case's position and stands as a root of its
-// own, unnamed, until its establishment places it.
-func unitNumber(ctx context.Context, tx *readmodel.Tx, e event.Recorded, id uuid.UUID) (int64, error) {
-	var no int64
-	err := tx.QueryRow(ctx, `SELECT unit_no FROM {rm_stats_units} WHERE unit_id = $1`, id.String()).Scan(&no)
+// placed is a unit's number and flattened ancestry.
+type placed struct {
+	no     int64
+	levels [maxDepth + 1]int64
+}
+
+// unitNumber returns the number and ancestry of unit id, for a case opened
+// there. A unit never established (a history written by a tool, not the
+// service) is numbered here by the case's position and stands as a root
+// of its own, unnamed, until its establishment places it.
+func unitNumber(ctx context.Context, tx *readmodel.Tx, e event.Recorded, id uuid.UUID) (placed, error) {
+	var u placed
+	err := tx.QueryRow(ctx, `SELECT unit_no, u0, u1, u2, u3 FROM {rm_stats_units} WHERE unit_id = $1`, id.String()).
+		Scan(&u.no, &u.levels[0], &u.levels[1], &u.levels[2], &u.levels[3])
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		no = e.Position
+		u = placed{no: e.Position, levels: [maxDepth + 1]int64{e.Position}}
 		_, err := tx.Exec(ctx, `INSERT INTO {rm_stats_units} (unit_no, unit_id, name, depth, u0, u1, u2, u3)
-			VALUES ($1, $2, '', 0, $1, 0, 0, 0)`, no, id.String())
-		return no, wrap(e, err)
+			VALUES ($1, $2, '', 0, $1, 0, 0, 0)`, u.no, id.String())
+		return u, wrap(e, err)
 	case err != nil:
-		return 0, wrap(e, err)
+		return u, wrap(e, err)
 	}
-	return no, nil
+	return u, nil
+}
+
+// place sets the ancestry of unit no, at depth, in its row and in the rows
+// of the cases filed there.
+func place(ctx context.Context, tx *readmodel.Tx, e event.Recorded, id uuid.UUID, no int64, depth int, levels [maxDepth + 1]int64) error {
+	if err := updateUnit(ctx, tx, e, id, "depth = $2, u0 = $3, u1 = $4, u2 = $5, u3 = $6",
+		depth, levels[0], levels[1], levels[2], levels[3]); err != nil {
+		return err
+	}
+	for _, table := range []string{"{rm_stats_cases}", "{rm_stats_case_causes}"} {
+		if _, err := tx.Exec(ctx, "UPDATE "+table+" SET u0 = $2, u1 = $3, u2 = $4, u3 = $5 WHERE unit_no = $1",
+			no, levels[0], levels[1], levels[2], levels[3]); err != nil {
+			return wrap(e, err)
+		}
+	}
+	return nil
 }
 
 func updateUnit(ctx context.Context, tx *readmodel.Tx, e event.Recorded, id uuid.UUID, set string, args ...any) error {
