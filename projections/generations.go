@@ -86,6 +86,9 @@ type RebuildProgress func(position int64, events int)
 // one transaction brings it level with the live generation's checkpoint
 // and switches the views and the live generation to it; the old
 // generation's tables are then dropped. It returns the new generation.
+//
+// On PostgreSQL the new generation is first built in memory and copied in
+// bulk (see stageInMemory); what arrives meanwhile is applied after.
 func Rebuild(ctx context.Context, db *sqldb.DB, src Source, p Projection, progress RebuildProgress) (int64, error) {
 	if err := Prepare(ctx, db, p); err != nil {
 		return 0, err
@@ -118,6 +121,12 @@ func Rebuild(ctx context.Context, db *sqldb.DB, src Source, p Projection, progre
 			}
 		}
 		return nil
+	}
+	if db.Dialect() == sqldb.Postgres {
+		var err error
+		if after, total, err = stageInMemory(ctx, db, src, p, gen, progress); err != nil {
+			return 0, fmt.Errorf("projections: rebuild %s: %w", p.Name(), err)
+		}
 	}
 	if err := fill(nil, -1); err != nil {
 		return 0, fmt.Errorf("projections: rebuild %s: %w", p.Name(), err)

@@ -106,6 +106,12 @@ func ignoreDone(err error) error {
 	return err
 }
 
+// Prepare prepares a statement for repeated use in the transaction; it is
+// closed when the transaction ends.
+func (t *Tx) Prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	return t.tx.PrepareContext(ctx, t.db.rebind(query))
+}
+
 // Dialect reports the engine the transaction runs on.
 func (t *Tx) Dialect() Dialect { return t.db.dialect }
 

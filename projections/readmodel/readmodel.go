@@ -46,25 +46,68 @@ type Table struct {
 type Tx struct {
 	tx    *sqldb.Tx
 	names *strings.Replacer
+	// stmts holds the statements prepared in this transaction, by query
+	// text, on SQLite: preparing a statement there parses it anew each
+	// time, which costs more than running it. (On PostgreSQL the driver
+	// caches prepared statements itself.)
+	stmts map[string]*sql.Stmt
 }
 
 // NewTx binds tx to the table names names replaces.
-func NewTx(tx *sqldb.Tx, names *strings.Replacer) *Tx { return &Tx{tx: tx, names: names} }
+func NewTx(tx *sqldb.Tx, names *strings.Replacer) *Tx {
+	t := &Tx{tx: tx, names: names}
+	if tx.Dialect() == sqldb.SQLite {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	return t
+}
+
+// prepared returns query's statement when this transaction caches them.
+func (t *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if t.stmts == nil {
+		return nil, nil
+	}
+	if s, ok := t.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := t.tx.Prepare(ctx, t.names.Replace(query))
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[query] = s
+	return s, nil
+}
 
 // Dialect is the SQL engine, for the rare statement that must differ.
 func (t *Tx) Dialect() sqldb.Dialect { return t.tx.Dialect() }
 
 // Exec runs a statement.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s, err := t.prepared(ctx, query); err != nil || s != nil {
+		if err != nil {
+			return nil, err
+		}
+		return s.ExecContext(ctx, args...)
+	}
 	return t.tx.Exec(ctx, t.names.Replace(query), args...)
 }
 
 // Query runs a query.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s, err := t.prepared(ctx, query); err != nil || s != nil {
+		if err != nil {
+			return nil, err
+		}
+		return s.QueryContext(ctx, args...)
+	}
 	return t.tx.Query(ctx, t.names.Replace(query), args...)
 }
 
 // QueryRow runs a query expected to return at most one row.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if s, err := t.prepared(ctx, query); err == nil && s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	// An error preparing comes back from the unprepared query's Scan.
 	return t.tx.QueryRow(ctx, t.names.Replace(query), args...)
 }
