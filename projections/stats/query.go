@@ -333,8 +333,6 @@ func (r *Row) set(d Dimension, term string) {
 	}
 }
 
-type term struct{ kind, term string }
-
 // loadTerms returns the terms of the text dimensions among dims, by
 // number.
 func loadTerms(ctx context.Context, tx *sqldb.Tx, dims []Dimension) (map[int64]term, error) {

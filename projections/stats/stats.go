@@ -39,6 +39,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -306,65 +307,113 @@ func applyCase(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 // the standard's current version, and its causes; an employee's first
 // case numbers them.
 func opened(ctx context.Context, tx *readmodel.Tx, e event.Recorded, p casework.CaseOpened) error {
-	line, err := lineOf(ctx, tx, e, p.StandardCode, 0)
+	// What the case refers to, in one round trip: its standard's current
+	// line, its unit's place, its employee's number.
+	var line sql.NullString
+	var unitNo, employeeNo sql.NullInt64
+	var unit placed
+	err := tx.QueryRow(ctx, `SELECT
+			(SELECT budget_line FROM {rm_stats_standard_lines} WHERE standard_code = $1 ORDER BY version DESC LIMIT 1),
+			u.unit_no, COALESCE(u.u0, 0), COALESCE(u.u1, 0), COALESCE(u.u2, 0), COALESCE(u.u3, 0), m.employee_no
+		FROM (SELECT 1 AS one) AS o
+		LEFT JOIN {rm_stats_units} u ON u.unit_id = $2
+		LEFT JOIN {rm_stats_employees} m ON m.employee_id = $3`,
+		p.StandardCode, p.UnitID.String(), p.EmployeeID.String()).
+		Scan(&line, &unitNo, &unit.levels[0], &unit.levels[1], &unit.levels[2], &unit.levels[3], &employeeNo)
 	if err != nil {
-		return err
-	}
-	unit, err := unitNumber(ctx, tx, e, p.UnitID)
-	if err != nil {
-		return err
-	}
-	employeeNo := e.Position
-	err = tx.QueryRow(ctx, `SELECT employee_no FROM {rm_stats_employees} WHERE employee_id = $1`, p.EmployeeID.String()).Scan(&employeeNo)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		if _, err := tx.Exec(ctx, `INSERT INTO {rm_stats_employees} (employee_no, employee_id) VALUES ($1, $2)`,
-			employeeNo, p.EmployeeID.String()); err != nil {
-			return wrap(e, err)
-		}
-	case err != nil:
 		return wrap(e, err)
 	}
-	var terms [3]int64
-	for i, t := range []struct{ kind, term string }{{"category", p.Category}, {"standard", p.StandardCode}, {"line", line}} {
-		if terms[i], err = termNumber(ctx, tx, e, t.kind, t.term); err != nil {
+	unit.no = unitNo.Int64
+	if !unitNo.Valid {
+		if unit, err = unitNumber(ctx, tx, e, p.UnitID); err != nil {
 			return err
 		}
 	}
+	if !employeeNo.Valid {
+		employeeNo.Int64 = e.Position
+		if _, err := tx.Exec(ctx, `INSERT INTO {rm_stats_employees} (employee_no, employee_id) VALUES ($1, $2)`,
+			employeeNo.Int64, p.EmployeeID.String()); err != nil {
+			return wrap(e, err)
+		}
+	}
+	causes := []string{}
+	for _, c := range p.Causes {
+		if !slices.Contains(causes, c) { // the domain refuses repeats; history is fact all the same
+			causes = append(causes, c)
+		}
+	}
+	if len(causes) == 0 {
+		causes = []string{""}
+	}
+	want := []term{{"category", p.Category}, {"standard", p.StandardCode}, {"line", line.String}}
+	for _, c := range causes {
+		want = append(want, term{"cause", c})
+	}
+	numbers, err := termNumbers(ctx, tx, e, want)
+	if err != nil {
+		return err
+	}
+	category, standard, lineNo := numbers[want[0]], numbers[want[1]], numbers[want[2]]
 	month := monthNumber(MonthOf(e))
 	_, err = tx.Exec(ctx, `INSERT INTO {rm_stats_cases} (case_no, unit_no, u0, u1, u2, u3, employee_no, month,
 		category_no, standard_no, line_no, approved_fen, paid_fen, status, standard_version, category, standard_code,
 		budget_line, case_id, employee_id, unit_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0, $12, 0, $13, $14, $15, $16, $17, $18)`,
-		e.Position, unit.no, unit.levels[0], unit.levels[1], unit.levels[2], unit.levels[3], employeeNo, month,
-		terms[0], terms[1], terms[2], string(casework.StatusDraft),
-		p.Category, p.StandardCode, line, p.CaseID.String(), p.EmployeeID.String(), p.UnitID.String())
+		e.Position, unit.no, unit.levels[0], unit.levels[1], unit.levels[2], unit.levels[3], employeeNo.Int64, month,
+		category, standard, lineNo, string(casework.StatusDraft),
+		p.Category, p.StandardCode, line.String, p.CaseID.String(), p.EmployeeID.String(), p.UnitID.String())
 	if err != nil {
 		return wrap(e, err)
 	}
-	causes := p.Causes
-	if len(causes) == 0 {
-		causes = []string{""}
+	args := []any{e.Position, unit.no, unit.levels[0], unit.levels[1], unit.levels[2], unit.levels[3], employeeNo.Int64,
+		month, category, standard, lineNo}
+	values := make([]string, len(causes))
+	for i, c := range causes {
+		args = append(args, numbers[term{"cause", c}], c)
+		values[i] = fmt.Sprintf("($1, $%d, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0, $%d)", len(args)-1, len(args))
 	}
-	seen := map[string]bool{}
-	for _, c := range causes {
-		if seen[c] {
-			continue // the domain refuses repeats; history is fact all the same
+	_, err = tx.Exec(ctx, `INSERT INTO {rm_stats_case_causes} (case_no, cause_no, unit_no, u0, u1, u2, u3,
+		employee_no, month, category_no, standard_no, line_no, approved_fen, paid_fen, cause) VALUES `+strings.Join(values, ", "), args...)
+	return wrap(e, err)
+}
+
+// term is a value of a text dimension: kind is category, standard, line
+// or cause.
+type term struct{ kind, term string }
+
+// termNumbers returns the numbers of terms, numbering the new ones.
+func termNumbers(ctx context.Context, tx *readmodel.Tx, e event.Recorded, terms []term) (map[term]int64, error) {
+	var args []any
+	var or []string
+	for _, t := range terms {
+		args = append(args, t.kind, t.term)
+		or = append(or, fmt.Sprintf("(kind = $%d AND term = $%d)", len(args)-1, len(args)))
+	}
+	rows, err := tx.Query(ctx, "SELECT kind, term, term_no FROM {rm_stats_terms} WHERE "+strings.Join(or, " OR "), args...)
+	if err != nil {
+		return nil, wrap(e, err)
+	}
+	out := map[term]int64{}
+	for rows.Next() {
+		var t term
+		var no int64
+		if err := rows.Scan(&t.kind, &t.term, &no); err != nil {
+			rows.Close()
+			return nil, wrap(e, err)
 		}
-		seen[c] = true
-		no, err := termNumber(ctx, tx, e, "cause", c)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO {rm_stats_case_causes} (case_no, cause_no, unit_no, u0, u1, u2, u3,
-			employee_no, month, category_no, standard_no, line_no, approved_fen, paid_fen, cause)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, 0, $13)`,
-			e.Position, no, unit.no, unit.levels[0], unit.levels[1], unit.levels[2], unit.levels[3], employeeNo, month,
-			terms[0], terms[1], terms[2], c); err != nil {
-			return wrap(e, err)
+		out[t] = no
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, wrap(e, err)
+	}
+	for _, t := range terms {
+		if _, ok := out[t]; !ok {
+			if out[t], err = termNumber(ctx, tx, e, t.kind, t.term); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // termNumber returns the number of term of kind, numbering it next when
@@ -385,40 +434,25 @@ func termNumber(ctx context.Context, tx *readmodel.Tx, e event.Recorded, kind, t
 
 // submitted fixes the case's standard version and so its budget line.
 func submitted(ctx context.Context, tx *readmodel.Tx, e event.Recorded, id uuid.UUID, version int) error {
-	var code string
-	if err := tx.QueryRow(ctx, `SELECT standard_code FROM {rm_stats_cases} WHERE case_id = $1`, id.String()).Scan(&code); err != nil {
+	var line sql.NullString
+	var lineNo sql.NullInt64
+	err := tx.QueryRow(ctx, `SELECT l.budget_line, t.term_no FROM {rm_stats_cases} f
+		LEFT JOIN {rm_stats_standard_lines} l ON l.standard_code = f.standard_code AND l.version = $2
+		LEFT JOIN {rm_stats_terms} t ON t.kind = 'line' AND t.term = COALESCE(l.budget_line, '')
+		WHERE f.case_id = $1`, id.String(), version).Scan(&line, &lineNo)
+	if err != nil {
 		return fmt.Errorf("stats: case.submitted at position %d: case %s not opened: %w", e.Position, id, err)
 	}
-	line, err := lineOf(ctx, tx, e, code, version)
-	if err != nil {
-		return err
-	}
-	lineNo, err := termNumber(ctx, tx, e, "line", line)
-	if err != nil {
-		return err
+	if !lineNo.Valid {
+		if lineNo.Int64, err = termNumber(ctx, tx, e, "line", line.String); err != nil {
+			return err
+		}
 	}
 	if err := update(ctx, tx, e, id, "status = $2, standard_version = $3, budget_line = $4, line_no = $5",
-		string(casework.StatusInReview), version, line, lineNo); err != nil {
+		string(casework.StatusInReview), version, line.String, lineNo.Int64); err != nil {
 		return err
 	}
-	return updateCauses(ctx, tx, e, id, "line_no = $2", lineNo)
-}
-
-// lineOf returns the budget line of version of standard code, of its
-// latest version when version is 0, and "" for a standard or version the
-// catalogue's events never described (histories written by tools rather
-// than by the service): the case still counts, under no line.
-func lineOf(ctx context.Context, tx *readmodel.Tx, e event.Recorded, code string, version int) (string, error) {
-	var line string
-	err := tx.QueryRow(ctx, `SELECT budget_line FROM {rm_stats_standard_lines}
-		WHERE standard_code = $1 AND (version = $2 OR $2 = 0) ORDER BY version DESC LIMIT 1`, code, version).Scan(&line)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("stats: %s at position %d: budget line of %s version %d: %w", e.Type, e.Position, code, version, err)
-	}
-	return line, nil
+	return updateCauses(ctx, tx, e, id, "line_no = $2", lineNo.Int64)
 }
 
 // update sets columns of case id (set uses $2 onwards for args); the case
