@@ -5,7 +5,6 @@ package budgets
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -77,7 +76,7 @@ func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded)
 	switch e.Type {
 	case budget.TypeAllocated:
 		var p budget.Allocated
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		switch {
@@ -99,19 +98,19 @@ func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded)
 		return nil
 	case budget.TypeIncreased:
 		var p budget.Increased
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		return move(ctx, tx, id, e, p.AmountFen, "allocated_fen = allocated_fen + $3, available_fen = available_fen + $3")
 	case budget.TypeReserved:
 		var p budget.Reserved
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		return move(ctx, tx, id, e, p.AmountFen, "reserved_fen = reserved_fen + $3, available_fen = available_fen - $3")
 	case budget.TypeReleased:
 		var p budget.Released
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		return move(ctx, tx, id, e, p.AmountFen, "reserved_fen = reserved_fen - $3, available_fen = available_fen + $3")
@@ -119,7 +118,7 @@ func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded)
 		// In the budget's own stream (older histories) or its spending
 		// stream alike: the case's reserved money is now spent.
 		var p budget.Spent
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		return move(ctx, tx, id, e, p.AmountFen, "reserved_fen = reserved_fen - $3, spent_fen = spent_fen + $3")
@@ -164,11 +163,4 @@ func budgetID(stream string, spending bool) (uuid.UUID, error) {
 		return uuid.Nil, fmt.Errorf("budgets: stream %q is not a budget stream", stream)
 	}
 	return id, nil
-}
-
-func decode(e event.Recorded, v any) error {
-	if err := json.Unmarshal(e.Data, v); err != nil {
-		return fmt.Errorf("budgets: %s at position %d: %w", e.Type, e.Position, err)
-	}
-	return nil
 }

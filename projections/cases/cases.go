@@ -5,7 +5,6 @@ package cases
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -64,14 +63,14 @@ func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded)
 	if !strings.HasPrefix(e.Type, "case.") {
 		return nil
 	}
-	id, err := caseID(e.Stream)
+	id, err := readmodel.CaseID(e.Stream)
 	if err != nil {
 		return err
 	}
 	switch e.Type {
 	case casework.TypeCaseOpened:
 		var p casework.CaseOpened
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		if p.CaseID != id {
@@ -98,19 +97,19 @@ func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded)
 		return update(ctx, tx, id, e, "status = $3", string(casework.StatusClosed))
 	case casework.TypeCaseApproved:
 		var p casework.CaseApproved
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		return update(ctx, tx, id, e, "status = $3, approved_fen = $4", string(casework.StatusApproved), p.AmountFen)
 	case casework.TypeCasePaymentConfirmed:
 		var p casework.CasePaymentConfirmed
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		return update(ctx, tx, id, e, "paid_fen = paid_fen + $3", p.AmountFen)
 	case casework.TypeCasePaid:
 		var p casework.CasePaid
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		return update(ctx, tx, id, e, "status = $3, paid_fen = $4", string(casework.StatusPaid), p.TotalFen)
@@ -135,21 +134,6 @@ func update(ctx context.Context, tx *readmodel.Tx, id uuid.UUID, e event.Recorde
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return fmt.Errorf("cases: %s on %s: case not opened (%d rows, %v)", e.Type, id, n, err)
-	}
-	return nil
-}
-
-func caseID(stream string) (uuid.UUID, error) {
-	id, err := uuid.Parse(strings.TrimPrefix(stream, "case-"))
-	if err != nil || casework.CaseStream(id) != stream {
-		return uuid.Nil, fmt.Errorf("cases: stream %q is not a case stream", stream)
-	}
-	return id, nil
-}
-
-func decode(e event.Recorded, v any) error {
-	if err := json.Unmarshal(e.Data, v); err != nil {
-		return fmt.Errorf("cases: %s at position %d: %w", e.Type, e.Position, err)
 	}
 	return nil
 }

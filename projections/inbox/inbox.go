@@ -6,7 +6,6 @@ package inbox
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -93,7 +92,7 @@ func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded)
 	if !strings.HasPrefix(e.Type, "case.") {
 		return nil
 	}
-	id, err := caseID(e.Stream)
+	id, err := readmodel.CaseID(e.Stream)
 	if err != nil {
 		return err
 	}
@@ -101,7 +100,7 @@ func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded)
 	switch e.Type {
 	case casework.TypeCaseOpened:
 		var p casework.CaseOpened
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		if p.CaseID != id {
@@ -111,19 +110,19 @@ func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded)
 			VALUES ($1, $2, $3, $4, $5, 0)`, a.id, p.UnitID.String(), p.EmployeeID.String(), p.StandardCode, p.RequestedFen)
 	case casework.TypeCaseSubmitted:
 		var p casework.CaseSubmitted
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		return a.submitted(p)
 	case casework.TypeCaseStepDecided:
 		var p casework.CaseStepDecided
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		return a.decided(p)
 	case casework.TypeCaseStepReassigned:
 		var p casework.CaseStepReassigned
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		return a.reassigned(p)
@@ -307,19 +306,4 @@ func (a applier) reassigned(p casework.CaseStepReassigned) error {
 	return a.exec(`UPDATE {rm_inbox} SET account_id = $4, waiting_since = $5, position = $6
 		WHERE case_id = $1 AND step = $2 AND account_id = $3`,
 		a.id, p.Step, from, to, a.e.RecordedAt.UTC().Format(time.RFC3339), a.e.Position)
-}
-
-func caseID(stream string) (uuid.UUID, error) {
-	id, err := uuid.Parse(strings.TrimPrefix(stream, "case-"))
-	if err != nil || casework.CaseStream(id) != stream {
-		return uuid.Nil, fmt.Errorf("inbox: stream %q is not a case stream", stream)
-	}
-	return id, nil
-}
-
-func decode(e event.Recorded, v any) error {
-	if err := json.Unmarshal(e.Data, v); err != nil {
-		return fmt.Errorf("inbox: %s at position %d: %w", e.Type, e.Position, err)
-	}
-	return nil
 }

@@ -8,7 +8,6 @@ package payments
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -102,7 +101,7 @@ func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded)
 		return instructed(ctx, tx, id, e)
 	case payment.TypeConfirmed:
 		var p payment.Confirmed
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		if p.BankRef == "" {
@@ -112,7 +111,7 @@ func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded)
 			string(payment.StatusConfirmed), p.BankRef, p.ConfirmedAt)
 	case payment.TypeFailed:
 		var p payment.Failed
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		return settle(ctx, tx, id, e, "status = $3, fail_reason = $4", string(payment.StatusFailed), p.Reason)
@@ -124,7 +123,7 @@ func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded)
 // caseOpened remembers the unit of a case.
 func caseOpened(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 	var p casework.CaseOpened
-	if err := decode(e, &p); err != nil {
+	if err := readmodel.Decode(e, &p); err != nil {
 		return err
 	}
 	if casework.CaseStream(p.CaseID) != e.Stream || p.UnitID == uuid.Nil {
@@ -139,7 +138,7 @@ func caseOpened(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 
 func instructed(ctx context.Context, tx *readmodel.Tx, id uuid.UUID, e event.Recorded) error {
 	var p payment.Instructed
-	if err := decode(e, &p); err != nil {
+	if err := readmodel.Decode(e, &p); err != nil {
 		return err
 	}
 	switch {
@@ -179,13 +178,6 @@ func settle(ctx context.Context, tx *readmodel.Tx, id uuid.UUID, e event.Recorde
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return fmt.Errorf("payments: %s on %s: payment not instructed or answered already (%d rows, %v)", e.Type, id, n, err)
-	}
-	return nil
-}
-
-func decode(e event.Recorded, v any) error {
-	if err := json.Unmarshal(e.Data, v); err != nil {
-		return fmt.Errorf("payments: %s at position %d: %w", e.Type, e.Position, err)
 	}
 	return nil
 }

@@ -6,7 +6,13 @@ package readmodel
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"strings"
+
+	"github.com/google/uuid"
+
+	"aidtrail/domain/casework"
 
 	"aidtrail/domain/event"
 	"aidtrail/internal/sqldb"
@@ -110,4 +116,23 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	}
 	// An error preparing comes back from the unprepared query's Scan.
 	return t.tx.QueryRow(ctx, t.names.Replace(query), args...)
+}
+
+// Decode unmarshals e's payload into v. The error names the event; a
+// payload a projection cannot read stops it there (the runner says which
+// projection).
+func Decode(e event.Recorded, v any) error {
+	if err := json.Unmarshal(e.Data, v); err != nil {
+		return fmt.Errorf("%s at position %d: %w", e.Type, e.Position, err)
+	}
+	return nil
+}
+
+// CaseID returns the case a case stream ("case-<uuid>") belongs to.
+func CaseID(stream string) (uuid.UUID, error) {
+	id, err := uuid.Parse(strings.TrimPrefix(stream, "case-"))
+	if err != nil || casework.CaseStream(id) != stream {
+		return uuid.Nil, fmt.Errorf("stream %q is not a case stream", stream)
+	}
+	return id, nil
 }

@@ -36,7 +36,6 @@ package stats
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -228,7 +227,7 @@ func applyStandard(ctx context.Context, tx *readmodel.Tx, e event.Recorded) erro
 			Version    int    `json:"version"`
 			BudgetLine string `json:"budget_line"`
 		}
-		if err := decode(e, &d); err != nil {
+		if err := readmodel.Decode(e, &d); err != nil {
 			return err
 		}
 		if catalogue.StandardStream(d.Code) != e.Stream || d.Version < 1 || d.BudgetLine == "" {
@@ -254,7 +253,7 @@ func applyCase(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 	switch e.Type {
 	case casework.TypeCaseOpened:
 		var p casework.CaseOpened
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		if p.CaseID != id {
@@ -263,13 +262,13 @@ func applyCase(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 		return opened(ctx, tx, e, p)
 	case casework.TypeCaseSubmitted:
 		var p casework.CaseSubmitted
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		return submitted(ctx, tx, e, id, p.StandardVersion)
 	case casework.TypeCaseApproved:
 		var p casework.CaseApproved
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		if err := update(ctx, tx, e, id, "status = $2, approved_fen = $3", string(casework.StatusApproved), p.AmountFen); err != nil {
@@ -278,7 +277,7 @@ func applyCase(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 		return updateCauses(ctx, tx, e, id, "approved_fen = $2", p.AmountFen)
 	case casework.TypeCasePaymentConfirmed:
 		var p casework.CasePaymentConfirmed
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		if err := update(ctx, tx, e, id, "paid_fen = paid_fen + $2", p.AmountFen); err != nil {
@@ -474,13 +473,6 @@ func updateCauses(ctx context.Context, tx *readmodel.Tx, e event.Recorded, id uu
 	_, err := tx.Exec(ctx, "UPDATE {rm_stats_case_causes} SET "+set+
 		" WHERE case_no = (SELECT case_no FROM {rm_stats_cases} WHERE case_id = $1)", append([]any{id.String()}, args...)...)
 	return wrap(e, err)
-}
-
-func decode(e event.Recorded, v any) error {
-	if err := json.Unmarshal(e.Data, v); err != nil {
-		return fmt.Errorf("stats: %s at position %d: %w", e.Type, e.Position, err)
-	}
-	return nil
 }
 
 func wrap(e event.Recorded, err error) error {

@@ -6,7 +6,6 @@ package units
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -72,7 +71,7 @@ func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded)
 	switch e.Type {
 	case org.TypeUnitEstablished:
 		var p org.UnitEstablished
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		var parent any
@@ -85,19 +84,19 @@ func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded)
 		return wrap(e, err)
 	case org.TypeUnitRenamed:
 		var p org.UnitRenamed
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		return update(ctx, tx, e, id, "name = $2", p.Name)
 	case org.TypeUnitMoved:
 		var p org.UnitMoved
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		return update(ctx, tx, e, id, "parent_id = $2, path = $3, depth = $4", p.ParentID.String(), PathOf(p.Path, id), len(p.Path))
 	case org.TypeUnitPathChanged:
 		var p org.UnitPathChanged
-		if err := decode(e, &p); err != nil {
+		if err := readmodel.Decode(e, &p); err != nil {
 			return err
 		}
 		return update(ctx, tx, e, id, "path = $2, depth = $3", PathOf(p.Path, id), len(p.Path))
@@ -116,13 +115,6 @@ func update(ctx context.Context, tx *readmodel.Tx, e event.Recorded, id uuid.UUI
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return fmt.Errorf("units: %s at position %d: unit %s not established (%d rows, %v)", e.Type, e.Position, id, n, err)
-	}
-	return nil
-}
-
-func decode(e event.Recorded, v any) error {
-	if err := json.Unmarshal(e.Data, v); err != nil {
-		return fmt.Errorf("units: %s at position %d: %w", e.Type, e.Position, err)
 	}
 	return nil
 }
