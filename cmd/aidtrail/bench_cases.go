@@ -48,6 +48,7 @@ func runBenchCases(ctx context.Context, args []string, stdout, stderr io.Writer)
 	databaseURL := fs.String("database-url", "", "PostgreSQL server URL (required)")
 	duration := fs.Duration("duration", 10*time.Second, "how long clients run lifecycles")
 	concurrency := fs.Int("concurrency", 16, "concurrent clients")
+	project := fs.Bool("projections", true, "run the read models in the same process, as serve does (false: as with workers elsewhere)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -85,7 +86,9 @@ func runBenchCases(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	projCtx, stopProjections := context.WithCancel(ctx)
 	defer stopProjections()
-	go func() { _ = runner.Run(projCtx) }()
+	if *project {
+		go func() { _ = runner.Run(projCtx) }()
+	}
 	handler, err := httpapi.NewHandler(httpapi.Deps{Store: st, App: app, Replies: replies.New(db.tables),
 		ReadDB: db.tables, ReadModels: runner, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
