@@ -52,6 +52,13 @@ func stageInMemory(ctx context.Context, db *sqldb.DB, src Source, p Projection, 
 		if err := copyTable(ctx, mem, db, physical(t.Name, gen)); err != nil {
 			return 0, 0, err
 		}
+		// A table filled by COPY has no statistics until autovacuum comes
+		// by; until then the planner guesses, and guesses badly for the
+		// per-event statements that follow and for the reads after the
+		// switch.
+		if _, err := db.Exec(ctx, "ANALYZE "+physical(t.Name, gen)); err != nil {
+			return 0, 0, err
+		}
 	}
 	if _, err := db.Exec(ctx, `UPDATE projection_checkpoints SET position = $2, updated_ms = $3 WHERE name = $1`,
 		checkpointKey(p.Name(), gen), after, time.Now().UnixMilli()); err != nil {
