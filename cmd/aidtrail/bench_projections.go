@@ -246,6 +246,12 @@ func (b *projectionBench) lag(ctx context.Context, rate int, d time.Duration) er
 	}
 	close(samples)
 	if err := <-measured; err != nil {
+		if st, serr := runner.Status(ctx); serr == nil {
+			for _, s := range st {
+				fmt.Fprintf(b.log, "projection %s: checkpoint %d, lag %d positions, %.1fs, stopped: %v\n",
+					s.Name, s.Checkpoint, s.LagPositions, s.LagSeconds, s.Stopped)
+			}
+		}
 		return err
 	}
 	slices.Sort(lags)
