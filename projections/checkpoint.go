@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"aidtrail/domain/event"
 	"aidtrail/internal/sqldb"
+	"aidtrail/projections/readmodel"
 )
 
 // checkpointKey names the checkpoint of generation gen of projection name
@@ -90,6 +92,14 @@ func liveGeneration(ctx context.Context, tx *sqldb.Tx, d sqldb.Dialect, name str
 // none): when p's checkpoint is below it, p missed events, nothing is
 // applied and the error is a *gapError.
 func applyBatch(ctx context.Context, db *sqldb.DB, p Projection, events []event.Recorded, prev int64) (applied int, err error) {
+	if s, ok := p.(readmodel.Selective); ok && !slices.ContainsFunc(events, s.Concerns) {
+		moved, err := skipBatch(ctx, db, p, events[len(events)-1].Position, prev)
+		if err != nil || moved {
+			return 0, err
+		}
+		// Not moved: applied before, or p missed events before this
+		// batch; the transaction below tells which.
+	}
 	err = db.InTx(ctx, func(tx *sqldb.Tx) error {
 		gen, err := liveGeneration(ctx, tx, db.Dialect(), p.Name(), false)
 		if err != nil {
@@ -102,6 +112,22 @@ func applyBatch(ctx context.Context, db *sqldb.DB, p Projection, events []event.
 		return 0, err
 	}
 	return applied, nil
+}
+
+// skipBatch moves the live checkpoint of p from prev (or beyond) to last
+// with one statement, for a batch p has no use for, and reports whether
+// it did. A checkpoint already at last or beyond, or below prev, is left
+// alone. Racing a rebuild's switch it may move the old generation's
+// checkpoint instead: the new one then finds a gap and reads the store.
+func skipBatch(ctx context.Context, db *sqldb.DB, p Projection, last, prev int64) (bool, error) {
+	res, err := db.Exec(ctx, `UPDATE projection_checkpoints SET position = $2, updated_ms = $4
+		WHERE name = (SELECT name || '#' || CAST(live AS TEXT) FROM projection_generations WHERE name = $1)
+		AND position >= $3 AND position < $2`, p.Name(), last, prev, time.Now().UnixMilli())
+	if err != nil {
+		return false, fmt.Errorf("checkpoint of %s: %w", p.Name(), err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // applyIn is applyBatch inside tx, for generation gen.

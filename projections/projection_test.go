@@ -2,12 +2,14 @@ package projections
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"aidtrail/adapters/apptest"
 	"aidtrail/domain/event"
 	"aidtrail/internal/sqldb"
 	"aidtrail/projections/cases"
+	"aidtrail/projections/units"
 )
 
 // Applying the same event twice, or an older one, changes the read model
@@ -156,4 +158,41 @@ func contains[T comparable](s []T, v T) bool {
 		}
 	}
 	return false
+}
+
+// A batch a selective projection has no use for moves its checkpoint
+// without a transaction; one after a gap does not (the gap is reported),
+// nor does one it has passed already.
+func TestSelectiveProjectionSkipsBatchesItHasNoUseFor(t *testing.T) {
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			env := apptest.New(t, kind)
+			write(t, newWorld(13), env.Store, 2) // case events and notes only
+			all, err := env.Store.ReadAll(t.Context(), 0, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := units.New()
+			if err := Prepare(t.Context(), env.DB, p); err != nil {
+				t.Fatal(err)
+			}
+			half := len(all) / 2
+			var gap *gapError
+			if _, err := applyBatch(t.Context(), env.DB, p, all[half:], all[half-1].Position); !errors.As(err, &gap) {
+				t.Fatalf("batch after a gap: %v, want the gap reported", err)
+			}
+			for _, b := range []struct {
+				events []event.Recorded
+				prev   int64
+			}{{all[:half], 0}, {all[half:], all[half-1].Position}, {all[:half], 0}} {
+				if n, err := applyBatch(t.Context(), env.DB, p, b.events, b.prev); err != nil || n != 0 {
+					t.Fatalf("applied %d: %v", n, err)
+				}
+			}
+			if pos, _ := Checkpoint(t.Context(), env.DB, p.Name()); pos != all[len(all)-1].Position {
+				t.Fatalf("checkpoint %d, want %d", pos, all[len(all)-1].Position)
+			}
+		})
+	}
 }

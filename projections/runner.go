@@ -350,10 +350,9 @@ func (r *Runner) handle(p Projection) message.NoPublishHandlerFunc {
 	}
 }
 
+// applied counts n events applied by p and wakes waiters: p's checkpoint
+// may have moved, with or without events it had a use for.
 func (r *Runner) applied(p Projection, n int) {
-	if n == 0 {
-		return
-	}
 	r.mu.Lock()
 	r.stats[p.Name()].applied += uint64(n)
 	close(r.moved)

@@ -60,12 +60,18 @@ func (Projection) Tables() []readmodel.Table {
 
 const spendingPrefix = "budget-spending-"
 
+// Concerns implements readmodel.Selective: every event of a budget's
+// streams, and any budget event elsewhere (which it refuses).
+func (Projection) Concerns(e event.Recorded) bool {
+	return strings.HasPrefix(e.Stream, "budget-") || strings.HasPrefix(e.Type, "budget.")
+}
+
 // Apply implements readmodel.Projection.
-func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
-	spending := strings.HasPrefix(e.Stream, spendingPrefix)
-	if !spending && !strings.HasPrefix(e.Stream, "budget-") && !strings.HasPrefix(e.Type, "budget.") {
+func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
+	if !p.Concerns(e) {
 		return nil
 	}
+	spending := strings.HasPrefix(e.Stream, spendingPrefix)
 	id, err := budgetID(e.Stream, spending)
 	if err != nil {
 		return err

@@ -58,9 +58,12 @@ func (Projection) Tables() []readmodel.Table {
 	}}}
 }
 
+// Concerns implements readmodel.Selective: case events.
+func (Projection) Concerns(e event.Recorded) bool { return strings.HasPrefix(e.Type, "case.") }
+
 // Apply implements readmodel.Projection.
-func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
-	if !strings.HasPrefix(e.Type, "case.") {
+func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
+	if !p.Concerns(e) {
 		return nil
 	}
 	id, err := readmodel.CaseID(e.Stream)

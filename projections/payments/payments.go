@@ -84,12 +84,19 @@ func (Projection) Tables() []readmodel.Table {
 
 const paymentPrefix = "payment-"
 
+// Concerns implements readmodel.Selective: a case's opening (for its
+// unit), every event of a payment's stream, and any payment event
+// elsewhere (which it refuses).
+func (Projection) Concerns(e event.Recorded) bool {
+	return e.Type == casework.TypeCaseOpened || strings.HasPrefix(e.Stream, paymentPrefix) || strings.HasPrefix(e.Type, "payment.")
+}
+
 // Apply implements readmodel.Projection.
-func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
+func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 	if e.Type == casework.TypeCaseOpened {
 		return caseOpened(ctx, tx, e)
 	}
-	if !strings.HasPrefix(e.Stream, paymentPrefix) && !strings.HasPrefix(e.Type, "payment.") {
+	if !p.Concerns(e) {
 		return nil
 	}
 	id, err := uuid.Parse(strings.TrimPrefix(e.Stream, paymentPrefix))

@@ -35,6 +35,14 @@ type Projection interface {
 	Apply(ctx context.Context, tx *Tx, e event.Recorded) error
 }
 
+// Selective is a Projection that can tell from an event's type and stream
+// alone whether Apply would use it (or refuse it). For a batch that
+// concerns it not at all, the runner moves its checkpoint with one
+// statement instead of a transaction: most events concern few read models.
+type Selective interface {
+	Concerns(e event.Recorded) bool
+}
+
 // Table is a read-model table. Analysts and queries use its plain Name,
 // a view of the live generation; the projection writes the generation it
 // is building. In Create and in the statements a projection runs through

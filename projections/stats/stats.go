@@ -205,6 +205,11 @@ func (Projection) Tables() []readmodel.Table {
 	}
 }
 
+// Concerns implements readmodel.Selective: unit, standard and case events.
+func (Projection) Concerns(e event.Recorded) bool {
+	return strings.HasPrefix(e.Type, "unit.") || strings.HasPrefix(e.Type, "standard.") || strings.HasPrefix(e.Type, "case.")
+}
+
 // Apply implements readmodel.Projection.
 func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 	switch {

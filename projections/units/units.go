@@ -59,9 +59,12 @@ func PathOf(ancestors []uuid.UUID, id uuid.UUID) string {
 	return b.String()
 }
 
+// Concerns implements readmodel.Selective: unit events.
+func (Projection) Concerns(e event.Recorded) bool { return strings.HasPrefix(e.Type, "unit.") }
+
 // Apply implements readmodel.Projection.
-func (Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
-	if !strings.HasPrefix(e.Type, "unit.") {
+func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
+	if !p.Concerns(e) {
 		return nil
 	}
 	id, err := uuid.Parse(strings.TrimPrefix(e.Stream, "unit-"))
