@@ -3,6 +3,7 @@ package commands_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"aidtrail/commands"
 	"aidtrail/domain/access"
@@ -62,7 +63,7 @@ func TestInboxShowsWhatWaits(t *testing.T) {
 }
 
 // Reading a payment is not settling it: an auditor may read, not confirm.
-func TestMaySettlePayment(t *testing.T) {
+func TestAuditorReadsButDoesNotSettlePayments(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	f := newMoney(t, "sqlite", 5*grantFen)
@@ -78,10 +79,10 @@ func TestMaySettlePayment(t *testing.T) {
 	if _, err := f.env.App.GetPayment(ctx, auditor, pid); err != nil {
 		t.Fatalf("the auditor reading the payment: %v", err)
 	}
-	if err := f.env.App.MaySettlePayment(ctx, auditor, pid); !errors.Is(err, access.ErrForbidden) {
+	if _, err := f.env.App.ConfirmPayment(ctx, auditor, pid, "BOC20261128007", time.Now()); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("the auditor settling: %v, want forbidden", err)
 	}
-	if err := f.env.App.MaySettlePayment(ctx, f.admin, pid); err != nil {
+	if _, err := f.env.App.ConfirmPayment(ctx, f.admin, pid, "BOC20261128007", time.Now()); err != nil {
 		t.Fatalf("the administrator settling: %v", err)
 	}
 }

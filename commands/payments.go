@@ -143,25 +143,3 @@ func (a *App) settlePayment(ctx context.Context, actor Actor, paymentID uuid.UUI
 	})
 	return Written{pos}, err
 }
-
-// MaySettlePayment reports, with an error matching access.ErrForbidden,
-// whether actor lacks the right to confirm or fail the payment (recording
-// the refusal): a bank results file is checked for every row before any
-// row is applied.
-func (a *App) MaySettlePayment(ctx context.Context, actor Actor, paymentID uuid.UUID) error {
-	w := newWork(a.store)
-	p, err := loadPayment(ctx, w, paymentID)
-	if err != nil {
-		return err
-	}
-	c, err := loadCase(ctx, w, p.CaseID())
-	if err != nil {
-		return err
-	}
-	unit, err := loadUnit(ctx, w, c.UnitID())
-	if err != nil {
-		return err
-	}
-	_, err = a.authorize(ctx, w, actor, access.PermBudgetsManage, unit)
-	return err
-}
