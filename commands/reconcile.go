@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -56,15 +54,17 @@ func (e *RefusedRowsError) Error() string {
 // and spends the payment's amount from the budget that reserved it,
 // exactly as ConfirmPayment does.
 func (a *App) ReconcilePayments(ctx context.Context, actor Actor, rows []payment.ResultRow) (Reconciled, error) {
-	pos, err := a.attemptStamped(ctx, func(w *work) error {
+	// Each row's events are stamped with the grant at its own unit as
+	// they are queued; commit keeps them.
+	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		refused, err := a.reconcile(ctx, w, actor, rows)
 		if err != nil {
-			return err
+			return event.Metadata{}, err
 		}
 		if len(refused) > 0 {
-			return &RefusedRowsError{Rows: refused}
+			return event.Metadata{}, &RefusedRowsError{Rows: refused}
 		}
-		return nil
+		return event.Metadata{}, nil
 	})
 	if err != nil {
 		return Reconciled{}, err
@@ -208,57 +208,4 @@ func stamped(meta event.Metadata, events []event.Event) []event.Event {
 		events[i].Metadata = meta
 	}
 	return events
-}
-
-// attemptStamped is attempt for a command whose events carry different
-// metadata (the actor's grant at each row's unit), stamped as they are
-// queued: it commits w's events as they are.
-func (a *App) attemptStamped(ctx context.Context, decide func(*work) error) (int64, error) {
-	var err error
-	for attempt := range maxAttempts {
-		w := newWork(a.store)
-		w.hot, w.budgets = a.hot, a.budgets
-		var position int64
-		if err = decide(w); err == nil {
-			position, err = commitStamped(ctx, w)
-		}
-		w.release()
-		if err == nil || !errors.Is(err, event.ErrConcurrency) {
-			return position, err
-		}
-		backoff := time.Duration(1+rand.IntN(1<<min(attempt, 5))) * time.Millisecond
-		select {
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		case <-time.After(backoff):
-		}
-	}
-	return 0, err
-}
-
-// commitStamped is work.commit for events stamped already.
-func commitStamped(ctx context.Context, w *work) (int64, error) {
-	if len(w.order) == 0 {
-		return 0, nil
-	}
-	tx := event.Transaction{}
-	for _, stream := range w.order {
-		events := w.pending[stream]
-		keyEventIDs(w.actor, stream, events)
-		expected := event.Exact(w.read[stream])
-		if w.anyVersion[stream] {
-			expected = event.Any
-		}
-		tx.Appends = append(tx.Appends, event.StreamAppend{Stream: stream, Expected: expected, Events: events})
-	}
-	for stream, version := range w.read {
-		if _, appended := w.pending[stream]; !appended {
-			tx.Require = append(tx.Require, event.Requirement{Stream: stream, Version: version})
-		}
-	}
-	results, err := w.store.Commit(ctx, tx)
-	if err != nil {
-		return 0, err
-	}
-	return results[len(results)-1].Position, nil
 }

@@ -174,6 +174,16 @@ func TestReconcileFailedCommitAppliesNothing(t *testing.T) {
 			if err != nil || done.Applied != 3 || done.Position == 0 {
 				t.Fatalf("reconcile again: %+v %v", done, err)
 			}
+			// Every money movement carries who moved it, under which grant.
+			written, err := f.env.Store.ReadAll(t.Context(), head, 1000)
+			if err != nil || len(written) == 0 {
+				t.Fatalf("events of the import: %d %v", len(written), err)
+			}
+			for _, e := range written {
+				if e.Metadata.ActorAccountID != f.admin.AccountID.String() || e.Metadata.ActorPositionID == "" {
+					t.Fatalf("%s on %s written as %+v, want the administrator's grant", e.Type, e.Stream, e.Metadata)
+				}
+			}
 			again, err := app.ReconcilePayments(t.Context(), f.admin, rows)
 			if err != nil || again.Position != 0 {
 				t.Fatalf("the same file a third time: %+v %v, want nothing written", again, err)

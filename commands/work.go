@@ -115,8 +115,9 @@ func (w *work) addIndex(stream string, events ...event.Event) {
 	w.anyVersion[stream] = true
 }
 
-// commit stamps every queued event with meta and commits them as one
-// transaction. It returns the position of the last event written; a
+// commit stamps every queued event not stamped already with meta (a
+// command whose events act under different grants stamps them as it
+// queues them) and commits them as one transaction. It returns the position of the last event written; a
 // command that decided nothing (renaming to the same name) writes nothing
 // and returns 0, which every read has reached.
 func (w *work) commit(ctx context.Context, meta event.Metadata) (int64, error) {
@@ -127,7 +128,9 @@ func (w *work) commit(ctx context.Context, meta event.Metadata) (int64, error) {
 	for _, stream := range w.order {
 		events := w.pending[stream]
 		for i := range events {
-			events[i].Metadata = meta
+			if events[i].Metadata == (event.Metadata{}) { // not stamped at queueing
+				events[i].Metadata = meta
+			}
 		}
 		keyEventIDs(w.actor, stream, events)
 		expected := event.Exact(w.read[stream])
