@@ -57,12 +57,12 @@ func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]event.Re
 // they become visible out of order and rolled-back appends leave holes. A
 // page without holes is safe as it is. A page with holes is safe once every
 // transaction that could own a hole has ended: each such transaction drew
-// its position before the rows after the hole were read, and had a
-// transaction id by then, so its id is below the xmax of any snapshot taken
-// after the read. When a later snapshot's xmin reaches that xmax, all of them
-// have ended, and reading the page's range again gives its final content.
-// awaitAppenders narrows "all of them" to those appending to the events
-// table, so an unrelated long transaction does not hold readers back.
+// its position before the rows after the hole were read, so it was holding
+// the events table's insert lock, with a transaction id, at the time of the
+// read and holds both until it ends. awaitAppenders waits for every
+// transaction holding that lock after the read; reading the page's range
+// again then gives its final content. An unrelated long transaction does
+// not hold readers back. (README.md: "Why readers never skip an event".)
 func (s *Store) readSafe(ctx context.Context, after int64, limit int) ([]event.Recorded, bool, error) {
 	if limit <= 0 {
 		return nil, false, fmt.Errorf("read all: %w: limit %d", event.ErrInvalid, limit)

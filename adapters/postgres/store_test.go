@@ -24,30 +24,6 @@ func newStore(t *testing.T) *Store {
 	return s
 }
 
-// holdAppend begins an append through the store's own statement in a
-// transaction it leaves open, so a test can commit appends out of position
-// order. It returns once the events hold their positions.
-func holdAppend(ctx context.Context, t *testing.T, s *Store, stream string, events ...event.Event) (commit func() error) {
-	t.Helper()
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// An open transaction would keep Close waiting; end it first.
-	t.Cleanup(func() { _ = tx.Rollback(context.WithoutCancel(ctx)) })
-	if _, err := s.appendWith(ctx, tx, stream, event.Any, events); err != nil {
-		_ = tx.Rollback(ctx)
-		t.Fatal(err)
-	}
-	return func() error {
-		if err := tx.Commit(ctx); err != nil {
-			return err
-		}
-		s.committed()
-		return nil
-	}
-}
-
 func testEvent(typ string) event.Event {
 	return event.Event{ID: event.NewID(), Type: typ, Data: json.RawMessage(`{"n":1}`)}
 }

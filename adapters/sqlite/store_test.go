@@ -10,7 +10,7 @@ import (
 )
 
 // TestConformance holds the embedded store to the EventStore contract. Each
-// store is a fresh file; HoldAppend stays nil because the Store has one
+// store is a fresh file; Begin stays nil because the Store has one
 // writer, so commits cannot happen out of position order.
 func TestConformance(t *testing.T) {
 	storetest.Run(t, storetest.Harness{New: func(t *testing.T) commands.EventStore {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"slices"
 	"sort"
@@ -301,33 +302,54 @@ func (s *memStore) subscribe(ctx context.Context, after int64, fn func(context.C
 	}
 }
 
-// memHarness plugs the fake into the suite, with HoldAppend splitting an
-// append between its begin and its commit.
+// memHarness plugs the fake into the suite, with Begin splitting appends
+// between drawing their positions and committing them.
 func memHarness(b bugs) Harness {
 	return Harness{
 		New: func(*testing.T) commands.EventStore { return newMemStore(b) },
-		HoldAppend: func(ctx context.Context, t *testing.T, es commands.EventStore, stream string, events ...event.Event) func() error {
-			t.Helper()
-			s := es.(*memStore)
-			p, _, err := s.begin(ctx, stream, event.Any, events)
-			if err != nil || p == nil {
-				t.Fatalf("HoldAppend: begin: %v (retry: %v)", err, p == nil)
-			}
-			return func() error {
-				_, err := s.commit(context.Background(), p)
-				return err
-			}
+		Begin: func(ctx context.Context, t *testing.T, es commands.EventStore) Tx {
+			return &memTx{ctx: ctx, s: es.(*memStore)}
 		},
 	}
+}
+
+// memTx holds appends whose positions are drawn until Commit. The fake has
+// no order of transactions apart from its positions, so when a transaction
+// began does not matter to it.
+type memTx struct {
+	ctx     context.Context
+	s       *memStore
+	pending []*pending
+}
+
+func (tx *memTx) Append(stream string, events ...event.Event) error {
+	p, _, err := tx.s.begin(tx.ctx, stream, event.Any, events)
+	if err != nil {
+		return err
+	}
+	if p == nil {
+		return fmt.Errorf("memTx: append to %q must be retried", stream)
+	}
+	tx.pending = append(tx.pending, p)
+	return nil
+}
+
+func (tx *memTx) Commit() error {
+	for _, p := range tx.pending {
+		if _, err := tx.s.commit(context.Background(), p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TestMemStore runs the suite against the fake, once as a store whose
 // commits can land out of order and once as one that serialises writers.
 func TestMemStore(t *testing.T) {
-	t.Run("WithHoldAppend", func(t *testing.T) { Run(t, memHarness(bugs{})) })
-	t.Run("WithoutHoldAppend", func(t *testing.T) {
+	t.Run("WithBegin", func(t *testing.T) { Run(t, memHarness(bugs{})) })
+	t.Run("WithoutBegin", func(t *testing.T) {
 		h := memHarness(bugs{})
-		h.HoldAppend = nil
+		h.Begin = nil
 		Run(t, h)
 	})
 }

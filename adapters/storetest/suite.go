@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,11 +25,49 @@ import (
 type Harness struct {
 	// New returns a fresh, migrated, empty store private to t (cleaned up by t.Cleanup).
 	New func(t *testing.T) commands.EventStore
-	// HoldAppend, when non-nil, begins appending events to stream with expected version Any inside a
-	// transaction that it leaves open: it returns once the events have their global positions
-	// (allocated, not committed); commit completes that transaction. Stores that can commit appends
-	// out of position order (PostgreSQL) provide it; stores that serialise writers (SQLite) leave it nil.
-	HoldAppend func(ctx context.Context, t *testing.T, s commands.EventStore, stream string, events ...event.Event) (commit func() error)
+	// Begin, when non-nil, begins a transaction of s and leaves it open. The transaction takes its
+	// place in the store's order of transactions at once, before it appends anything (on PostgreSQL
+	// it takes its transaction id), so a test can make an older transaction append after a younger
+	// one. Stores that can commit appends out of position order (PostgreSQL) provide it; stores
+	// that serialise writers (SQLite) leave it nil. The transaction is rolled back when t ends if
+	// it has not been committed.
+	Begin func(ctx context.Context, t *testing.T, s commands.EventStore) Tx
+}
+
+// Tx is a transaction a test holds open in a store, to commit appends out of
+// position order.
+type Tx interface {
+	// Append appends events to stream with expected version Any inside the
+	// transaction and returns once they hold their global positions (drawn,
+	// not committed).
+	Append(stream string, events ...event.Event) error
+	// Commit commits the transaction.
+	Commit() error
+}
+
+// holdAppend begins a transaction that appends events to stream and leaves
+// it open; commit commits it. Commit runs at t's end too, once, so that no
+// transaction is left open when the test fails.
+func holdAppend(ctx context.Context, t *testing.T, h Harness, s commands.EventStore, stream string, events ...event.Event) (commit func() error) {
+	t.Helper()
+	tx := h.Begin(ctx, t, s)
+	if err := tx.Append(stream, events...); err != nil {
+		t.Fatalf("append to %q in a held transaction: %v", stream, err)
+	}
+	return commitOnce(t, tx)
+}
+
+// commitOnce returns a function that commits tx the first time it is
+// called and returns that commit's result every time; t's cleanup calls it.
+func commitOnce(t *testing.T, tx Tx) func() error {
+	var once sync.Once
+	var err error
+	commit := func() error {
+		once.Do(func() { err = tx.Commit() })
+		return err
+	}
+	t.Cleanup(func() { _ = commit() })
+	return commit
 }
 
 // waitLimit bounds every wait for the store to do something (deliver an
@@ -46,33 +85,41 @@ func Run(t *testing.T, h Harness) {
 	tests := []struct {
 		name string
 		run  func(*testing.T, Harness)
+		// serial runs the test before the others start: it builds an order
+		// of transactions that other transactions completing meanwhile
+		// would blur.
+		serial bool
 	}{
-		{"EmptyStore", testEmptyStore},
-		{"RoundTrip", testRoundTrip},
-		{"StreamIsolation", testStreamIsolation},
-		{"PayloadKinds", testPayloadKinds},
-		{"ExpectedVersion", testExpectedVersion},
-		{"InvalidAppend", testInvalidAppend},
-		{"IdempotentRetry", testIdempotentRetry},
-		{"ConcurrentSameVersion", testConcurrentSameVersion},
-		{"CancelledContext", testCancelledContext},
-		{"ReadAllPaging", testReadAllPaging},
-		{"LongStream", testLongStream},
-		{"SubscribeReturns", testSubscribeReturns},
-		{"OutOfOrderCommit", testOutOfOrderCommit},
-		{"WritersWithSubscriber", testWritersWithSubscriber},
-		{"SubscriberRestarts", testSubscriberRestarts},
-		{"CommitRoundTrip", testCommitRoundTrip},
-		{"CommitAtomicity", testCommitAtomicity},
-		{"CommitRequirements", testCommitRequirements},
-		{"CommitIdempotency", testCommitIdempotency},
-		{"CommitValidation", testCommitValidation},
-		{"CommitRequirementRace", testCommitRequirementRace},
-		{"CommitNoDeadlock", testCommitNoDeadlock},
+		{"EmptyStore", testEmptyStore, false},
+		{"RoundTrip", testRoundTrip, false},
+		{"StreamIsolation", testStreamIsolation, false},
+		{"PayloadKinds", testPayloadKinds, false},
+		{"ExpectedVersion", testExpectedVersion, false},
+		{"InvalidAppend", testInvalidAppend, false},
+		{"IdempotentRetry", testIdempotentRetry, false},
+		{"ConcurrentSameVersion", testConcurrentSameVersion, false},
+		{"CancelledContext", testCancelledContext, false},
+		{"ReadAllPaging", testReadAllPaging, false},
+		{"LongStream", testLongStream, false},
+		{"SubscribeReturns", testSubscribeReturns, false},
+		{"OutOfOrderCommit", testOutOfOrderCommit, false},
+		{"YoungerHoldsLower", testYoungerHoldsLower, true},
+		{"WritersWithSubscriber", testWritersWithSubscriber, false},
+		{"InterleavedAppends", testInterleavedAppends, true},
+		{"SubscriberRestarts", testSubscriberRestarts, false},
+		{"CommitRoundTrip", testCommitRoundTrip, false},
+		{"CommitAtomicity", testCommitAtomicity, false},
+		{"CommitRequirements", testCommitRequirements, false},
+		{"CommitIdempotency", testCommitIdempotency, false},
+		{"CommitValidation", testCommitValidation, false},
+		{"CommitRequirementRace", testCommitRequirementRace, false},
+		{"CommitNoDeadlock", testCommitNoDeadlock, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
+			if !tt.serial {
+				t.Parallel()
+			}
 			tt.run(t, h)
 		})
 	}
