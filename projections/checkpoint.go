@@ -10,7 +10,6 @@ import (
 
 	"aidtrail/domain/event"
 	"aidtrail/internal/sqldb"
-	"aidtrail/projections/readmodel"
 )
 
 // checkpointKey names the checkpoint of generation gen of projection name
@@ -92,7 +91,7 @@ func liveGeneration(ctx context.Context, tx *sqldb.Tx, d sqldb.Dialect, name str
 // none): when p's checkpoint is below it, p missed events, nothing is
 // applied and the error is a *gapError.
 func applyBatch(ctx context.Context, db *sqldb.DB, p Projection, events []event.Recorded, prev int64) (applied int, err error) {
-	if s, ok := p.(readmodel.Selective); ok && !slices.ContainsFunc(events, s.Concerns) {
+	if !slices.ContainsFunc(events, func(e event.Recorded) bool { return concerns(p, e) }) {
 		moved, err := skipBatch(ctx, db, p, events[len(events)-1].Position, prev)
 		if err != nil || moved {
 			return 0, err
@@ -145,6 +144,7 @@ func applyIn(ctx context.Context, tx *sqldb.Tx, p Projection, gen int64, events 
 	}
 	w := bind(tx, p, gen)
 	applied, last := 0, cp
+	counted := map[string]int64{}
 	for _, e := range events {
 		if e.Position <= last {
 			continue // applied before
@@ -152,11 +152,17 @@ func applyIn(ctx context.Context, tx *sqldb.Tx, p Projection, gen int64, events 
 		if err := safeApply(ctx, w, p, e); err != nil {
 			return 0, fmt.Errorf("%s at position %d (%s): %w", p.Name(), e.Position, e.Type, err)
 		}
+		if concerns(p, e) {
+			counted[e.Type]++
+		}
 		applied++
 		last = e.Position
 	}
 	if last == cp {
 		return 0, nil
+	}
+	if err := addCounts(ctx, tx, key, counted); err != nil {
+		return 0, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE projection_checkpoints SET position = $2, updated_ms = $3 WHERE name = $1`,
 		key, last, time.Now().UnixMilli()); err != nil {

@@ -52,14 +52,19 @@ func createGeneration(ctx context.Context, tx *sqldb.Tx, p Projection, gen int64
 	return err
 }
 
-// dropGeneration drops generation gen's tables and its checkpoint.
+// dropGeneration drops generation gen's tables, its checkpoint and its
+// event counts.
 func dropGeneration(ctx context.Context, tx *sqldb.Tx, p Projection, gen int64) error {
 	for _, t := range p.Tables() {
 		if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+physical(t.Name, gen)); err != nil {
 			return fmt.Errorf("drop %s: %w", physical(t.Name, gen), err)
 		}
 	}
-	_, err := tx.Exec(ctx, "DELETE FROM projection_checkpoints WHERE name = $1", checkpointKey(p.Name(), gen))
+	key := checkpointKey(p.Name(), gen)
+	if _, err := tx.Exec(ctx, "DELETE FROM projection_event_counts WHERE checkpoint = $1", key); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, "DELETE FROM projection_checkpoints WHERE name = $1", key)
 	return err
 }
 

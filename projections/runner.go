@@ -50,6 +50,10 @@ type Config struct {
 	// Middlewares are added to every projection's handler, innermost
 	// (closest to the projection), after the runner's own.
 	Middlewares []message.HandlerMiddleware
+	// SelfCheckInterval is how often Run, Consume and Forward compare each
+	// projection's count of applied events per type with the log
+	// (CheckCounts); 0 means every minute, a negative value never.
+	SelfCheckInterval time.Duration
 }
 
 // Source is the part of the event store projections read: the global order
@@ -75,6 +79,7 @@ type Runner struct {
 	mu    sync.Mutex
 	stats map[string]*counters
 	moved chan struct{} // closed and replaced whenever a checkpoint moves
+	check *selfCheck
 }
 
 // counters is what the runner has seen of one projection since it started.
@@ -89,7 +94,8 @@ func NewRunner(cfg Config) (*Runner, error) {
 	if cfg.DB == nil || cfg.Source == nil || len(cfg.Projections) == 0 {
 		return nil, errors.New("projections: runner needs a database, a source and projections")
 	}
-	r := &Runner{stats: map[string]*counters{}, moved: make(chan struct{})}
+	r := &Runner{stats: map[string]*counters{}, moved: make(chan struct{}),
+		check: &selfCheck{tallies: map[string]*logTally{}, results: map[string]CountCheck{}}}
 	for _, p := range cfg.Projections {
 		if p.Name() == "" || r.stats[p.Name()] != nil {
 			return nil, fmt.Errorf("projections: projection name %q is empty or repeated", p.Name())
@@ -107,6 +113,9 @@ func NewRunner(cfg Config) (*Runner, error) {
 	}
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 256
+	}
+	if cfg.SelfCheckInterval == 0 {
+		cfg.SelfCheckInterval = time.Minute
 	}
 	r.cfg = cfg
 	return r, nil
@@ -141,6 +150,20 @@ func (r *Runner) prepare(ctx context.Context) (int64, error) {
 		}
 	}
 	return Reached(ctx, r.cfg.DB, r.Names())
+}
+
+// selfCheckUntilDone runs the periodic self-check (if configured) until
+// ctx ends, and returns a function that waits for it to have stopped.
+func (r *Runner) selfCheckUntilDone(ctx context.Context) (wait func()) {
+	if r.cfg.SelfCheckInterval < 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.checkCountsEvery(ctx, r.cfg.SelfCheckInterval)
+	}()
+	return func() { <-done }
 }
 
 // Run forwards and projects until ctx ends (then it returns nil) or every
@@ -184,6 +207,9 @@ func (r *Runner) Forward(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	checkCtx, stopCheck := context.WithCancel(ctx)
+	waitCheck := r.selfCheckUntilDone(checkCtx)
+	defer func() { stopCheck(); waitCheck() }()
 	err = r.forward(ctx, r.cfg.Broker.Publisher(), after)
 	if ctx.Err() != nil {
 		return nil
@@ -200,7 +226,8 @@ func (r *Runner) run(ctx context.Context, broker Broker, forward func(context.Co
 	}
 	r.mu.Unlock()
 	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	waitCheck := r.selfCheckUntilDone(runCtx)
+	defer func() { cancel(); waitCheck() }()
 	router, err := message.NewRouter(message.RouterConfig{}, r.cfg.Logger)
 	if err != nil {
 		return fmt.Errorf("projections: router: %w", err)

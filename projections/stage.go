@@ -27,6 +27,10 @@ func stageInMemory(ctx context.Context, db *sqldb.DB, src Source, p Projection, 
 		name TEXT PRIMARY KEY, position INTEGER NOT NULL, updated_ms INTEGER NOT NULL)`); err != nil {
 		return 0, 0, err
 	}
+	if _, err := mem.Exec(ctx, `CREATE TABLE projection_event_counts (
+		checkpoint TEXT NOT NULL, type TEXT NOT NULL, events INTEGER NOT NULL, PRIMARY KEY (checkpoint, type))`); err != nil {
+		return 0, 0, err
+	}
 	if err := mem.InTx(ctx, func(tx *sqldb.Tx) error { return createGeneration(ctx, tx, p, gen) }); err != nil {
 		return 0, 0, err
 	}
@@ -47,6 +51,10 @@ func stageInMemory(ctx context.Context, db *sqldb.DB, src Source, p Projection, 
 		if progress != nil {
 			progress(after, total)
 		}
+	}
+	// The memory database holds the counts of this generation only.
+	if err := copyTable(ctx, mem, db, "projection_event_counts"); err != nil {
+		return 0, 0, err
 	}
 	for _, t := range p.Tables() {
 		if err := copyTable(ctx, mem, db, physical(t.Name, gen)); err != nil {

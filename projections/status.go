@@ -23,6 +23,9 @@ type Status struct {
 	// could not apply even after retries. Its checkpoint is just before that
 	// event; it resumes from there when the runner is started again.
 	Stopped error
+	// Counts is the last self-check of the projection's applied events
+	// against the log (see Runner.CheckCounts).
+	Counts CountCheck
 }
 
 // Status reports every projection's checkpoint, lag and counters.
@@ -51,6 +54,7 @@ func (r *Runner) Status(ctx context.Context) ([]Status, error) {
 		c := r.stats[p.Name()]
 		s.Applied, s.Failures, s.Stopped = c.applied, c.failures, c.stopped
 		r.mu.Unlock()
+		s.Counts = r.countCheck(p.Name())
 		out = append(out, s)
 	}
 	return out, nil

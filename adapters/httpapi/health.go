@@ -21,7 +21,8 @@ func (a *api) healthz(w http.ResponseWriter, r *http.Request) error {
 // readyz answers 200 when the event store answers within ReadyTimeout and
 // every projection runs within MaxLag of the store, so a load balancer
 // sends traffic only to replicas that can work. A stopped projection (a
-// poison event) or one far behind makes it 503, naming the projection.
+// poison event), one whose self-check found its applied events disagree
+// with the log, or one far behind makes it 503, naming the projection.
 func (a *api) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), a.deps.ReadyTimeout)
 	defer cancel()
@@ -39,6 +40,8 @@ func (a *api) readyz(w http.ResponseWriter, r *http.Request) error {
 		switch {
 		case s.Stopped != nil:
 			h.Problem = "stopped: " + s.Stopped.Error()
+		case len(s.Counts.Mismatches) > 0:
+			h.Problem = fmt.Sprintf("events applied disagree with the log up to position %d: %v", s.Counts.At, s.Counts.Mismatches)
 		case s.LagSeconds > a.deps.MaxLag.Seconds():
 			h.Problem = fmt.Sprintf("more than %s behind", a.deps.MaxLag)
 		}

@@ -148,6 +148,10 @@ func writeProjectionMetrics(b *strings.Builder, statuses []projections.Status) {
 			func(s projections.Status) float64 { return float64(s.Applied) }},
 		{"aidtrail_projection_failures_total", "counter", "Batches the projection failed to apply in this process, retries included.",
 			func(s projections.Status) float64 { return float64(s.Failures) }},
+		{"aidtrail_projection_count_mismatches", "gauge", "Event types whose count of events the projection applied differs from the log's up to its checkpoint, at the last self-check; 0 when they agree.",
+			func(s projections.Status) float64 { return float64(len(s.Counts.Mismatches)) }},
+		{"aidtrail_projection_counts_checked_position", "gauge", "Checkpoint at which the last self-check compared the projection's applied events with the log; 0 before the first.",
+			func(s projections.Status) float64 { return float64(s.Counts.At) }},
 		{"aidtrail_projection_stopped", "gauge", "1 when the projection stopped on an event it cannot apply.",
 			func(s projections.Status) float64 {
 				if s.Stopped != nil {
