@@ -3,14 +3,16 @@ package commands
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
-// A stale If-Match is decided once: another attempt would read the same
-// newer version and refuse again. A conflict from other writers is decided
-// again.
+// A stale If-Match or a taken code is decided once: another attempt would
+// read the same facts and refuse again. A conflict from other writers is
+// decided again.
 func TestAttemptGivesUpOnAStaleView(t *testing.T) {
 	t.Parallel()
 	a := &App{}
@@ -20,6 +22,7 @@ func TestAttemptGivesUpOnAStaleView(t *testing.T) {
 		tries int
 	}{
 		{"stale If-Match", ifMatch(3, "case-x", 4), 1},
+		{"code taken", fmt.Errorf("unit code TYZ: %w: already taken", fault.ErrConflict), 1},
 		{"another writer", &event.ConcurrencyError{Stream: "case-x", Expected: event.Exact(3), Actual: 4}, maxAttempts},
 	} {
 		tries := 0
@@ -27,7 +30,7 @@ func TestAttemptGivesUpOnAStaleView(t *testing.T) {
 			tries++
 			return event.Metadata{}, tc.err
 		})
-		if !errors.Is(err, event.ErrConcurrency) || tries != tc.tries {
+		if !errors.Is(err, event.ErrConcurrency) && !errors.Is(err, fault.ErrConflict) || tries != tc.tries {
 			t.Errorf("%s: %d tries, error %v; want %d tries and a conflict", tc.name, tries, err, tc.tries)
 		}
 	}

@@ -26,7 +26,7 @@ func AllocationStream(unit uuid.UUID, year int, line string) string {
 
 // AllocateBudget creates the budget of unit for year and line with
 // amountFen. It needs budgets.manage at the unit. A second budget for the
-// same unit, year and line is ErrConflict (raise the first instead), also
+// same unit, year and line is fault.ErrConflict (raise the first instead), also
 // when both are allocated at once: exactly one commits.
 func (a *App) AllocateBudget(ctx context.Context, actor Actor, unitID uuid.UUID, year int, line string, amountFen int64) (uuid.UUID, Written, error) {
 	id := newID(actor, "aggregate")

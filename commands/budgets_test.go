@@ -8,8 +8,8 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/adapters/apptest"
-	"aidtrail/commands"
 	"aidtrail/domain/access"
+	"aidtrail/domain/fault"
 )
 
 // One budget per unit, year and line: of ten identical allocations sent at
@@ -40,7 +40,7 @@ func TestAllocateBudgetOnceUnderConcurrency(t *testing.T) {
 					won = ids[i]
 				case err == nil:
 					t.Errorf("a second allocation succeeded: %s and %s", won, ids[i])
-				case !errors.Is(err, commands.ErrConflict):
+				case !errors.Is(err, fault.ErrConflict):
 					t.Errorf("allocation %d: %v, want ErrConflict", i, err)
 				}
 			}

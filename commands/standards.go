@@ -11,6 +11,7 @@ import (
 	"aidtrail/domain/access"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 )
 
@@ -47,7 +48,8 @@ type StandardView struct {
 // PublishStandard publishes def as version 1 of a new standard. It needs
 // catalogue.manage at def.OwnerUnitID (uuid.Nil: the root, for a
 // bureau-wide standard). A code already published is
-// ErrConflict: the next version of a standard is a revision.
+// A code already published is fault.ErrConflict: the next version of a
+// standard is a revision.
 func (a *App) PublishStandard(ctx context.Context, actor Actor, def catalogue.Definition) (Written, error) {
 	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
 		var owner *org.Unit
@@ -79,7 +81,7 @@ func (a *App) PublishStandard(ctx context.Context, actor Actor, def catalogue.De
 			return event.Metadata{}, err
 		}
 		if len(history) > 0 {
-			return event.Metadata{}, fmt.Errorf("standard code %s: %w; publish its next version with a revision", def.Code, ErrConflict)
+			return event.Metadata{}, fmt.Errorf("standard code %s: %w; publish its next version with a revision", def.Code, fault.ErrConflict)
 		}
 		st, err := catalogue.Publish(def)
 		if err != nil {

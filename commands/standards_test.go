@@ -13,6 +13,7 @@ import (
 	"aidtrail/domain/access"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // The whole sample catalogue is published and read back, in publication
@@ -43,7 +44,7 @@ func TestPublishSampleCatalogueAndList(t *testing.T) {
 					t.Errorf("item %d = %+v, want %+v", i, v, want)
 				}
 			}
-			if _, err := f.env.App.PublishStandard(ctx, f.admin, sample[0]); !errors.Is(err, commands.ErrConflict) {
+			if _, err := f.env.App.PublishStandard(ctx, f.admin, sample[0]); !errors.Is(err, fault.ErrConflict) {
 				t.Errorf("publishing %s twice: %v, want ErrConflict", sample[0].Code, err)
 			}
 			own := sample[1]

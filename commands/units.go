@@ -8,14 +8,12 @@ import (
 
 	"aidtrail/domain/access"
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 )
 
 // ErrNotFound: the aggregate a command or query names does not exist.
 var ErrNotFound = event.ErrNotFound
-
-// ErrConflict: a value that must be unique (a unit code, a login) is taken.
-var ErrConflict = fmt.Errorf("%w: already taken", event.ErrConcurrency)
 
 // Written is what every command answers: the global position of the last
 // event it wrote, which reads may wait for.
@@ -44,7 +42,7 @@ func reserve(ctx context.Context, w *work, stream, what string, owner uuid.UUID)
 		return err
 	}
 	if len(history) > 0 {
-		return fmt.Errorf("%s: %w", what, ErrConflict)
+		return fmt.Errorf("%s: %w: already taken", what, fault.ErrConflict)
 	}
 	data := fmt.Sprintf(`{"owner":%q}`, owner.String())
 	w.add(stream, event.Event{ID: event.NewID(), Type: "name.reserved", Data: []byte(data)})
@@ -268,10 +266,12 @@ func ifMatch(want int64, stream string, version int64) error {
 	return &staleError{&event.ConcurrencyError{Stream: stream, Expected: event.Exact(want), Actual: version}}
 }
 
-// staleError is a refused If-Match. It is a conflict like any other
-// (errors.Is(err, event.ErrConcurrency)), but deciding again cannot cure
-// it: the caller must read the aggregate afresh, so attempt gives up at
-// once.
+// staleError is a refused If-Match: a permanent conflict
+// (fault.ErrConflict), since deciding again cannot cure it; the caller
+// must read the aggregate afresh. It carries the versions.
 type staleError struct{ *event.ConcurrencyError }
 
 func (e *staleError) Unwrap() error { return e.ConcurrencyError }
+
+// Is makes errors.Is(err, fault.ErrConflict) true.
+func (e *staleError) Is(target error) bool { return target == fault.ErrConflict }

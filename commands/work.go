@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // work is one attempt of a command: the streams it read, at the versions
@@ -159,7 +160,8 @@ const maxAttempts = 12
 
 // attempt runs decide, then commits what it queued under the metadata it
 // returned, deciding afresh on newer facts while another writer keeps
-// getting there first.
+// getting there first (event.ErrConcurrency). A permanent conflict
+// (fault.ErrConflict) and every other error are answered at once.
 func (a *App) attempt(ctx context.Context, decide func(*work) (event.Metadata, error)) (int64, error) {
 	var err error
 	for attempt := range maxAttempts {
@@ -172,8 +174,7 @@ func (a *App) attempt(ctx context.Context, decide func(*work) (event.Metadata, e
 			position, err = w.commit(ctx, meta)
 		}
 		w.release()
-		var stale *staleError
-		if err == nil || !errors.Is(err, event.ErrConcurrency) || errors.As(err, &stale) {
+		if err == nil || !errors.Is(err, event.ErrConcurrency) || errors.Is(err, fault.ErrConflict) {
 			return position, err
 		}
 		backoff := time.Duration(1+rand.IntN(1<<min(attempt, 5))) * time.Millisecond

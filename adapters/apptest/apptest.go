@@ -33,8 +33,15 @@ type Env struct {
 // passwords with h (for measuring the production hash).
 func (e *Env) WithHasher(t testing.TB, h commands.PasswordHasher) *commands.App {
 	t.Helper()
+	return e.With(t, func(d *commands.Deps) { d.Hasher = h })
+}
+
+// With builds another App on the same store and tables, with the ports
+// change alters (to count what the App asks of its store, say).
+func (e *Env) With(t testing.TB, change func(*commands.Deps)) *commands.App {
+	t.Helper()
 	deps := e.deps
-	deps.Hasher = h
+	change(&deps)
 	app, err := commands.New(deps)
 	if err != nil {
 		t.Fatal(err)

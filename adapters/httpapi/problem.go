@@ -16,6 +16,7 @@ import (
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 	"aidtrail/domain/payment"
 	"aidtrail/projections"
@@ -204,7 +205,8 @@ func problemFor(err error) (p Problem, logIt bool, level slog.Level) {
 		return newProblem(codeNotFound, err.Error()), false, 0
 	case errors.Is(err, org.ErrInvalidState), errors.Is(err, access.ErrInvalidState):
 		return newProblem(codeInvalidState, err.Error()), false, 0
-	case errors.Is(err, event.ErrConcurrency), errors.Is(err, event.ErrDuplicateEvent), errors.Is(err, org.ErrInconsistent):
+	case errors.Is(err, fault.ErrConflict), errors.Is(err, event.ErrConcurrency), errors.Is(err, event.ErrDuplicateEvent),
+		errors.Is(err, org.ErrInconsistent):
 		return newProblem(codeConflict, err.Error()), false, 0
 
 	case errors.Is(err, projections.ErrLagging):

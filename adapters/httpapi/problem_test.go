@@ -16,6 +16,7 @@ import (
 	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 )
 
@@ -47,7 +48,7 @@ func TestProblemMappingOfTheTaxonomy(t *testing.T) {
 		{"not empty", wrap(&org.NotEmptyError{Unit: unit}), codeInvalidState, 409, ""},
 		{"erased", wrap(org.ErrErased), codeInvalidState, 409, ""},
 		{"access invalid state", wrap(&access.PositionNotActiveError{Account: unit, Position: unit}), codeInvalidState, 409, ""},
-		{"code taken", wrap(commands.ErrConflict), codeConflict, 409, ""},
+		{"code taken", wrap(fmt.Errorf("unit code TYZ: %w: already taken", fault.ErrConflict)), codeConflict, 409, ""},
 		{"stale read", wrap(&event.ConcurrencyError{Stream: "unit-1", Expected: event.Exact(1), Actual: 2}), codeConflict, 409, ""},
 		{"inconsistent", wrap(fmt.Errorf("%w: child listed twice", org.ErrInconsistent)), codeConflict, 409, ""},
 		{"not found", wrap(commands.ErrNotFound), codeNotFound, 404, ""},

@@ -3,7 +3,7 @@
 // names), so that callers and the HTTP layer match one set with errors.Is
 // and errors.As: ErrInvalid is 400 validation, ErrInvalidState 409
 // invalid_state, ErrHistory a 500 (a stream that cannot be replayed is a
-// bug or corruption, never the client's fault).
+// bug or corruption, never the client's fault), ErrConflict 409 conflict.
 package fault
 
 import (
@@ -23,6 +23,14 @@ var (
 	// ErrHistory: a stream's events cannot be replayed. Carried by a
 	// *HistoryError.
 	ErrHistory = errors.New("history cannot be replayed")
+
+	// ErrConflict: a permanent conflict. A value that must be unique (a
+	// unit code, a login, a standard's code) is taken, or the caller acted
+	// on a view of an aggregate that has changed since (a stale If-Match).
+	// Deciding again cannot change the answer, so a command refused with it
+	// is answered at once, never retried. A transient conflict between
+	// writers is event.ErrConcurrency instead.
+	ErrConflict = errors.New("conflict")
 
 	// ErrUnknownEvent: a stream holds an event type its aggregate does not
 	// know. Replaying refuses it rather than skipping it, so that state is
