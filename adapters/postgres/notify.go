@@ -54,14 +54,28 @@ func (s *Store) sendNotices(ctx context.Context) {
 
 // listen turns notices from other processes into local wake-ups until ctx
 // ends, reconnecting with a bounded backoff when the connection drops.
+// While it cannot listen, subscribers still see new events within their
+// poll interval, only later; so a failure is logged as a warning (the
+// first, then the 2nd, 4th, 8th ... in a row, so that a long outage does
+// not flood the log), and listening again after failures is logged too.
 func (s *Store) listen(ctx context.Context) {
 	backoff := 100 * time.Millisecond
+	failures := 0
 	for ctx.Err() == nil {
-		err := s.listenOnce(ctx)
+		err := s.listenOnce(ctx, func() {
+			if failures > 0 {
+				s.log.Info("event store: listening for other processes' appends again", "channel", s.channel, "after_failures", failures)
+			}
+			failures, backoff = 0, 100*time.Millisecond
+		})
 		if ctx.Err() != nil {
 			return
 		}
-		_ = err // the subscribers' poll covers the outage; retry quietly
+		failures++
+		if failures&(failures-1) == 0 { // a power of two
+			s.log.Warn("event store: cannot listen for other processes' appends; subscribers poll every second meanwhile",
+				"channel", s.channel, "failures_in_a_row", failures, "retry_in", backoff.String(), "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -71,7 +85,9 @@ func (s *Store) listen(ctx context.Context) {
 	}
 }
 
-func (s *Store) listenOnce(ctx context.Context) error {
+// listenOnce listens on one connection until it fails, calling listening
+// once the LISTEN has taken effect.
+func (s *Store) listenOnce(ctx context.Context, listening func()) error {
 	pooled, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -82,6 +98,7 @@ func (s *Store) listenOnce(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{s.channel}.Sanitize()); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	listening()
 	s.wake.Broadcast() // events may have arrived while not listening
 	for {
 		if _, err := conn.WaitForNotification(ctx); err != nil {

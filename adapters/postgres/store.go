@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -30,6 +31,10 @@ type Config struct {
 	// stores in one database (tests, benchmarks) use different channels.
 	// Empty means "aidtrail_events" qualified by the connection's schema.
 	Channel string
+	// Logger receives what the store's background work cannot return: a
+	// LISTEN connection that fails (subscribers then fall back to polling
+	// every second) and its recovery. Nil discards it.
+	Logger *slog.Logger
 }
 
 // Validate reports every problem of the configuration at once.
@@ -51,6 +56,7 @@ type Store struct {
 	channel string
 	wake    *subscription.Signal
 	notify  chan struct{} // capacity 1: "some append committed since the last NOTIFY"
+	log     *slog.Logger
 
 	stop context.CancelFunc
 	done sync.WaitGroup
@@ -92,7 +98,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		channel: channel,
 		wake:    subscription.NewSignal(),
 		notify:  make(chan struct{}, 1),
+		log:     cfg.Logger,
 		stop:    stop,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.done.Add(2)
 	go func() { defer s.done.Done(); s.sendNotices(bg) }()

@@ -34,7 +34,7 @@ type database struct {
 // once, after the last use.
 func openStore(ctx context.Context, cfg storeConfig, log *slog.Logger) (database, func(), error) {
 	if cfg.DatabaseURL != "" {
-		s, err := postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL})
+		s, err := postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL, Logger: log})
 		if err != nil {
 			return database{}, nil, err
 		}
