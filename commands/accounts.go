@@ -49,7 +49,7 @@ func (a *App) OpenAccount(ctx context.Context, actor Actor, cmd OpenAccount) (uu
 		return uuid.Nil, Written{}, &ValidationError{"password", fmt.Sprintf("must be %d to %d characters", minPasswordLen, maxPasswordLen)}
 	}
 	id := newID(actor, "aggregate")
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "OpenAccount", nil, func(w *work) (event.Metadata, error) {
 		var target *org.Unit
 		if cmd.EmployeeID != nil {
 			emp, err := loadEmployee(ctx, w, *cmd.EmployeeID)
@@ -141,7 +141,7 @@ type AssignPosition struct {
 // administrator at the root ends the bootstrap token's rights.
 func (a *App) AssignPosition(ctx context.Context, actor Actor, cmd AssignPosition) (uuid.UUID, Written, error) {
 	positionID := newID(actor, "position")
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "AssignPosition", nil, func(w *work) (event.Metadata, error) {
 		unit, err := loadUnit(ctx, w, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err
@@ -217,7 +217,7 @@ type HandOver struct {
 // VacatePosition needs accounts.manage at the position's unit.
 func (a *App) VacatePosition(ctx context.Context, actor Actor, cmd VacatePosition) ([]HandOver, Written, error) {
 	var handed []HandOver
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "VacatePosition", &handed, func(w *work) (event.Metadata, error) {
 		handed = handed[:0]
 		account, err := a.loadExistingAccount(ctx, w, actor, cmd.AccountID)
 		if err != nil {

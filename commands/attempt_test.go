@@ -26,7 +26,7 @@ func TestAttemptGivesUpOnAStaleView(t *testing.T) {
 		{"another writer", &event.ConcurrencyError{Stream: "case-x", Expected: event.Exact(3), Actual: 4}, maxAttempts},
 	} {
 		tries := 0
-		_, err := a.attempt(context.Background(), func(*work) (event.Metadata, error) {
+		_, err := a.attempt(context.Background(), Actor{}, "Test", nil, func(*work) (event.Metadata, error) {
 			tries++
 			return event.Metadata{}, tc.err
 		})

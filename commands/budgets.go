@@ -30,7 +30,7 @@ func AllocationStream(unit uuid.UUID, year int, line string) string {
 // when both are allocated at once: exactly one commits.
 func (a *App) AllocateBudget(ctx context.Context, actor Actor, unitID uuid.UUID, year int, line string, amountFen int64) (uuid.UUID, Written, error) {
 	id := newID(actor, "aggregate")
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "AllocateBudget", nil, func(w *work) (event.Metadata, error) {
 		unit, err := loadUnit(ctx, w, unitID)
 		if err != nil {
 			return event.Metadata{}, err
@@ -63,7 +63,7 @@ func (a *App) AllocateBudget(ctx context.Context, actor Actor, unitID uuid.UUID,
 // needs budgets.manage at the budget's unit; ifMatchVersion is the budget's
 // version the caller saw, 0 for any.
 func (a *App) IncreaseBudget(ctx context.Context, actor Actor, id uuid.UUID, amountFen int64, reason string, ifMatchVersion int64) (Written, error) {
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "IncreaseBudget", nil, func(w *work) (event.Metadata, error) {
 		b, unit, err := loadBudget(ctx, w, id)
 		if err != nil {
 			return event.Metadata{}, err

@@ -37,7 +37,7 @@ type OpenCase struct {
 // under the employee's key.
 func (a *App) OpenCase(ctx context.Context, actor Actor, cmd OpenCase) (uuid.UUID, Written, error) {
 	id := newID(actor, "case")
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "OpenCase", nil, func(w *work) (event.Metadata, error) {
 		emp, unit, err := loadEmployeeAt(ctx, w, cmd.EmployeeID)
 		if err != nil {
 			return event.Metadata{}, err
@@ -108,7 +108,7 @@ func (a *App) SubmitCase(ctx context.Context, actor Actor, caseID uuid.UUID) (Wr
 // (If-Match; 0: any): a case that moved on since is refused with a
 // *event.ConcurrencyError and nothing is written.
 func (a *App) SubmitCaseIfMatch(ctx context.Context, actor Actor, caseID uuid.UUID, version int64) (Written, error) {
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "SubmitCase", nil, func(w *work) (event.Metadata, error) {
 		c, unit, err := loadCaseAt(ctx, w, caseID)
 		if err != nil {
 			return event.Metadata{}, err

@@ -32,7 +32,7 @@ func CaseBudgetStream(caseID uuid.UUID) string { return "case-budget-" + caseID.
 // records it in the employee's aid ledger — all in one transaction, so a
 // budget is never overspent and the annual caps hold under concurrency.
 func (a *App) DecideCase(ctx context.Context, actor Actor, cmd DecideCase) (Written, error) {
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "DecideCase", nil, func(w *work) (event.Metadata, error) {
 		c, unit, err := loadCaseAt(ctx, w, cmd.CaseID)
 		if err != nil {
 			return event.Metadata{}, err
@@ -128,7 +128,7 @@ func (a *App) WithdrawCase(ctx context.Context, actor Actor, caseID uuid.UUID, r
 // saw (If-Match; 0: any): a case that moved on since is refused with a
 // *event.ConcurrencyError and nothing is written.
 func (a *App) WithdrawCaseIfMatch(ctx context.Context, actor Actor, caseID uuid.UUID, reason string, version int64) (Written, error) {
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "WithdrawCase", nil, func(w *work) (event.Metadata, error) {
 		c, unit, err := loadCaseAt(ctx, w, caseID)
 		if err != nil {
 			return event.Metadata{}, err

@@ -50,7 +50,7 @@ func (a *App) AddDocument(ctx context.Context, actor Actor, caseID uuid.UUID, ki
 	sum := sha256.Sum256(content)
 	doc := casework.Document{Kind: kind, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(content)), ContentType: contentType}
 	stored := false
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "AddDocument", nil, func(w *work) (event.Metadata, error) {
 		c, unit, err := loadCaseAt(ctx, w, caseID)
 		if err != nil {
 			return event.Metadata{}, err

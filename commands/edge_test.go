@@ -2,10 +2,13 @@ package commands_test
 
 import (
 	"errors"
+	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
 
+	"aidtrail/adapters/apptest"
 	"aidtrail/adapters/keyring"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
@@ -63,31 +66,111 @@ func TestCommandsAtTheEdges(t *testing.T) {
 	}
 }
 
-// A keyed command whose answer was lost (the process died after the
-// commit, before the answer was kept) and that runs again has still one
-// effect: the ids it creates come from the key.
+// Invariant 4: a keyed command whose answer was lost (the process died
+// after the commit, before the answer was kept) and that runs again
+// answers exactly as the first run did, and has still one effect: the
+// same unit, the same position, no error, no second unit.
 func TestKeyedCommandRunTwiceHasOneEffect(t *testing.T) {
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			f := newOrg(t, kind)
+			actor := f.admin
+			actor.IdempotencyKey, actor.CommandID = "establish-dtx", "establish-dtx"
+			cmd := commands.EstablishUnit{Name: "大同西供电段", Code: "DTX", Level: org.LevelStation, ParentID: f.root}
+			id, first, err := f.env.App.EstablishUnit(ctx, actor, cmd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Other commands move the unit's parent and the store on.
+			if _, _, err := f.env.App.EstablishUnit(ctx, f.admin, commands.EstablishUnit{Name: "大同站", Code: "DTZ", Level: org.LevelStation, ParentID: f.root}); err != nil {
+				t.Fatal(err)
+			}
+			again, second, err := f.env.App.EstablishUnit(ctx, actor, cmd)
+			if err != nil || again != id || second != first {
+				t.Fatalf("the re-run answered %s %+v %v; the first run answered %s %+v <nil>", again, second, err, id, first)
+			}
+			checkOneUnitEstablished(t, f, id)
+		})
+	}
+}
+
+// Invariant 4 under racing retries: the same keyed command sent eight
+// times at once answers the same everywhere, with one effect.
+func TestKeyedCommandRacingItselfAnswersOnce(t *testing.T) {
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			f := newOrg(t, kind)
+			actor := f.admin
+			actor.IdempotencyKey, actor.CommandID = "establish-dtb", "establish-dtb"
+			cmd := commands.EstablishUnit{Name: "大同北站", Code: "DTB", Level: org.LevelStation, ParentID: f.root}
+			const n = 8
+			ids, written, errs := make([]uuid.UUID, n), make([]commands.Written, n), make([]error, n)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range n {
+				wg.Go(func() {
+					<-start
+					ids[i], written[i], errs[i] = f.env.App.EstablishUnit(ctx, actor, cmd)
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i := range n {
+				if errs[i] != nil || ids[i] != ids[0] || written[i] != written[0] {
+					t.Fatalf("run %d answered %s %+v %v; run 0 answered %s %+v %v", i, ids[i], written[i], errs[i], ids[0], written[0], errs[0])
+				}
+			}
+			checkOneUnitEstablished(t, f, ids[0])
+		})
+	}
+}
+
+// A keyed command that answers more than ids and a position (the
+// hand-overs of a vacate) and that was checked against a version the
+// caller saw answers its re-run from the record of its first run, though
+// deciding again would now be refused.
+func TestKeyedVacateRunTwiceAnswersTheSameHandOvers(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	f := newOrg(t, "postgres")
+	f := newMoney(t, "postgres", 5*grantFen)
+	id := f.caseAwaitingFinalApproval(t)
+	successorID, _ := signUp(t, f.env, f.admin, f.station, "approver3", []access.Role{access.RoleApprover})
+	a2 := f.approver2.AccountID
 	actor := f.admin
-	actor.IdempotencyKey, actor.CommandID = "establish-dtx", "establish-dtx"
-	cmd := commands.EstablishUnit{Name: "大同西供电段", Code: "DTX", Level: org.LevelStation, ParentID: f.root}
-	id, first, err := f.env.App.EstablishUnit(ctx, actor, cmd)
+	actor.IdempotencyKey, actor.CommandID = "vacate-a2", "vacate-a2"
+	cmd := commands.VacatePosition{AccountID: a2, PositionID: accountPositions(t, f.env, a2)[0].ID, SuccessorID: &successorID, Reason: "调离"}
+	handed, first, err := f.env.App.VacatePosition(ctx, actor, cmd)
+	if err != nil || len(handed) != 1 || handed[0].CaseID != id {
+		t.Fatalf("vacate: %+v %v", handed, err)
+	}
+	if _, _, err := f.env.App.VacatePosition(ctx, f.admin, cmd); err == nil {
+		t.Fatal("vacating the vacated position again without the key succeeded")
+	}
+	again, second, err := f.env.App.VacatePosition(ctx, actor, cmd)
+	if err != nil || second != first || !reflect.DeepEqual(again, handed) {
+		t.Fatalf("the re-run answered %+v %+v %v; the first run answered %+v %+v <nil>", again, second, err, handed, first)
+	}
+}
+
+// checkOneUnitEstablished fails t unless exactly one unit.established
+// event exists for id.
+func checkOneUnitEstablished(t *testing.T, f *orgFixture, id uuid.UUID) {
+	t.Helper()
+	events, err := f.env.Store.ReadAll(t.Context(), 0, 10_000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _, err := f.env.App.EstablishUnit(ctx, actor, cmd)
-	if err == nil || again != id {
-		t.Fatalf("the re-run: id %s (first %s), err %v; want the same id and a refusal", again, id, err)
-	}
-	events, err := f.env.Store.ReadAll(ctx, first.Position, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
+	n := 0
 	for _, e := range events {
-		if e.Type == org.TypeUnitEstablished {
-			t.Fatalf("the re-run established another unit: %+v", e)
+		if e.Type == org.TypeUnitEstablished && e.Stream == org.UnitStream(id) {
+			n++
 		}
+	}
+	if n != 1 {
+		t.Fatalf("unit %s established %d times, want once", id, n)
 	}
 }

@@ -57,7 +57,7 @@ func (a *App) RegisterEmployee(ctx context.Context, actor Actor, cmd RegisterEmp
 		return uuid.Nil, Written{}, err
 	}
 	id := newID(actor, "aggregate")
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "RegisterEmployee", nil, func(w *work) (event.Metadata, error) {
 		unit, err := loadUnit(ctx, w, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err
@@ -118,7 +118,7 @@ type EraseEmployee struct {
 // deletes the key again (a retry after a failed deletion) and is otherwise
 // refused as invalid_state.
 func (a *App) EraseEmployee(ctx context.Context, actor Actor, cmd EraseEmployee) (Written, error) {
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "EraseEmployee", nil, func(w *work) (event.Metadata, error) {
 		emp, err := loadEmployee(ctx, w, cmd.EmployeeID)
 		if err != nil {
 			return event.Metadata{}, err

@@ -32,7 +32,7 @@ import (
 // steps again write nothing.
 func (a *App) ConfigureFlow(ctx context.Context, actor Actor, unitID uuid.UUID, category string, steps []casework.FlowStep, ifMatchVersion int64) (int64, Written, error) {
 	var version int64
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "ConfigureFlow", nil, func(w *work) (event.Metadata, error) {
 		unit, err := loadUnit(ctx, w, unitID)
 		if err != nil {
 			return event.Metadata{}, err

@@ -37,3 +37,8 @@ func keyEventIDs(actor Actor, stream string, events []event.Event) {
 		events[i].ID = newID(actor, "event\x00"+stream+"\x00"+itoa(i))
 	}
 }
+
+// answerStream is where a keyed command records its answer (see attempt).
+func answerStream(actor Actor, command string) string {
+	return event.AnswerStream(newID(actor, "answer\x00"+command))
+}

@@ -29,7 +29,7 @@ func loadPayment(ctx context.Context, w *work, id uuid.UUID) (*payment.Payment, 
 // a case is never paid twice). It needs budgets.manage at the case's unit.
 func (a *App) InstructPayment(ctx context.Context, actor Actor, caseID uuid.UUID, amountFen int64) (uuid.UUID, Written, error) {
 	id := newID(actor, "payment")
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "InstructPayment", nil, func(w *work) (event.Metadata, error) {
 		c, unit, err := loadCaseAt(ctx, w, caseID)
 		if err != nil {
 			return event.Metadata{}, err
@@ -65,7 +65,7 @@ func (a *App) InstructPayment(ctx context.Context, actor Actor, caseID uuid.UUID
 // and the budget's spending move together. Confirming again with the same
 // reference changes nothing (a results file imported twice).
 func (a *App) ConfirmPayment(ctx context.Context, actor Actor, paymentID uuid.UUID, bankRef string, on time.Time) (Written, error) {
-	return a.settlePayment(ctx, actor, paymentID, func(w *work, p *payment.Payment) error {
+	return a.settlePayment(ctx, actor, "ConfirmPayment", paymentID, func(w *work, p *payment.Payment) error {
 		if err := p.Confirm(bankRef, on.In(reportingZone).Format(payment.DateLayout)); err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func (a *App) ConfirmPayment(ctx context.Context, actor Actor, paymentID uuid.UU
 // FailPayment records the bank's refusal: the amount is free to be
 // instructed again; the budget keeps its reservation for that.
 func (a *App) FailPayment(ctx context.Context, actor Actor, paymentID uuid.UUID, reason string) (Written, error) {
-	return a.settlePayment(ctx, actor, paymentID, func(w *work, p *payment.Payment) error {
+	return a.settlePayment(ctx, actor, "FailPayment", paymentID, func(w *work, p *payment.Payment) error {
 		if err := p.Fail(reason); err != nil {
 			return err
 		}
@@ -111,8 +111,8 @@ func (a *App) FailPayment(ctx context.Context, actor Actor, paymentID uuid.UUID,
 	})
 }
 
-func (a *App) settlePayment(ctx context.Context, actor Actor, paymentID uuid.UUID, settle func(*work, *payment.Payment) error) (Written, error) {
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+func (a *App) settlePayment(ctx context.Context, actor Actor, command string, paymentID uuid.UUID, settle func(*work, *payment.Payment) error) (Written, error) {
+	pos, err := a.attempt(ctx, actor, command, nil, func(w *work) (event.Metadata, error) {
 		p, err := loadPayment(ctx, w, paymentID)
 		if err != nil {
 			return event.Metadata{}, err

@@ -56,7 +56,7 @@ func (e *RefusedRowsError) Error() string {
 func (a *App) ReconcilePayments(ctx context.Context, actor Actor, rows []payment.ResultRow) (Reconciled, error) {
 	// Each row's events are stamped with the grant at its own unit as
 	// they are queued; commit keeps them.
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "ReconcilePayments", nil, func(w *work) (event.Metadata, error) {
 		refused, err := a.reconcile(ctx, w, actor, rows)
 		if err != nil {
 			return event.Metadata{}, err

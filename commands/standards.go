@@ -51,7 +51,7 @@ type StandardView struct {
 // A code already published is fault.ErrConflict: the next version of a
 // standard is a revision.
 func (a *App) PublishStandard(ctx context.Context, actor Actor, def catalogue.Definition) (Written, error) {
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "PublishStandard", nil, func(w *work) (event.Metadata, error) {
 		var owner *org.Unit
 		var err error
 		if def.OwnerUnitID == uuid.Nil {
@@ -109,7 +109,7 @@ func (a *App) PublishStandard(ctx context.Context, actor Actor, def catalogue.De
 // saw (its ETag), 0 for any. A definition equal to the current one writes
 // nothing.
 func (a *App) ReviseStandard(ctx context.Context, actor Actor, code string, def catalogue.Definition, ifMatchVersion int64) (Written, error) {
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "ReviseStandard", nil, func(w *work) (event.Metadata, error) {
 		st, err := loadStandard(ctx, w, code)
 		if err != nil {
 			return event.Metadata{}, err

@@ -60,7 +60,7 @@ type EstablishUnit struct {
 // EstablishUnit returns the new unit's id.
 func (a *App) EstablishUnit(ctx context.Context, actor Actor, cmd EstablishUnit) (uuid.UUID, Written, error) {
 	id := newID(actor, "aggregate")
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "EstablishUnit", nil, func(w *work) (event.Metadata, error) {
 		var parent *org.Unit
 		if cmd.ParentID != uuid.Nil {
 			p, err := loadUnit(ctx, w, cmd.ParentID)
@@ -102,7 +102,7 @@ type RenameUnit struct {
 }
 
 func (a *App) RenameUnit(ctx context.Context, actor Actor, cmd RenameUnit) (Written, error) {
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "RenameUnit", nil, func(w *work) (event.Metadata, error) {
 		unit, err := loadUnit(ctx, w, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err
@@ -132,7 +132,7 @@ type MoveUnit struct {
 }
 
 func (a *App) MoveUnit(ctx context.Context, actor Actor, cmd MoveUnit) (Written, error) {
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "MoveUnit", nil, func(w *work) (event.Metadata, error) {
 		unit, err := loadUnit(ctx, w, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err
@@ -198,7 +198,7 @@ type CloseUnit struct {
 }
 
 func (a *App) CloseUnit(ctx context.Context, actor Actor, cmd CloseUnit) (Written, error) {
-	pos, err := a.attempt(ctx, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "CloseUnit", nil, func(w *work) (event.Metadata, error) {
 		unit, err := loadUnit(ctx, w, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err

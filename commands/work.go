@@ -158,24 +158,56 @@ func (w *work) commit(ctx context.Context, meta event.Metadata) (int64, error) {
 // unit whose employees are being registered at once) spread out.
 const maxAttempts = 12
 
-// attempt runs decide, then commits what it queued under the metadata it
-// returned, deciding afresh on newer facts while another writer keeps
-// getting there first (event.ErrConcurrency). A permanent conflict
-// (fault.ErrConflict) and every other error are answered at once.
-func (a *App) attempt(ctx context.Context, decide func(*work) (event.Metadata, error)) (int64, error) {
+// attempt runs command for actor: it runs decide, then commits what it
+// queued under the metadata decide returned, deciding afresh on newer facts
+// while another writer keeps getting there first (event.ErrConcurrency). A
+// permanent conflict (fault.ErrConflict) and every other error are
+// answered at once.
+//
+// A command sent with an idempotency key answers a re-run exactly as it
+// answered the first run (invariant 4), also when the first run's answer
+// was lost between its commit and the client: its transaction ends with a
+// record of the answer (event.TypeCommandAnswered in a stream derived from
+// the account, the key and command), holding answer (a pointer to what the
+// command answers besides its position and the ids derived from its key;
+// nil for nothing). A run that finds the record restores answer from it and
+// returns its position without deciding again.
+func (a *App) attempt(ctx context.Context, actor Actor, command string, answer any, decide func(*work) (event.Metadata, error)) (int64, error) {
+	answers := ""
+	if actor.IdempotencyKey != "" {
+		answers = answerStream(actor, command)
+	}
 	var err error
 	for attempt := range maxAttempts {
+		if answers != "" {
+			if pos, found, aerr := a.answeredBefore(ctx, answers, command, answer); aerr != nil || found {
+				return pos, aerr
+			}
+		}
 		w := newWork(a.store)
 		w.hot, w.budgets = a.hot, a.budgets
 		var meta event.Metadata
 		var position int64
 		meta, err = decide(w)
+		if err == nil && answers != "" && len(w.order) > 0 {
+			err = w.addAnswer(answers, command, answer)
+		}
 		if err == nil {
 			position, err = w.commit(ctx, meta)
 		}
 		w.release()
-		if err == nil || !errors.Is(err, event.ErrConcurrency) || errors.Is(err, fault.ErrConflict) {
-			return position, err
+		if err == nil {
+			return position, nil
+		}
+		if !errors.Is(err, event.ErrConcurrency) || errors.Is(err, fault.ErrConflict) {
+			if answers != "" {
+				// A run of the same command that committed meanwhile
+				// explains the refusal: answer as it did.
+				if pos, found, aerr := a.answeredBefore(ctx, answers, command, answer); aerr == nil && found {
+					return pos, nil
+				}
+			}
+			return 0, err
 		}
 		backoff := time.Duration(1+rand.IntN(1<<min(attempt, 5))) * time.Millisecond
 		select {
@@ -185,4 +217,32 @@ func (a *App) attempt(ctx context.Context, decide func(*work) (event.Metadata, e
 		}
 	}
 	return 0, err
+}
+
+// answeredBefore looks for the record of a keyed command's answer in
+// stream; when there is one, it restores answer from it and returns its
+// position.
+func (a *App) answeredBefore(ctx context.Context, stream, command string, answer any) (int64, bool, error) {
+	recs, err := a.store.ReadStream(ctx, stream, 1)
+	if errors.Is(err, event.ErrNotFound) || err == nil && len(recs) == 0 {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	if err := event.DecodeCommandAnswered(recs[0], command, answer); err != nil {
+		return 0, false, err
+	}
+	return recs[0].Position, true, nil
+}
+
+// addAnswer queues the record of the command's answer as the last append
+// of the transaction, so that its position is the command's.
+func (w *work) addAnswer(stream, command string, answer any) error {
+	data, err := event.EncodeCommandAnswered(command, answer)
+	if err != nil {
+		return err
+	}
+	w.add(stream, event.Event{ID: event.NewID(), Type: event.TypeCommandAnswered, Data: data})
+	return nil
 }

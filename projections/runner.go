@@ -152,6 +152,15 @@ func (r *Runner) prepare(ctx context.Context) (int64, error) {
 	return Reached(ctx, r.cfg.DB, r.Names())
 }
 
+// unlessEnded returns err, or nil when ctx has ended: a start cut short by
+// the caller's own stop is no failure.
+func (r *Runner) unlessEnded(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
 // selfCheckUntilDone runs the periodic self-check (if configured) until
 // ctx ends, and returns a function that waits for it to have stopped.
 func (r *Runner) selfCheckUntilDone(ctx context.Context) (wait func()) {
@@ -173,7 +182,7 @@ func (r *Runner) selfCheckUntilDone(ctx context.Context) (wait func()) {
 func (r *Runner) Run(ctx context.Context) error {
 	after, err := r.prepare(ctx)
 	if err != nil {
-		return err
+		return r.unlessEnded(ctx, err)
 	}
 	broker := r.cfg.Broker
 	if broker == nil {
@@ -191,7 +200,7 @@ func (r *Runner) Consume(ctx context.Context) error {
 		return errors.New("projections: consuming needs a broker")
 	}
 	if _, err := r.prepare(ctx); err != nil {
-		return err
+		return r.unlessEnded(ctx, err)
 	}
 	return r.run(ctx, r.cfg.Broker, nil)
 }
@@ -205,7 +214,7 @@ func (r *Runner) Forward(ctx context.Context) error {
 	}
 	after, err := r.prepare(ctx)
 	if err != nil {
-		return err
+		return r.unlessEnded(ctx, err)
 	}
 	checkCtx, stopCheck := context.WithCancel(ctx)
 	waitCheck := r.selfCheckUntilDone(checkCtx)

@@ -112,6 +112,7 @@ func TestMinPositionLagging(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	patient := s.h
 	s.h = h
 	far := strconv.FormatInt(s.head()+1_000_000, 10)
 	start := time.Now()
@@ -119,5 +120,8 @@ func TestMinPositionLagging(t *testing.T) {
 	if waited := time.Since(start); waited < 100*time.Millisecond {
 		t.Fatalf("answered lagging after %s, before the wait was over", waited)
 	}
+	// A position the read models reach within the usual wait is answered;
+	// 100 ms can be too short for that on a loaded machine.
+	s.h = patient
 	s.must(http.StatusOK, http.MethodGet, "/v1/cases?min_position="+strconv.FormatInt(s.head(), 10), s.env.BootstrapToken, nil)
 }

@@ -33,12 +33,19 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from int64) ([]ev
 		return nil, fmt.Errorf("read stream %q: %w", stream, err)
 	}
 	if len(out) == 0 {
+		// Nothing from version from on: the stream is shorter, or it does
+		// not exist. The second query sees a later snapshot, in which an
+		// append that committed meanwhile may have created the stream; the
+		// answer is then the stream as it is now.
 		var exists bool
 		if err := s.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM events WHERE stream_id = $1)", stream).Scan(&exists); err != nil {
 			return nil, fmt.Errorf("read stream %q: %w", stream, err)
 		}
 		if !exists {
 			return nil, fmt.Errorf("read stream %q: %w", stream, event.ErrNotFound)
+		}
+		if from <= 1 {
+			return s.ReadStream(ctx, stream, from)
 		}
 	}
 	return out, nil
