@@ -59,25 +59,11 @@ func (g *gapError) Error() string {
 	return fmt.Sprintf("projection at %d, batch follows %d", g.Checkpoint, g.Before)
 }
 
-// lockClause is the row lock a statement on engine d takes to serialise
-// with other writers of the same row; SQLite transactions are exclusive
-// writers already.
-func lockClause(d sqldb.Dialect, exclusive bool) string {
-	switch {
-	case d != sqldb.Postgres:
-		return ""
-	case exclusive:
-		return " FOR UPDATE"
-	default:
-		return " FOR SHARE"
-	}
-}
-
 // liveGeneration reads projection name's live generation inside tx, locked
 // against a switch (shared) or for one (exclusive).
-func liveGeneration(ctx context.Context, tx *sqldb.Tx, d sqldb.Dialect, name string, exclusive bool) (int64, error) {
+func liveGeneration(ctx context.Context, tx *sqldb.Tx, name string, exclusive bool) (int64, error) {
 	var gen int64
-	err := tx.QueryRow(ctx, "SELECT live FROM projection_generations WHERE name = $1"+lockClause(d, exclusive), name).Scan(&gen)
+	err := tx.QueryRow(ctx, "SELECT live FROM projection_generations WHERE name = $1"+tx.Engine().LockClause(exclusive), name).Scan(&gen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("projection %s is not prepared", name)
 	}
@@ -100,7 +86,7 @@ func applyBatch(ctx context.Context, db *sqldb.DB, p Projection, events []event.
 		// batch; the transaction below tells which.
 	}
 	err = db.InTx(ctx, func(tx *sqldb.Tx) error {
-		gen, err := liveGeneration(ctx, tx, db.Dialect(), p.Name(), false)
+		gen, err := liveGeneration(ctx, tx, p.Name(), false)
 		if err != nil {
 			return err
 		}

@@ -92,8 +92,10 @@ type RebuildProgress func(position int64, events int)
 // and switches the views and the live generation to it; the old
 // generation's tables are then dropped. It returns the new generation.
 //
-// On PostgreSQL the new generation is first built in memory and copied in
-// bulk (see stageInMemory); what arrives meanwhile is applied after.
+// Where db can stage (PostgreSQL with a scratch database, see
+// sqldb.DB.CanStage) the new generation is first built in memory and
+// copied in bulk (see stageInMemory); what arrives meanwhile is applied
+// after.
 func Rebuild(ctx context.Context, db *sqldb.DB, src Source, p Projection, progress RebuildProgress) (int64, error) {
 	if err := Prepare(ctx, db, p); err != nil {
 		return 0, err
@@ -127,7 +129,7 @@ func Rebuild(ctx context.Context, db *sqldb.DB, src Source, p Projection, progre
 		}
 		return nil
 	}
-	if db.Dialect() == sqldb.Postgres {
+	if db.CanStage() {
 		var err error
 		if after, total, err = stageInMemory(ctx, db, src, p, gen, progress); err != nil {
 			return 0, fmt.Errorf("projections: rebuild %s: %w", p.Name(), err)
@@ -137,7 +139,7 @@ func Rebuild(ctx context.Context, db *sqldb.DB, src Source, p Projection, progre
 		return 0, fmt.Errorf("projections: rebuild %s: %w", p.Name(), err)
 	}
 	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
-		live, err := liveGeneration(ctx, tx, db.Dialect(), p.Name(), true)
+		live, err := liveGeneration(ctx, tx, p.Name(), true)
 		if err != nil {
 			return err
 		}

@@ -18,7 +18,7 @@ import (
 // The generation is not live, so the copy needs no transaction of its
 // own: a rebuild that fails half-way is started afresh by the next.
 func stageInMemory(ctx context.Context, db *sqldb.DB, src Source, p Projection, gen int64, progress RebuildProgress) (int64, int, error) {
-	mem, err := sqldb.OpenMemory()
+	mem, err := db.OpenScratch()
 	if err != nil {
 		return 0, 0, err
 	}

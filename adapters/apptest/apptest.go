@@ -68,7 +68,7 @@ func New(t testing.TB, kind string) *Env {
 		if err := s.Migrate(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		store, db = s, sqldb.FromPool(s.Pool())
+		store, db = s, s.Tables().WithScratch(sqlite.OpenMemory)
 	case "sqlite":
 		path := filepath.Join(t.TempDir(), "aidtrail.db")
 		s, err := sqlite.Open(t.Context(), sqlite.Config{Path: path})
@@ -79,11 +79,11 @@ func New(t testing.TB, kind string) *Env {
 		if err := s.Migrate(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		raw, err := sqlite.OpenDB(path)
+		tables, err := sqlite.OpenTables(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		store, db = s, sqldb.FromSQLite(raw)
+		store, db = s, tables
 	default:
 		t.Fatalf("apptest: unknown store kind %q", kind)
 	}

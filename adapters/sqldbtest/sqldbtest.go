@@ -37,7 +37,7 @@ func Postgres(t testing.TB) *sqldb.DB {
 	if err := store.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	db := sqldb.FromPool(store.Pool())
+	db := store.Tables().WithScratch(sqlite.OpenMemory)
 	t.Cleanup(func() { _ = db.Close() })
 	return db
 }
@@ -54,11 +54,10 @@ func SQLite(t testing.TB) *sqldb.DB {
 	if err := store.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := sqlite.OpenDB(path)
+	db, err := sqlite.OpenTables(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := sqldb.FromSQLite(raw)
 	t.Cleanup(func() { _ = db.Close() })
 	return db
 }

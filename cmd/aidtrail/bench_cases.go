@@ -27,7 +27,6 @@ import (
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
-	"aidtrail/internal/sqldb"
 	"aidtrail/projections"
 )
 
@@ -75,7 +74,7 @@ func runBenchCases(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	env := environment{MasterKey: base64.StdEncoding.EncodeToString(master)}
-	db := database{events: st, tables: sqldb.FromPool(st.Pool())}
+	db := database{events: st, tables: postgresTables(st)}
 	app, err := newApp(db, serveConfig{Store: storeConfig{DatabaseURL: schemaURL}}, env)
 	if err != nil {
 		return err

@@ -63,7 +63,7 @@ func runBenchProjections(ctx context.Context, args []string, stdout, stderr io.W
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	db := sqldb.FromPool(st.Pool())
+	db := postgresTables(st)
 	b := &projectionBench{store: st, db: db, out: stdout, log: stderr, world: casegen.New(1, 40, 20_000)}
 
 	if err := b.generate(ctx, *events); err != nil {

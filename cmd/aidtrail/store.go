@@ -39,7 +39,7 @@ func openStore(ctx context.Context, cfg storeConfig, log *slog.Logger) (database
 			return database{}, nil, err
 		}
 		log.Info("event store: PostgreSQL", "url", redact(cfg.DatabaseURL))
-		tables := sqldb.FromPool(s.Pool())
+		tables := postgresTables(s)
 		return database{s, tables}, func() { _ = tables.Close(); s.Close() }, nil
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
@@ -50,13 +50,12 @@ func openStore(ctx context.Context, cfg storeConfig, log *slog.Logger) (database
 	if err != nil {
 		return database{}, nil, err
 	}
-	raw, err := sqlite.OpenDB(path)
+	tables, err := sqlite.OpenTables(path)
 	if err != nil {
 		_ = s.Close()
 		return database{}, nil, err
 	}
 	log.Info("event store: embedded", "path", path)
-	tables := sqldb.FromSQLite(raw)
 	cleanup := func() {
 		_ = tables.Close()
 		if err := s.Close(); err != nil {
@@ -64,6 +63,13 @@ func openStore(ctx context.Context, cfg storeConfig, log *slog.Logger) (database
 		}
 	}
 	return database{s, tables}, cleanup, nil
+}
+
+// postgresTables is the handle on the tables beside s's event log, with
+// in-memory SQLite as the scratch database read models are rebuilt in
+// before they are copied in bulk.
+func postgresTables(s *postgres.Store) *sqldb.DB {
+	return s.Tables().WithScratch(sqlite.OpenMemory)
 }
 
 // openMigrated opens the store and applies its migrations.

@@ -1,8 +1,10 @@
 // Package sqldb is the one SQL code path for aidtrail's tables other than
 // the event log (keys, credentials, sessions, read models): the same
 // queries run on PostgreSQL and on the embedded SQLite store. Queries are
-// written with PostgreSQL's $1, $2 ... placeholders; the dialect differences
-// live here and nowhere else.
+// written with PostgreSQL's $1, $2 ... placeholders. What differs between
+// the engines sits behind Engine, which each database adapter implements
+// (adapters/postgres, adapters/sqlite), so this package, and the
+// projections and use cases above it, import no database driver.
 package sqldb
 
 import (
@@ -10,10 +12,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
-
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -35,41 +33,47 @@ func (d Dialect) String() string {
 	}
 }
 
-// DB is a database/sql handle that knows its dialect. It is safe for
+// DB is a database/sql handle with the engine behind it. It is safe for
 // concurrent use.
 type DB struct {
 	sql     *sql.DB
-	dialect Dialect
+	engine  Engine
+	scratch func() (*DB, error)
 }
 
-// FromPool wraps a pgx pool (the PostgreSQL event store's) for database/sql.
-// Closing the DB does not close the pool.
-func FromPool(pool *pgxpool.Pool) *DB {
-	return &DB{sql: stdlib.OpenDBFromPool(pool), dialect: Postgres}
-}
+// New wraps db, a handle on engine's driver.
+func New(db *sql.DB, engine Engine) *DB { return &DB{sql: db, engine: engine} }
 
-// FromSQLite wraps a handle from sqlite.OpenDB.
-func FromSQLite(db *sql.DB) *DB { return &DB{sql: db, dialect: SQLite} }
+// WithScratch returns the same database that can also open scratch
+// databases with open (see OpenScratch).
+func (db *DB) WithScratch(open func() (*DB, error)) *DB {
+	c := *db
+	c.scratch = open
+	return &c
+}
 
 // Dialect reports the engine.
-func (db *DB) Dialect() Dialect { return db.dialect }
+func (db *DB) Dialect() Dialect { return db.engine.Dialect() }
+
+// Engine is what differs about the engine behind db.
+func (db *DB) Engine() Engine { return db.engine }
 
 // Close releases the handle.
 func (db *DB) Close() error { return db.sql.Close() }
 
 // Exec runs a statement written with $n placeholders.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return db.sql.ExecContext(ctx, db.rebind(query), args...)
+	return db.sql.ExecContext(ctx, db.engine.Rebind(query), args...)
 }
 
 // Query runs a query written with $n placeholders.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return db.sql.QueryContext(ctx, db.rebind(query), args...)
+	return db.sql.QueryContext(ctx, db.engine.Rebind(query), args...)
 }
 
 // QueryRow runs a query expected to return at most one row.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return db.sql.QueryRowContext(ctx, db.rebind(query), args...)
+	return db.sql.QueryRowContext(ctx, db.engine.Rebind(query), args...)
 }
 
 // Tx is a transaction on a DB, with the same placeholder rules.
@@ -109,45 +113,26 @@ func ignoreDone(err error) error {
 // Prepare prepares a statement for repeated use in the transaction; it is
 // closed when the transaction ends.
 func (t *Tx) Prepare(ctx context.Context, query string) (*sql.Stmt, error) {
-	return t.tx.PrepareContext(ctx, t.db.rebind(query))
+	return t.tx.PrepareContext(ctx, t.db.engine.Rebind(query))
 }
 
 // Dialect reports the engine the transaction runs on.
-func (t *Tx) Dialect() Dialect { return t.db.dialect }
+func (t *Tx) Dialect() Dialect { return t.db.Dialect() }
+
+// Engine is what differs about the engine the transaction runs on.
+func (t *Tx) Engine() Engine { return t.db.engine }
 
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.db.rebind(query), args...)
+	return t.tx.ExecContext(ctx, t.db.engine.Rebind(query), args...)
 }
 
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.db.rebind(query), args...)
+	return t.tx.QueryContext(ctx, t.db.engine.Rebind(query), args...)
 }
 
 // QueryRow runs a single-row query in the transaction.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.db.rebind(query), args...)
-}
-
-// rebind turns $n placeholders into SQLite's ?n. It leaves string
-// literals alone; queries here have no dollar-quoted bodies.
-func (db *DB) rebind(query string) string {
-	if db.dialect != SQLite || !strings.Contains(query, "$") {
-		return query
-	}
-	var b strings.Builder
-	b.Grow(len(query))
-	inString := false
-	for i := 0; i < len(query); i++ {
-		c := query[i]
-		switch {
-		case c == '\'':
-			inString = !inString
-		case c == '$' && !inString && i+1 < len(query) && query[i+1] >= '0' && query[i+1] <= '9':
-			c = '?'
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
+	return t.tx.QueryRowContext(ctx, t.db.engine.Rebind(query), args...)
 }

@@ -61,16 +61,14 @@ type Tx struct {
 	tx    *sqldb.Tx
 	names *strings.Replacer
 	// stmts holds the statements prepared in this transaction, by query
-	// text, on SQLite: preparing a statement there parses it anew each
-	// time, which costs more than running it. (On PostgreSQL the driver
-	// caches prepared statements itself.)
+	// text, on an engine where that pays (sqldb.Engine.PrepareRepeated).
 	stmts map[string]*sql.Stmt
 }
 
 // NewTx binds tx to the table names names replaces.
 func NewTx(tx *sqldb.Tx, names *strings.Replacer) *Tx {
 	t := &Tx{tx: tx, names: names}
-	if tx.Dialect() == sqldb.SQLite {
+	if tx.Engine().PrepareRepeated() {
 		t.stmts = map[string]*sql.Stmt{}
 	}
 	return t

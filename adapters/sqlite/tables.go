@@ -1,0 +1,51 @@
+package sqlite
+
+import (
+	"database/sql"
+	"fmt"
+
+	"aidtrail/internal/sqldb"
+)
+
+// OpenTables opens the tables beside the event log (keys, credentials,
+// sessions, read models) in the database file at path, with SQLite's
+// Engine. Close it when done.
+func OpenTables(path string) (*sqldb.DB, error) {
+	db, err := OpenDB(path)
+	if err != nil {
+		return nil, err
+	}
+	return sqldb.New(db, Engine{}), nil
+}
+
+// OpenMemory opens a private in-memory database, gone when closed: a
+// scratch database (sqldb.DB.WithScratch) where work that would cost a
+// round trip per statement on a server runs at memory speed. It holds one
+// connection, which is the database.
+func OpenMemory() (*sqldb.DB, error) {
+	db, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open an in-memory database: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	return sqldb.New(db, Engine{}), nil
+}
+
+// Engine is SQLite's sqldb.Engine.
+type Engine struct{}
+
+// Dialect implements sqldb.Engine.
+func (Engine) Dialect() sqldb.Dialect { return sqldb.SQLite }
+
+// Rebind implements sqldb.Engine: SQLite takes ?n.
+func (Engine) Rebind(query string) string { return sqldb.NumberedQuestionMarks(query) }
+
+// LockClause implements sqldb.Engine: a write transaction (BEGIN
+// IMMEDIATE) excludes every other writer already.
+func (Engine) LockClause(bool) string { return "" }
+
+// PrepareRepeated implements sqldb.Engine: SQLite parses an unprepared
+// statement anew each time it runs, which costs more than running it.
+func (Engine) PrepareRepeated() bool { return true }
