@@ -4,20 +4,16 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/google/uuid"
 
 	"aidtrail/domain/access"
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
 )
-
-// reportingZone is the zone of reporting periods (DESIGN: Asia/Shanghai,
-// which keeps UTC+8 all year).
-var reportingZone = time.FixedZone("CST", 8*60*60)
 
 // OpenCase opens a draft application for aid, by the employee themself or
 // by a caseworker on their behalf.
@@ -133,7 +129,7 @@ func (a *App) SubmitCaseIfMatch(ctx context.Context, actor Actor, caseID uuid.UU
 			return event.Metadata{}, err
 		}
 		def := std.Current()
-		ledger, err := loadAidLedger(ctx, w, c.EmployeeID(), a.clock.Now().In(reportingZone).Year())
+		ledger, err := loadAidLedger(ctx, w, c.EmployeeID(), calendar.Year(a.clock.Now()))
 		if err != nil {
 			return event.Metadata{}, err
 		}

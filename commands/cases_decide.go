@@ -8,6 +8,7 @@ import (
 
 	"aidtrail/domain/access"
 	"aidtrail/domain/budget"
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
 )
@@ -64,7 +65,7 @@ func (a *App) DecideCase(ctx context.Context, actor Actor, cmd DecideCase) (Writ
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		year := a.clock.Now().In(reportingZone).Year()
+		year := calendar.Year(a.clock.Now())
 		path := append([]uuid.UUID{unit.ID()}, reversed(unit.Path())...)
 		budgetID, ok, err := findBudget(ctx, w, path, year, def.BudgetLine)
 		if err != nil {

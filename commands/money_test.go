@@ -14,6 +14,7 @@ import (
 	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/budget"
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
@@ -51,7 +52,7 @@ func newMoney(t *testing.T, kind string, budgetFen int64) *moneyFixture {
 		t.Fatalf("flow: %v", err)
 	}
 	var err error
-	year := time.Now().In(time.FixedZone("CST", 8*3600)).Year()
+	year := calendar.Year(time.Now())
 	f.budgetID, _, err = f.env.App.AllocateBudget(ctx, f.admin, f.station, year, "aid.hardship", budgetFen)
 	if err != nil {
 		t.Fatalf("budget: %v", err)

@@ -9,6 +9,7 @@ import (
 
 	"aidtrail/domain/access"
 	"aidtrail/domain/budget"
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/event"
 	"aidtrail/domain/payment"
 )
@@ -66,7 +67,7 @@ func (a *App) InstructPayment(ctx context.Context, actor Actor, caseID uuid.UUID
 // reference changes nothing (a results file imported twice).
 func (a *App) ConfirmPayment(ctx context.Context, actor Actor, paymentID uuid.UUID, bankRef string, on time.Time) (Written, error) {
 	return a.settlePayment(ctx, actor, "ConfirmPayment", paymentID, func(w *work, p *payment.Payment) error {
-		if err := p.Confirm(bankRef, on.In(reportingZone).Format(payment.DateLayout)); err != nil {
+		if err := p.Confirm(bankRef, on.In(calendar.Zone).Format(payment.DateLayout)); err != nil {
 			return err
 		}
 		if len(p.Changes()) == 0 {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"aidtrail/adapters/apptest"
+	"aidtrail/domain/calendar"
 )
 
 // budgetListMatrixRows: GET /v1/budgets for every actor of the matrix.
@@ -58,7 +59,7 @@ func TestListBudgetsOverHTTP(t *testing.T) {
 			s := f.api
 			w := f.cases() // the root's budgets, one per line; GRANT cases draw on aid.grant
 			root := f.rootToken()
-			year := time.Now().In(bankZone).Year()
+			year := calendar.Year(time.Now())
 			budgetAt := func(unit string, year int) string {
 				return s.create("/v1/budgets", root, map[string]any{"unit_id": unit, "year": year, "line": "aid.grant", "amount_fen": 50_000_000})
 			}

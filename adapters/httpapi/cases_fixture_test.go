@@ -16,6 +16,7 @@ import (
 
 	"aidtrail/commands"
 	"aidtrail/domain/access"
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 )
@@ -74,7 +75,7 @@ func (f *orgOverHTTP) cases() *caseWorld {
 		}
 		lines[def.BudgetLine] = true
 	}
-	year := time.Now().In(bankZone).Year()
+	year := calendar.Year(time.Now())
 	for line := range lines {
 		id, _, err := s.env.App.AllocateBudget(ctx, admin, rootID, year, line, 10_000_000_00)
 		if err != nil {

@@ -12,15 +12,13 @@ import (
 	"time"
 
 	"aidtrail/commands"
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/payment"
 )
 
 // Payments (F9): the bank transfer of an approved case's amount, instructed
 // by the holder of budgets.manage at the case's unit and settled by the
 // bank's answer, one payment at a time or a whole results file at once.
-
-// bankZone is the zone of the bank's dates (DESIGN: Asia/Shanghai).
-var bankZone = time.FixedZone("CST", 8*60*60)
 
 type instructPaymentRequest struct {
 	AmountFen int64 `json:"amount_fen"`
@@ -84,7 +82,7 @@ func (a *api) confirmPayment(w http.ResponseWriter, r *http.Request) error {
 }
 
 func bankDate(field, s string) (time.Time, error) {
-	t, err := time.ParseInLocation(payment.DateLayout, s, bankZone)
+	t, err := time.ParseInLocation(payment.DateLayout, s, calendar.Zone)
 	if err != nil {
 		return time.Time{}, &fieldError{Field: field, Reason: "must be a date YYYY-MM-DD"}
 	}

@@ -23,6 +23,7 @@ import (
 	"aidtrail/cmd/aidtrail/internal/bench"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
@@ -212,7 +213,7 @@ func setUpLifecycles(ctx context.Context, app *commands.App, base string, client
 	if _, err := app.PublishStandard(ctx, admin, def); err != nil {
 		return nil, err
 	}
-	year := time.Now().In(time.FixedZone("CST", 8*3600)).Year()
+	year := calendar.Year(time.Now())
 	for i := range clients {
 		var c crew
 		if c.station, _, err = app.EstablishUnit(ctx, admin, commands.EstablishUnit{Name: fmt.Sprintf("第%d站段", i+1),

@@ -19,6 +19,7 @@ import (
 	"aidtrail/adapters/httpapi"
 	"aidtrail/adapters/readmodeltest"
 	"aidtrail/cmd/aidtrail/internal/demo"
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/event"
 )
 
@@ -68,7 +69,7 @@ func TestStatsOfTheDemoMatchTheHistory(t *testing.T) {
 			for _, c := range f.cases {
 				station = c.unit // a station with cases
 			}
-			month := time.Now().In(time.FixedZone("CST", 8*3600))
+			month := time.Now().In(calendar.Zone)
 			for _, q := range []statsQuery{
 				{},
 				{dims: "unit"},
@@ -192,7 +193,7 @@ func foldHistory(t *testing.T, history []event.Recorded) *historyFold {
 	t.Helper()
 	f := &historyFold{parent: map[uuid.UUID]uuid.UUID{}, lines: map[string]map[int]string{}, latest: map[string]int{},
 		cases: map[string]*foldedCase{}}
-	cst := time.FixedZone("CST", 8*3600)
+	cst := calendar.Zone
 	for _, e := range history {
 		var p struct {
 			UnitID          uuid.UUID  `json:"unit_id"`

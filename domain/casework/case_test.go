@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/calendar"
 )
 
 func TestOpenRefusesInvalidInput(t *testing.T) {
@@ -182,7 +184,7 @@ func TestDecideWalksTheSteps(t *testing.T) {
 	if f.c.Status() != StatusInReview || f.c.CurrentAmountFen() != 35_000 || f.c.OpenSteps()[0].Name != "union chair" {
 		t.Fatalf("after the first approval: %+v", f.c.s)
 	}
-	f.must(t, f.c.Decide(decision("union chair", Approve, 30_000, f.a.a2), now.Add(-8*time.Hour).In(time.FixedZone("CST", 8*3600))))
+	f.must(t, f.c.Decide(decision("union chair", Approve, 30_000, f.a.a2), now.Add(-8*time.Hour).In(calendar.Zone)))
 	if f.c.Status() != StatusApproved || f.c.ApprovedFen() != 30_000 || f.c.OpenSteps() != nil {
 		t.Fatalf("after the last approval: %+v", f.c.s)
 	}

@@ -9,6 +9,7 @@ import (
 	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/org"
@@ -35,7 +36,7 @@ func newFixture(t *testing.T, kind string) *fixture {
 	t.Helper()
 	ctx := t.Context()
 	env := apptest.New(t, kind)
-	f := &fixture{env: env, year: time.Now().In(time.FixedZone("CST", 8*3600)).Year()}
+	f := &fixture{env: env, year: calendar.Year(time.Now())}
 	boot, err := env.App.Authenticate(ctx, env.BootstrapToken)
 	if err != nil {
 		t.Fatal(err)

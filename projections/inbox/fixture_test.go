@@ -9,6 +9,7 @@ import (
 	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/org"
@@ -61,7 +62,7 @@ func newFixture(t *testing.T, kind string) *fixture {
 		f.flow = append(f.flow, casework.FlowStep{Name: name, AssigneeAccountID: a, MinAmountFen: int64(i/2) * 300_000})
 	}
 	f.configureFlow(t)
-	year := time.Now().In(time.FixedZone("CST", 8*3600)).Year()
+	year := calendar.Year(time.Now())
 	if _, _, err := env.App.AllocateBudget(ctx, f.admin, f.station, year, "aid.hardship", 10_000*grantFen); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
@@ -71,7 +72,7 @@ func newFixture(t *testing.T, kind string) *fixture {
 		[]casework.FlowStep{{Name: "路局审批", AssigneeAccountID: approver}}, 0); err != nil {
 		t.Fatal(err)
 	}
-	year := time.Now().In(time.FixedZone("CST", 8*3600)).Year()
+	year := calendar.Year(time.Now())
 	if _, _, err := env.App.AllocateBudget(ctx, f.admin, f.root, year, "aid.hardship", 100*grantFen); err != nil {
 		t.Fatal(err)
 	}

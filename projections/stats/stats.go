@@ -41,10 +41,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
@@ -54,10 +54,6 @@ import (
 // Name is the projection's stable name.
 const Name = "stats"
 
-// reportingZone is the zone of reporting periods (DESIGN: Asia/Shanghai,
-// UTC+8 all year).
-var reportingZone = time.FixedZone("CST", 8*60*60)
-
 // MonthOf is the reporting month, YYYY-MM, of an event: of the moment the
 // command that wrote it ran (its metadata's occurred_at), or of when the
 // store recorded it for an event that does not say.
@@ -66,7 +62,7 @@ func MonthOf(e event.Recorded) string {
 	if at.IsZero() {
 		at = e.RecordedAt
 	}
-	return at.In(reportingZone).Format("2006-01")
+	return calendar.Month(at)
 }
 
 // monthNumber is month YYYY-MM as the integer YYYYMM.

@@ -16,6 +16,7 @@ import (
 
 	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
@@ -123,7 +124,7 @@ func (h *history) openCase(unit, code string, at time.Time) {
 	stream := casework.CaseStream(id)
 	category := map[string]string{"HARD-LIVING": "hardship", "MED-SERIOUS": "medical", "EDU-COLLEGE": "education"}[code]
 	c := &wantCase{unit: h.units[unit], employee: h.people[h.rng.IntN(len(h.people))], category: category, standard: code,
-		line: h.lines[code][len(h.lines[code])-1], month: at.In(time.FixedZone("CST", 8*3600)).Format("2006-01")}
+		line: h.lines[code][len(h.lines[code])-1], month: at.In(calendar.Zone).Format("2006-01")}
 	for _, i := range h.rng.Perm(len(causes))[:h.rng.IntN(3)] {
 		c.causes = append(c.causes, causes[i])
 	}

@@ -18,6 +18,7 @@ import (
 
 	"aidtrail/commands"
 	"aidtrail/domain/access"
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/org"
@@ -140,7 +141,7 @@ func (l *loader) catalogue() error {
 }
 
 func (l *loader) budgets() error {
-	year := time.Now().In(time.FixedZone("CST", 8*3600)).Year()
+	year := calendar.Year(time.Now())
 	lines := map[string]int64{}
 	for _, def := range catalogue.SampleCatalogue(l.root) {
 		lines[def.BudgetLine] = 2_000_000 * yuan
