@@ -13,6 +13,7 @@ import (
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
+	"aidtrail/domain/reservation"
 )
 
 // Password length bounds: long enough to resist guessing at the hash's
@@ -87,11 +88,11 @@ func (a *App) OpenAccount(ctx context.Context, actor Actor, cmd OpenAccount) (uu
 		if err := account.SetPassword(); err != nil {
 			return event.Metadata{}, err
 		}
-		if err := reserve(ctx, w, "login-"+login, "login "+login, id); err != nil {
+		if err := reserve(ctx, w, reservation.LoginStream(login), "login "+login, id); err != nil {
 			return event.Metadata{}, err
 		}
 		if cmd.EmployeeID != nil {
-			if err := reserve(ctx, w, EmployeeAccountStream(*cmd.EmployeeID), "the employee's own account", id); err != nil {
+			if err := reserve(ctx, w, reservation.EmployeeAccountStream(*cmd.EmployeeID), "the employee's own account", id); err != nil {
 				return event.Metadata{}, err
 			}
 		}
@@ -113,20 +114,14 @@ func (a *App) OpenAccount(ctx context.Context, actor Actor, cmd OpenAccount) (uu
 
 // loadRoot loads the organisation's root unit.
 func loadRoot(ctx context.Context, w *work) (*org.Unit, error) {
-	history, err := w.load(ctx, "root")
+	owner, ok, err := reservedOwner(ctx, w, reservation.RootStream)
 	if err != nil {
 		return nil, err
 	}
-	if len(history) == 0 {
+	if !ok {
 		return nil, fmt.Errorf("the root unit: %w (establish it first)", ErrNotFound)
 	}
-	var owner struct {
-		Owner uuid.UUID `json:"owner"`
-	}
-	if err := jsonDecode(history[0].Data, &owner); err != nil {
-		return nil, err
-	}
-	return loadUnit(ctx, w, owner.Owner)
+	return loadUnit(ctx, w, owner)
 }
 
 // AssignPosition gives an account a position with roles at a unit.

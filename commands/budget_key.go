@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/reservation"
 )
 
 // findBudget returns the budget for (year, line) of the unit nearest to the
@@ -12,20 +14,13 @@ import (
 // else the bureau's. ok is false when none exists.
 func findBudget(ctx context.Context, w *work, unitToRoot []uuid.UUID, year int, line string) (uuid.UUID, bool, error) {
 	for _, unit := range unitToRoot {
-		history, err := w.load(ctx, AllocationStream(unit, year, line))
+		owner, ok, err := reservedOwner(ctx, w, reservation.AllocationStream(unit, year, line))
 		if err != nil {
-			return uuid.Nil, false, err
-		}
-		if len(history) == 0 {
-			continue
-		}
-		var owner struct {
-			Owner uuid.UUID `json:"owner"`
-		}
-		if err := jsonDecode(history[0].Data, &owner); err != nil {
 			return uuid.Nil, false, fmt.Errorf("budget key: %w", err)
 		}
-		return owner.Owner, true, nil
+		if ok {
+			return owner, true, nil
+		}
 	}
 	return uuid.Nil, false, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/google/uuid"
 
@@ -12,17 +11,11 @@ import (
 	"aidtrail/domain/budget"
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
+	"aidtrail/domain/reservation"
 )
 
 // Budgets (F11, dynamic control of funds): the money a unit may spend on
 // aid, one budget per unit, year and budget line.
-
-// AllocationStream names the reservation that makes a budget unique per
-// (unit, year, line): "allocation-<unit uuid>-<year>-<line>". Stored names
-// are chosen once; never change this.
-func AllocationStream(unit uuid.UUID, year int, line string) string {
-	return "allocation-" + unit.String() + "-" + strconv.Itoa(year) + "-" + line
-}
 
 // AllocateBudget creates the budget of unit for year and line with
 // amountFen. It needs budgets.manage at the unit. A second budget for the
@@ -47,7 +40,7 @@ func (a *App) AllocateBudget(ctx context.Context, actor Actor, unitID uuid.UUID,
 			return event.Metadata{}, err
 		}
 		what := fmt.Sprintf("the %d budget of line %s at unit %s", year, line, unitID)
-		if err := reserve(ctx, w, AllocationStream(unitID, year, line), what, id); err != nil {
+		if err := reserve(ctx, w, reservation.AllocationStream(unitID, year, line), what, id); err != nil {
 			return event.Metadata{}, err
 		}
 		w.add(b.Stream(), b.Changes()...)

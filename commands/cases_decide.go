@@ -11,6 +11,7 @@ import (
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
+	"aidtrail/domain/reservation"
 )
 
 // DecideCase is one approver's decision at the step waiting on them.
@@ -22,9 +23,6 @@ type DecideCase struct {
 	Reason    string
 	IfMatch   int64 // the case's version the caller saw; 0: any
 }
-
-// CaseBudgetStream records which budget reserved a case's approved amount.
-func CaseBudgetStream(caseID uuid.UUID) string { return "case-budget-" + caseID.String() }
 
 // DecideCase needs cases.decide at the case's unit, and the step's
 // assignment by name; segregation of duties is the case's own rule. The
@@ -81,7 +79,7 @@ func (a *App) DecideCase(ctx context.Context, actor Actor, cmd DecideCase) (Writ
 		if err := ledger.approve(w, c); err != nil {
 			return event.Metadata{}, err
 		}
-		if err := reserve(ctx, w, CaseBudgetStream(c.ID()), "the case's budget", budgetID); err != nil {
+		if err := reserve(ctx, w, reservation.CaseBudgetStream(c.ID()), "the case's budget", budgetID); err != nil {
 			return event.Metadata{}, err
 		}
 		// Last, so that the budget's lock is held for the least time.
@@ -102,20 +100,14 @@ func (a *App) DecideCase(ctx context.Context, actor Actor, cmd DecideCase) (Writ
 // amount. Only the case's link is read, not the budget: paying does not
 // touch the budget, so it must not conflict with the budget's other cases.
 func caseBudgetID(ctx context.Context, w *work, caseID uuid.UUID) (uuid.UUID, error) {
-	history, err := w.load(ctx, CaseBudgetStream(caseID))
+	owner, ok, err := reservedOwner(ctx, w, reservation.CaseBudgetStream(caseID))
 	if err != nil {
 		return uuid.Nil, err
 	}
-	if len(history) == 0 {
+	if !ok {
 		return uuid.Nil, fmt.Errorf("%w: case %s holds no budget reservation", casework.ErrInvalidState, caseID)
 	}
-	var owner struct {
-		Owner uuid.UUID `json:"owner"`
-	}
-	if err := jsonDecode(history[0].Data, &owner); err != nil {
-		return uuid.Nil, err
-	}
-	return owner.Owner, nil
+	return owner, nil
 }
 
 // WithdrawCase withdraws an application before approval, by the employee

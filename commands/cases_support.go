@@ -11,6 +11,7 @@ import (
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
+	"aidtrail/domain/reservation"
 )
 
 func loadCase(ctx context.Context, w *work, id uuid.UUID) (*casework.Case, error) {
@@ -54,23 +55,13 @@ func loadEmployeeAt(ctx context.Context, w *work, id uuid.UUID) (*org.Employee, 
 	return emp, unit, nil
 }
 
-// EmployeeAccountStream records which account is an employee's own: one at
-// most.
-func EmployeeAccountStream(employee uuid.UUID) string { return "employee-account-" + employee.String() }
-
 // employeeAccount returns the employee's own account, nil when they have none.
 func employeeAccount(ctx context.Context, w *work, employee uuid.UUID) (*uuid.UUID, error) {
-	history, err := w.load(ctx, EmployeeAccountStream(employee))
-	if err != nil || len(history) == 0 {
+	owner, ok, err := reservedOwner(ctx, w, reservation.EmployeeAccountStream(employee))
+	if err != nil || !ok {
 		return nil, err
 	}
-	var owner struct {
-		Owner uuid.UUID `json:"owner"`
-	}
-	if err := jsonDecode(history[0].Data, &owner); err != nil {
-		return nil, err
-	}
-	return &owner.Owner, nil
+	return &owner, nil
 }
 
 // authorizeSelfOr lets the employee act on their own behalf, and anyone

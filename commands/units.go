@@ -10,6 +10,7 @@ import (
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
+	"aidtrail/domain/reservation"
 )
 
 // ErrNotFound: the aggregate a command or query names does not exist.
@@ -33,20 +34,27 @@ func loadUnit(ctx context.Context, w *work, id uuid.UUID) (*org.Unit, error) {
 	return org.LoadUnit(id, history)
 }
 
-// reserve claims a unique name (a unit code, a login) by creating its
-// reservation stream in the command's transaction: of two commands that
-// claim one name, the second's commit fails.
+// reserve claims a unique name (see package reservation) for owner in
+// w's transaction; a name taken already is fault.ErrConflict.
 func reserve(ctx context.Context, w *work, stream, what string, owner uuid.UUID) error {
-	history, err := w.load(ctx, stream)
-	if err != nil {
-		return err
-	}
-	if len(history) > 0 {
+	if _, taken, err := reservedOwner(ctx, w, stream); err != nil || taken {
+		if err != nil {
+			return err
+		}
 		return fmt.Errorf("%s: %w: already taken", what, fault.ErrConflict)
 	}
-	data := fmt.Sprintf(`{"owner":%q}`, owner.String())
-	w.add(stream, event.Event{ID: event.NewID(), Type: "name.reserved", Data: []byte(data)})
+	w.add(stream, reservation.Event(owner))
 	return nil
+}
+
+// reservedOwner reads the owner of the name stream claims in w; ok is
+// false while the name is free.
+func reservedOwner(ctx context.Context, w *work, stream string) (owner uuid.UUID, ok bool, err error) {
+	history, err := w.load(ctx, stream)
+	if err != nil {
+		return uuid.Nil, false, err
+	}
+	return reservation.OwnerOf(history)
 }
 
 // EstablishUnit creates a unit under a parent, or the root bureau.
@@ -74,7 +82,7 @@ func (a *App) EstablishUnit(ctx context.Context, actor Actor, cmd EstablishUnit)
 			return event.Metadata{}, err
 		}
 		if parent == nil {
-			if err := reserve(ctx, w, "root", "the root unit", id); err != nil {
+			if err := reserve(ctx, w, reservation.RootStream, "the root unit", id); err != nil {
 				return event.Metadata{}, fmt.Errorf("%w: the organisation has a root already", err)
 			}
 		}
@@ -82,7 +90,7 @@ func (a *App) EstablishUnit(ctx context.Context, actor Actor, cmd EstablishUnit)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		if err := reserve(ctx, w, "unit-code-"+cmd.Code, "unit code "+cmd.Code, id); err != nil {
+		if err := reserve(ctx, w, reservation.UnitCodeStream(cmd.Code), "unit code "+cmd.Code, id); err != nil {
 			return event.Metadata{}, err
 		}
 		w.add(unit.Stream(), unit.Changes()...)
