@@ -12,6 +12,7 @@ import (
 	"aidtrail/domain/access"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 	"aidtrail/domain/reservation"
 )
@@ -22,13 +23,6 @@ const (
 	minPasswordLen = 10
 	maxPasswordLen = 128
 )
-
-// ValidationError is a command's own input check, naming the field. It
-// matches event.ErrInvalid.
-type ValidationError struct{ Field, Reason string }
-
-func (e *ValidationError) Error() string        { return e.Field + ": " + e.Reason }
-func (e *ValidationError) Is(target error) bool { return target == event.ErrInvalid }
 
 // EmployeeAccountName is the name an employee's own account carries.
 const EmployeeAccountName = "employee"
@@ -47,7 +41,7 @@ type OpenAccount struct {
 func (a *App) OpenAccount(ctx context.Context, actor Actor, cmd OpenAccount) (uuid.UUID, Written, error) {
 	login := strings.ToLower(strings.TrimSpace(cmd.Login))
 	if n := utf8.RuneCountInString(cmd.Password); n < minPasswordLen || n > maxPasswordLen {
-		return uuid.Nil, Written{}, &ValidationError{"password", fmt.Sprintf("must be %d to %d characters", minPasswordLen, maxPasswordLen)}
+		return uuid.Nil, Written{}, &fault.ValidationError{Field: "password", Reason: fmt.Sprintf("must be %d to %d characters", minPasswordLen, maxPasswordLen)}
 	}
 	id := newID(actor, "aggregate")
 	pos, err := a.attempt(ctx, actor, "OpenAccount", nil, func(w *work) (event.Metadata, error) {
@@ -298,7 +292,7 @@ func (a *App) handOver(ctx context.Context, w *work, from uuid.UUID, successors 
 				passed = true
 				break
 			}
-			if !errors.Is(err, casework.ErrSegregation) && !errors.Is(err, casework.ErrInconsistent) && !errors.Is(err, casework.ErrInvalidState) {
+			if !errors.Is(err, casework.ErrSegregation) && !errors.Is(err, casework.ErrInconsistent) && !errors.Is(err, fault.ErrInvalidState) {
 				return nil, err
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 )
 
@@ -85,7 +86,7 @@ func (a *App) sealCaseText(ctx context.Context, employee uuid.UUID, cmd OpenCase
 		name = casework.Sealed(s)
 	}
 	if cmd.Description == "" || len(cmd.Description) > 4000 {
-		return "", "", &ValidationError{"description", "must be 1 to 4000 bytes"}
+		return "", "", &fault.ValidationError{Field: "description", Reason: "must be 1 to 4000 bytes"}
 	}
 	s, err := a.keyring.Seal(ctx, employee, cmd.Description)
 	return name, casework.Sealed(s), err
@@ -179,7 +180,7 @@ func governingFlow(ctx context.Context, w *work, unit *org.Unit, category string
 	}
 	f, ok := casework.Nearest(flows, path)
 	if !ok {
-		return nil, fmt.Errorf("%w: no approval flow for %s at unit %s or above it; configure one first", casework.ErrInvalidState, category, unit.ID())
+		return nil, fmt.Errorf("%w: no approval flow for %s at unit %s or above it; configure one first", fault.ErrInvalidState, category, unit.ID())
 	}
 	return f, nil
 }

@@ -11,6 +11,7 @@ import (
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 	"aidtrail/domain/reservation"
 )
 
@@ -105,7 +106,7 @@ func caseBudgetID(ctx context.Context, w *work, caseID uuid.UUID) (uuid.UUID, er
 		return uuid.Nil, err
 	}
 	if !ok {
-		return uuid.Nil, fmt.Errorf("%w: case %s holds no budget reservation", casework.ErrInvalidState, caseID)
+		return uuid.Nil, fmt.Errorf("%w: case %s holds no budget reservation", fault.ErrInvalidState, caseID)
 	}
 	return owner, nil
 }

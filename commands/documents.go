@@ -13,6 +13,7 @@ import (
 	"aidtrail/domain/access"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // DocumentStore keeps the files of applications outside the event log,
@@ -41,11 +42,11 @@ func (a *App) AddDocument(ctx context.Context, actor Actor, caseID uuid.UUID, ki
 		return casework.Document{}, Written{}, ErrNoDocumentStore
 	}
 	if len(content) == 0 || len(content) > MaxDocumentSize {
-		return casework.Document{}, Written{}, &ValidationError{"file", "must be 1 byte to 10 MiB"}
+		return casework.Document{}, Written{}, &fault.ValidationError{Field: "file", Reason: "must be 1 byte to 10 MiB"}
 	}
 	contentType := http.DetectContentType(content)
 	if !slices.Contains(DocumentTypes, contentType) {
-		return casework.Document{}, Written{}, &ValidationError{"file", "must be a JPEG or PNG photo or a PDF (found " + contentType + ")"}
+		return casework.Document{}, Written{}, &fault.ValidationError{Field: "file", Reason: "must be a JPEG or PNG photo or a PDF (found " + contentType + ")"}
 	}
 	sum := sha256.Sum256(content)
 	doc := casework.Document{Kind: kind, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(content)), ContentType: contentType}

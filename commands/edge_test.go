@@ -12,7 +12,7 @@ import (
 	"aidtrail/adapters/keyring"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
-	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 )
 
@@ -48,7 +48,7 @@ func TestCommandsAtTheEdges(t *testing.T) {
 		UnitID: f.station, Name: "李娜", IDNumber: "11010519491231002X",
 		Family: []commands.FamilyMember{{Relation: org.RelationChild, Name: "李小红", BirthDate: "2999-01-01"}},
 	})
-	if !errors.Is(err, event.ErrInvalid) {
+	if !errors.Is(err, fault.ErrInvalid) {
 		t.Fatalf("a birth date in the future: %v, want ErrInvalid", err)
 	}
 	if head() != before {

@@ -12,6 +12,7 @@ import (
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 )
 
@@ -72,7 +73,7 @@ func (a *App) ConfigureFlow(ctx context.Context, actor Actor, unitID uuid.UUID, 
 				return event.Metadata{}, err
 			}
 			if reason != "" {
-				return event.Metadata{}, &ValidationError{fmt.Sprintf("steps[%d].assignee_account_id", i), reason}
+				return event.Metadata{}, &fault.ValidationError{Field: fmt.Sprintf("steps[%d].assignee_account_id", i), Reason: reason}
 			}
 		}
 		w.add(flow.Stream(), flow.Changes()...)
@@ -88,7 +89,7 @@ func (a *App) ConfigureFlow(ctx context.Context, actor Actor, unitID uuid.UUID, 
 // checkCategory: flows exist for the catalogue's categories only.
 func checkCategory(category string) error {
 	if !catalogue.Category(category).Valid() {
-		return &ValidationError{"category", fmt.Sprintf("must be %s, %s or %s",
+		return &fault.ValidationError{Field: "category", Reason: fmt.Sprintf("must be %s, %s or %s",
 			catalogue.CategoryHardship, catalogue.CategoryMedical, catalogue.CategoryEducation)}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"aidtrail/domain/access"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 )
 
@@ -57,7 +58,7 @@ func TestFlowOfTheNearestAncestor(t *testing.T) {
 
 			// The root's flow may not name the station's approver: the root is above the station.
 			bad := []casework.FlowStep{{Name: "审批", AssigneeAccountID: stationApprover}}
-			var v *commands.ValidationError
+			var v *fault.ValidationError
 			if _, _, err := app.ConfigureFlow(ctx, f.admin, f.root, "hardship", bad, 0); !errors.As(err, &v) || v.Field != "steps[0].assignee_account_id" {
 				t.Errorf("an approver below the unit: %v", err)
 			}

@@ -18,6 +18,7 @@ import (
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 	"aidtrail/domain/payment"
 )
 
@@ -154,7 +155,7 @@ func TestConcurrentPaymentsPayOnce(t *testing.T) {
 						paid = append(paid, pid)
 						mu.Unlock()
 					case errors.Is(err, casework.ErrAlreadyPaid), errors.Is(err, casework.ErrOverpay),
-						errors.Is(err, casework.ErrInvalidState), isConflict(err):
+						errors.Is(err, fault.ErrInvalidState), isConflict(err):
 					default:
 						t.Errorf("attempt %d: %v", i, err)
 					}

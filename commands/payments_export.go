@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/access"
+	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 	"aidtrail/domain/payment"
 )
@@ -26,7 +27,7 @@ import (
 // unit's subtree, is left out, as is an unknown id. A payment whose bank
 // account cannot be given — none was recorded when it was instructed, or
 // the payee's personal data has been erased since — refuses the whole
-// file with an error matching payment.ErrInvalidState that names it: a
+// file with an error matching fault.ErrInvalidState that names it: a
 // bank file must not leave out, unnoticed, a payment that is due; fail
 // that payment first.
 func (a *App) ExportPayments(ctx context.Context, actor Actor, unitID uuid.UUID, due func(context.Context) ([]uuid.UUID, error)) ([]payment.ExportRow, error) {
@@ -94,11 +95,11 @@ func (a *App) payeeAccount(ctx context.Context, p *payment.Payment) (string, err
 	sealed := string(p.Instruction().BankAccount)
 	if sealed == "" {
 		return "", fmt.Errorf("%w: payment %s: no bank account was recorded for the payee when it was instructed; fail it and instruct it again",
-			payment.ErrInvalidState, p.ID())
+			fault.ErrInvalidState, p.ID())
 	}
 	account, err := a.keyring.Open(ctx, p.EmployeeID(), sealed)
 	if errors.Is(err, ErrErased) {
-		return "", fmt.Errorf("%w: payment %s: the payee's personal data has been erased; fail it", payment.ErrInvalidState, p.ID())
+		return "", fmt.Errorf("%w: payment %s: the payee's personal data has been erased; fail it", fault.ErrInvalidState, p.ID())
 	}
 	if err != nil {
 		return "", fmt.Errorf("payment %s: open the bank account: %w", p.ID(), err)

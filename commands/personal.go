@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 )
 
@@ -17,13 +18,13 @@ func checkPersonal(cmd RegisterEmployee, now time.Time) error {
 		return err
 	}
 	if !validIDNumber(cmd.IDNumber) {
-		return &ValidationError{"id_number", "must be an 18-character resident ID number with a valid check digit"}
+		return &fault.ValidationError{Field: "id_number", Reason: "must be an 18-character resident ID number with a valid check digit"}
 	}
 	if cmd.Phone != "" && !validPhone(cmd.Phone) {
-		return &ValidationError{"phone", "must be 5 to 20 digits, optionally with +, - and spaces"}
+		return &fault.ValidationError{Field: "phone", Reason: "must be 5 to 20 digits, optionally with +, - and spaces"}
 	}
 	if cmd.BankAccount != "" && !allDigits(cmd.BankAccount, 12, 30) {
-		return &ValidationError{"bank_account", "must be 12 to 30 digits"}
+		return &fault.ValidationError{Field: "bank_account", Reason: "must be 12 to 30 digits"}
 	}
 	for i, f := range cmd.Family {
 		field := "family[" + itoa(i) + "]"
@@ -31,11 +32,11 @@ func checkPersonal(cmd RegisterEmployee, now time.Time) error {
 			return err
 		}
 		if !f.Relation.Valid() {
-			return &ValidationError{field + ".relation", "must be spouse, child, parent or other"}
+			return &fault.ValidationError{Field: field + ".relation", Reason: "must be spouse, child, parent or other"}
 		}
 		born, err := time.Parse(org.DateLayout, f.BirthDate)
 		if err != nil || born.After(now) {
-			return &ValidationError{field + ".birth_date", "must be a past date, YYYY-MM-DD"}
+			return &fault.ValidationError{Field: field + ".birth_date", Reason: "must be a past date, YYYY-MM-DD"}
 		}
 	}
 	return nil
@@ -44,7 +45,7 @@ func checkPersonal(cmd RegisterEmployee, now time.Time) error {
 func checkPersonName(field, name string) error {
 	n := utf8.RuneCountInString(strings.TrimSpace(name))
 	if n < 1 || n > 50 || strings.ContainsFunc(name, unicode.IsControl) {
-		return &ValidationError{field, "must be 1 to 50 printable characters"}
+		return &fault.ValidationError{Field: field, Reason: "must be 1 to 50 printable characters"}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"aidtrail/domain/budget"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 	"aidtrail/domain/payment"
 )
 
@@ -125,13 +126,13 @@ func (a *App) reconcile(ctx context.Context, w *work, actor Actor, rows []paymen
 			continue
 		}
 		switch {
-		case errors.Is(err, payment.ErrInvalidState) && was == row.Status:
+		case errors.Is(err, fault.ErrInvalidState) && was == row.Status:
 			refuse(row, "payment %s is %s already, under another bank_ref", row.PaymentID, was)
 			continue
-		case errors.Is(err, payment.ErrInvalidState):
+		case errors.Is(err, fault.ErrInvalidState):
 			refuse(row, "payment %s is %s; it cannot be %s", row.PaymentID, was, row.Status)
 			continue
-		case errors.Is(err, payment.ErrInvalid):
+		case errors.Is(err, fault.ErrInvalid):
 			refuse(row, "payment %s: %v", row.PaymentID, err)
 			continue
 		case err != nil:

@@ -131,7 +131,7 @@ func (a *App) ReviseStandard(ctx context.Context, actor Actor, code string, def 
 			def.OwnerUnitID = ownerID
 		case ownerID:
 		default:
-			return event.Metadata{}, &ValidationError{"owner_unit_id", "must be the standard's owner " + ownerID.String() + "; a standard does not change hands"}
+			return event.Metadata{}, &fault.ValidationError{Field: "owner_unit_id", Reason: "must be the standard's owner " + ownerID.String() + "; a standard does not change hands"}
 		}
 		if err := st.Revise(def); err != nil {
 			return event.Metadata{}, err
@@ -180,16 +180,16 @@ func (a *App) ListStandards(ctx context.Context, actor Actor) ([]StandardView, e
 	out := make([]StandardView, 0, len(registry))
 	for _, e := range registry {
 		if e.Type != TypeCatalogueListed {
-			return nil, &catalogue.HistoryError{Stream: CatalogueStream, Version: e.Version, Type: e.Type, Err: catalogue.ErrUnknownEvent}
+			return nil, &fault.HistoryError{Stream: CatalogueStream, Version: e.Version, Type: e.Type, Err: fault.ErrUnknownEvent}
 		}
 		var listed CatalogueListed
 		if err := json.Unmarshal(e.Data, &listed); err != nil {
-			return nil, &catalogue.HistoryError{Stream: CatalogueStream, Version: e.Version, Type: e.Type, Err: err}
+			return nil, &fault.HistoryError{Stream: CatalogueStream, Version: e.Version, Type: e.Type, Err: err}
 		}
 		st, err := loadStandard(ctx, w, listed.Code)
 		if err != nil {
 			if errors.Is(err, ErrNotFound) {
-				err = &catalogue.HistoryError{Stream: CatalogueStream, Version: e.Version, Type: e.Type, Err: err}
+				err = &fault.HistoryError{Stream: CatalogueStream, Version: e.Version, Type: e.Type, Err: err}
 			}
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/access"
+	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 )
 
@@ -31,7 +32,7 @@ func (a *App) StatsScope(ctx context.Context, actor Actor, unitID uuid.UUID) (uu
 	if unitID != uuid.Nil {
 		unit, err := loadUnit(ctx, w, unitID)
 		if errors.Is(err, ErrNotFound) {
-			return uuid.Nil, &ValidationError{"unit_id", "names no unit"}
+			return uuid.Nil, &fault.ValidationError{Field: "unit_id", Reason: "names no unit"}
 		}
 		if err != nil {
 			return uuid.Nil, err
@@ -69,7 +70,7 @@ func (a *App) StatsScope(ctx context.Context, actor Actor, unitID uuid.UUID) (uu
 		}
 	}
 	if len(tops) != 1 {
-		return uuid.Nil, &ValidationError{"unit_id", fmt.Sprintf("is required: you may read statistics of %d separate units", len(tops))}
+		return uuid.Nil, &fault.ValidationError{Field: "unit_id", Reason: fmt.Sprintf("is required: you may read statistics of %d separate units", len(tops))}
 	}
 	return tops[0], nil
 }

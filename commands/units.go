@@ -149,7 +149,7 @@ func (a *App) MoveUnit(ctx context.Context, actor Actor, cmd MoveUnit) (Written,
 			return event.Metadata{}, err
 		}
 		if unit.ParentID() == uuid.Nil {
-			return event.Metadata{}, fmt.Errorf("%w: the root does not move", org.ErrInvalidState)
+			return event.Metadata{}, fmt.Errorf("%w: the root does not move", fault.ErrInvalidState)
 		}
 		to, err := loadUnit(ctx, w, cmd.NewParentID)
 		if err != nil {

@@ -16,7 +16,7 @@ import (
 // validation on parent_id, not 409: no state of the organisation could make
 // the request right (a unit can never be its own ancestor), so it is the
 // request that is wrong, not the moment it was sent. The domain says so by
-// making its *org.CycleError match org.ErrInvalid with a validation error
+// making its *org.CycleError match fault.ErrInvalid with a validation error
 // on parent_id.
 func TestBadInputWritesNothing(t *testing.T) {
 	for _, kind := range apptest.Kinds {

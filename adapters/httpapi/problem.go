@@ -146,7 +146,7 @@ func problemFor(err error) (p Problem, logIt bool, level slog.Level) {
 		p.Errors, _ = rowsOf(err)
 		return p, false, 0
 
-	case errors.Is(err, org.ErrHistory), errors.Is(err, access.ErrHistory):
+	case errors.Is(err, fault.ErrHistory):
 		// Stored events that do not replay: corruption or a bug, never the client's.
 		return internalProblem(), true, slog.LevelError
 
@@ -199,11 +199,11 @@ func problemFor(err error) (p Problem, logIt bool, level slog.Level) {
 	case errors.Is(err, payment.ErrOverpay):
 		return newProblem(codeInvalidState, err.Error()), false, 0
 
-	case errors.Is(err, org.ErrInvalid), errors.Is(err, access.ErrInvalid), errors.Is(err, event.ErrInvalid):
+	case errors.Is(err, fault.ErrInvalid), errors.Is(err, event.ErrInvalid):
 		return withField(newProblem(codeValidation, err.Error()), err), false, 0
 	case errors.Is(err, event.ErrNotFound), errors.Is(err, access.ErrPositionNotFound):
 		return newProblem(codeNotFound, err.Error()), false, 0
-	case errors.Is(err, org.ErrInvalidState), errors.Is(err, access.ErrInvalidState):
+	case errors.Is(err, fault.ErrInvalidState):
 		return newProblem(codeInvalidState, err.Error()), false, 0
 	case errors.Is(err, fault.ErrConflict), errors.Is(err, event.ErrConcurrency), errors.Is(err, event.ErrDuplicateEvent),
 		errors.Is(err, org.ErrInconsistent):
@@ -232,19 +232,13 @@ func internalProblem() Problem {
 func withField(p Problem, err error) Problem {
 	var (
 		request *fieldError
-		cmd     *commands.ValidationError
-		orgErr  *org.ValidationError
-		accErr  *access.ValidationError
+		domain  *fault.ValidationError
 	)
 	switch {
 	case errors.As(err, &request):
 		p.Field = request.Field
-	case errors.As(err, &cmd):
-		p.Field = cmd.Field
-	case errors.As(err, &orgErr):
-		p.Field = orgErr.Field
-	case errors.As(err, &accErr):
-		p.Field = accErr.Field
+	case errors.As(err, &domain):
+		p.Field = domain.Field
 	}
 	return p
 }

@@ -39,9 +39,9 @@ func TestProblemMappingOfTheTaxonomy(t *testing.T) {
 		{"forbidden by the domain", wrap(&access.ForbiddenError{Permission: access.PermOrgManage, Unit: unit, Reason: "no position"}), codeForbidden, 403, ""},
 		{"unauthenticated", wrap(fmt.Errorf("%w: %w: expired", commands.ErrUnauthenticated, commands.ErrSessionInvalid)), codeUnauthenticated, 401, ""},
 		{"locked", wrap(&commands.LockedError{Until: time.Now().Add(90 * time.Second)}), codeUnauthenticated, 401, ""},
-		{"command validation", wrap(&commands.ValidationError{Field: "id_number", Reason: "bad check digit"}), codeValidation, 400, "id_number"},
-		{"org validation", wrap(&org.ValidationError{Field: "family[1].birth_date", Reason: "future"}), codeValidation, 400, "family[1].birth_date"},
-		{"access validation", wrap(&access.ValidationError{Field: "roles[1]", Reason: "unknown"}), codeValidation, 400, "roles[1]"},
+		{"command validation", wrap(&fault.ValidationError{Field: "id_number", Reason: "bad check digit"}), codeValidation, 400, "id_number"},
+		{"org validation", wrap(&fault.ValidationError{Field: "family[1].birth_date", Reason: "future"}), codeValidation, 400, "family[1].birth_date"},
+		{"access validation", wrap(&fault.ValidationError{Field: "roles[1]", Reason: "unknown"}), codeValidation, 400, "roles[1]"},
 		{"a cycle", wrap(&org.CycleError{Unit: unit, NewParent: unit}), codeValidation, 400, "parent_id"},
 		{"request field", wrap(&fieldError{Field: "unit_id", Reason: "must be a UUID"}), codeValidation, 400, "unit_id"},
 		{"org invalid state", wrap(org.ErrUnitClosed), codeInvalidState, 409, ""},
@@ -54,8 +54,8 @@ func TestProblemMappingOfTheTaxonomy(t *testing.T) {
 		{"not found", wrap(commands.ErrNotFound), codeNotFound, 404, ""},
 		{"position not found", wrap(access.ErrPositionNotFound), codeNotFound, 404, ""},
 		// A stream that does not replay is ours, even when a broken rule is its cause.
-		{"org history", wrap(&org.HistoryError{Stream: "unit-1", Err: &org.ValidationError{Field: "name"}}), codeInternal, 500, ""},
-		{"access history", wrap(&access.HistoryError{Stream: "account-1", Err: access.ErrInvalid}), codeInternal, 500, ""},
+		{"org history", wrap(&fault.HistoryError{Stream: "unit-1", Err: &fault.ValidationError{Field: "name"}}), codeInternal, 500, ""},
+		{"access history", wrap(&fault.HistoryError{Stream: "account-1", Err: fault.ErrInvalid}), codeInternal, 500, ""},
 		{"sealed value corrupt", wrap(commands.ErrSealCorrupt), codeInternal, 500, ""},
 	}
 	for _, c := range cases {

@@ -156,7 +156,7 @@ func (a *Account) SetPassword() error {
 // AssignPosition records position.assigned: positionID (chosen by the
 // command) at unit, with title (trimmed, 1..100 characters) and roles (at
 // least one, no duplicates). Errors: ErrAccountClosed, ErrUnitClosed,
-// *ValidationError on position_id, unit_id, title or roles[i].
+// *fault.ValidationError on position_id, unit_id, title or roles[i].
 func (a *Account) AssignPosition(positionID uuid.UUID, unit UnitRef, title string, roles []Role) error {
 	if a.s.closed {
 		return ErrAccountClosed
@@ -212,7 +212,7 @@ func checkRoles(roles []Role) ([]Role, error) {
 // account its open work is handed over to (the command hands it over and
 // records that in the work's own streams); reason is optional. Errors:
 // ErrAccountClosed, ErrPositionNotFound, *PositionNotActiveError,
-// *ValidationError on successor_account_id or reason.
+// *fault.ValidationError on successor_account_id or reason.
 func (a *Account) VacatePosition(positionID uuid.UUID, successor *uuid.UUID, reason string) error {
 	if a.s.closed {
 		return ErrAccountClosed

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // Event types of an account's stream. They are stored; never rename them.
@@ -63,7 +64,7 @@ type AccountClosed struct {
 
 // LoadAccount rebuilds account id from its whole stream, in order from
 // version 1. An empty history is event.ErrNotFound; an event it cannot
-// apply, of an unknown type included, is a *HistoryError (ErrHistory).
+// apply, of an unknown type included, is a *fault.HistoryError (fault.ErrHistory).
 // Replaying checks the structure the state needs, not today's input rules.
 func LoadAccount(id uuid.UUID, history []event.Recorded) (*Account, error) {
 	a := &Account{id: id}
@@ -142,7 +143,7 @@ func (a *Account) apply(typ string, data json.RawMessage) error {
 		}
 		s.closed, s.closeReason = true, p.Reason
 	default:
-		return fmt.Errorf("%w %q", ErrUnknownEvent, typ)
+		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/fault"
 )
 
 func TestOpenAccount(t *testing.T) {
@@ -43,7 +45,7 @@ func TestOpenAccount(t *testing.T) {
 			t.Parallel()
 			a, err := OpenAccount(tt.id, tt.login, tt.aname, tt.employee)
 			if tt.field != "" {
-				wantErr(t, err, ErrInvalid)
+				wantErr(t, err, fault.ErrInvalid)
 				wantField(t, err, tt.field)
 				if a != nil {
 					t.Fatal("account returned with an error")
@@ -107,14 +109,14 @@ func TestAssignPosition(t *testing.T) {
 			[]Role{RoleBureauAdmin, RoleAuditor, RoleAnalyst}},
 		{"every role", uuid.New(), u["tm1"], "All", Roles(), false, nil, "", Roles()},
 		{"title trimmed", uuid.New(), u["st1"], "  Officer ", []Role{RoleApprover}, false, nil, "", []Role{RoleApprover}},
-		{"no roles", uuid.New(), u["st1"], "Officer", nil, false, ErrInvalid, "roles", nil},
-		{"unknown role", uuid.New(), u["st1"], "Officer", []Role{RoleCaseworker, "superuser"}, false, ErrInvalid, "roles[1]", nil},
-		{"role in capitals", uuid.New(), u["st1"], "Officer", []Role{"Caseworker"}, false, ErrInvalid, "roles[0]", nil},
-		{"duplicate role", uuid.New(), u["st1"], "Officer", []Role{RoleCaseworker, RoleApprover, RoleCaseworker}, false, ErrInvalid, "roles[2]", nil},
-		{"empty title", uuid.New(), u["st1"], "", []Role{RoleCaseworker}, false, ErrInvalid, "title", nil},
-		{"title of 101", uuid.New(), u["st1"], strings.Repeat("t", 101), []Role{RoleCaseworker}, false, ErrInvalid, "title", nil},
-		{"nil position id", uuid.Nil, u["st1"], "Officer", []Role{RoleCaseworker}, false, ErrInvalid, "position_id", nil},
-		{"nil unit", uuid.New(), UnitRef{}, "Officer", []Role{RoleCaseworker}, false, ErrInvalid, "unit_id", nil},
+		{"no roles", uuid.New(), u["st1"], "Officer", nil, false, fault.ErrInvalid, "roles", nil},
+		{"unknown role", uuid.New(), u["st1"], "Officer", []Role{RoleCaseworker, "superuser"}, false, fault.ErrInvalid, "roles[1]", nil},
+		{"role in capitals", uuid.New(), u["st1"], "Officer", []Role{"Caseworker"}, false, fault.ErrInvalid, "roles[0]", nil},
+		{"duplicate role", uuid.New(), u["st1"], "Officer", []Role{RoleCaseworker, RoleApprover, RoleCaseworker}, false, fault.ErrInvalid, "roles[2]", nil},
+		{"empty title", uuid.New(), u["st1"], "", []Role{RoleCaseworker}, false, fault.ErrInvalid, "title", nil},
+		{"title of 101", uuid.New(), u["st1"], strings.Repeat("t", 101), []Role{RoleCaseworker}, false, fault.ErrInvalid, "title", nil},
+		{"nil position id", uuid.Nil, u["st1"], "Officer", []Role{RoleCaseworker}, false, fault.ErrInvalid, "position_id", nil},
+		{"nil unit", uuid.New(), UnitRef{}, "Officer", []Role{RoleCaseworker}, false, fault.ErrInvalid, "unit_id", nil},
 		{"closed unit", uuid.New(), closedUnit, "Officer", []Role{RoleCaseworker}, false, ErrUnitClosed, "", nil},
 		{"closed account", uuid.New(), u["st1"], "Officer", []Role{RoleCaseworker}, true, ErrAccountClosed, "", nil},
 	}
@@ -143,7 +145,7 @@ func TestAssignPosition(t *testing.T) {
 				t.Fatalf("positions %+v", ps)
 			}
 			_, a = commit(t, h, a)
-			wantErr(t, a.AssignPosition(tt.pos, tt.unit, tt.title, tt.roles), ErrInvalid)
+			wantErr(t, a.AssignPosition(tt.pos, tt.unit, tt.title, tt.roles), fault.ErrInvalid)
 		})
 	}
 }
@@ -165,9 +167,9 @@ func TestVacatePosition(t *testing.T) {
 		{"with successor and reason", 1, func(*Account) *uuid.UUID { return &other }, "retired", false, nil, ""},
 		{"unknown position", -1, nil, "", false, ErrPositionNotFound, ""},
 		{"already vacated", 0, nil, "", true, ErrPositionNotActive, ""},
-		{"successor is the nil id", 0, func(*Account) *uuid.UUID { return &nilID }, "", false, ErrInvalid, "successor_account_id"},
-		{"successor is the account itself", 0, func(a *Account) *uuid.UUID { id := a.ID(); return &id }, "", false, ErrInvalid, "successor_account_id"},
-		{"reason too long", 0, nil, strings.Repeat("r", MaxReasonRunes+1), false, ErrInvalid, "reason"},
+		{"successor is the nil id", 0, func(*Account) *uuid.UUID { return &nilID }, "", false, fault.ErrInvalid, "successor_account_id"},
+		{"successor is the account itself", 0, func(a *Account) *uuid.UUID { id := a.ID(); return &id }, "", false, fault.ErrInvalid, "successor_account_id"},
+		{"reason too long", 0, nil, strings.Repeat("r", MaxReasonRunes+1), false, fault.ErrInvalid, "reason"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,7 +194,7 @@ func TestVacatePosition(t *testing.T) {
 			}
 			if tt.want == ErrPositionNotActive {
 				var pe *PositionNotActiveError
-				if !errors.As(err, &pe) || pe.Position != pos || !errors.Is(err, ErrInvalidState) {
+				if !errors.As(err, &pe) || pe.Position != pos || !errors.Is(err, fault.ErrInvalidState) {
 					t.Fatalf("%v is no *PositionNotActiveError", err)
 				}
 			}
@@ -216,13 +218,13 @@ func TestCloseAccount(t *testing.T) {
 	a, h, ids := opened(t, u, position{"st1", []Role{RoleApprover}}, position{"root", []Role{RoleAuditor}})
 	err := a.Close("left")
 	var ae *ActivePositionsError
-	if !errors.As(err, &ae) || !slices.Equal(ae.Positions, ids) || !errors.Is(err, ErrPositionsActive) || !errors.Is(err, ErrInvalidState) {
+	if !errors.As(err, &ae) || !slices.Equal(ae.Positions, ids) || !errors.Is(err, ErrPositionsActive) || !errors.Is(err, fault.ErrInvalidState) {
 		t.Fatalf("close with positions: %v", err)
 	}
 	wantErr(t, a.VacatePosition(ids[0], nil, ""), nil)
 	wantErr(t, a.Close("left"), ErrPositionsActive)
 	wantErr(t, a.VacatePosition(ids[1], nil, ""), nil)
-	wantErr(t, a.Close(strings.Repeat("r", MaxReasonRunes+1)), ErrInvalid)
+	wantErr(t, a.Close(strings.Repeat("r", MaxReasonRunes+1)), fault.ErrInvalid)
 	wantErr(t, a.Close("left the union"), nil)
 	if !a.Closed() || len(a.ActivePositions()) != 0 {
 		t.Fatal("not closed")

@@ -10,32 +10,24 @@ import (
 )
 
 // Errors of the access package. Match them with errors.Is and errors.As.
-// The HTTP layer maps ErrInvalid to 400 validation, ErrForbidden to 403
-// forbidden, ErrInvalidState to 409 invalid_state, ErrPositionNotFound to
-// 404 not_found and ErrHistory to 500.
+// The HTTP layer maps fault.ErrInvalid to 400 validation, ErrForbidden to 403
+// forbidden, fault.ErrInvalidState to 409 invalid_state, ErrPositionNotFound to
+// 404 not_found and fault.ErrHistory to 500.
 var (
-	// ErrInvalid: an input breaks a rule. Always carried by a
-	// *ValidationError naming the field.
-	ErrInvalid = fault.ErrInvalid
-
-	// ErrInvalidState: the account is in a state where the action is not
-	// allowed. The more precise sentinels below wrap it.
-	ErrInvalidState = fault.ErrInvalidState
-
 	// ErrAccountClosed: a closed account takes no positions, no password,
 	// and is never authorised.
-	ErrAccountClosed = fmt.Errorf("%w: account is closed", ErrInvalidState)
+	ErrAccountClosed = fmt.Errorf("%w: account is closed", fault.ErrInvalidState)
 
 	// ErrUnitClosed: positions are not assigned at a closed unit.
-	ErrUnitClosed = fmt.Errorf("%w: unit is closed", ErrInvalidState)
+	ErrUnitClosed = fmt.Errorf("%w: unit is closed", fault.ErrInvalidState)
 
 	// ErrPositionNotActive: the position was vacated already. Carried by a
 	// *PositionNotActiveError.
-	ErrPositionNotActive = fmt.Errorf("%w: position is not active", ErrInvalidState)
+	ErrPositionNotActive = fmt.Errorf("%w: position is not active", fault.ErrInvalidState)
 
 	// ErrPositionsActive: the account cannot close while it holds active
 	// positions; vacate them first. Carried by an *ActivePositionsError.
-	ErrPositionsActive = fmt.Errorf("%w: account holds active positions", ErrInvalidState)
+	ErrPositionsActive = fmt.Errorf("%w: account holds active positions", fault.ErrInvalidState)
 
 	// ErrPositionNotFound: the account never held that position.
 	ErrPositionNotFound = errors.New("position not found")
@@ -43,18 +35,7 @@ var (
 	// ErrForbidden: the account may not do that there. Carried by a
 	// *ForbiddenError.
 	ErrForbidden = errors.New("forbidden")
-
-	// ErrHistory: a stream's events cannot be replayed. Carried by a
-	// *HistoryError.
-	ErrHistory = fault.ErrHistory
-
-	// ErrUnknownEvent: a stream holds an event type this package does not
-	// know; replaying refuses it rather than skip it.
-	ErrUnknownEvent = fault.ErrUnknownEvent
 )
-
-// ValidationError says which input field breaks which rule (see fault).
-type ValidationError = fault.ValidationError
 
 func invalid(field, format string, args ...any) error { return fault.Invalid(field, format, args...) }
 
@@ -74,7 +55,7 @@ func (e *ForbiddenError) Error() string {
 func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
 
 // PositionNotActiveError: Position of the account was vacated already. It
-// matches ErrPositionNotActive and ErrInvalidState.
+// matches ErrPositionNotActive and fault.ErrInvalidState.
 type PositionNotActiveError struct {
 	Account  uuid.UUID
 	Position uuid.UUID
@@ -88,7 +69,7 @@ func (e *PositionNotActiveError) Error() string {
 func (e *PositionNotActiveError) Unwrap() error { return ErrPositionNotActive }
 
 // ActivePositionsError: the account still holds Positions (in the order
-// they were assigned). It matches ErrPositionsActive and ErrInvalidState.
+// they were assigned). It matches ErrPositionsActive and fault.ErrInvalidState.
 type ActivePositionsError struct {
 	Account   uuid.UUID
 	Positions []uuid.UUID
@@ -100,6 +81,3 @@ func (e *ActivePositionsError) Error() string {
 
 // Unwrap returns ErrPositionsActive.
 func (e *ActivePositionsError) Unwrap() error { return ErrPositionsActive }
-
-// HistoryError: an event of a stream cannot be applied (see fault).
-type HistoryError = fault.HistoryError

@@ -8,12 +8,13 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 var fuzzAccount = uuid.MustParse("0196f7a0-0000-7000-8000-0000000000a1")
 
 // FuzzLoadAccount feeds arbitrary payloads under valid type names: replaying
-// must never panic, may only fail with ErrHistory, and an account it
+// must never panic, may only fail with fault.ErrHistory, and an account it
 // accepts must answer and decide without panicking.
 func FuzzLoadAccount(f *testing.F) {
 	open := `{"account_id":"` + fuzzAccount.String() + `","login":"abc","name":"A","employee_id":"0196f7a0-0000-7000-8000-000000000002"}`
@@ -41,8 +42,8 @@ func FuzzLoadAccount(f *testing.F) {
 		}
 		a, err := LoadAccount(fuzzAccount, history)
 		if err != nil {
-			if !errors.Is(err, ErrHistory) {
-				t.Fatalf("error %v is not ErrHistory", err)
+			if !errors.Is(err, fault.ErrHistory) {
+				t.Fatalf("error %v is not fault.ErrHistory", err)
 			}
 			return
 		}

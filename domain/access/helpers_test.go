@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // commit turns an account's changes into the stream it would be appended
@@ -92,9 +93,9 @@ func wantErr(t *testing.T, err, want error) {
 
 func wantField(t *testing.T, err error, field string) {
 	t.Helper()
-	var ve *ValidationError
+	var ve *fault.ValidationError
 	if !errors.As(err, &ve) || ve.Field != field {
-		t.Fatalf("error %v, want a *ValidationError on %q", err, field)
+		t.Fatalf("error %v, want a *fault.ValidationError on %q", err, field)
 	}
 }
 

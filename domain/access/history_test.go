@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 func rec(stream string, v int64, typ, data string) event.Recorded {
@@ -26,20 +27,20 @@ func TestLoadAccountRefusesBrokenHistory(t *testing.T) {
 		want    error
 	}{
 		{"empty", nil, event.ErrNotFound},
-		{"unknown type", []event.Recorded{open, rec(s, 2, "account.renamed", `{}`)}, ErrUnknownEvent},
-		{"first event not opened", []event.Recorded{rec(s, 1, TypeAccountPasswordSet, `{}`)}, ErrHistory},
-		{"opened twice", []event.Recorded{open, rec(s, 2, TypeAccountOpened, string(open.Data))}, ErrHistory},
-		{"other account", []event.Recorded{rec(s, 1, TypeAccountOpened, `{"account_id":"`+pos.String()+`"}`)}, ErrHistory},
-		{"position assigned twice", []event.Recorded{open, rec(s, 2, TypePositionAssigned, assigned), rec(s, 3, TypePositionAssigned, assigned)}, ErrHistory},
-		{"position without unit", []event.Recorded{open, rec(s, 2, TypePositionAssigned, `{"position_id":"`+pos.String()+`"}`)}, ErrHistory},
-		{"unknown role", []event.Recorded{open, rec(s, 2, TypePositionAssigned, `{"position_id":"`+pos.String()+`","unit_id":"`+unit.String()+`","roles":["root"]}`)}, ErrHistory},
-		{"vacating an unknown position", []event.Recorded{open, rec(s, 2, TypePositionVacated, `{"position_id":"`+pos.String()+`"}`)}, ErrHistory},
+		{"unknown type", []event.Recorded{open, rec(s, 2, "account.renamed", `{}`)}, fault.ErrUnknownEvent},
+		{"first event not opened", []event.Recorded{rec(s, 1, TypeAccountPasswordSet, `{}`)}, fault.ErrHistory},
+		{"opened twice", []event.Recorded{open, rec(s, 2, TypeAccountOpened, string(open.Data))}, fault.ErrHistory},
+		{"other account", []event.Recorded{rec(s, 1, TypeAccountOpened, `{"account_id":"`+pos.String()+`"}`)}, fault.ErrHistory},
+		{"position assigned twice", []event.Recorded{open, rec(s, 2, TypePositionAssigned, assigned), rec(s, 3, TypePositionAssigned, assigned)}, fault.ErrHistory},
+		{"position without unit", []event.Recorded{open, rec(s, 2, TypePositionAssigned, `{"position_id":"`+pos.String()+`"}`)}, fault.ErrHistory},
+		{"unknown role", []event.Recorded{open, rec(s, 2, TypePositionAssigned, `{"position_id":"`+pos.String()+`","unit_id":"`+unit.String()+`","roles":["root"]}`)}, fault.ErrHistory},
+		{"vacating an unknown position", []event.Recorded{open, rec(s, 2, TypePositionVacated, `{"position_id":"`+pos.String()+`"}`)}, fault.ErrHistory},
 		{"vacating twice", []event.Recorded{open, rec(s, 2, TypePositionAssigned, assigned),
-			rec(s, 3, TypePositionVacated, `{"position_id":"`+pos.String()+`"}`), rec(s, 4, TypePositionVacated, `{"position_id":"`+pos.String()+`"}`)}, ErrHistory},
-		{"password_set not an object", []event.Recorded{open, rec(s, 2, TypeAccountPasswordSet, `[]`)}, ErrHistory},
-		{"version gap", []event.Recorded{open, rec(s, 3, TypeAccountPasswordSet, `{}`)}, ErrHistory},
-		{"another stream", []event.Recorded{rec(AccountStream(pos), 1, TypeAccountOpened, string(open.Data))}, ErrHistory},
-		{"not JSON", []event.Recorded{rec(s, 1, TypeAccountOpened, `{"account_id":`)}, ErrHistory},
+			rec(s, 3, TypePositionVacated, `{"position_id":"`+pos.String()+`"}`), rec(s, 4, TypePositionVacated, `{"position_id":"`+pos.String()+`"}`)}, fault.ErrHistory},
+		{"password_set not an object", []event.Recorded{open, rec(s, 2, TypeAccountPasswordSet, `[]`)}, fault.ErrHistory},
+		{"version gap", []event.Recorded{open, rec(s, 3, TypeAccountPasswordSet, `{}`)}, fault.ErrHistory},
+		{"another stream", []event.Recorded{rec(AccountStream(pos), 1, TypeAccountOpened, string(open.Data))}, fault.ErrHistory},
+		{"not JSON", []event.Recorded{rec(s, 1, TypeAccountOpened, `{"account_id":`)}, fault.ErrHistory},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,9 +48,9 @@ func TestLoadAccountRefusesBrokenHistory(t *testing.T) {
 			if a != nil || !errors.Is(err, tt.want) {
 				t.Fatalf("got %v, %v; want %v", a, err, tt.want)
 			}
-			var he *HistoryError
+			var he *fault.HistoryError
 			if tt.want != event.ErrNotFound && (!errors.As(err, &he) || he.Stream != s) {
-				t.Fatalf("%v is no *HistoryError of %s", err, s)
+				t.Fatalf("%v is no *fault.HistoryError of %s", err, s)
 			}
 		})
 	}

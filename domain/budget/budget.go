@@ -63,7 +63,7 @@ type spending struct {
 }
 
 // Allocate records budget.allocated: a new budget id of amountFen for unit
-// in year on line. Errors are *ValidationError: id and unit_id are
+// in year on line. Errors are *fault.ValidationError: id and unit_id are
 // required, year is 2000..2100, line is 1..64 of [a-z0-9_.-], amount_fen
 // is 1..MaxFen. Uniqueness of (unit, year, line) spans budgets and is the
 // command's to check.
@@ -156,7 +156,7 @@ func (b *Budget) Increase(amountFen int64, reason string) error {
 
 // Reserve records budget.reserved: amountFen is set aside for caseID, on
 // the case's final approval. A case that already holds a reservation gets
-// the amount added to it. Errors: *ValidationError on case_id or
+// the amount added to it. Errors: *fault.ValidationError on case_id or
 // amount_fen, *ExceededError when the amount is above Available.
 func (b *Budget) Reserve(caseID uuid.UUID, amountFen int64) error {
 	if caseID == uuid.Nil {
@@ -174,7 +174,7 @@ func (b *Budget) Reserve(caseID uuid.UUID, amountFen int64) error {
 // Release records budget.released: amountFen of caseID's reservation goes
 // back to Available, because its payment failed for good or the case was
 // withdrawn or closed with money still reserved. reason is required
-// (1..500 characters). Errors: *ValidationError, *ReservationError when the
+// (1..500 characters). Errors: *fault.ValidationError, *ReservationError when the
 // case's remaining reservation is below the amount.
 //
 // A case's reservation in this stream still counts what its confirmed
@@ -201,7 +201,7 @@ func (b *Budget) Release(caseID uuid.UUID, amountFen int64, reason string) error
 // moves from caseID's reservation to spent. Spending the same payment again
 // with the same case and amount records nothing and returns nil, so that a
 // retried confirmation converges; with other figures it is
-// ErrPaymentSpent. Errors: *ValidationError, *ReservationError when the
+// ErrPaymentSpent. Errors: *fault.ValidationError, *ReservationError when the
 // case's reservation is below the amount.
 func (b *Budget) Spend(caseID, paymentID uuid.UUID, amountFen int64) error {
 	switch {

@@ -8,13 +8,14 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 func wantField(t *testing.T, err error, field string) {
 	t.Helper()
-	var ve *ValidationError
-	if !errors.Is(err, ErrInvalid) || !errors.As(err, &ve) || ve.Field != field {
-		t.Fatalf("error %v, want a *ValidationError on %s", err, field)
+	var ve *fault.ValidationError
+	if !errors.Is(err, fault.ErrInvalid) || !errors.As(err, &ve) || ve.Field != field {
+		t.Fatalf("error %v, want a *fault.ValidationError on %s", err, field)
 	}
 }
 
@@ -109,20 +110,20 @@ func TestReserveSpendRelease(t *testing.T) {
 		{"exceed", func(b *Budget) error { return b.Reserve(c2, 2001) }, func(err error) {
 			var ee *ExceededError
 			if !errors.Is(err, ErrExceeded) || !errors.As(err, &ee) || ee.Available != 2000 || ee.Requested != 2001 ||
-				errors.Is(err, ErrInvalidState) {
+				errors.Is(err, fault.ErrInvalidState) {
 				t.Fatalf("exceed: %v", err)
 			}
 		}},
 		{"spend c1", func(b *Budget) error { return b.Spend(c1, p1, 4500) }, nil},
 		{"spend again is a no-op", func(b *Budget) error { return b.Spend(c1, p1, 4500) }, nil},
 		{"spend same payment other amount", func(b *Budget) error { return b.Spend(c1, p1, 400) }, func(err error) {
-			if !errors.Is(err, ErrPaymentSpent) || !errors.Is(err, ErrInvalidState) {
+			if !errors.Is(err, ErrPaymentSpent) || !errors.Is(err, fault.ErrInvalidState) {
 				t.Fatalf("respend: %v", err)
 			}
 		}},
 		{"spend beyond reservation", func(b *Budget) error { return b.Spend(c1, p2, 501) }, func(err error) {
 			var re *ReservationError
-			if !errors.Is(err, ErrNotReserved) || !errors.Is(err, ErrInvalidState) || !errors.As(err, &re) ||
+			if !errors.Is(err, ErrNotReserved) || !errors.Is(err, fault.ErrInvalidState) || !errors.As(err, &re) ||
 				re.Case != c1 || re.Reserved != 500 || re.Requested != 501 {
 				t.Fatalf("overspend: %v", err)
 			}
@@ -193,10 +194,10 @@ func TestSpendUnread(t *testing.T) {
 	over, _ := SpendUnread(caseID, uuid.New(), 500_000)
 	bad := append(history, recordedOf(b.Stream(), []event.Event{over})[0])
 	bad[len(bad)-1].Version = int64(len(bad))
-	if _, err := LoadBudget(b.ID(), bad); !errors.Is(err, ErrHistory) {
+	if _, err := LoadBudget(b.ID(), bad); !errors.Is(err, fault.ErrHistory) {
 		t.Fatalf("a spend beyond its reservation replayed: %v", err)
 	}
-	if _, err := SpendUnread(uuid.Nil, uuid.New(), 1); !errors.Is(err, ErrInvalid) {
+	if _, err := SpendUnread(uuid.Nil, uuid.New(), 1); !errors.Is(err, fault.ErrInvalid) {
 		t.Fatalf("no case: %v", err)
 	}
 }
@@ -249,7 +250,7 @@ func TestContinueEqualsLoad(t *testing.T) {
 			t.Fatal("Continue changed the budget it continued")
 		}
 	}
-	if _, err := whole.Continue(history[1:2]); !errors.Is(err, ErrHistory) {
+	if _, err := whole.Continue(history[1:2]); !errors.Is(err, fault.ErrHistory) {
 		t.Fatalf("continuing with an event that does not follow: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // Event types of a budget's stream. They are stored; never rename them.
@@ -66,7 +67,7 @@ type Spent struct {
 
 // LoadBudget rebuilds budget id from its whole stream, in order from
 // version 1. An empty history is event.ErrNotFound; an event it cannot
-// apply, of an unknown type included, is a *HistoryError (ErrHistory).
+// apply, of an unknown type included, is a *fault.HistoryError (fault.ErrHistory).
 // Replaying checks what the money needs (positive amounts, reservations
 // covering what is spent or released, reserved + spent ≤ allocated), so a
 // budget rebuilt from any history still holds the package's invariant.
@@ -170,7 +171,7 @@ func (b *Budget) apply(typ string, data json.RawMessage) error {
 		s.spentFor[p.CaseID] += p.AmountFen
 		s.payments[p.PaymentID] = spending{caseID: p.CaseID, amount: p.AmountFen}
 	default:
-		return fmt.Errorf("%w %q", ErrUnknownEvent, typ)
+		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
 	}
 	return nil
 }
@@ -203,7 +204,7 @@ func (b *Budget) Continue(more []event.Recorded) (*Budget, error) {
 	next.version = b.version
 	for _, rec := range more {
 		fail := func(err error) (*Budget, error) {
-			return nil, &HistoryError{Stream: Stream(b.id), Version: rec.Version, Type: rec.Type, Err: err}
+			return nil, &fault.HistoryError{Stream: Stream(b.id), Version: rec.Version, Type: rec.Type, Err: err}
 		}
 		switch {
 		case rec.Stream != Stream(b.id):
@@ -240,14 +241,14 @@ func Spending(history []event.Recorded) (total int64, perCase map[uuid.UUID]int6
 	perCase = map[uuid.UUID]int64{}
 	for _, rec := range history {
 		if rec.Type != TypeSpent {
-			return 0, nil, &HistoryError{Stream: rec.Stream, Version: rec.Version, Type: rec.Type, Err: ErrUnknownEvent}
+			return 0, nil, &fault.HistoryError{Stream: rec.Stream, Version: rec.Version, Type: rec.Type, Err: fault.ErrUnknownEvent}
 		}
 		var p Spent
 		if err := decode(rec.Data, &p); err != nil {
-			return 0, nil, &HistoryError{Stream: rec.Stream, Version: rec.Version, Type: rec.Type, Err: err}
+			return 0, nil, &fault.HistoryError{Stream: rec.Stream, Version: rec.Version, Type: rec.Type, Err: err}
 		}
 		if err := positive(p.AmountFen); err != nil {
-			return 0, nil, &HistoryError{Stream: rec.Stream, Version: rec.Version, Type: rec.Type, Err: err}
+			return 0, nil, &fault.HistoryError{Stream: rec.Stream, Version: rec.Version, Type: rec.Type, Err: err}
 		}
 		total += p.AmountFen
 		perCase[p.CaseID] += p.AmountFen

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 func rec(stream string, v int64, typ, data string) event.Recorded {
@@ -46,18 +47,18 @@ func TestLoadBudgetRefusesBrokenHistory(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := LoadBudget(id, tt.history)
-			var he *HistoryError
-			if !errors.Is(err, ErrHistory) || !errors.As(err, &he) {
-				t.Fatalf("error %v, want a *HistoryError", err)
+			var he *fault.HistoryError
+			if !errors.Is(err, fault.ErrHistory) || !errors.As(err, &he) {
+				t.Fatalf("error %v, want a *fault.HistoryError", err)
 			}
 		})
 	}
 	if _, err := LoadBudget(id, nil); !errors.Is(err, event.ErrNotFound) {
 		t.Fatalf("empty history: %v", err)
 	}
-	var he *HistoryError
+	var he *fault.HistoryError
 	_, err := LoadBudget(id, []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, "x", `{}`)})
-	if !errors.As(err, &he) || !errors.Is(err, ErrUnknownEvent) || he.Version != 2 {
+	if !errors.As(err, &he) || !errors.Is(err, fault.ErrUnknownEvent) || he.Version != 2 {
 		t.Fatalf("unknown event: %v", err)
 	}
 	ok := []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReserved, reserve("50")), rec(s, 3, TypeSpent, spend),

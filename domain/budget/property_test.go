@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/fault"
 )
 
 // model is the budget's arithmetic written out independently.
@@ -91,7 +93,7 @@ func runBudget(t *testing.T, seed uint64, r *rand.Rand, steps int, done, refused
 				m.reserved[c] -= fen
 			}
 		}
-		if err != nil && !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrInvalidState) && !errors.Is(err, ErrExceeded) {
+		if err != nil && !errors.Is(err, fault.ErrInvalid) && !errors.Is(err, fault.ErrInvalidState) && !errors.Is(err, ErrExceeded) {
 			t.Fatalf("seed %d step %d: unexpected error %v", seed, step, err)
 		}
 		if err == nil {

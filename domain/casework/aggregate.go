@@ -24,7 +24,7 @@ func (r *recorder) record(apply func(string, json.RawMessage) error, typ string,
 func (r *recorder) pending() []event.Event { return r.changes.Pending() }
 
 // replay rebuilds an aggregate from its whole stream; a failure is a
-// *HistoryError.
+// *fault.HistoryError.
 func replay(stream string, history []event.Recorded, apply func(string, json.RawMessage) error) (int64, error) {
 	return agg.Replay(stream, history, apply)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // CaseStream names the stream of case id: "case-<uuid>". Stored names are
@@ -338,5 +339,5 @@ func (c *Case) Changes() []event.Event { return c.pending() }
 func (c *Case) in(statuses ...Status) bool { return slices.Contains(statuses, c.s.status) }
 
 func (c *Case) notAllowed(action string) error {
-	return stateErr(ErrInvalidState, "cannot %s: case is %s", action, c.s.status)
+	return stateErr(fault.ErrInvalidState, "cannot %s: case is %s", action, c.s.status)
 }

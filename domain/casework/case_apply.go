@@ -8,11 +8,12 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // LoadCase rebuilds case id from its whole stream, in order from version 1.
 // An empty history is event.ErrNotFound; an event it cannot apply, of an
-// unknown type included, is a *HistoryError (ErrHistory). Replaying checks
+// unknown type included, is a *fault.HistoryError (fault.ErrHistory). Replaying checks
 // only the structure the state needs (the step decided is the one waiting,
 // a payment confirmed was instructed, a resubmission keeps the first
 // submission's terms), not today's business rules: history is fact.
@@ -135,7 +136,7 @@ func (c *Case) apply(typ string, data json.RawMessage) error {
 		}
 		s.status = StatusClosed
 	default:
-		return fmt.Errorf("%w %q", ErrUnknownEvent, typ)
+		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
 	}
 	return nil
 }

@@ -2,6 +2,8 @@ package casework
 
 import (
 	"github.com/google/uuid"
+
+	"aidtrail/domain/fault"
 )
 
 // The case keeps its own payment ledger: the approved amount, each
@@ -11,9 +13,9 @@ import (
 
 // InstructPayment records case.payment_instructed: amountFen goes to the
 // bank under paymentID. Errors: ErrAlreadyPaid (an *OverpayError) when the
-// case is paid or nothing remains to instruct; ErrInvalidState unless
+// case is paid or nothing remains to instruct; fault.ErrInvalidState unless
 // approved or when paymentID was used before on this case;
-// *ValidationError for a nil id or an amount below 1 fen; *OverpayError
+// *fault.ValidationError for a nil id or an amount below 1 fen; *OverpayError
 // matching ErrOverpay when paid + outstanding + amountFen would exceed the
 // approved amount.
 func (c *Case) InstructPayment(paymentID uuid.UUID, amountFen int64) error {
@@ -27,7 +29,7 @@ func (c *Case) InstructPayment(paymentID uuid.UUID, amountFen int64) error {
 	case paymentID == uuid.Nil:
 		return invalid("payment_id", "is required")
 	case c.s.settled[paymentID] || c.s.pending[paymentID] != 0:
-		return stateErr(ErrInvalidState, "payment %s was instructed before", paymentID)
+		return stateErr(fault.ErrInvalidState, "payment %s was instructed before", paymentID)
 	case amountFen < 1:
 		return invalid("amount_fen", "must be 1 fen or more")
 	case amountFen > over.RemainingFen():

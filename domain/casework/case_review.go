@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/fault"
 )
 
 // SubmitParams is what the command layer resolved for a submission: the
@@ -24,9 +26,9 @@ type SubmitParams struct {
 // Submit records case.submitted for a draft: the case goes to review under
 // the given standard version and flow, which it keeps for life (invariant
 // 8). Only steps whose min_amount_fen is at most the requested amount are
-// kept, in order. Errors: ErrInvalidState unless a draft (a returned case
+// kept, in order. Errors: fault.ErrInvalidState unless a draft (a returned case
 // uses Resubmit); *MissingDocumentsError naming every required kind the
-// case lacks; *ValidationError for a version below 1, a maximum below 1
+// case lacks; *fault.ValidationError for a version below 1, a maximum below 1
 // fen, a nil flow unit, an invalid step list, or no step applying.
 func (c *Case) Submit(p SubmitParams) error {
 	if !c.in(StatusDraft) {
@@ -75,7 +77,7 @@ func (c *Case) Submit(p SubmitParams) error {
 // Resubmit records case.submitted for a returned case: the first
 // submission's standard version, maximum, amount and flow again, the steps
 // with their current assignees, every decision cleared, review restarting
-// at the first step. ErrInvalidState unless returned.
+// at the first step. fault.ErrInvalidState unless returned.
 func (c *Case) Resubmit() error {
 	if !c.in(StatusReturned) || c.s.first == nil {
 		return c.notAllowed("resubmit")
@@ -103,12 +105,12 @@ type Decision struct {
 // the last step approves (at that step's amount), case.rejected or
 // case.returned.
 //
-// Errors, in the order checked: ErrInvalidState unless in review;
-// *ValidationError for a nil actor, a zero time or an unknown kind;
+// Errors, in the order checked: fault.ErrInvalidState unless in review;
+// *fault.ValidationError for a nil actor, a zero time or an unknown kind;
 // ErrNotCurrentStep unless Step is the first undecided step;
 // *SegregationError if By opened the case, is the employee's own account,
 // or decided another step of this case (in any round); ErrNotAssignee if By
-// is not the step's assignee; *ValidationError on amount_fen for an
+// is not the step's assignee; *fault.ValidationError on amount_fen for an
 // approval outside 1..the current amount (each step may lower the amount,
 // never raise it) or above the payable maximum, and on reason when a
 // rejection or return gives none.
@@ -185,9 +187,9 @@ func (c *Case) segregated(account uuid.UUID, step string) error {
 // to (a hand-over when from's position is vacated). Allowed in review and
 // when returned, for any step: a decided step keeps its decision and who
 // made it, and to decides it if a return makes it decide again.
-// Errors: ErrInvalidState in other statuses;
+// Errors: fault.ErrInvalidState in other statuses;
 // ErrInconsistent if the case has no such step or from does not hold it;
-// *ValidationError for a nil or unchanged to or a bad reason;
+// *fault.ValidationError for a nil or unchanged to or a bad reason;
 // *SegregationError if to opened the case, is the employee's own account,
 // holds another step of the case or decided one.
 func (c *Case) ReassignStep(step string, from, to uuid.UUID, reason string) error {
@@ -219,8 +221,8 @@ func (c *Case) ReassignStep(step string, from, to uuid.UUID, reason string) erro
 }
 
 // Withdraw records case.withdrawn: the applicant (or staff for them) gives
-// up a case that is not decided yet. ErrInvalidState unless draft, in
-// review or returned; *ValidationError for a nil actor or a bad reason.
+// up a case that is not decided yet. fault.ErrInvalidState unless draft, in
+// review or returned; *fault.ValidationError for a nil actor or a bad reason.
 // Who may withdraw is the command layer's decision.
 func (c *Case) Withdraw(by uuid.UUID, reason string) error {
 	if !c.in(StatusDraft, StatusInReview, StatusReturned) {
@@ -239,13 +241,13 @@ func (c *Case) Withdraw(by uuid.UUID, reason string) error {
 // Close records case.closed, ending the case. Allowed when paid, rejected
 // or withdrawn, and when approved with no payment outstanding (the rest of
 // the approved amount is then never paid; a reason is required).
-// ErrInvalidState otherwise.
+// fault.ErrInvalidState otherwise.
 func (c *Case) Close(reason string) error {
 	switch {
 	case !c.in(StatusPaid, StatusRejected, StatusWithdrawn, StatusApproved):
 		return c.notAllowed("close")
 	case c.s.status == StatusApproved && len(c.s.pending) > 0:
-		return stateErr(ErrInvalidState, "cannot close: %d payment(s) outstanding", len(c.s.pending))
+		return stateErr(fault.ErrInvalidState, "cannot close: %d payment(s) outstanding", len(c.s.pending))
 	}
 	reason, err := cleanReason(reason, c.s.status == StatusApproved)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/calendar"
+	"aidtrail/domain/fault"
 )
 
 func TestOpenRefusesInvalidInput(t *testing.T) {
@@ -46,7 +47,7 @@ func TestOpenRefusesInvalidInput(t *testing.T) {
 			tt.edit(&p)
 			c, err := Open(p)
 			wantField(t, err, tt.field)
-			wantIs(t, err, ErrInvalid)
+			wantIs(t, err, fault.ErrInvalid)
 			if c != nil {
 				t.Fatal("returned a case with the error")
 			}
@@ -152,7 +153,7 @@ func TestSubmit(t *testing.T) {
 			t.Fatalf("got %v", err)
 		}
 		wantIs(t, err, ErrMissingDocuments)
-		wantIs(t, err, ErrInvalid)
+		wantIs(t, err, fault.ErrInvalid)
 	})
 	refusals := []struct {
 		field string
@@ -342,7 +343,7 @@ func TestResubmissionKeepsTheTermsOfTheFirst(t *testing.T) {
 	if f.c.Status() != StatusReturned {
 		t.Fatal(f.c.Status())
 	}
-	wantIs(t, f.c.Submit(f.a.submitParams()), ErrInvalidState) // no new terms through Submit
+	wantIs(t, f.c.Submit(f.a.submitParams()), fault.ErrInvalidState) // no new terms through Submit
 	f.must(t, f.c.AddDocument(Document{Kind: "diagnosis", SHA256: sha, Size: 9, ContentType: "image/jpeg"}))
 	f.must(t, f.c.Resubmit())
 	unit, ver, _ := f.c.Flow()
@@ -362,7 +363,7 @@ func TestResubmissionKeepsTheTermsOfTheFirst(t *testing.T) {
 	g := inStatus(t, StatusReturned)
 	h := append(g.history, g.history[len(g.history)-1])
 	h[len(h)-1].Version, h[len(h)-1].Type, h[len(h)-1].Data = int64(len(h)), TypeCaseSubmitted, data
-	if _, err := LoadCase(g.c.ID(), h); !errors.Is(err, ErrHistory) {
+	if _, err := LoadCase(g.c.ID(), h); !errors.Is(err, fault.ErrHistory) {
 		t.Fatalf("got %v", err)
 	}
 }

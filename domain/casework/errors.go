@@ -12,33 +12,25 @@ import (
 
 // Errors of the casework package. Match them with errors.Is and errors.As,
 // never with a type assertion: callers wrap them. The HTTP layer maps
-// ErrInvalid to 400 validation, ErrNotAssignee to 403 forbidden,
+// fault.ErrInvalid to 400 validation, ErrNotAssignee to 403 forbidden,
 // ErrSegregation to 403 segregation_of_duties, ErrAlreadyPaid to 409
-// already_paid, ErrInvalidState (ErrOverpay included) to 409 invalid_state,
-// ErrInconsistent to 409 conflict and ErrHistory to 500.
+// already_paid, fault.ErrInvalidState (ErrOverpay included) to 409 invalid_state,
+// ErrInconsistent to 409 conflict and fault.ErrHistory to 500.
 var (
-	// ErrInvalid: an input breaks a rule. Carried by a *ValidationError
-	// naming the field.
-	ErrInvalid = fault.ErrInvalid
-
-	// ErrInvalidState: the case is in a status where the action is not
-	// allowed. The more precise sentinels below wrap it.
-	ErrInvalidState = fault.ErrInvalidState
-
 	// ErrNotCurrentStep: a decision names a step that is not the one
 	// waiting (decided already, or a later one).
-	ErrNotCurrentStep = fmt.Errorf("%w: not the step waiting for a decision", ErrInvalidState)
+	ErrNotCurrentStep = fmt.Errorf("%w: not the step waiting for a decision", fault.ErrInvalidState)
 
 	// ErrOverpay: a payment would take instructed and confirmed payments
 	// above the approved amount. Carried by an *OverpayError.
-	ErrOverpay = fmt.Errorf("%w: payment exceeds the approved amount", ErrInvalidState)
+	ErrOverpay = fmt.Errorf("%w: payment exceeds the approved amount", fault.ErrInvalidState)
 
 	// ErrAlreadyPaid: the approved amount is paid or instructed in full;
 	// nothing remains to pay. Carried by an *OverpayError.
 	ErrAlreadyPaid = errors.New("case already paid")
 
 	// ErrMissingDocuments: submitting needs documents the case lacks.
-	// Carried by a *MissingDocumentsError, which also matches ErrInvalid.
+	// Carried by a *MissingDocumentsError, which also matches fault.ErrInvalid.
 	ErrMissingDocuments = errors.New("required documents are missing")
 
 	// ErrNotAssignee: the actor is not the person the step is assigned to.
@@ -52,22 +44,10 @@ var (
 	// hand-over from someone who no longer holds the step, a payment id the
 	// case does not know). A stale read or a bug; reload and retry.
 	ErrInconsistent = errors.New("caller's view does not agree with the aggregate")
-
-	// ErrHistory: a stream's events cannot be replayed. Carried by a
-	// *HistoryError.
-	ErrHistory = fault.ErrHistory
-
-	// ErrUnknownEvent: a stream holds an event type this package does not
-	// know; replaying refuses it rather than skip it.
-	ErrUnknownEvent = fault.ErrUnknownEvent
 )
 
-// ValidationError says which input field breaks which rule, by the API's
-// JSON names ("steps[1].name"). It matches ErrInvalid.
-type ValidationError = fault.ValidationError
-
 func invalid(field, format string, args ...any) error {
-	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+	return &fault.ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
 func stateErr(sentinel error, format string, args ...any) error {
@@ -119,7 +99,7 @@ func (e *OverpayError) Unwrap() error {
 }
 
 // MissingDocumentsError lists the document kinds a submission lacks. It
-// matches ErrMissingDocuments and ErrInvalid (field "documents").
+// matches ErrMissingDocuments and fault.ErrInvalid (field "documents").
 type MissingDocumentsError struct {
 	Kinds []string
 }
@@ -130,9 +110,5 @@ func (e *MissingDocumentsError) Error() string {
 
 // Unwrap exposes ErrMissingDocuments and the validation error.
 func (e *MissingDocumentsError) Unwrap() []error {
-	return []error{ErrMissingDocuments, &ValidationError{Field: "documents", Reason: "missing " + strings.Join(e.Kinds, ", ")}}
+	return []error{ErrMissingDocuments, &fault.ValidationError{Field: "documents", Reason: "missing " + strings.Join(e.Kinds, ", ")}}
 }
-
-// HistoryError: the event at Version of Stream cannot be applied. It
-// matches ErrHistory and unwraps to Err.
-type HistoryError = fault.HistoryError

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // FlowStream names the stream of unit's approval flow for category:
@@ -111,7 +112,7 @@ func checkFlowSteps(steps []FlowStep) ([]FlowStep, error) {
 
 // LoadFlow rebuilds unit's flow for category from its whole stream. An
 // empty history is event.ErrNotFound; an event it cannot apply is a
-// *HistoryError.
+// *fault.HistoryError.
 func LoadFlow(unit uuid.UUID, category string, history []event.Recorded) (*Flow, error) {
 	f := &Flow{unit: unit, category: category}
 	v, err := replay(FlowStream(unit, category), history, f.apply)
@@ -124,7 +125,7 @@ func LoadFlow(unit uuid.UUID, category string, history []event.Recorded) (*Flow,
 
 func (f *Flow) apply(typ string, data json.RawMessage) error {
 	if typ != TypeFlowConfigured {
-		return fmt.Errorf("%w %q", ErrUnknownEvent, typ)
+		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
 	}
 	var p FlowConfigured
 	if err := decode(data, &p); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 func commitFlow(t *testing.T, history []event.Recorded, f *Flow) ([]event.Recorded, *Flow) {
@@ -87,10 +88,10 @@ func TestFlowVersions(t *testing.T) {
 	// A stream that skips a version, or belongs elsewhere, does not replay.
 	bad := append([]event.Recorded(nil), history...)
 	bad[1].Data = []byte(`{"unit_id":"` + unit.String() + `","category":"medical","version":3,"steps":[{"name":"x","assignee_account_id":"` + a.String() + `"}]}`)
-	if _, err := LoadFlow(unit, "medical", bad); !errors.Is(err, ErrHistory) {
+	if _, err := LoadFlow(unit, "medical", bad); !errors.Is(err, fault.ErrHistory) {
 		t.Fatalf("got %v", err)
 	}
-	if _, err := LoadFlow(unit, "education", history); !errors.Is(err, ErrHistory) {
+	if _, err := LoadFlow(unit, "education", history); !errors.Is(err, fault.ErrHistory) {
 		t.Fatalf("got %v", err)
 	}
 	if _, err := LoadFlow(unit, "medical", nil); !errors.Is(err, event.ErrNotFound) {

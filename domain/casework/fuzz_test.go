@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 var (
@@ -17,7 +18,7 @@ var (
 
 // FuzzLoadCase feeds arbitrary payloads under valid type names after a
 // valid opening and submission: replaying must never panic, may only fail
-// with ErrHistory, and a case it accepts must answer every query and take
+// with fault.ErrHistory, and a case it accepts must answer every query and take
 // further commands without panicking, leaving paid + outstanding within
 // the approved amount.
 func FuzzLoadCase(f *testing.F) {
@@ -54,8 +55,8 @@ func FuzzLoadCase(f *testing.F) {
 		}
 		c, err := LoadCase(fuzzCase, history)
 		if err != nil {
-			if !errors.Is(err, ErrHistory) {
-				t.Fatalf("error %v is not ErrHistory", err)
+			if !errors.Is(err, fault.ErrHistory) {
+				t.Fatalf("error %v is not fault.ErrHistory", err)
 			}
 			return
 		}
@@ -82,8 +83,8 @@ func FuzzLoadFlow(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data string) {
 		fl, err := LoadFlow(fuzzA, "medical", []event.Recorded{{Stream: FlowStream(fuzzA, "medical"), Version: 1, Type: TypeFlowConfigured, Data: json.RawMessage(data)}})
 		if err != nil {
-			if !errors.Is(err, ErrHistory) {
-				t.Fatalf("error %v is not ErrHistory", err)
+			if !errors.Is(err, fault.ErrHistory) {
+				t.Fatalf("error %v is not fault.ErrHistory", err)
 			}
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // now is the fixed moment of every test decision.
@@ -170,7 +171,7 @@ func wantIs(t testing.TB, err, target error) {
 
 func wantField(t testing.TB, err error, field string) {
 	t.Helper()
-	var ve *ValidationError
+	var ve *fault.ValidationError
 	if !errors.As(err, &ve) || !strings.HasPrefix(ve.Field, field) {
 		t.Fatalf("got %v, want a validation error on %s", err, field)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 func TestLoadCaseRefusesBrokenHistory(t *testing.T) {
@@ -38,8 +39,8 @@ func TestLoadCaseRefusesBrokenHistory(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := LoadCase(f.c.ID(), tt.edit(clone()))
-			wantIs(t, err, ErrHistory)
-			var he *HistoryError
+			wantIs(t, err, fault.ErrHistory)
+			var he *fault.HistoryError
 			if !errors.As(err, &he) || he.Stream != f.c.Stream() {
 				t.Fatalf("got %v", err)
 			}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/fault"
 )
 
 func TestPayments(t *testing.T) {
@@ -35,14 +37,14 @@ func TestPayments(t *testing.T) {
 			t.Fatal("a failed payment still counts")
 		}
 		wantIs(t, f.c.ConfirmPayment(p1), ErrInconsistent)
-		wantIs(t, f.c.InstructPayment(p1, 1), ErrInvalidState) // ids are never reused
+		wantIs(t, f.c.InstructPayment(p1, 1), fault.ErrInvalidState) // ids are never reused
 		f.must(t, f.c.InstructPayment(p2, 25_000))
 		f.must(t, f.c.InstructPayment(p3, 15_000))
 		f.must(t, f.c.ConfirmPayment(p2))
 		if f.c.Status() != StatusApproved || f.c.PaidFen() != 25_000 {
 			t.Fatal("paid before the whole amount")
 		}
-		wantIs(t, f.c.Close("stop"), ErrInvalidState) // a payment is outstanding
+		wantIs(t, f.c.Close("stop"), fault.ErrInvalidState) // a payment is outstanding
 		f.must(t, f.c.ConfirmPayment(p3))
 		if f.c.Status() != StatusPaid || f.c.PaidFen() != 40_000 {
 			t.Fatalf("status %s paid %d", f.c.Status(), f.c.PaidFen())

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/fault"
 )
 
 // TestStatusMachine runs every behaviour in every status: allowed ones
@@ -74,7 +76,7 @@ func TestStatusMachine(t *testing.T) {
 					if err == nil {
 						t.Fatal("allowed, want refused")
 					}
-					if !errors.Is(err, ErrInvalidState) && !errors.Is(err, ErrInconsistent) && !errors.Is(err, ErrAlreadyPaid) {
+					if !errors.Is(err, fault.ErrInvalidState) && !errors.Is(err, ErrInconsistent) && !errors.Is(err, ErrAlreadyPaid) {
 						t.Fatalf("got %v, want a state error", err)
 					}
 					if len(f.c.Changes()) != 0 {

@@ -1,6 +1,8 @@
 package catalogue
 
-import "slices"
+import (
+	"slices"
+)
 
 // Claim is what a case asks of a standard, with what the employee already
 // received under it this calendar year (the command layer sums that from
@@ -16,7 +18,7 @@ type Claim struct {
 
 // Check decides whether d allows claim c and returns the most it may pay,
 // min(rule.MaxPayable(expense), annual cap − paid this year), floored at 0.
-// In order it refuses: a malformed claim (*ValidationError); a beneficiary
+// In order it refuses: a malformed claim (*fault.ValidationError); a beneficiary
 // the standard does not cover (ErrBeneficiaryNotCovered); missing required
 // documents (*MissingDocumentsError naming them); times this year already
 // at max_times_per_year (ErrTimesExhausted); a request above the payable

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"aidtrail/domain/fault"
 )
 
 func TestCheck(t *testing.T) {
@@ -27,7 +29,7 @@ func TestCheck(t *testing.T) {
 		claim     Claim
 		wantMax   int64
 		wantErr   error  // matched with errors.Is
-		wantField string // for ErrInvalid
+		wantField string // for fault.ErrInvalid
 		wantCap   *CapError
 		missing   []string
 	}{
@@ -48,11 +50,11 @@ func TestCheck(t *testing.T) {
 		{"no documents", validDef(), claim(func(c *Claim) { c.DocumentKinds = nil }), 0, ErrNotEligible, "", nil, []string{"diagnosis", "invoice"}},
 		{"times used up", validDef(), claim(func(c *Claim) { c.TimesThisYear = 4 }), 0, ErrTimesExhausted, "", nil, nil},
 		{"last time", validDef(), claim(func(c *Claim) { c.TimesThisYear = 3 }), 2000000, nil, "", nil, nil},
-		{"unknown beneficiary", validDef(), claim(func(c *Claim) { c.Beneficiary = "cousin" }), 0, ErrInvalid, "beneficiary.relation", nil, nil},
-		{"negative expense", validDef(), claim(func(c *Claim) { c.ExpenseFen = -1 }), 0, ErrInvalid, "expense_fen", nil, nil},
-		{"nothing requested", validDef(), claim(func(c *Claim) { c.RequestedFen = 0 }), 0, ErrInvalid, "requested_fen", nil, nil},
-		{"negative paid", validDef(), claim(func(c *Claim) { c.PaidThisYearFen = -1 }), 0, ErrInvalid, "paid_this_year_fen", nil, nil},
-		{"negative times", validDef(), claim(func(c *Claim) { c.TimesThisYear = -1 }), 0, ErrInvalid, "times_this_year", nil, nil},
+		{"unknown beneficiary", validDef(), claim(func(c *Claim) { c.Beneficiary = "cousin" }), 0, fault.ErrInvalid, "beneficiary.relation", nil, nil},
+		{"negative expense", validDef(), claim(func(c *Claim) { c.ExpenseFen = -1 }), 0, fault.ErrInvalid, "expense_fen", nil, nil},
+		{"nothing requested", validDef(), claim(func(c *Claim) { c.RequestedFen = 0 }), 0, fault.ErrInvalid, "requested_fen", nil, nil},
+		{"negative paid", validDef(), claim(func(c *Claim) { c.PaidThisYearFen = -1 }), 0, fault.ErrInvalid, "paid_this_year_fen", nil, nil},
+		{"negative times", validDef(), claim(func(c *Claim) { c.TimesThisYear = -1 }), 0, fault.ErrInvalid, "times_this_year", nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -56,7 +56,7 @@ type Definition struct {
 // below the rule's ceiling); 1..52 times per year; 0..20 distinct document
 // kinds of [a-z0-9_]; a budget line of 1..64 of [a-z0-9_.-]; at least one
 // beneficiary, all known and distinct. The first broken rule is returned as
-// a *ValidationError.
+// a *fault.ValidationError.
 func (d Definition) Validate() error {
 	_, err := d.normalise()
 	return err

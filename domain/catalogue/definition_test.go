@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/fault"
 )
 
 func TestDefinitionValidate(t *testing.T) {
@@ -87,7 +89,7 @@ func TestDefinitionJSON(t *testing.T) {
 		t.Fatalf("decoded %+v, %v", back, err)
 	}
 	err = json.Unmarshal([]byte(`{"amount_rule":{"kind":"fixed","amount_fen":1.5}}`), &back)
-	if !errors.Is(err, ErrInvalid) {
+	if !errors.Is(err, fault.ErrInvalid) {
 		t.Fatalf("a float amount decoded: %v", err)
 	}
 }

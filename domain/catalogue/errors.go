@@ -10,29 +10,20 @@ import (
 
 // Errors of the catalogue package. Match them with errors.Is and errors.As,
 // never with a type assertion: callers wrap them. The HTTP layer maps
-// ErrInvalid to 400 validation, ErrNotEligible and ErrOverCap to 422,
-// ErrInvalidState to 409 invalid_state, ErrVersionNotFound to 404 not_found
-// and ErrHistory to 500 (a stream it cannot replay is a bug or corruption,
+// fault.ErrInvalid to 400 validation, ErrNotEligible and ErrOverCap to 422,
+// fault.ErrInvalidState to 409 invalid_state, ErrVersionNotFound to 404 not_found
+// and fault.ErrHistory to 500 (a stream it cannot replay is a bug or corruption,
 // never the client's fault).
 var (
-	// ErrInvalid: an input breaks a rule (a code with lower-case letters, a
-	// tier out of order). Always carried by a *ValidationError naming the
-	// field.
-	ErrInvalid = fault.ErrInvalid
-
-	// ErrInvalidState: the standard is in a state where the action is not
-	// allowed. The more precise sentinels below wrap it.
-	ErrInvalidState = fault.ErrInvalidState
-
 	// ErrAlreadyPublished: a standard with that code exists already; its
 	// next version is a revision, not a second publication. The command
 	// layer returns it when the stream exists, and replay refuses a stream
 	// published twice.
-	ErrAlreadyPublished = fmt.Errorf("%w: standard is already published", ErrInvalidState)
+	ErrAlreadyPublished = fmt.Errorf("%w: standard is already published", fault.ErrInvalidState)
 
 	// ErrRetired: a retired standard is neither revised nor retired again.
 	// Cases decided under it keep their version.
-	ErrRetired = fmt.Errorf("%w: standard is retired", ErrInvalidState)
+	ErrRetired = fmt.Errorf("%w: standard is retired", fault.ErrInvalidState)
 
 	// ErrVersionNotFound: the standard never had that version.
 	ErrVersionNotFound = errors.New("standard version not found")
@@ -56,24 +47,10 @@ var (
 	// ErrOverCap: the amount requested is above what the standard allows.
 	// Carried by a *CapError saying the limit and which rule set it.
 	ErrOverCap = errors.New("requested amount is above the standard's limit")
-
-	// ErrHistory: a stream's events cannot be replayed. Carried by a
-	// *HistoryError.
-	ErrHistory = fault.ErrHistory
-
-	// ErrUnknownEvent: a stream holds an event type this package does not
-	// know. Replaying refuses it rather than skipping it, so that state is
-	// never rebuilt from part of the history.
-	ErrUnknownEvent = fault.ErrUnknownEvent
 )
 
-// ValidationError says which input field breaks which rule. Field uses the
-// API's JSON names, with an index for list items
-// ("amount_rule.tiers[2].amount_fen"). It matches ErrInvalid.
-type ValidationError = fault.ValidationError
-
 func invalid(field, format string, args ...any) error {
-	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+	return &fault.ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
 // MissingDocumentsError: the claim lacks the document Kinds, in the order
@@ -110,8 +87,3 @@ func (e *CapError) Error() string {
 
 // Is makes errors.Is(err, ErrOverCap) true.
 func (e *CapError) Is(target error) bool { return target == ErrOverCap }
-
-// HistoryError: the event at Version of Stream cannot be applied. Err says
-// why (ErrUnknownEvent, a JSON error, a broken rule). It matches ErrHistory
-// and unwraps to Err.
-type HistoryError = fault.HistoryError

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // FuzzAmountRule decodes arbitrary JSON as a rule. A rule that decodes and
@@ -33,13 +34,13 @@ func FuzzAmountRule(f *testing.F) {
 		var r AmountRule
 		if err := json.Unmarshal([]byte(data), &r); err != nil {
 			var syntax *json.SyntaxError
-			if !errors.Is(err, ErrInvalid) && !errors.As(err, &syntax) {
-				t.Fatalf("decode error %v is neither ErrInvalid nor a JSON syntax error", err)
+			if !errors.Is(err, fault.ErrInvalid) && !errors.As(err, &syntax) {
+				t.Fatalf("decode error %v is neither fault.ErrInvalid nor a JSON syntax error", err)
 			}
 			return
 		}
 		if r.Validate() != nil {
-			if _, err := r.MaxPayable(max(a, 0)); !errors.Is(err, ErrInvalid) {
+			if _, err := r.MaxPayable(max(a, 0)); !errors.Is(err, fault.ErrInvalid) {
 				t.Fatalf("MaxPayable of an invalid rule: %v", err)
 			}
 			return
@@ -53,7 +54,7 @@ func FuzzAmountRule(f *testing.F) {
 			t.Fatalf("re-decoding %s: %v", enc, err)
 		}
 		if a < 0 {
-			if _, err := r.MaxPayable(a); !errors.Is(err, ErrInvalid) {
+			if _, err := r.MaxPayable(a); !errors.Is(err, fault.ErrInvalid) {
 				t.Fatalf("negative expense %d: %v", a, err)
 			}
 			a = -(a + 1)
@@ -77,7 +78,7 @@ func FuzzAmountRule(f *testing.F) {
 }
 
 // FuzzLoadStandard feeds arbitrary payloads under valid type names:
-// replaying must never panic, may only fail with ErrHistory, and a standard
+// replaying must never panic, may only fail with fault.ErrHistory, and a standard
 // it accepts must answer every query and take further decisions without
 // panicking.
 func FuzzLoadStandard(f *testing.F) {
@@ -109,8 +110,8 @@ func FuzzLoadStandard(f *testing.F) {
 		}
 		st, err := LoadStandard(code, history)
 		if err != nil {
-			if !errors.Is(err, ErrHistory) {
-				t.Fatalf("error %v is not ErrHistory", err)
+			if !errors.Is(err, fault.ErrHistory) {
+				t.Fatalf("error %v is not fault.ErrHistory", err)
 			}
 			return
 		}

@@ -66,7 +66,7 @@ func (r AmountRule) Tiers() []Tier { return slices.Clone(r.tiers) }
 // Validate checks the rule: a fixed amount above 0; a percent of 1..100 with
 // a cap above 0; 1..MaxTiers tiers whose min_expense_fen start at 0 or more
 // and strictly increase and whose amounts are above 0 and never decrease.
-// Failures are *ValidationError on fields under "amount_rule".
+// Failures are *fault.ValidationError on fields under "amount_rule".
 func (r AmountRule) Validate() error {
 	switch r.kind {
 	case KindFixed:
@@ -123,7 +123,7 @@ func (r AmountRule) Ceiling() int64 {
 // the amount of the highest tier whose min_expense_fen ≤ expense, 0 when the
 // expense reaches no tier. It is exact for every expense from 0 to
 // math.MaxInt64, never above Ceiling, and never decreases as the expense
-// grows. A negative expense or an invalid rule is a *ValidationError.
+// grows. A negative expense or an invalid rule is a *fault.ValidationError.
 func (r AmountRule) MaxPayable(expenseFen int64) (int64, error) {
 	if expenseFen < 0 {
 		return 0, invalid("expense_fen", "must be 0 or more")
@@ -193,7 +193,7 @@ var fieldsOf = map[string][]string{
 // UnmarshalJSON reads the API form strictly: a known kind with exactly its
 // own fields, whole numbers for money and percent (1.5, 1e3 and "100" are
 // refused), no unknown fields in the rule or its tiers. It checks shape,
-// not values: call Validate. Failures are *ValidationError.
+// not values: call Validate. Failures are *fault.ValidationError.
 func (r *AmountRule) UnmarshalJSON(data []byte) error {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"testing"
+
+	"aidtrail/domain/fault"
 )
 
 func TestAmountRuleValidate(t *testing.T) {
@@ -54,7 +56,7 @@ func TestAmountRuleValidate(t *testing.T) {
 }
 
 // checkField fails unless err is nil when field is "", and otherwise a
-// *ValidationError on field matching ErrInvalid.
+// *fault.ValidationError on field matching fault.ErrInvalid.
 func checkField(t *testing.T, err error, field string) {
 	t.Helper()
 	if field == "" {
@@ -63,8 +65,8 @@ func checkField(t *testing.T, err error, field string) {
 		}
 		return
 	}
-	var ve *ValidationError
-	if !errors.As(err, &ve) || !errors.Is(err, ErrInvalid) || ve.Field != field {
+	var ve *fault.ValidationError
+	if !errors.As(err, &ve) || !errors.Is(err, fault.ErrInvalid) || ve.Field != field {
 		t.Fatalf("error %v, want a validation error on %s", err, field)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"reflect"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // StandardStream names the stream of the standard with code:
@@ -153,8 +154,8 @@ func (st *Standard) Changes() []event.Event { return st.pending() }
 
 // LoadStandard rebuilds the standard with code from its whole stream, in
 // order from version 1. An empty history is event.ErrNotFound; an event it
-// cannot apply, of an unknown type included, is a *HistoryError
-// (ErrHistory).
+// cannot apply, of an unknown type included, is a *fault.HistoryError
+// (fault.ErrHistory).
 func LoadStandard(code string, history []event.Recorded) (*Standard, error) {
 	st := &Standard{code: code}
 	v, err := replay(StandardStream(code), history, st.apply)
@@ -206,7 +207,7 @@ func (st *Standard) apply(typ string, data json.RawMessage) error {
 		}
 		s.retired, s.retireReason = true, p.Reason
 	default:
-		return fmt.Errorf("%w %q", ErrUnknownEvent, typ)
+		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // commit appends st's changes to history at its expected version, checks
@@ -107,7 +108,7 @@ func TestStandardLifecycle(t *testing.T) {
 	if retired, why := st.Retired(); !retired || why != "并入新标准" {
 		t.Fatalf("retired %v %q", retired, why)
 	}
-	if err := st.Revise(second); !errors.Is(err, ErrRetired) || !errors.Is(err, ErrInvalidState) {
+	if err := st.Revise(second); !errors.Is(err, ErrRetired) || !errors.Is(err, fault.ErrInvalidState) {
 		t.Fatalf("revise retired: %v", err)
 	}
 	if err := st.Retire("again"); !errors.Is(err, ErrRetired) {
@@ -120,7 +121,7 @@ func TestStandardLifecycle(t *testing.T) {
 
 func TestStandardRefusals(t *testing.T) {
 	t.Parallel()
-	if _, err := Publish(with(func(d *Definition) { d.Code = "x" })); !errors.Is(err, ErrInvalid) {
+	if _, err := Publish(with(func(d *Definition) { d.Code = "x" })); !errors.Is(err, fault.ErrInvalid) {
 		t.Fatalf("publish invalid: %v", err)
 	}
 	st, err := Publish(validDef())
@@ -171,21 +172,21 @@ func TestLoadStandardRefusesBrokenHistory(t *testing.T) {
 		want    error
 	}{
 		{"empty", nil, event.ErrNotFound},
-		{"unknown type", []event.Recorded{pub, rec(code, 2, "standard.exploded", `{}`)}, ErrUnknownEvent},
-		{"starts with a revision", []event.Recorded{rec(code, 1, TypeStandardRevised, v1)}, ErrHistory},
-		{"starts with retirement", []event.Recorded{rec(code, 1, TypeStandardRetired, `{"reason":"r"}`)}, ErrHistory},
+		{"unknown type", []event.Recorded{pub, rec(code, 2, "standard.exploded", `{}`)}, fault.ErrUnknownEvent},
+		{"starts with a revision", []event.Recorded{rec(code, 1, TypeStandardRevised, v1)}, fault.ErrHistory},
+		{"starts with retirement", []event.Recorded{rec(code, 1, TypeStandardRetired, `{"reason":"r"}`)}, fault.ErrHistory},
 		{"published twice", []event.Recorded{pub, rec(code, 2, TypeStandardPublished, v2)}, ErrAlreadyPublished},
 		{"revised after retirement", []event.Recorded{pub, retired, rec(code, 3, TypeStandardRevised, v2)}, ErrRetired},
 		{"retired twice", []event.Recorded{pub, retired, rec(code, 3, TypeStandardRetired, `{"reason":"r"}`)}, ErrRetired},
-		{"retired without reason", []event.Recorded{pub, rec(code, 2, TypeStandardRetired, `{}`)}, ErrHistory},
-		{"version skipped", []event.Recorded{pub, rec(code, 2, TypeStandardRevised, payload(func(d *Definition) { d.Version = 3 }))}, ErrHistory},
-		{"version repeated", []event.Recorded{pub, rec(code, 2, TypeStandardRevised, v1)}, ErrHistory},
-		{"other code", []event.Recorded{rec(code, 1, TypeStandardPublished, payload(func(d *Definition) { d.Code, d.Version = "EDU-UNIV", 1 }))}, ErrHistory},
-		{"invalid definition", []event.Recorded{rec(code, 1, TypeStandardPublished, payload(func(d *Definition) { d.Beneficiaries, d.Version = nil, 1 }))}, ErrInvalid},
-		{"float money", []event.Recorded{rec(code, 1, TypeStandardPublished, `{"code":"MED-SERIOUS","version":1,"amount_rule":{"kind":"fixed","amount_fen":1.5}}`)}, ErrHistory},
-		{"not JSON", []event.Recorded{rec(code, 1, TypeStandardPublished, `{`)}, ErrHistory},
-		{"version gap in the stream", []event.Recorded{pub, rec(code, 3, TypeStandardRetired, `{"reason":"r"}`)}, ErrHistory},
-		{"other stream", []event.Recorded{rec("EDU-UNIV", 1, TypeStandardPublished, v1)}, ErrHistory},
+		{"retired without reason", []event.Recorded{pub, rec(code, 2, TypeStandardRetired, `{}`)}, fault.ErrHistory},
+		{"version skipped", []event.Recorded{pub, rec(code, 2, TypeStandardRevised, payload(func(d *Definition) { d.Version = 3 }))}, fault.ErrHistory},
+		{"version repeated", []event.Recorded{pub, rec(code, 2, TypeStandardRevised, v1)}, fault.ErrHistory},
+		{"other code", []event.Recorded{rec(code, 1, TypeStandardPublished, payload(func(d *Definition) { d.Code, d.Version = "EDU-UNIV", 1 }))}, fault.ErrHistory},
+		{"invalid definition", []event.Recorded{rec(code, 1, TypeStandardPublished, payload(func(d *Definition) { d.Beneficiaries, d.Version = nil, 1 }))}, fault.ErrInvalid},
+		{"float money", []event.Recorded{rec(code, 1, TypeStandardPublished, `{"code":"MED-SERIOUS","version":1,"amount_rule":{"kind":"fixed","amount_fen":1.5}}`)}, fault.ErrHistory},
+		{"not JSON", []event.Recorded{rec(code, 1, TypeStandardPublished, `{`)}, fault.ErrHistory},
+		{"version gap in the stream", []event.Recorded{pub, rec(code, 3, TypeStandardRetired, `{"reason":"r"}`)}, fault.ErrHistory},
+		{"other stream", []event.Recorded{rec("EDU-UNIV", 1, TypeStandardPublished, v1)}, fault.ErrHistory},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -194,9 +195,9 @@ func TestLoadStandardRefusesBrokenHistory(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("error %v, want %v", err, tt.want)
 			}
-			var he *HistoryError
-			if tt.want != event.ErrNotFound && (!errors.As(err, &he) || !errors.Is(err, ErrHistory)) {
-				t.Fatalf("error %v is not a *HistoryError", err)
+			var he *fault.HistoryError
+			if tt.want != event.ErrNotFound && (!errors.As(err, &he) || !errors.Is(err, fault.ErrHistory)) {
+				t.Fatalf("error %v is not a *fault.HistoryError", err)
 			}
 		})
 	}

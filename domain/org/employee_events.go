@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // Event types of an employee's stream. They are stored; never rename them.
@@ -56,7 +57,7 @@ type EmployeeErased struct {
 
 // LoadEmployee rebuilds employee id from its whole stream, in order from
 // version 1. An empty history is event.ErrNotFound; an event it cannot
-// apply, of an unknown type included, is a *HistoryError (ErrHistory).
+// apply, of an unknown type included, is a *fault.HistoryError (fault.ErrHistory).
 func LoadEmployee(id uuid.UUID, history []event.Recorded) (*Employee, error) {
 	e := &Employee{id: id}
 	v, err := replay(EmployeeStream(id), history, e.apply)
@@ -121,7 +122,7 @@ func (e *Employee) apply(typ string, data json.RawMessage) error {
 		s.erased, s.eraseReason = true, p.Reason
 		s.personal = Personal{Family: []FamilyMember{}}
 	default:
-		return fmt.Errorf("%w %q", ErrUnknownEvent, typ)
+		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
 	}
 	return nil
 }

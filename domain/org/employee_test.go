@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/fault"
 )
 
 func TestRegister(t *testing.T) {
@@ -35,27 +37,27 @@ func TestRegister(t *testing.T) {
 		}), now, "tm1", uuid.New(), nil, ""},
 		{"born today", with(member(RelationChild, "n", "2025-06-15")), now, "tm1", uuid.New(), nil, ""},
 		{"born today in now's zone", with(member(RelationChild, "n", "2025-06-16")), time.Date(2025, 6, 15, 20, 0, 0, 0, time.UTC).In(shanghai), "tm1", uuid.New(), nil, ""},
-		{"nil id", validPersonal(), now, "tm1", uuid.Nil, ErrInvalid, "id"},
-		{"no unit", validPersonal(), now, "", uuid.New(), ErrInvalid, "unit_id"},
+		{"nil id", validPersonal(), now, "tm1", uuid.Nil, fault.ErrInvalid, "id"},
+		{"no unit", validPersonal(), now, "", uuid.New(), fault.ErrInvalid, "unit_id"},
 		{"closed unit", validPersonal(), now, "closed", uuid.New(), ErrUnitClosed, ""},
-		{"no name", with(func(p *Personal) { p.Name = "" }), now, "tm1", uuid.New(), ErrInvalid, "name"},
-		{"no ID number", with(func(p *Personal) { p.IDNumber = "" }), now, "tm1", uuid.New(), ErrInvalid, "id_number"},
-		{"sealed value too long", with(func(p *Personal) { p.Phone = Sealed(strings.Repeat("x", MaxSealedLen+1)) }), now, "tm1", uuid.New(), ErrInvalid, "phone"},
-		{"sealed value with NUL", with(func(p *Personal) { p.BankAccount = "ab\x00" }), now, "tm1", uuid.New(), ErrInvalid, "bank_account"},
-		{"unknown relation", with(member("cousin", "n", "2000-01-01")), now, "tm1", uuid.New(), ErrInvalid, "family[0].relation"},
-		{"empty relation", with(member("", "n", "2000-01-01")), now, "tm1", uuid.New(), ErrInvalid, "family[0].relation"},
-		{"family name missing", with(member(RelationChild, "", "2000-01-01")), now, "tm1", uuid.New(), ErrInvalid, "family[0].name"},
-		{"birth date missing", with(member(RelationChild, "n", "")), now, "tm1", uuid.New(), ErrInvalid, "family[0].birth_date"},
-		{"birth date unpadded", with(member(RelationChild, "n", "2010-1-2")), now, "tm1", uuid.New(), ErrInvalid, "family[0].birth_date"},
-		{"birth date with slashes", with(member(RelationChild, "n", "2010/01/02")), now, "tm1", uuid.New(), ErrInvalid, "family[0].birth_date"},
-		{"birth date with time", with(member(RelationChild, "n", "2010-01-02T00:00:00Z")), now, "tm1", uuid.New(), ErrInvalid, "family[0].birth_date"},
-		{"29 February of a common year", with(member(RelationChild, "n", "2021-02-29")), now, "tm1", uuid.New(), ErrInvalid, "family[0].birth_date"},
-		{"month 13", with(member(RelationChild, "n", "2010-13-01")), now, "tm1", uuid.New(), ErrInvalid, "family[0].birth_date"},
-		{"born tomorrow", with(member(RelationChild, "n", "2025-06-16")), now, "tm1", uuid.New(), ErrInvalid, "family[0].birth_date"},
-		{"second member wrong", with(func(p *Personal) { p.Family[1].BirthDate = "2030-01-01" }), now, "tm1", uuid.New(), ErrInvalid, "family[1].birth_date"},
+		{"no name", with(func(p *Personal) { p.Name = "" }), now, "tm1", uuid.New(), fault.ErrInvalid, "name"},
+		{"no ID number", with(func(p *Personal) { p.IDNumber = "" }), now, "tm1", uuid.New(), fault.ErrInvalid, "id_number"},
+		{"sealed value too long", with(func(p *Personal) { p.Phone = Sealed(strings.Repeat("x", MaxSealedLen+1)) }), now, "tm1", uuid.New(), fault.ErrInvalid, "phone"},
+		{"sealed value with NUL", with(func(p *Personal) { p.BankAccount = "ab\x00" }), now, "tm1", uuid.New(), fault.ErrInvalid, "bank_account"},
+		{"unknown relation", with(member("cousin", "n", "2000-01-01")), now, "tm1", uuid.New(), fault.ErrInvalid, "family[0].relation"},
+		{"empty relation", with(member("", "n", "2000-01-01")), now, "tm1", uuid.New(), fault.ErrInvalid, "family[0].relation"},
+		{"family name missing", with(member(RelationChild, "", "2000-01-01")), now, "tm1", uuid.New(), fault.ErrInvalid, "family[0].name"},
+		{"birth date missing", with(member(RelationChild, "n", "")), now, "tm1", uuid.New(), fault.ErrInvalid, "family[0].birth_date"},
+		{"birth date unpadded", with(member(RelationChild, "n", "2010-1-2")), now, "tm1", uuid.New(), fault.ErrInvalid, "family[0].birth_date"},
+		{"birth date with slashes", with(member(RelationChild, "n", "2010/01/02")), now, "tm1", uuid.New(), fault.ErrInvalid, "family[0].birth_date"},
+		{"birth date with time", with(member(RelationChild, "n", "2010-01-02T00:00:00Z")), now, "tm1", uuid.New(), fault.ErrInvalid, "family[0].birth_date"},
+		{"29 February of a common year", with(member(RelationChild, "n", "2021-02-29")), now, "tm1", uuid.New(), fault.ErrInvalid, "family[0].birth_date"},
+		{"month 13", with(member(RelationChild, "n", "2010-13-01")), now, "tm1", uuid.New(), fault.ErrInvalid, "family[0].birth_date"},
+		{"born tomorrow", with(member(RelationChild, "n", "2025-06-16")), now, "tm1", uuid.New(), fault.ErrInvalid, "family[0].birth_date"},
+		{"second member wrong", with(func(p *Personal) { p.Family[1].BirthDate = "2030-01-01" }), now, "tm1", uuid.New(), fault.ErrInvalid, "family[1].birth_date"},
 		{"too many members", with(func(p *Personal) {
 			p.Family = slices.Repeat([]FamilyMember{{RelationOther, "n", "2000-01-01"}}, MaxFamily+1)
-		}), now, "tm1", uuid.New(), ErrInvalid, "family"},
+		}), now, "tm1", uuid.New(), fault.ErrInvalid, "family"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,7 +136,7 @@ func TestTransfer(t *testing.T) {
 		{"erased", "tm1", "ws2", true, ErrErased, false},
 		{"into a closed unit", "tm1", "closed", false, ErrUnitClosed, false},
 		{"from a unit they are not at", "tm2", "ws2", false, ErrInconsistent, false},
-		{"to nowhere", "tm1", "", false, ErrInvalid, false},
+		{"to nowhere", "tm1", "", false, fault.ErrInvalid, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,10 +203,10 @@ func TestChangeDetails(t *testing.T) {
 		{"family cleared", DetailsChange{Family: &empty}, false, nil, "", `{"family":[]}`},
 		{"all", DetailsChange{Phone: &phone, BankAccount: &bank, Family: &empty}, false, nil, "",
 			`{"phone":"sealed:phone2","bank_account":"sealed:bank2","family":[]}`},
-		{"nothing", DetailsChange{}, false, ErrInvalid, "details", ""},
-		{"bad phone", DetailsChange{Phone: &bad}, false, ErrInvalid, "phone", ""},
-		{"bad bank account", DetailsChange{BankAccount: &bad}, false, ErrInvalid, "bank_account", ""},
-		{"child born in the future", DetailsChange{Family: &future}, false, ErrInvalid, "family[0].birth_date", ""},
+		{"nothing", DetailsChange{}, false, fault.ErrInvalid, "details", ""},
+		{"bad phone", DetailsChange{Phone: &bad}, false, fault.ErrInvalid, "phone", ""},
+		{"bad bank account", DetailsChange{BankAccount: &bad}, false, fault.ErrInvalid, "bank_account", ""},
+		{"child born in the future", DetailsChange{Family: &future}, false, fault.ErrInvalid, "family[0].birth_date", ""},
 		{"erased", DetailsChange{Phone: &phone}, true, ErrErased, "", ""},
 	}
 	for _, tt := range tests {
@@ -258,8 +260,8 @@ func TestErase(t *testing.T) {
 		want   error
 	}{
 		{"erased", "tm1", "asked under PIPL art. 47", false, nil},
-		{"no reason", "tm1", "  ", false, ErrInvalid},
-		{"reason too long", "tm1", strings.Repeat("r", MaxReasonRunes+1), false, ErrInvalid},
+		{"no reason", "tm1", "  ", false, fault.ErrInvalid},
+		{"reason too long", "tm1", strings.Repeat("r", MaxReasonRunes+1), false, fault.ErrInvalid},
 		{"not at that unit", "tm2", "asked", false, ErrInconsistent},
 		{"twice", "tm1", "asked", true, ErrErased},
 	}

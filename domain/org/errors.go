@@ -10,34 +10,26 @@ import (
 )
 
 // Errors of the org package. Match them with errors.Is and errors.As, never
-// with a type assertion: callers wrap them. The HTTP layer maps ErrInvalid to
-// 400 validation, ErrInvalidState to 409 invalid_state, ErrInconsistent to
-// 409 conflict, and ErrHistory to 500 (a stream it cannot replay is a bug or
+// with a type assertion: callers wrap them. The HTTP layer maps fault.ErrInvalid to
+// 400 validation, fault.ErrInvalidState to 409 invalid_state, ErrInconsistent to
+// 409 conflict, and fault.ErrHistory to 500 (a stream it cannot replay is a bug or
 // corruption, never the client's fault).
 var (
-	// ErrInvalid: an input breaks a rule (a name too long, a level out of
-	// order). Always carried by a *ValidationError naming the field.
-	ErrInvalid = fault.ErrInvalid
-
-	// ErrInvalidState: the aggregate is in a state where the action is not
-	// allowed. The more precise sentinels below wrap it.
-	ErrInvalidState = fault.ErrInvalidState
-
 	// ErrUnitClosed: a closed unit cannot be renamed, moved, closed again,
 	// nor receive children or employees.
-	ErrUnitClosed = fmt.Errorf("%w: unit is closed", ErrInvalidState)
+	ErrUnitClosed = fmt.Errorf("%w: unit is closed", fault.ErrInvalidState)
 
 	// ErrNotEmpty: the unit still has open work and cannot close. Carried by
 	// a *NotEmptyError saying what is open.
-	ErrNotEmpty = fmt.Errorf("%w: unit still has open work", ErrInvalidState)
+	ErrNotEmpty = fmt.Errorf("%w: unit still has open work", fault.ErrInvalidState)
 
 	// ErrErased: the employee's personal data is erased; nothing about the
 	// employee can change any more.
-	ErrErased = fmt.Errorf("%w: employee is erased", ErrInvalidState)
+	ErrErased = fmt.Errorf("%w: employee is erased", fault.ErrInvalidState)
 
 	// ErrCycle: a unit cannot move under itself or under a unit of its own
-	// subtree. Carried by a *CycleError, which also matches ErrInvalid and
-	// unwraps to a *ValidationError on parent_id.
+	// subtree. Carried by a *CycleError, which also matches fault.ErrInvalid and
+	// unwraps to a *fault.ValidationError on parent_id.
 	ErrCycle = errors.New("a unit cannot move under itself or its own subtree")
 
 	// ErrInconsistent: the aggregates handed to an operation do not agree
@@ -45,19 +37,7 @@ var (
 	// already listed, a descendant missing). It means a stale read or a bug
 	// in the caller; reloading and retrying is the remedy.
 	ErrInconsistent = errors.New("aggregates do not agree with each other")
-
-	// ErrHistory: a stream's events cannot be replayed. Carried by a
-	// *HistoryError.
-	ErrHistory = fault.ErrHistory
-
-	// ErrUnknownEvent: a stream holds an event type this package does not
-	// know. Replaying refuses it rather than skipping it, so that state is
-	// never rebuilt from part of the history.
-	ErrUnknownEvent = fault.ErrUnknownEvent
 )
-
-// ValidationError says which input field breaks which rule (see fault).
-type ValidationError = fault.ValidationError
 
 func invalid(field, format string, args ...any) error { return fault.Invalid(field, format, args...) }
 
@@ -66,8 +46,8 @@ func inconsistent(format string, args ...any) error {
 }
 
 // CycleError: Unit cannot move under NewParent, which is Unit itself or in
-// Unit's subtree. It matches ErrCycle and ErrInvalid, and errors.As finds a
-// *ValidationError for the field parent_id in it.
+// Unit's subtree. It matches ErrCycle and fault.ErrInvalid, and errors.As finds a
+// *fault.ValidationError for the field parent_id in it.
 type CycleError struct {
 	Unit      uuid.UUID
 	NewParent uuid.UUID
@@ -79,11 +59,11 @@ func (e *CycleError) Error() string {
 
 // Unwrap exposes ErrCycle and the validation error on parent_id.
 func (e *CycleError) Unwrap() []error {
-	return []error{ErrCycle, &ValidationError{Field: "parent_id", Reason: "is the unit itself or inside its subtree"}}
+	return []error{ErrCycle, &fault.ValidationError{Field: "parent_id", Reason: "is the unit itself or inside its subtree"}}
 }
 
 // NotEmptyError: Unit cannot close while Work is open. It matches ErrNotEmpty
-// and ErrInvalidState.
+// and fault.ErrInvalidState.
 type NotEmptyError struct {
 	Unit uuid.UUID
 	Work OpenWork
@@ -95,6 +75,3 @@ func (e *NotEmptyError) Error() string {
 
 // Unwrap returns ErrNotEmpty.
 func (e *NotEmptyError) Unwrap() error { return ErrNotEmpty }
-
-// HistoryError: an event of a stream cannot be applied (see fault).
-type HistoryError = fault.HistoryError

@@ -8,12 +8,13 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 var fuzzUnit = uuid.MustParse("0196f7a0-0000-7000-8000-000000000001")
 
 // FuzzLoadUnit feeds arbitrary payloads under valid type names: replaying
-// must never panic, may only fail with ErrHistory, and a unit it accepts
+// must never panic, may only fail with fault.ErrHistory, and a unit it accepts
 // must answer every query and take further decisions without panicking.
 func FuzzLoadUnit(f *testing.F) {
 	est := `{"unit_id":"` + fuzzUnit.String() + `","name":"n","code":"c","level":"station","parent_id":"0196f7a0-0000-7000-8000-000000000002","path":["0196f7a0-0000-7000-8000-000000000002"]}`
@@ -43,8 +44,8 @@ func FuzzLoadUnit(f *testing.F) {
 		}
 		u, err := LoadUnit(fuzzUnit, history)
 		if err != nil {
-			if !errors.Is(err, ErrHistory) {
-				t.Fatalf("error %v is not ErrHistory", err)
+			if !errors.Is(err, fault.ErrHistory) {
+				t.Fatalf("error %v is not fault.ErrHistory", err)
 			}
 			return
 		}
@@ -90,8 +91,8 @@ func FuzzLoadEmployee(f *testing.F) {
 		}
 		e, err := LoadEmployee(fuzzEmployee, history)
 		if err != nil {
-			if !errors.Is(err, ErrHistory) {
-				t.Fatalf("error %v is not ErrHistory", err)
+			if !errors.Is(err, fault.ErrHistory) {
+				t.Fatalf("error %v is not fault.ErrHistory", err)
 			}
 			return
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // now is the fixed moment of every test command.
@@ -186,12 +187,12 @@ func wantErr(t *testing.T, err, want error) {
 	}
 }
 
-// wantField checks that err carries a *ValidationError on field.
+// wantField checks that err carries a *fault.ValidationError on field.
 func wantField(t *testing.T, err error, field string) {
 	t.Helper()
-	var ve *ValidationError
+	var ve *fault.ValidationError
 	if !errors.As(err, &ve) {
-		t.Fatalf("error %v carries no *ValidationError", err)
+		t.Fatalf("error %v carries no *fault.ValidationError", err)
 	}
 	if ve.Field != field {
 		t.Fatalf("validation error on %q, want %q (%v)", ve.Field, field, err)

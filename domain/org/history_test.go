@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 func TestChangesAreReadyToAppend(t *testing.T) {
@@ -63,23 +64,23 @@ func TestLoadUnitRefusesBrokenHistory(t *testing.T) {
 		want    error
 	}{
 		{"empty", nil, event.ErrNotFound},
-		{"unknown type", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, "unit.exploded", `{}`)}, ErrUnknownEvent},
-		{"first event not established", []event.Recorded{rec(s, 1, TypeUnitRenamed, `{"name":"x"}`)}, ErrHistory},
-		{"established twice", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, TypeUnitEstablished, est)}, ErrHistory},
-		{"other unit's id", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+other.String()+`","level":"bureau","path":[]}`)}, ErrHistory},
-		{"unknown level", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"person","path":[]}`)}, ErrHistory},
-		{"path without parent", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"bureau","path":["`+other.String()+`"]}`)}, ErrHistory},
-		{"parent not last in path", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"team","parent_id":"`+parent.String()+`","path":["`+parent.String()+`","`+other.String()+`"]}`)}, ErrHistory},
-		{"path deeper than the level", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"station","parent_id":"`+parent.String()+`","path":["`+other.String()+`","`+parent.String()+`"]}`)}, ErrHistory},
-		{"moved under itself", []event.Recorded{rec(s, 1, TypeUnitEstablished, estChild), rec(s, 2, TypeUnitMoved, `{"parent_id":"`+id.String()+`","path":["`+id.String()+`"]}`)}, ErrHistory},
-		{"moved without parent", []event.Recorded{rec(s, 1, TypeUnitEstablished, estChild), rec(s, 2, TypeUnitMoved, `{"path":[]}`)}, ErrHistory},
-		{"child is nil", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, TypeUnitChildAdded, `{}`)}, ErrHistory},
-		{"not JSON", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{`)}, ErrHistory},
-		{"payload of the wrong shape", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":42}`)}, ErrHistory},
-		{"version gap", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 3, TypeUnitRenamed, `{"name":"x"}`)}, ErrHistory},
-		{"starts after version 1", []event.Recorded{rec(s, 2, TypeUnitEstablished, est)}, ErrHistory},
-		{"another stream's event", []event.Recorded{rec(UnitStream(other), 1, TypeUnitEstablished, est)}, ErrHistory},
-		{"an employee event", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, TypeEmployeeErased, `{}`)}, ErrUnknownEvent},
+		{"unknown type", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, "unit.exploded", `{}`)}, fault.ErrUnknownEvent},
+		{"first event not established", []event.Recorded{rec(s, 1, TypeUnitRenamed, `{"name":"x"}`)}, fault.ErrHistory},
+		{"established twice", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, TypeUnitEstablished, est)}, fault.ErrHistory},
+		{"other unit's id", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+other.String()+`","level":"bureau","path":[]}`)}, fault.ErrHistory},
+		{"unknown level", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"person","path":[]}`)}, fault.ErrHistory},
+		{"path without parent", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"bureau","path":["`+other.String()+`"]}`)}, fault.ErrHistory},
+		{"parent not last in path", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"team","parent_id":"`+parent.String()+`","path":["`+parent.String()+`","`+other.String()+`"]}`)}, fault.ErrHistory},
+		{"path deeper than the level", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"station","parent_id":"`+parent.String()+`","path":["`+other.String()+`","`+parent.String()+`"]}`)}, fault.ErrHistory},
+		{"moved under itself", []event.Recorded{rec(s, 1, TypeUnitEstablished, estChild), rec(s, 2, TypeUnitMoved, `{"parent_id":"`+id.String()+`","path":["`+id.String()+`"]}`)}, fault.ErrHistory},
+		{"moved without parent", []event.Recorded{rec(s, 1, TypeUnitEstablished, estChild), rec(s, 2, TypeUnitMoved, `{"path":[]}`)}, fault.ErrHistory},
+		{"child is nil", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, TypeUnitChildAdded, `{}`)}, fault.ErrHistory},
+		{"not JSON", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{`)}, fault.ErrHistory},
+		{"payload of the wrong shape", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":42}`)}, fault.ErrHistory},
+		{"version gap", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 3, TypeUnitRenamed, `{"name":"x"}`)}, fault.ErrHistory},
+		{"starts after version 1", []event.Recorded{rec(s, 2, TypeUnitEstablished, est)}, fault.ErrHistory},
+		{"another stream's event", []event.Recorded{rec(UnitStream(other), 1, TypeUnitEstablished, est)}, fault.ErrHistory},
+		{"an employee event", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, TypeEmployeeErased, `{}`)}, fault.ErrUnknownEvent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,9 +88,9 @@ func TestLoadUnitRefusesBrokenHistory(t *testing.T) {
 			if u != nil || !errors.Is(err, tt.want) {
 				t.Fatalf("got %v, %v; want %v", u, err, tt.want)
 			}
-			var he *HistoryError
+			var he *fault.HistoryError
 			if tt.want != event.ErrNotFound && (!errors.As(err, &he) || he.Stream != s) {
-				t.Fatalf("%v is no *HistoryError of %s", err, s)
+				t.Fatalf("%v is no *fault.HistoryError of %s", err, s)
 			}
 		})
 	}
@@ -106,13 +107,13 @@ func TestLoadEmployeeRefusesBrokenHistory(t *testing.T) {
 		want    error
 	}{
 		{"empty", nil, event.ErrNotFound},
-		{"unknown type", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, "employee.promoted", `{}`)}, ErrUnknownEvent},
-		{"first event not registered", []event.Recorded{rec(s, 1, TypeEmployeeErased, `{}`)}, ErrHistory},
-		{"registered twice", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, TypeEmployeeRegistered, reg)}, ErrHistory},
-		{"other employee", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, `{"employee_id":"`+unit.String()+`","unit_id":"`+unit.String()+`"}`)}, ErrHistory},
-		{"no unit", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, `{"employee_id":"`+id.String()+`"}`)}, ErrHistory},
-		{"transferred nowhere", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, TypeEmployeeTransferred, `{}`)}, ErrHistory},
-		{"family not a list", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, TypeEmployeeDetailsChanged, `{"family":{}}`)}, ErrHistory},
+		{"unknown type", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, "employee.promoted", `{}`)}, fault.ErrUnknownEvent},
+		{"first event not registered", []event.Recorded{rec(s, 1, TypeEmployeeErased, `{}`)}, fault.ErrHistory},
+		{"registered twice", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, TypeEmployeeRegistered, reg)}, fault.ErrHistory},
+		{"other employee", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, `{"employee_id":"`+unit.String()+`","unit_id":"`+unit.String()+`"}`)}, fault.ErrHistory},
+		{"no unit", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, `{"employee_id":"`+id.String()+`"}`)}, fault.ErrHistory},
+		{"transferred nowhere", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, TypeEmployeeTransferred, `{}`)}, fault.ErrHistory},
+		{"family not a list", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, TypeEmployeeDetailsChanged, `{"family":{}}`)}, fault.ErrHistory},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

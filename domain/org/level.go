@@ -43,7 +43,7 @@ func (l Level) Below(other Level) bool {
 	return l.Valid() && other.Valid() && l.rank() > other.rank()
 }
 
-// ParseLevel returns the level named s, or a *ValidationError on "level".
+// ParseLevel returns the level named s, or a *fault.ValidationError on "level".
 func ParseLevel(s string) (Level, error) {
 	l := Level(s)
 	if !l.Valid() {

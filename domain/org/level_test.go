@@ -1,6 +1,10 @@
 package org
 
-import "testing"
+import (
+	"testing"
+
+	"aidtrail/domain/fault"
+)
 
 func TestLevelOrder(t *testing.T) {
 	t.Parallel()
@@ -39,7 +43,7 @@ func TestParseLevel(t *testing.T) {
 	}
 	for _, s := range []string{"", "Bureau", "person", "section", " team"} {
 		_, err := ParseLevel(s)
-		wantErr(t, err, ErrInvalid)
+		wantErr(t, err, fault.ErrInvalid)
 		wantField(t, err, "level")
 		if Level(s).Valid() {
 			t.Errorf("%q is valid", s)

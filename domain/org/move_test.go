@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/fault"
 )
 
 func TestMoveUnderOwnSubtreeIsACycle(t *testing.T) {
@@ -34,7 +36,7 @@ func TestMoveUnderOwnSubtreeIsACycle(t *testing.T) {
 			t.Fatalf("%s under %s (depth %d): %v, want *CycleError", tt.unit, tt.under, tt.depth, err)
 		}
 		wantErr(t, err, ErrCycle)
-		wantErr(t, err, ErrInvalid)
+		wantErr(t, err, fault.ErrInvalid)
 		wantField(t, err, "parent_id")
 		if tt.unit != "root" {
 			from := tr.u(tr.nameOf(u.ParentID()))
@@ -75,11 +77,11 @@ func TestMove(t *testing.T) {
 		{"station to a second bureau, three levels follow", "st1", "root", "root2", []string{"tm2", "tm1", "ws1"}, nil,
 			map[string][]string{"st1": {"root2"}, "ws1": {"root2", "st1"}, "tm1": {"root2", "st1", "ws1"}, "tm2": {"root2", "st1"}}},
 		{"same parent records nothing", "ws1", "st1", "st1", []string{"tm1"}, nil, nil},
-		{"workshop under workshop", "ws1", "st1", "ws2", []string{"tm1"}, ErrInvalid, nil},
-		{"station under station", "st1", "root", "st2", []string{"ws1", "tm1", "tm2"}, ErrInvalid, nil},
-		{"workshop under team", "ws2", "st2", "tm2", nil, ErrInvalid, nil},
+		{"workshop under workshop", "ws1", "st1", "ws2", []string{"tm1"}, fault.ErrInvalid, nil},
+		{"station under station", "st1", "root", "st2", []string{"ws1", "tm1", "tm2"}, fault.ErrInvalid, nil},
+		{"workshop under team", "ws2", "st2", "tm2", nil, fault.ErrInvalid, nil},
 		{"into a closed unit", "tm1", "ws1", "closed", nil, ErrUnitClosed, nil},
-		{"nil target", "tm1", "ws1", "", nil, ErrInvalid, nil},
+		{"nil target", "tm1", "ws1", "", nil, fault.ErrInvalid, nil},
 		{"from is not the parent", "tm1", "st1", "st2", nil, ErrInconsistent, nil},
 		{"descendant missing", "ws1", "st1", "st2", nil, ErrInconsistent, nil},
 		{"descendant outside the subtree", "ws1", "st1", "st2", []string{"tm1", "tm2"}, ErrInconsistent, nil},
@@ -207,23 +209,23 @@ func TestTreePrimitivesRefuseMismatches(t *testing.T) {
 		op   func() error
 		want error
 	}{
-		{"add nil child", func() error { return tr.u("st1").AddChild(nil) }, ErrInvalid},
+		{"add nil child", func() error { return tr.u("st1").AddChild(nil) }, fault.ErrInvalid},
 		{"add a unit of another parent", func() error { return tr.u("st2").AddChild(tr.u("ws1")) }, ErrInconsistent},
 		{"add a child twice", func() error { return tr.u("st1").AddChild(tr.u("ws1")) }, ErrInconsistent},
 		{"add to a closed unit", func() error { p := tr.u("st1"); p.s.closed = true; return p.AddChild(tr.u("ws1")) }, ErrUnitClosed},
-		{"remove nil child", func() error { return tr.u("st1").RemoveChild(nil) }, ErrInvalid},
+		{"remove nil child", func() error { return tr.u("st1").RemoveChild(nil) }, fault.ErrInvalid},
 		{"remove a non-child", func() error { return tr.u("st1").RemoveChild(tr.u("ws2")) }, ErrInconsistent},
 		{"remove a child still there", func() error { return tr.u("st1").RemoveChild(tr.u("ws1")) }, ErrInconsistent},
-		{"path from nil parent", func() error { return tr.u("tm1").ChangePath(nil) }, ErrInvalid},
+		{"path from nil parent", func() error { return tr.u("tm1").ChangePath(nil) }, fault.ErrInvalid},
 		{"path from a non-parent", func() error { return tr.u("tm1").ChangePath(tr.u("st1")) }, ErrInconsistent},
 		{"path of a closed unit", func() error { u := tr.u("tm1"); u.s.closed = true; return u.ChangePath(tr.u("ws1")) }, ErrUnitClosed},
-		{"join nil employee", func() error { return tr.u("tm1").JoinEmployee(uuid.Nil) }, ErrInvalid},
+		{"join nil employee", func() error { return tr.u("tm1").JoinEmployee(uuid.Nil) }, fault.ErrInvalid},
 		{"join twice", func() error { return tr.u("tm1").JoinEmployee(emp) }, ErrInconsistent},
 		{"leave a unit one is not at", func() error { return tr.u("tm2").LeaveEmployee(emp) }, ErrInconsistent},
-		{"move under nil", func() error { return tr.u("tm1").MoveUnder(nil) }, ErrInvalid},
+		{"move under nil", func() error { return tr.u("tm1").MoveUnder(nil) }, fault.ErrInvalid},
 		{"move under closed", func() error { p := tr.u("st2"); p.s.closed = true; return tr.u("tm1").MoveUnder(p) }, ErrUnitClosed},
-		{"move nil unit", func() error { return Move(nil, tr.u("st1"), tr.u("st2"), nil) }, ErrInvalid},
-		{"close nil unit", func() error { return CloseUnit(nil, nil, "") }, ErrInvalid},
+		{"move nil unit", func() error { return Move(nil, tr.u("st1"), tr.u("st2"), nil) }, fault.ErrInvalid},
+		{"close nil unit", func() error { return CloseUnit(nil, nil, "") }, fault.ErrInvalid},
 	}
 	for _, tt := range tests {
 		wantErr(t, tt.op(), tt.want)

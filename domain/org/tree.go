@@ -66,7 +66,7 @@ func Establish(id uuid.UUID, name, code string, level Level, parent *Unit) (*Uni
 // records nothing.
 //
 // Errors: ErrUnitClosed, *CycleError (to is u or below it),
-// *ValidationError on parent_id (the level rule), ErrInconsistent (from is
+// *fault.ValidationError on parent_id (the level rule), ErrInconsistent (from is
 // not u's parent, descendants is not u's subtree).
 func Move(u, from, to *Unit, descendants []*Unit) error {
 	if u == nil || from == nil {
@@ -139,7 +139,7 @@ func subtreeOrder(u *Unit, descendants []*Unit) ([]parentChild, error) {
 
 // CloseUnit closes u and, unless u is the root (parent nil), records
 // unit.child_removed on its parent. Errors: ErrUnitClosed, *NotEmptyError
-// while u has open work (see OpenWork), *ValidationError on reason,
+// while u has open work (see OpenWork), *fault.ValidationError on reason,
 // ErrInconsistent if parent is not u's parent.
 func CloseUnit(u, parent *Unit, reason string) error {
 	if u == nil {

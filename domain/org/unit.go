@@ -126,7 +126,7 @@ func (u *Unit) Rename(name string) error {
 // MoveUnder records unit.moved on u alone: u now sits under newParent. Use
 // Move, which also records on the old and new parents and the subtree, in a
 // command. Errors: ErrUnitClosed if either is closed, *CycleError if
-// newParent is u or below it, *ValidationError on parent_id if u's level is
+// newParent is u or below it, *fault.ValidationError on parent_id if u's level is
 // not below newParent's. Moving under the current parent records nothing.
 func (u *Unit) MoveUnder(newParent *Unit) error {
 	if err := u.checkMove(newParent); err != nil || newParent.id == u.s.parent {
@@ -227,7 +227,7 @@ func (u *Unit) LeaveEmployee(employeeID uuid.UUID) error {
 
 // Close records unit.closed on u alone. Use CloseUnit, which also records on
 // the parent, in a command. Errors: ErrUnitClosed, *NotEmptyError while
-// OpenWork is not empty, *ValidationError on reason (optional, at most 500
+// OpenWork is not empty, *fault.ValidationError on reason (optional, at most 500
 // characters).
 func (u *Unit) Close(reason string) error {
 	if err := u.checkClose(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // Event types of a unit's stream. They are stored; never rename them.
@@ -90,7 +91,7 @@ type UnitClosed struct {
 
 // LoadUnit rebuilds unit id from its whole stream, in order from version 1.
 // An empty history is event.ErrNotFound; an event it cannot apply, of an
-// unknown type included, is a *HistoryError (ErrHistory). Replaying checks
+// unknown type included, is a *fault.HistoryError (fault.ErrHistory). Replaying checks
 // only the structure the state needs, not today's business rules: history
 // is fact, and rules may tighten after it was written.
 func LoadUnit(id uuid.UUID, history []event.Recorded) (*Unit, error) {
@@ -200,7 +201,7 @@ func (u *Unit) apply(typ string, data json.RawMessage) error {
 		}
 		s.closed, s.closeReason = true, p.Reason
 	default:
-		return fmt.Errorf("%w %q", ErrUnknownEvent, typ)
+		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
 	}
 	return nil
 }

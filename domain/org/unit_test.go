@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/fault"
 )
 
 func TestEstablish(t *testing.T) {
@@ -33,27 +35,27 @@ func TestEstablish(t *testing.T) {
 		{"name of 100 runes", uuid.New(), long, "N100", LevelStation, "root", nil, ""},
 		{"name trimmed to fit", uuid.New(), "  " + long + "\t", "N100T", LevelStation, "root", nil, ""},
 		{"code of 32", uuid.New(), "Station", strings.Repeat("a", 32), LevelStation, "root", nil, ""},
-		{"root station", uuid.New(), "Station", "S", LevelStation, "", ErrInvalid, "parent_id"},
-		{"root team", uuid.New(), "Team", "T", LevelTeam, "", ErrInvalid, "parent_id"},
-		{"bureau under bureau", uuid.New(), "Bureau", "B", LevelBureau, "root", ErrInvalid, "level"},
-		{"station under station", uuid.New(), "Station", "S", LevelStation, "st1", ErrInvalid, "level"},
-		{"station under workshop", uuid.New(), "Station", "S", LevelStation, "ws1", ErrInvalid, "level"},
-		{"team under team", uuid.New(), "Team", "T", LevelTeam, "tm1", ErrInvalid, "level"},
-		{"workshop under team", uuid.New(), "Workshop", "W", LevelWorkshop, "tm2", ErrInvalid, "level"},
-		{"unknown level", uuid.New(), "Group", "G", "group", "root", ErrInvalid, "level"},
-		{"nil id", uuid.Nil, "Station", "S", LevelStation, "root", ErrInvalid, "id"},
-		{"empty name", uuid.New(), "", "S", LevelStation, "root", ErrInvalid, "name"},
-		{"blank name", uuid.New(), " \t ", "S", LevelStation, "root", ErrInvalid, "name"},
-		{"name of 101 runes", uuid.New(), long + "x", "S", LevelStation, "root", ErrInvalid, "name"},
-		{"control character in name", uuid.New(), "a\x00b", "S", LevelStation, "root", ErrInvalid, "name"},
-		{"invalid UTF-8 name", uuid.New(), "a\xffb", "S", LevelStation, "root", ErrInvalid, "name"},
-		{"empty code", uuid.New(), "Station", "", LevelStation, "root", ErrInvalid, "code"},
-		{"code of 33", uuid.New(), "Station", strings.Repeat("a", 33), LevelStation, "root", ErrInvalid, "code"},
-		{"code with space", uuid.New(), "Station", "S 1", LevelStation, "root", ErrInvalid, "code"},
-		{"code with dot", uuid.New(), "Station", "S.1", LevelStation, "root", ErrInvalid, "code"},
-		{"code not ASCII", uuid.New(), "Station", "站", LevelStation, "root", ErrInvalid, "code"},
+		{"root station", uuid.New(), "Station", "S", LevelStation, "", fault.ErrInvalid, "parent_id"},
+		{"root team", uuid.New(), "Team", "T", LevelTeam, "", fault.ErrInvalid, "parent_id"},
+		{"bureau under bureau", uuid.New(), "Bureau", "B", LevelBureau, "root", fault.ErrInvalid, "level"},
+		{"station under station", uuid.New(), "Station", "S", LevelStation, "st1", fault.ErrInvalid, "level"},
+		{"station under workshop", uuid.New(), "Station", "S", LevelStation, "ws1", fault.ErrInvalid, "level"},
+		{"team under team", uuid.New(), "Team", "T", LevelTeam, "tm1", fault.ErrInvalid, "level"},
+		{"workshop under team", uuid.New(), "Workshop", "W", LevelWorkshop, "tm2", fault.ErrInvalid, "level"},
+		{"unknown level", uuid.New(), "Group", "G", "group", "root", fault.ErrInvalid, "level"},
+		{"nil id", uuid.Nil, "Station", "S", LevelStation, "root", fault.ErrInvalid, "id"},
+		{"empty name", uuid.New(), "", "S", LevelStation, "root", fault.ErrInvalid, "name"},
+		{"blank name", uuid.New(), " \t ", "S", LevelStation, "root", fault.ErrInvalid, "name"},
+		{"name of 101 runes", uuid.New(), long + "x", "S", LevelStation, "root", fault.ErrInvalid, "name"},
+		{"control character in name", uuid.New(), "a\x00b", "S", LevelStation, "root", fault.ErrInvalid, "name"},
+		{"invalid UTF-8 name", uuid.New(), "a\xffb", "S", LevelStation, "root", fault.ErrInvalid, "name"},
+		{"empty code", uuid.New(), "Station", "", LevelStation, "root", fault.ErrInvalid, "code"},
+		{"code of 33", uuid.New(), "Station", strings.Repeat("a", 33), LevelStation, "root", fault.ErrInvalid, "code"},
+		{"code with space", uuid.New(), "Station", "S 1", LevelStation, "root", fault.ErrInvalid, "code"},
+		{"code with dot", uuid.New(), "Station", "S.1", LevelStation, "root", fault.ErrInvalid, "code"},
+		{"code not ASCII", uuid.New(), "Station", "站", LevelStation, "root", fault.ErrInvalid, "code"},
 		{"closed parent", uuid.New(), "Team", "T", LevelTeam, "closed", ErrUnitClosed, ""},
-		{"parent is the unit itself", tr.id["st1"], "Team", "T", LevelTeam, "st1", ErrInvalid, "parent_id"},
+		{"parent is the unit itself", tr.id["st1"], "Team", "T", LevelTeam, "st1", fault.ErrInvalid, "parent_id"},
 	}
 	closed := tr.u("tm2")
 	if err := closed.Close("merged"); err != nil {
@@ -156,8 +158,8 @@ func TestRename(t *testing.T) {
 		{"trimmed", "  Depot  ", false, 1, nil},
 		{"same name records nothing", "unit st1", false, 0, nil},
 		{"same name after trimming records nothing", " unit st1 ", false, 0, nil},
-		{"empty", "  ", false, 0, ErrInvalid},
-		{"too long", strings.Repeat("x", 101), false, 0, ErrInvalid},
+		{"empty", "  ", false, 0, fault.ErrInvalid},
+		{"too long", strings.Repeat("x", 101), false, 0, fault.ErrInvalid},
 		{"closed", "Depot", true, 0, ErrUnitClosed},
 	}
 	for _, tt := range tests {
@@ -176,7 +178,7 @@ func TestRename(t *testing.T) {
 			if err == nil && u.Name() != strings.TrimSpace(tt.newName) {
 				t.Fatalf("name %q", u.Name())
 			}
-			if tt.want == ErrInvalid {
+			if tt.want == fault.ErrInvalid {
 				wantField(t, err, "name")
 			}
 			if !tt.closed {
@@ -220,7 +222,7 @@ func TestCloseUnit(t *testing.T) {
 		}, "", ErrUnitClosed, OpenWork{}},
 		{"wrong parent", "tm1", "st1", nil, "", ErrInconsistent, OpenWork{}},
 		{"parent missing", "tm1", "", nil, "", ErrInconsistent, OpenWork{}},
-		{"reason too long", "tm1", "ws1", nil, strings.Repeat("r", 501), ErrInvalid, OpenWork{}},
+		{"reason too long", "tm1", "ws1", nil, strings.Repeat("r", 501), fault.ErrInvalid, OpenWork{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -241,8 +243,8 @@ func TestCloseUnit(t *testing.T) {
 				if errors.As(err, &ne) && (ne.Work != tt.work || ne.Unit != u.ID()) {
 					t.Fatalf("open work %+v of %s, want %+v", ne.Work, ne.Unit, tt.work)
 				}
-				if tt.want == ErrNotEmpty && !errors.Is(err, ErrInvalidState) {
-					t.Fatal("ErrNotEmpty is not ErrInvalidState")
+				if tt.want == ErrNotEmpty && !errors.Is(err, fault.ErrInvalidState) {
+					t.Fatal("ErrNotEmpty is not fault.ErrInvalidState")
 				}
 				if len(u.Changes()) != 0 || parent != nil && len(parent.Changes()) != 0 {
 					t.Fatal("recorded events on failure")

@@ -48,7 +48,7 @@ type ExportRow struct {
 // starting with =, +, -, @, a tab or a carriage return) is prefixed with a
 // single quote. Rows are checked before anything is written: ids present,
 // an account present, an amount of 1..MaxFen fen; the first bad row is a
-// *ValidationError such as rows[3].amount_fen. An error from w is returned
+// *fault.ValidationError such as rows[3].amount_fen. An error from w is returned
 // as is, and part of the file may then have been written.
 func ExportCSV(w io.Writer, rows []ExportRow) error {
 	for i, r := range rows {

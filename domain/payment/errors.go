@@ -9,27 +9,19 @@ import (
 
 // Errors of the payment package. Match them with errors.Is and errors.As,
 // never with a type assertion: callers wrap them. The HTTP layer maps
-// ErrInvalid to 400 validation, ErrOverpay to 409 already_paid,
-// ErrInvalidState to 409 invalid_state, ErrUnknownPayment to 404 not_found
-// and ErrHistory to 500.
+// fault.ErrInvalid to 400 validation, ErrOverpay to 409 already_paid,
+// fault.ErrInvalidState to 409 invalid_state, ErrUnknownPayment to 404 not_found
+// and fault.ErrHistory to 500.
 var (
-	// ErrInvalid: an input breaks a rule. Always carried by a
-	// *ValidationError naming the field.
-	ErrInvalid = fault.ErrInvalid
-
-	// ErrInvalidState: the payment is in a state where the action is not
-	// allowed. The more precise sentinels below wrap it.
-	ErrInvalidState = fault.ErrInvalidState
-
 	// ErrConfirmed: the payment is confirmed already; it cannot fail, nor be
 	// confirmed under another bank reference.
-	ErrConfirmed = fmt.Errorf("%w: payment is confirmed", ErrInvalidState)
+	ErrConfirmed = fmt.Errorf("%w: payment is confirmed", fault.ErrInvalidState)
 
 	// ErrFailed: the payment has failed; it cannot be confirmed.
-	ErrFailed = fmt.Errorf("%w: payment has failed", ErrInvalidState)
+	ErrFailed = fmt.Errorf("%w: payment has failed", fault.ErrInvalidState)
 
 	// ErrDuplicatePayment: a ledger already holds a payment with that id.
-	ErrDuplicatePayment = fmt.Errorf("%w: payment already in the ledger", ErrInvalidState)
+	ErrDuplicatePayment = fmt.Errorf("%w: payment already in the ledger", fault.ErrInvalidState)
 
 	// ErrUnknownPayment: a ledger holds no payment with that id.
 	ErrUnknownPayment = errors.New("payment not in the ledger")
@@ -37,22 +29,10 @@ var (
 	// ErrOverpay: the payment would take what the case has paid or has on
 	// its way above the approved amount. Carried by an *OverpayError.
 	ErrOverpay = errors.New("payment exceeds what is left of the approved amount")
-
-	// ErrHistory: a stream's events cannot be replayed. Carried by a
-	// *HistoryError.
-	ErrHistory = fault.ErrHistory
-
-	// ErrUnknownEvent: a stream holds an event type this package does not
-	// know; replaying refuses it rather than skip it.
-	ErrUnknownEvent = fault.ErrUnknownEvent
 )
 
-// ValidationError says which input field breaks which rule, by the API's
-// JSON names. It matches ErrInvalid.
-type ValidationError = fault.ValidationError
-
 func invalid(field, format string, args ...any) error {
-	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+	return &fault.ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
 // OverpayError: Requested fen cannot be instructed because only Remaining
@@ -70,8 +50,3 @@ func (e *OverpayError) Error() string {
 
 // Is makes errors.Is(err, ErrOverpay) true.
 func (e *OverpayError) Is(target error) bool { return target == ErrOverpay }
-
-// HistoryError: the event at Version of Stream cannot be applied. Err says
-// why (ErrUnknownEvent, a JSON error, a broken structural rule). It matches
-// ErrHistory and unwraps to Err.
-type HistoryError = fault.HistoryError

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 // Event types of a payment's stream. They are stored; never rename them.
@@ -45,7 +46,7 @@ type Failed struct {
 
 // LoadPayment rebuilds payment id from its whole stream, in order from
 // version 1. An empty history is event.ErrNotFound; an event it cannot
-// apply, of an unknown type included, is a *HistoryError (ErrHistory).
+// apply, of an unknown type included, is a *fault.HistoryError (fault.ErrHistory).
 // Replaying checks the structure the state needs (ids, a positive amount,
 // one outcome at most), not today's format rules: history is fact.
 func LoadPayment(id uuid.UUID, history []event.Recorded) (*Payment, error) {
@@ -106,7 +107,7 @@ func (p *Payment) apply(typ string, data json.RawMessage) error {
 		}
 		s.status, s.failReason = StatusFailed, e.Reason
 	default:
-		return fmt.Errorf("%w %q", ErrUnknownEvent, typ)
+		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
 	}
 	return nil
 }

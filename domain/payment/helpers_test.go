@@ -8,13 +8,14 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 func wantField(t *testing.T, err error, field string) {
 	t.Helper()
-	var ve *ValidationError
-	if !errors.Is(err, ErrInvalid) || !errors.As(err, &ve) || ve.Field != field {
-		t.Fatalf("error %v, want a *ValidationError on %s", err, field)
+	var ve *fault.ValidationError
+	if !errors.Is(err, fault.ErrInvalid) || !errors.As(err, &ve) || ve.Field != field {
+		t.Fatalf("error %v, want a *fault.ValidationError on %s", err, field)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 )
 
 func rec(stream string, v int64, typ, data string) event.Recorded {
@@ -46,9 +47,9 @@ func TestLoadPaymentRefusesBrokenHistory(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := LoadPayment(id, tt.history)
-			var he *HistoryError
-			if !errors.Is(err, ErrHistory) || !errors.As(err, &he) {
-				t.Fatalf("error %v, want a *HistoryError", err)
+			var he *fault.HistoryError
+			if !errors.Is(err, fault.ErrHistory) || !errors.As(err, &he) {
+				t.Fatalf("error %v, want a *fault.HistoryError", err)
 			}
 		})
 	}

@@ -36,7 +36,7 @@ type LedgerEntry struct {
 }
 
 // NewLedger returns the ledger of a case approved for approvedFen, with no
-// payments. The amount must be 0..MaxFen (a *ValidationError on
+// payments. The amount must be 0..MaxFen (a *fault.ValidationError on
 // approved_fen otherwise).
 func NewLedger(approvedFen int64) (Ledger, error) {
 	if approvedFen < 0 || approvedFen > MaxFen {
@@ -74,7 +74,7 @@ func (l *Ledger) Clone() Ledger {
 }
 
 // Instruct adds paymentID, instructed for amountFen. Errors: a
-// *ValidationError on payment_id (nil) or amount_fen (not above 0),
+// *fault.ValidationError on payment_id (nil) or amount_fen (not above 0),
 // ErrDuplicatePayment when the ledger holds that id already, and an
 // *OverpayError when the amount is above Remaining.
 func (l *Ledger) Instruct(paymentID uuid.UUID, amountFen int64) error {

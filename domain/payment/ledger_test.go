@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/fault"
 )
 
 func TestLedger(t *testing.T) {
@@ -42,7 +44,7 @@ func TestLedger(t *testing.T) {
 	wantField(t, l.Instruct(p2, 0), "amount_fen")
 	wantField(t, l.Instruct(p2, -3), "amount_fen")
 	wantField(t, l.Instruct(uuid.Nil, 3), "payment_id")
-	if err := l.Instruct(p1, 1); !errors.Is(err, ErrDuplicatePayment) || !errors.Is(err, ErrInvalidState) {
+	if err := l.Instruct(p1, 1); !errors.Is(err, ErrDuplicatePayment) || !errors.Is(err, fault.ErrInvalidState) {
 		t.Fatalf("duplicate: %v", err)
 	}
 	snapshot := l.Clone()

@@ -62,7 +62,7 @@ type Instruction struct {
 
 // Instruct records payment.instructed on a new payment id. Every id is
 // required, the amount is 1..MaxFen fen, the bank account is sealed and
-// present. Errors are *ValidationError. That the case may be paid this
+// present. Errors are *fault.ValidationError. That the case may be paid this
 // much is the case's Ledger to decide, and the budget's reservation the
 // budget's; the command checks both before it appends.
 func Instruct(id uuid.UUID, in Instruction) (*Payment, error) {

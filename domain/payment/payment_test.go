@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/fault"
 )
 
 func TestInstruct(t *testing.T) {
@@ -83,7 +85,7 @@ func TestConfirm(t *testing.T) {
 	if n, err := s.do(func(p *Payment) error { return p.Confirm(ref, "2025-06-02") }); err != nil || n != 0 {
 		t.Fatalf("confirm again: %v, %d events", err, n)
 	}
-	if _, err := s.do(func(p *Payment) error { return p.Confirm("OTHER", "2025-06-01") }); !errors.Is(err, ErrConfirmed) || !errors.Is(err, ErrInvalidState) {
+	if _, err := s.do(func(p *Payment) error { return p.Confirm("OTHER", "2025-06-01") }); !errors.Is(err, ErrConfirmed) || !errors.Is(err, fault.ErrInvalidState) {
 		t.Fatalf("other ref: %v", err)
 	}
 	if _, err := s.do(func(p *Payment) error { return p.Fail("bounced") }); !errors.Is(err, ErrConfirmed) {
@@ -109,7 +111,7 @@ func TestFail(t *testing.T) {
 	if n, err := s.do(func(p *Payment) error { return p.Fail("again") }); err != nil || n != 0 {
 		t.Fatalf("fail again: %v, %d", err, n)
 	}
-	if _, err := s.do(func(p *Payment) error { return p.Confirm("REF", "2025-06-01") }); !errors.Is(err, ErrFailed) || !errors.Is(err, ErrInvalidState) {
+	if _, err := s.do(func(p *Payment) error { return p.Confirm("REF", "2025-06-01") }); !errors.Is(err, ErrFailed) || !errors.Is(err, fault.ErrInvalidState) {
 		t.Fatalf("confirm failed: %v", err)
 	}
 	if p := s.load(); p.Status() != StatusFailed || p.FailReason() != "账户已销户" || p.BankRef() != "" {

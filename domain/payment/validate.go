@@ -44,7 +44,7 @@ func (s Sealed) check(field string) error {
 // CheckBankRef reports whether ref is a bank reference the product can
 // store and carry in CSV: 1..64 bytes of printable ASCII, without commas,
 // quotes, and without spaces at either end. The error is a
-// *ValidationError on bank_ref.
+// *fault.ValidationError on bank_ref.
 func CheckBankRef(ref string) error {
 	if len(ref) == 0 || len(ref) > MaxBankRefLen {
 		return invalid("bank_ref", "must be 1 to %d characters", MaxBankRefLen)

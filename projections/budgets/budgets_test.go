@@ -14,6 +14,7 @@ import (
 	"aidtrail/domain/budget"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
+	"aidtrail/domain/fault"
 	"aidtrail/projections"
 	"aidtrail/projections/budgets"
 	"aidtrail/projections/units"
@@ -84,7 +85,7 @@ func TestBudgetsFollowTheStore(t *testing.T) {
 					switch {
 					case err == nil && d.Decision == casework.Approve:
 						approved++
-					case err == nil, errors.Is(err, casework.ErrInvalidState), errors.Is(err, budget.ErrExceeded):
+					case err == nil, errors.Is(err, fault.ErrInvalidState), errors.Is(err, budget.ErrExceeded):
 					default:
 						t.Fatalf("decide: %v", err)
 					}
