@@ -20,7 +20,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/domain/event"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // AccountStream names the stream of account id: "account-<uuid>". Stored
@@ -34,7 +34,7 @@ func AccountStream(id uuid.UUID) string { return "account-" + id.String() }
 type Account struct {
 	id uuid.UUID
 	s  accountState
-	recorder
+	agg.Root
 }
 
 type accountState struct {
@@ -96,7 +96,7 @@ func OpenAccount(id uuid.UUID, login, name string, employeeID *uuid.UUID) (*Acco
 	}
 	a := &Account{id: id}
 	p := AccountOpened{AccountID: id, Login: login, Name: name, EmployeeID: employeeID}
-	if err := a.record(a.apply, TypeAccountOpened, p); err != nil {
+	if err := agg.Record(&a.Root, a.apply, TypeAccountOpened, p); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -135,22 +135,13 @@ func (a *Account) ActivePositions() []Position {
 	return ps
 }
 
-// Version returns the stream version the account was loaded at, 0 for one
-// opened in this command: the expected version for appending Changes.
-func (a *Account) Version() int64 { return a.version }
-
-// Changes returns the events recorded since loading or opening, with ids
-// from event.NewID and JSON payloads; their metadata is left for the command
-// layer to stamp.
-func (a *Account) Changes() []event.Event { return a.pending() }
-
 // SetPassword records account.password_set. The command stores the hash
 // itself, in the credentials table, in the same transaction.
 func (a *Account) SetPassword() error {
 	if a.s.closed {
 		return ErrAccountClosed
 	}
-	return a.record(a.apply, TypeAccountPasswordSet, AccountPasswordSet{})
+	return agg.Record(&a.Root, a.apply, TypeAccountPasswordSet, AccountPasswordSet{})
 }
 
 // AssignPosition records position.assigned: positionID (chosen by the
@@ -179,7 +170,7 @@ func (a *Account) AssignPosition(positionID uuid.UUID, unit UnitRef, title strin
 	if err != nil {
 		return err
 	}
-	return a.record(a.apply, TypePositionAssigned, PositionAssigned{
+	return agg.Record(&a.Root, a.apply, TypePositionAssigned, PositionAssigned{
 		PositionID: positionID, UnitID: unit.ID, UnitPath: nonNil(slices.Clone(unit.Path)),
 		Title: title, Roles: canonical,
 	})
@@ -230,7 +221,7 @@ func (a *Account) VacatePosition(positionID uuid.UUID, successor *uuid.UUID, rea
 	if err != nil {
 		return err
 	}
-	return a.record(a.apply, TypePositionVacated, PositionVacated{PositionID: positionID, SuccessorAccountID: successor, Reason: reason})
+	return agg.Record(&a.Root, a.apply, TypePositionVacated, PositionVacated{PositionID: positionID, SuccessorAccountID: successor, Reason: reason})
 }
 
 // Close records account.closed. It vacates nothing by itself: while
@@ -251,7 +242,7 @@ func (a *Account) Close(reason string) error {
 	if err != nil {
 		return err
 	}
-	return a.record(a.apply, TypeAccountClosed, AccountClosed{Reason: reason})
+	return agg.Record(&a.Root, a.apply, TypeAccountClosed, AccountClosed{Reason: reason})
 }
 
 func (a *Account) find(positionID uuid.UUID) *heldPosition {

@@ -10,6 +10,7 @@ import (
 
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // Event types of an account's stream. They are stored; never rename them.
@@ -68,11 +69,10 @@ type AccountClosed struct {
 // Replaying checks the structure the state needs, not today's input rules.
 func LoadAccount(id uuid.UUID, history []event.Recorded) (*Account, error) {
 	a := &Account{id: id}
-	v, err := replay(AccountStream(id), history, a.apply)
+	err := agg.Load(&a.Root, AccountStream(id), history, a.apply)
 	if err != nil {
 		return nil, err
 	}
-	a.version = v
 	return a, nil
 }
 
@@ -86,7 +86,7 @@ func (a *Account) apply(typ string, data json.RawMessage) error {
 	switch typ {
 	case TypeAccountOpened:
 		var p AccountOpened
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if s.opened {
@@ -101,13 +101,13 @@ func (a *Account) apply(typ string, data json.RawMessage) error {
 		}
 	case TypeAccountPasswordSet:
 		var p AccountPasswordSet
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		s.hasPassword = true
 	case TypePositionAssigned:
 		var p PositionAssigned
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if p.PositionID == uuid.Nil || p.UnitID == uuid.Nil || a.find(p.PositionID) != nil {
@@ -125,7 +125,7 @@ func (a *Account) apply(typ string, data json.RawMessage) error {
 		}})
 	case TypePositionVacated:
 		var p PositionVacated
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		held := a.find(p.PositionID)
@@ -138,7 +138,7 @@ func (a *Account) apply(typ string, data json.RawMessage) error {
 		}
 	case TypeAccountClosed:
 		var p AccountClosed
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		s.closed, s.closeReason = true, p.Reason

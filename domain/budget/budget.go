@@ -27,6 +27,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // Stream names the stream of budget id: "budget-<uuid>". Stored names are
@@ -38,7 +39,7 @@ func Stream(id uuid.UUID) string { return "budget-" + id.String() }
 type Budget struct {
 	id uuid.UUID
 	s  state
-	recorder
+	agg.Root
 }
 
 type state struct {
@@ -84,7 +85,7 @@ func Allocate(id, unit uuid.UUID, year int, line string, amountFen int64) (*Budg
 		return nil, err
 	}
 	b := &Budget{id: id}
-	err := b.record(b.apply, TypeAllocated, Allocated{BudgetID: id, UnitID: unit, Year: year, Line: line, AmountFen: amountFen})
+	err := agg.Record(&b.Root, b.apply, TypeAllocated, Allocated{BudgetID: id, UnitID: unit, Year: year, Line: line, AmountFen: amountFen})
 	if err != nil {
 		return nil, err
 	}
@@ -128,16 +129,6 @@ func (b *Budget) ReservedFor(caseID uuid.UUID) int64 { return b.s.reservedFor[ca
 // not know.
 func (b *Budget) SpentFor(caseID uuid.UUID) int64 { return b.s.spentFor[caseID] }
 
-// Version returns the stream version the budget was loaded at, 0 for a
-// budget allocated in this command: the expected version for appending
-// Changes.
-func (b *Budget) Version() int64 { return b.version }
-
-// Changes returns the events recorded since the budget was loaded or
-// allocated, in order, with ids from event.NewID and JSON payloads. Their
-// metadata is empty: the command layer stamps it.
-func (b *Budget) Changes() []event.Event { return b.pending() }
-
 // Increase records budget.increased: amountFen more is allocated. reason
 // is required (1..500 characters). The total allocated may not pass MaxFen.
 func (b *Budget) Increase(amountFen int64, reason string) error {
@@ -151,7 +142,7 @@ func (b *Budget) Increase(amountFen int64, reason string) error {
 	if err != nil {
 		return err
 	}
-	return b.record(b.apply, TypeIncreased, Increased{AmountFen: amountFen, Reason: reason})
+	return agg.Record(&b.Root, b.apply, TypeIncreased, Increased{AmountFen: amountFen, Reason: reason})
 }
 
 // Reserve records budget.reserved: amountFen is set aside for caseID, on
@@ -168,7 +159,7 @@ func (b *Budget) Reserve(caseID uuid.UUID, amountFen int64) error {
 	if avail := b.Available(); amountFen > avail {
 		return &ExceededError{Available: avail, Requested: amountFen}
 	}
-	return b.record(b.apply, TypeReserved, Reserved{CaseID: caseID, AmountFen: amountFen})
+	return agg.Record(&b.Root, b.apply, TypeReserved, Reserved{CaseID: caseID, AmountFen: amountFen})
 }
 
 // Release records budget.released: amountFen of caseID's reservation goes
@@ -194,7 +185,7 @@ func (b *Budget) Release(caseID uuid.UUID, amountFen int64, reason string) error
 	if have := b.s.reservedFor[caseID]; amountFen > have {
 		return &ReservationError{Case: caseID, Reserved: have, Requested: amountFen}
 	}
-	return b.record(b.apply, TypeReleased, Released{CaseID: caseID, AmountFen: amountFen, Reason: reason})
+	return agg.Record(&b.Root, b.apply, TypeReleased, Released{CaseID: caseID, AmountFen: amountFen, Reason: reason})
 }
 
 // Spend records budget.spent when the bank confirms paymentID: amountFen
@@ -222,7 +213,7 @@ func (b *Budget) Spend(caseID, paymentID uuid.UUID, amountFen int64) error {
 	if have := b.s.reservedFor[caseID]; amountFen > have {
 		return &ReservationError{Case: caseID, Reserved: have, Requested: amountFen}
 	}
-	return b.record(b.apply, TypeSpent, Spent{CaseID: caseID, PaymentID: paymentID, AmountFen: amountFen})
+	return agg.Record(&b.Root, b.apply, TypeSpent, Spent{CaseID: caseID, PaymentID: paymentID, AmountFen: amountFen})
 }
 
 // SpendUnread returns the budget.spent event of a confirmed payment, to be

@@ -10,6 +10,7 @@ import (
 
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // Event types of a budget's stream. They are stored; never rename them.
@@ -73,11 +74,10 @@ type Spent struct {
 // budget rebuilt from any history still holds the package's invariant.
 func LoadBudget(id uuid.UUID, history []event.Recorded) (*Budget, error) {
 	b := &Budget{id: id}
-	v, err := replay(Stream(id), history, b.apply)
+	err := agg.Load(&b.Root, Stream(id), history, b.apply)
 	if err != nil {
 		return nil, err
 	}
-	b.version = v
 	return b, nil
 }
 
@@ -99,7 +99,7 @@ func (b *Budget) apply(typ string, data json.RawMessage) error {
 	switch typ {
 	case TypeAllocated:
 		var p Allocated
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if s.started {
@@ -115,7 +115,7 @@ func (b *Budget) apply(typ string, data json.RawMessage) error {
 			reservedFor: map[uuid.UUID]int64{}, spentFor: map[uuid.UUID]int64{}, payments: map[uuid.UUID]spending{}}
 	case TypeIncreased:
 		var p Increased
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if err := positive(p.AmountFen); err != nil {
@@ -127,7 +127,7 @@ func (b *Budget) apply(typ string, data json.RawMessage) error {
 		s.allocated += p.AmountFen
 	case TypeReserved:
 		var p Reserved
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if err := errors.Join(nonNil("case_id", p.CaseID), positive(p.AmountFen)); err != nil {
@@ -140,7 +140,7 @@ func (b *Budget) apply(typ string, data json.RawMessage) error {
 		s.reservedFor[p.CaseID] += p.AmountFen
 	case TypeReleased:
 		var p Released
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if err := errors.Join(nonNil("case_id", p.CaseID), positive(p.AmountFen)); err != nil {
@@ -153,7 +153,7 @@ func (b *Budget) apply(typ string, data json.RawMessage) error {
 		s.takeReservation(p.CaseID, p.AmountFen)
 	case TypeSpent:
 		var p Spent
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if err := errors.Join(nonNil("case_id", p.CaseID), nonNil("payment_id", p.PaymentID), positive(p.AmountFen)); err != nil {
@@ -200,22 +200,9 @@ func (b *Budget) Continue(more []event.Recorded) (*Budget, error) {
 	if len(b.Changes()) > 0 {
 		return nil, errors.New("budget: continue a budget with unsaved changes")
 	}
-	next := &Budget{id: b.id, s: b.s.clone()}
-	next.version = b.version
-	for _, rec := range more {
-		fail := func(err error) (*Budget, error) {
-			return nil, &fault.HistoryError{Stream: Stream(b.id), Version: rec.Version, Type: rec.Type, Err: err}
-		}
-		switch {
-		case rec.Stream != Stream(b.id):
-			return fail(fmt.Errorf("event belongs to stream %q", rec.Stream))
-		case rec.Version != next.version+1:
-			return fail(fmt.Errorf("expected version %d: events must follow on", next.version+1))
-		}
-		if err := next.apply(rec.Type, rec.Data); err != nil {
-			return fail(err)
-		}
-		next.version = rec.Version
+	next := &Budget{Root: b.Root, id: b.id, s: b.s.clone()}
+	if err := agg.Continue(&next.Root, Stream(b.id), more, next.apply); err != nil {
+		return nil, err
 	}
 	return next, nil
 }
@@ -244,7 +231,7 @@ func Spending(history []event.Recorded) (total int64, perCase map[uuid.UUID]int6
 			return 0, nil, &fault.HistoryError{Stream: rec.Stream, Version: rec.Version, Type: rec.Type, Err: fault.ErrUnknownEvent}
 		}
 		var p Spent
-		if err := decode(rec.Data, &p); err != nil {
+		if err := agg.Decode(rec.Data, &p); err != nil {
 			return 0, nil, &fault.HistoryError{Stream: rec.Stream, Version: rec.Version, Type: rec.Type, Err: err}
 		}
 		if err := positive(p.AmountFen); err != nil {

@@ -23,8 +23,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // CaseStream names the stream of case id: "case-<uuid>". Stored names are
@@ -84,7 +84,7 @@ func (r Relation) Valid() bool {
 type Case struct {
 	id uuid.UUID
 	s  caseState
-	recorder
+	agg.Root
 }
 
 type caseState struct {
@@ -172,7 +172,7 @@ func Open(p OpenParams) (*Case, error) {
 	}
 	onBehalf := p.EmployeeAccountID == nil || *p.EmployeeAccountID != p.OpenedBy
 	c := &Case{id: p.CaseID}
-	return c, c.record(c.apply, TypeCaseOpened, CaseOpened{
+	return c, agg.Record(&c.Root, c.apply, TypeCaseOpened, CaseOpened{
 		CaseID: p.CaseID, EmployeeID: p.EmployeeID, EmployeeAccountID: p.EmployeeAccountID, UnitID: p.UnitID,
 		Beneficiary: p.Beneficiary, StandardCode: p.StandardCode, Category: p.Category, Causes: causes,
 		ExpenseFen: p.ExpenseFen, RequestedFen: p.RequestedFen, Description: p.Description,
@@ -222,7 +222,7 @@ func (c *Case) AddDocument(d Document) error {
 	case len(c.s.documents) >= MaxDocuments:
 		return invalid("documents", "at most %d documents per case", MaxDocuments)
 	}
-	return c.record(c.apply, TypeCaseDocumentAdded, d)
+	return agg.Record(&c.Root, c.apply, TypeCaseDocumentAdded, d)
 }
 
 func validContentType(s string) bool {
@@ -327,14 +327,6 @@ func (c *Case) OutstandingFen() int64 {
 
 // Documents returns a copy of the documents, in the order added.
 func (c *Case) Documents() []Document { return slices.Clone(c.s.documents) }
-
-// Version returns the stream version the case was loaded at, 0 for a case
-// opened in this command: the expected version for appending Changes.
-func (c *Case) Version() int64 { return c.version }
-
-// Changes returns the events recorded since the case was loaded or opened,
-// in order; their metadata is empty: the command layer stamps it.
-func (c *Case) Changes() []event.Event { return c.pending() }
 
 func (c *Case) in(statuses ...Status) bool { return slices.Contains(statuses, c.s.status) }
 

@@ -9,6 +9,7 @@ import (
 
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // LoadCase rebuilds case id from its whole stream, in order from version 1.
@@ -19,11 +20,10 @@ import (
 // submission's terms), not today's business rules: history is fact.
 func LoadCase(id uuid.UUID, history []event.Recorded) (*Case, error) {
 	c := &Case{id: id}
-	v, err := replay(CaseStream(id), history, c.apply)
+	err := agg.Load(&c.Root, CaseStream(id), history, c.apply)
 	if err != nil {
 		return nil, err
 	}
-	c.version = v
 	return c, nil
 }
 
@@ -38,7 +38,7 @@ func (c *Case) apply(typ string, data json.RawMessage) error {
 	switch typ {
 	case TypeCaseOpened:
 		var p CaseOpened
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		switch {
@@ -51,25 +51,25 @@ func (c *Case) apply(typ string, data json.RawMessage) error {
 			decided: map[uuid.UUID]string{}, pending: map[uuid.UUID]int64{}, settled: map[uuid.UUID]bool{}}
 	case TypeCaseDocumentAdded:
 		var p CaseDocumentAdded
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		s.documents = append(s.documents, p)
 	case TypeCaseSubmitted:
 		var p CaseSubmitted
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		return c.applySubmitted(p)
 	case TypeCaseStepDecided:
 		var p CaseStepDecided
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		return c.applyDecided(p)
 	case TypeCaseStepReassigned:
 		var p CaseStepReassigned
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		for i := range s.steps {
@@ -81,13 +81,13 @@ func (c *Case) apply(typ string, data json.RawMessage) error {
 		return fmt.Errorf("no step %q held by %s", p.Step, p.FromAccountID)
 	case TypeCaseReturned, TypeCaseRejected:
 		var p CaseReturned // both payloads are {step, reason}
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		s.status = map[string]Status{TypeCaseReturned: StatusReturned, TypeCaseRejected: StatusRejected}[typ]
 	case TypeCaseApproved:
 		var p CaseApproved
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if p.AmountFen < 1 || p.AmountFen > MaxAmountFen {
@@ -96,13 +96,13 @@ func (c *Case) apply(typ string, data json.RawMessage) error {
 		s.status, s.approved = StatusApproved, p.AmountFen
 	case TypeCaseWithdrawn:
 		var p CaseWithdrawn
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		s.status = StatusWithdrawn
 	case TypeCasePaymentInstructed:
 		var p CasePaymentInstructed
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if p.PaymentID == uuid.Nil || s.settled[p.PaymentID] || s.pending[p.PaymentID] != 0 || p.AmountFen < 1 || p.AmountFen > MaxAmountFen {
@@ -111,7 +111,7 @@ func (c *Case) apply(typ string, data json.RawMessage) error {
 		s.pending[p.PaymentID] = p.AmountFen
 	case TypeCasePaymentConfirmed, TypeCasePaymentFailed:
 		var p CasePaymentFailed // confirmed has the same fields but reason
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		amount, ok := s.pending[p.PaymentID]
@@ -125,13 +125,13 @@ func (c *Case) apply(typ string, data json.RawMessage) error {
 		}
 	case TypeCasePaid:
 		var p CasePaid
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		s.status = StatusPaid
 	case TypeCaseClosed:
 		var p CaseClosed
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		s.status = StatusClosed

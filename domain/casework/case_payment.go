@@ -4,6 +4,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/fault"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // The case keeps its own payment ledger: the approved amount, each
@@ -35,7 +36,7 @@ func (c *Case) InstructPayment(paymentID uuid.UUID, amountFen int64) error {
 	case amountFen > over.RemainingFen():
 		return over
 	}
-	return c.record(c.apply, TypeCasePaymentInstructed, CasePaymentInstructed{PaymentID: paymentID, AmountFen: amountFen})
+	return agg.Record(&c.Root, c.apply, TypeCasePaymentInstructed, CasePaymentInstructed{PaymentID: paymentID, AmountFen: amountFen})
 }
 
 // ConfirmPayment records case.payment_confirmed for an outstanding
@@ -47,11 +48,11 @@ func (c *Case) ConfirmPayment(paymentID uuid.UUID) error {
 	if !ok {
 		return stateErr(ErrInconsistent, "payment %s is not outstanding on case %s", paymentID, c.id)
 	}
-	if err := c.record(c.apply, TypeCasePaymentConfirmed, CasePaymentConfirmed{PaymentID: paymentID, AmountFen: amount}); err != nil {
+	if err := agg.Record(&c.Root, c.apply, TypeCasePaymentConfirmed, CasePaymentConfirmed{PaymentID: paymentID, AmountFen: amount}); err != nil {
 		return err
 	}
 	if c.s.paid == c.s.approved {
-		return c.record(c.apply, TypeCasePaid, CasePaid{TotalFen: c.s.paid})
+		return agg.Record(&c.Root, c.apply, TypeCasePaid, CasePaid{TotalFen: c.s.paid})
 	}
 	return nil
 }
@@ -68,5 +69,5 @@ func (c *Case) FailPayment(paymentID uuid.UUID, reason string) error {
 	if err != nil {
 		return err
 	}
-	return c.record(c.apply, TypeCasePaymentFailed, CasePaymentFailed{PaymentID: paymentID, AmountFen: amount, Reason: reason})
+	return agg.Record(&c.Root, c.apply, TypeCasePaymentFailed, CasePaymentFailed{PaymentID: paymentID, AmountFen: amount, Reason: reason})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/fault"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // SubmitParams is what the command layer resolved for a submission: the
@@ -68,7 +69,7 @@ func (c *Case) Submit(p SubmitParams) error {
 	if len(steps) == 0 {
 		return invalid("steps", "no step of the flow applies to %d fen", amount)
 	}
-	return c.record(c.apply, TypeCaseSubmitted, CaseSubmitted{
+	return agg.Record(&c.Root, c.apply, TypeCaseSubmitted, CaseSubmitted{
 		StandardVersion: p.StandardVersion, MaxPayableFen: p.MaxPayableFen, AmountFen: amount,
 		FlowUnitID: p.FlowUnitID, FlowVersion: p.FlowVersion, Steps: steps,
 	})
@@ -87,7 +88,7 @@ func (c *Case) Resubmit() error {
 	for i, s := range c.s.steps {
 		p.Steps[i] = CaseStep{Name: s.name, AssigneeAccountID: s.assignee}
 	}
-	return c.record(c.apply, TypeCaseSubmitted, p)
+	return agg.Record(&c.Root, c.apply, TypeCaseSubmitted, p)
 }
 
 // Decision is one approver's decision at one step. AmountFen is the amount
@@ -149,16 +150,16 @@ func (c *Case) Decide(d Decision, now time.Time) error {
 		}
 		p.AmountFen = d.AmountFen
 	}
-	if err := c.record(c.apply, TypeCaseStepDecided, p); err != nil {
+	if err := agg.Record(&c.Root, c.apply, TypeCaseStepDecided, p); err != nil {
 		return err
 	}
 	switch {
 	case d.Kind == Reject:
-		return c.record(c.apply, TypeCaseRejected, CaseRejected{Step: step.name, Reason: reason})
+		return agg.Record(&c.Root, c.apply, TypeCaseRejected, CaseRejected{Step: step.name, Reason: reason})
 	case d.Kind == Return:
-		return c.record(c.apply, TypeCaseReturned, CaseReturned{Step: step.name, Reason: reason})
+		return agg.Record(&c.Root, c.apply, TypeCaseReturned, CaseReturned{Step: step.name, Reason: reason})
 	case c.s.current == len(c.s.steps):
-		return c.record(c.apply, TypeCaseApproved, CaseApproved{AmountFen: c.s.amount})
+		return agg.Record(&c.Root, c.apply, TypeCaseApproved, CaseApproved{AmountFen: c.s.amount})
 	}
 	return nil
 }
@@ -217,7 +218,7 @@ func (c *Case) ReassignStep(step string, from, to uuid.UUID, reason string) erro
 	if slices.ContainsFunc(c.s.steps, func(s stepState) bool { return s.assignee == to }) {
 		return &SegregationError{Account: to, Step: step, Rule: RuleTwoSteps}
 	}
-	return c.record(c.apply, TypeCaseStepReassigned, CaseStepReassigned{Step: step, FromAccountID: from, ToAccountID: to, Reason: reason})
+	return agg.Record(&c.Root, c.apply, TypeCaseStepReassigned, CaseStepReassigned{Step: step, FromAccountID: from, ToAccountID: to, Reason: reason})
 }
 
 // Withdraw records case.withdrawn: the applicant (or staff for them) gives
@@ -235,7 +236,7 @@ func (c *Case) Withdraw(by uuid.UUID, reason string) error {
 	if err != nil {
 		return err
 	}
-	return c.record(c.apply, TypeCaseWithdrawn, CaseWithdrawn{Reason: reason, ByAccountID: by})
+	return agg.Record(&c.Root, c.apply, TypeCaseWithdrawn, CaseWithdrawn{Reason: reason, ByAccountID: by})
 }
 
 // Close records case.closed, ending the case. Allowed when paid, rejected
@@ -253,7 +254,7 @@ func (c *Case) Close(reason string) error {
 	if err != nil {
 		return err
 	}
-	return c.record(c.apply, TypeCaseClosed, CaseClosed{Reason: reason})
+	return agg.Record(&c.Root, c.apply, TypeCaseClosed, CaseClosed{Reason: reason})
 }
 
 // StepView is a step of the current round as the API shows it. Decision,

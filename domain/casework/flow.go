@@ -10,6 +10,7 @@ import (
 
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // FlowStream names the stream of unit's approval flow for category:
@@ -50,7 +51,7 @@ type Flow struct {
 	category string
 	ver      int
 	steps    []FlowStep
-	recorder
+	agg.Root
 }
 
 // ConfigureFlow records the first flow.configured of unit's flow for
@@ -77,7 +78,7 @@ func (f *Flow) Configure(steps []FlowStep) error {
 	if err != nil || f.ver > 0 && slices.Equal(clean, f.steps) {
 		return err
 	}
-	return f.record(f.apply, TypeFlowConfigured, FlowConfigured{UnitID: f.unit, Category: f.category, Version: f.ver + 1, Steps: clean})
+	return agg.Record(&f.Root, f.apply, TypeFlowConfigured, FlowConfigured{UnitID: f.unit, Category: f.category, Version: f.ver + 1, Steps: clean})
 }
 
 func checkFlowSteps(steps []FlowStep) ([]FlowStep, error) {
@@ -115,11 +116,10 @@ func checkFlowSteps(steps []FlowStep) ([]FlowStep, error) {
 // *fault.HistoryError.
 func LoadFlow(unit uuid.UUID, category string, history []event.Recorded) (*Flow, error) {
 	f := &Flow{unit: unit, category: category}
-	v, err := replay(FlowStream(unit, category), history, f.apply)
+	err := agg.Load(&f.Root, FlowStream(unit, category), history, f.apply)
 	if err != nil {
 		return nil, err
 	}
-	f.version = v
 	return f, nil
 }
 
@@ -128,7 +128,7 @@ func (f *Flow) apply(typ string, data json.RawMessage) error {
 		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
 	}
 	var p FlowConfigured
-	if err := decode(data, &p); err != nil {
+	if err := agg.Decode(data, &p); err != nil {
 		return err
 	}
 	switch {
@@ -158,14 +158,6 @@ func (f *Flow) Steps() []FlowStep { return slices.Clone(f.steps) }
 // FlowVersion returns the current configuration's number, 1 for the first:
 // what a case records as flow_version.
 func (f *Flow) FlowVersion() int { return f.ver }
-
-// Version returns the stream version the flow was loaded at, 0 for a flow
-// configured in this command: the expected version for appending Changes.
-func (f *Flow) Version() int64 { return f.version }
-
-// Changes returns the events recorded since the flow was loaded or
-// created; their metadata is empty: the command layer stamps it.
-func (f *Flow) Changes() []event.Event { return f.pending() }
 
 // Nearest picks the flow that governs a unit: the first configured flow
 // found walking pathFromUnitToRoot (the unit itself first, the root last).

@@ -87,3 +87,6 @@ func (e *CapError) Error() string {
 
 // Is makes errors.Is(err, ErrOverCap) true.
 func (e *CapError) Is(target error) bool { return target == ErrOverCap }
+
+// errNotStarted: a stream whose first event does not create the aggregate.
+var errNotStarted = errors.New("the stream's first event must be standard.published")

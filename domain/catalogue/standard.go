@@ -13,6 +13,7 @@ import (
 
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // StandardStream names the stream of the standard with code:
@@ -55,7 +56,7 @@ type StandardRetired struct {
 type Standard struct {
 	code string
 	s    standardState
-	recorder
+	agg.Root
 }
 
 type standardState struct {
@@ -74,7 +75,7 @@ func Publish(def Definition) (*Standard, error) {
 	}
 	d.Version = 1
 	st := &Standard{code: d.Code}
-	if err := st.record(st.apply, TypeStandardPublished, StandardPublished{d}); err != nil {
+	if err := agg.Record(&st.Root, st.apply, TypeStandardPublished, StandardPublished{d}); err != nil {
 		return nil, err
 	}
 	return st, nil
@@ -106,7 +107,7 @@ func (st *Standard) Revise(def Definition) error {
 		return nil
 	}
 	d.Version = cur.Version + 1
-	return st.record(st.apply, TypeStandardRevised, StandardRevised{d})
+	return agg.Record(&st.Root, st.apply, TypeStandardRevised, StandardRevised{d})
 }
 
 // Retire records standard.retired: no new case may use the standard, and
@@ -120,7 +121,7 @@ func (st *Standard) Retire(reason string) error {
 	if err != nil {
 		return err
 	}
-	return st.record(st.apply, TypeStandardRetired, StandardRetired{Reason: reason})
+	return agg.Record(&st.Root, st.apply, TypeStandardRetired, StandardRetired{Reason: reason})
 }
 
 // Code returns the standard's code.
@@ -146,11 +147,7 @@ func (st *Standard) Retired() (bool, string) { return st.s.retired, st.s.retireR
 // StreamVersion returns the stream version the standard was loaded at, 0
 // for one published in this command: the expected version for appending
 // Changes.
-func (st *Standard) StreamVersion() int64 { return st.version }
-
-// Changes returns the events recorded since loading or publishing, with
-// ids and JSON payloads and empty metadata, for the command to stamp.
-func (st *Standard) Changes() []event.Event { return st.pending() }
+func (st *Standard) StreamVersion() int64 { return st.Root.Version() }
 
 // LoadStandard rebuilds the standard with code from its whole stream, in
 // order from version 1. An empty history is event.ErrNotFound; an event it
@@ -158,11 +155,10 @@ func (st *Standard) Changes() []event.Event { return st.pending() }
 // (fault.ErrHistory).
 func LoadStandard(code string, history []event.Recorded) (*Standard, error) {
 	st := &Standard{code: code}
-	v, err := replay(StandardStream(code), history, st.apply)
+	err := agg.Load(&st.Root, StandardStream(code), history, st.apply)
 	if err != nil {
 		return nil, err
 	}
-	st.version = v
 	return st, nil
 }
 
@@ -176,7 +172,7 @@ func (st *Standard) apply(typ string, data json.RawMessage) error {
 	switch typ {
 	case TypeStandardPublished, TypeStandardRevised:
 		var p StandardPublished
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		switch {
@@ -196,7 +192,7 @@ func (st *Standard) apply(typ string, data json.RawMessage) error {
 		s.versions = append(s.versions, d)
 	case TypeStandardRetired:
 		var p StandardRetired
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if s.retired {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/domain/event"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // EmployeeStream names the stream of employee id: "employee-<uuid>".
@@ -19,7 +19,7 @@ func EmployeeStream(id uuid.UUID) string { return "employee-" + id.String() }
 type Employee struct {
 	id uuid.UUID
 	s  employeeState
-	recorder
+	agg.Root
 }
 
 type employeeState struct {
@@ -85,14 +85,6 @@ func (e *Employee) Personal() Personal {
 // Erased reports whether the employee's personal data is erased.
 func (e *Employee) Erased() bool { return e.s.erased }
 
-// Version returns the stream version the employee was loaded at, 0 for one
-// registered in this command: the expected version for appending Changes.
-func (e *Employee) Version() int64 { return e.version }
-
-// Changes returns the events recorded since loading or registering, with
-// ids and JSON payloads and empty metadata, for the command to stamp.
-func (e *Employee) Changes() []event.Event { return e.pending() }
-
 // Register records employee.registered on a new employee and
 // unit.employee_joined on unit, which must be open. now is the moment of the
 // command (the domain never reads the clock); birth dates must not be after
@@ -114,7 +106,7 @@ func Register(id uuid.UUID, unit *Unit, p Personal, now time.Time) (*Employee, e
 		return nil, err
 	}
 	e := &Employee{id: id}
-	err := e.record(e.apply, TypeEmployeeRegistered, EmployeeRegistered{
+	err := agg.Record(&e.Root, e.apply, TypeEmployeeRegistered, EmployeeRegistered{
 		EmployeeID: id, UnitID: unit.id, Name: p.Name, IDNumber: p.IDNumber,
 		Phone: p.Phone, BankAccount: p.BankAccount, Family: nonNilFamily(p.Family),
 	})
@@ -146,7 +138,7 @@ func (e *Employee) Transfer(from, to *Unit) error {
 	case to.s.employees[e.id]:
 		return inconsistent("employee %s is already at unit %s", e.id, to.id)
 	}
-	if err := e.record(e.apply, TypeEmployeeTransferred, EmployeeTransferred{UnitID: to.id}); err != nil {
+	if err := agg.Record(&e.Root, e.apply, TypeEmployeeTransferred, EmployeeTransferred{UnitID: to.id}); err != nil {
 		return err
 	}
 	if err := from.LeaveEmployee(e.id); err != nil {
@@ -182,7 +174,7 @@ func (e *Employee) ChangeDetails(c DetailsChange, now time.Time) error {
 		family := nonNilFamily(*c.Family)
 		p.Family = &family
 	}
-	return e.record(e.apply, TypeEmployeeDetailsChanged, p)
+	return agg.Record(&e.Root, e.apply, TypeEmployeeDetailsChanged, p)
 }
 
 // Erase records employee.erased on e and unit.employee_left on unit, where
@@ -201,7 +193,7 @@ func (e *Employee) Erase(unit *Unit, reason string) error {
 	if err != nil {
 		return err
 	}
-	if err := e.record(e.apply, TypeEmployeeErased, EmployeeErased{Reason: reason}); err != nil {
+	if err := agg.Record(&e.Root, e.apply, TypeEmployeeErased, EmployeeErased{Reason: reason}); err != nil {
 		return err
 	}
 	return unit.LeaveEmployee(e.id)

@@ -9,6 +9,7 @@ import (
 
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // Event types of an employee's stream. They are stored; never rename them.
@@ -60,11 +61,10 @@ type EmployeeErased struct {
 // apply, of an unknown type included, is a *fault.HistoryError (fault.ErrHistory).
 func LoadEmployee(id uuid.UUID, history []event.Recorded) (*Employee, error) {
 	e := &Employee{id: id}
-	v, err := replay(EmployeeStream(id), history, e.apply)
+	err := agg.Load(&e.Root, EmployeeStream(id), history, e.apply)
 	if err != nil {
 		return nil, err
 	}
-	e.version = v
 	return e, nil
 }
 
@@ -78,7 +78,7 @@ func (e *Employee) apply(typ string, data json.RawMessage) error {
 	switch typ {
 	case TypeEmployeeRegistered:
 		var p EmployeeRegistered
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if s.registered {
@@ -93,7 +93,7 @@ func (e *Employee) apply(typ string, data json.RawMessage) error {
 		}}
 	case TypeEmployeeTransferred:
 		var p EmployeeTransferred
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if p.UnitID == uuid.Nil {
@@ -102,7 +102,7 @@ func (e *Employee) apply(typ string, data json.RawMessage) error {
 		s.unit = p.UnitID
 	case TypeEmployeeDetailsChanged:
 		var p EmployeeDetailsChanged
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if p.Phone != nil {
@@ -116,7 +116,7 @@ func (e *Employee) apply(typ string, data json.RawMessage) error {
 		}
 	case TypeEmployeeErased:
 		var p EmployeeErased
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		s.erased, s.eraseReason = true, p.Reason

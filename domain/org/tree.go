@@ -4,6 +4,8 @@ import (
 	"slices"
 
 	"github.com/google/uuid"
+
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // The functions in this file are the operations a command performs on the
@@ -47,7 +49,7 @@ func Establish(id uuid.UUID, name, code string, level Level, parent *Unit) (*Uni
 		p.Path = append(slices.Clone(parent.s.path), parent.id)
 	}
 	u := &Unit{id: id}
-	if err := u.record(u.apply, TypeUnitEstablished, p); err != nil {
+	if err := agg.Record(&u.Root, u.apply, TypeUnitEstablished, p); err != nil {
 		return nil, err
 	}
 	if parent != nil {

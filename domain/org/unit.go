@@ -16,11 +16,13 @@
 package org
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/google/uuid"
 
-	"aidtrail/domain/event"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // UnitStream names the stream of unit id: "unit-<uuid>". Stored names are
@@ -32,7 +34,7 @@ func UnitStream(id uuid.UUID) string { return "unit-" + id.String() }
 type Unit struct {
 	id uuid.UUID
 	s  unitState
-	recorder
+	agg.Root
 }
 
 type unitState struct {
@@ -101,15 +103,6 @@ func (u *Unit) WithinSubtreeOf(ancestor uuid.UUID) bool {
 	return ancestor != uuid.Nil && (ancestor == u.id || slices.Contains(u.s.path, ancestor))
 }
 
-// Version returns the stream version the unit was loaded at, 0 for a unit
-// established in this command: the expected version for appending Changes.
-func (u *Unit) Version() int64 { return u.version }
-
-// Changes returns the events recorded since the unit was loaded or
-// established, in order, with ids from event.NewID and JSON payloads. Their
-// metadata is empty: the command layer stamps it.
-func (u *Unit) Changes() []event.Event { return u.pending() }
-
 // Rename records unit.renamed. The name is trimmed and must be 1..100
 // characters. Renaming to the current name records nothing.
 func (u *Unit) Rename(name string) error {
@@ -120,7 +113,7 @@ func (u *Unit) Rename(name string) error {
 	if err != nil || name == u.s.name {
 		return err
 	}
-	return u.record(u.apply, TypeUnitRenamed, UnitRenamed{Name: name})
+	return agg.Record(&u.Root, u.apply, TypeUnitRenamed, UnitRenamed{Name: name})
 }
 
 // MoveUnder records unit.moved on u alone: u now sits under newParent. Use
@@ -133,7 +126,7 @@ func (u *Unit) MoveUnder(newParent *Unit) error {
 		return err
 	}
 	path := append(slices.Clone(newParent.s.path), newParent.id)
-	return u.record(u.apply, TypeUnitMoved, UnitMoved{ParentID: newParent.id, Path: path})
+	return agg.Record(&u.Root, u.apply, TypeUnitMoved, UnitMoved{ParentID: newParent.id, Path: path})
 }
 
 func (u *Unit) checkMove(newParent *Unit) error {
@@ -167,7 +160,7 @@ func (u *Unit) AddChild(child *Unit) error {
 	case u.s.children[child.id]:
 		return inconsistent("unit %s is already a child of %s", child.id, u.id)
 	}
-	return u.record(u.apply, TypeUnitChildAdded, UnitChildAdded{ChildID: child.id})
+	return agg.Record(&u.Root, u.apply, TypeUnitChildAdded, UnitChildAdded{ChildID: child.id})
 }
 
 // RemoveChild records unit.child_removed: child, an open child of u, has
@@ -181,7 +174,7 @@ func (u *Unit) RemoveChild(child *Unit) error {
 	case child.s.parent == u.id && !child.s.closed:
 		return inconsistent("unit %s is still an open child of %s", child.id, u.id)
 	}
-	return u.record(u.apply, TypeUnitChildRemoved, UnitChildRemoved{ChildID: child.id})
+	return agg.Record(&u.Root, u.apply, TypeUnitChildRemoved, UnitChildRemoved{ChildID: child.id})
 }
 
 // ChangePath records unit.path_changed when an ancestor of u has moved: u's
@@ -201,7 +194,7 @@ func (u *Unit) ChangePath(parent *Unit) error {
 	if slices.Equal(path, u.s.path) {
 		return nil
 	}
-	return u.record(u.apply, TypeUnitPathChanged, UnitPathChanged{Path: path})
+	return agg.Record(&u.Root, u.apply, TypeUnitPathChanged, UnitPathChanged{Path: path})
 }
 
 // JoinEmployee records unit.employee_joined. Register and Transfer call it.
@@ -214,7 +207,7 @@ func (u *Unit) JoinEmployee(employeeID uuid.UUID) error {
 	case u.s.employees[employeeID]:
 		return inconsistent("employee %s is already at unit %s", employeeID, u.id)
 	}
-	return u.record(u.apply, TypeUnitEmployeeJoined, UnitEmployeeJoined{EmployeeID: employeeID})
+	return agg.Record(&u.Root, u.apply, TypeUnitEmployeeJoined, UnitEmployeeJoined{EmployeeID: employeeID})
 }
 
 // LeaveEmployee records unit.employee_left. Transfer and Erase call it.
@@ -222,7 +215,7 @@ func (u *Unit) LeaveEmployee(employeeID uuid.UUID) error {
 	if !u.s.employees[employeeID] {
 		return inconsistent("employee %s is not at unit %s", employeeID, u.id)
 	}
-	return u.record(u.apply, TypeUnitEmployeeLeft, UnitEmployeeLeft{EmployeeID: employeeID})
+	return agg.Record(&u.Root, u.apply, TypeUnitEmployeeLeft, UnitEmployeeLeft{EmployeeID: employeeID})
 }
 
 // Close records unit.closed on u alone. Use CloseUnit, which also records on
@@ -237,7 +230,7 @@ func (u *Unit) Close(reason string) error {
 	if err != nil {
 		return err
 	}
-	return u.record(u.apply, TypeUnitClosed, UnitClosed{Reason: reason})
+	return agg.Record(&u.Root, u.apply, TypeUnitClosed, UnitClosed{Reason: reason})
 }
 
 func (u *Unit) checkClose() error {
@@ -257,4 +250,30 @@ func sortedKeys(m map[uuid.UUID]bool) []uuid.UUID {
 	}
 	slices.SortFunc(ids, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
 	return ids
+}
+
+// checkPath verifies the structure of a unit's path: the ancestors from the
+// root to parent, parent last, no nil or repeated id, not the unit itself,
+// and no deeper than the level allows (levels go strictly down the tree).
+func checkPath(self, parent uuid.UUID, path []uuid.UUID, level Level) error {
+	if parent == uuid.Nil {
+		if len(path) != 0 {
+			return errors.New("a unit without parent has an empty path")
+		}
+		return nil
+	}
+	if len(path) == 0 || path[len(path)-1] != parent {
+		return errors.New("path must end with the parent")
+	}
+	if len(path) > level.rank() {
+		return fmt.Errorf("path of %d ancestors is too deep for level %s", len(path), level)
+	}
+	seen := make(map[uuid.UUID]bool, len(path))
+	for _, id := range path {
+		if id == uuid.Nil || id == self || seen[id] {
+			return errors.New("path holds a nil, repeated or own id")
+		}
+		seen[id] = true
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // Event types of a unit's stream. They are stored; never rename them.
@@ -96,11 +97,10 @@ type UnitClosed struct {
 // is fact, and rules may tighten after it was written.
 func LoadUnit(id uuid.UUID, history []event.Recorded) (*Unit, error) {
 	u := &Unit{id: id}
-	v, err := replay(UnitStream(id), history, u.apply)
+	err := agg.Load(&u.Root, UnitStream(id), history, u.apply)
 	if err != nil {
 		return nil, err
 	}
-	u.version = v
 	return u, nil
 }
 
@@ -115,7 +115,7 @@ func (u *Unit) apply(typ string, data json.RawMessage) error {
 	switch typ {
 	case TypeUnitEstablished:
 		var p UnitEstablished
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if s.established {
@@ -143,13 +143,13 @@ func (u *Unit) apply(typ string, data json.RawMessage) error {
 		}
 	case TypeUnitRenamed:
 		var p UnitRenamed
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		s.name = p.Name
 	case TypeUnitMoved:
 		var p UnitMoved
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if p.ParentID == uuid.Nil {
@@ -161,7 +161,7 @@ func (u *Unit) apply(typ string, data json.RawMessage) error {
 		s.parent, s.path = p.ParentID, p.Path
 	case TypeUnitPathChanged:
 		var p UnitPathChanged
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if err := checkPath(u.id, s.parent, p.Path, s.level); err != nil {
@@ -170,7 +170,7 @@ func (u *Unit) apply(typ string, data json.RawMessage) error {
 		s.path = nonNil(p.Path)
 	case TypeUnitChildAdded, TypeUnitChildRemoved:
 		var p UnitChildAdded // both payloads have the one field child_id
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if p.ChildID == uuid.Nil || p.ChildID == u.id {
@@ -183,7 +183,7 @@ func (u *Unit) apply(typ string, data json.RawMessage) error {
 		}
 	case TypeUnitEmployeeJoined, TypeUnitEmployeeLeft:
 		var p UnitEmployeeJoined // both payloads have the one field employee_id
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		if p.EmployeeID == uuid.Nil {
@@ -196,7 +196,7 @@ func (u *Unit) apply(typ string, data json.RawMessage) error {
 		}
 	case TypeUnitClosed:
 		var p UnitClosed
-		if err := decode(data, &p); err != nil {
+		if err := agg.Decode(data, &p); err != nil {
 			return err
 		}
 		s.closed, s.closeReason = true, p.Reason

@@ -9,6 +9,7 @@ import (
 
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // Event types of a payment's stream. They are stored; never rename them.
@@ -51,11 +52,10 @@ type Failed struct {
 // one outcome at most), not today's format rules: history is fact.
 func LoadPayment(id uuid.UUID, history []event.Recorded) (*Payment, error) {
 	p := &Payment{id: id}
-	v, err := replay(Stream(id), history, p.apply)
+	err := agg.Load(&p.Root, Stream(id), history, p.apply)
 	if err != nil {
 		return nil, err
 	}
-	p.version = v
 	return p, nil
 }
 
@@ -70,7 +70,7 @@ func (p *Payment) apply(typ string, data json.RawMessage) error {
 	switch typ {
 	case TypeInstructed:
 		var e Instructed
-		if err := decode(data, &e); err != nil {
+		if err := agg.Decode(data, &e); err != nil {
 			return err
 		}
 		switch {
@@ -87,7 +87,7 @@ func (p *Payment) apply(typ string, data json.RawMessage) error {
 			BudgetID: e.BudgetID, AmountFen: e.AmountFen, BankAccount: e.BankAccount}}
 	case TypeConfirmed:
 		var e Confirmed
-		if err := decode(data, &e); err != nil {
+		if err := agg.Decode(data, &e); err != nil {
 			return err
 		}
 		if s.status != StatusInstructed {
@@ -99,7 +99,7 @@ func (p *Payment) apply(typ string, data json.RawMessage) error {
 		s.status, s.bankRef, s.confirmedOn = StatusConfirmed, e.BankRef, e.ConfirmedAt
 	case TypeFailed:
 		var e Failed
-		if err := decode(data, &e); err != nil {
+		if err := agg.Decode(data, &e); err != nil {
 			return err
 		}
 		if s.status != StatusInstructed {

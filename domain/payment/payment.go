@@ -16,7 +16,7 @@ package payment
 import (
 	"github.com/google/uuid"
 
-	"aidtrail/domain/event"
+	agg "aidtrail/domain/internal/aggregate"
 )
 
 // Stream names the stream of payment id: "payment-<uuid>". Stored names
@@ -39,7 +39,7 @@ const (
 type Payment struct {
 	id uuid.UUID
 	s  state
-	recorder
+	agg.Root
 }
 
 type state struct {
@@ -82,7 +82,7 @@ func Instruct(id uuid.UUID, in Instruction) (*Payment, error) {
 		return nil, err
 	}
 	p := &Payment{id: id}
-	err := p.record(p.apply, TypeInstructed, Instructed{PaymentID: id, CaseID: in.CaseID, EmployeeID: in.EmployeeID,
+	err := agg.Record(&p.Root, p.apply, TypeInstructed, Instructed{PaymentID: id, CaseID: in.CaseID, EmployeeID: in.EmployeeID,
 		BudgetID: in.BudgetID, AmountFen: in.AmountFen, BankAccount: in.BankAccount})
 	if err != nil {
 		return nil, err
@@ -124,16 +124,6 @@ func (p *Payment) ConfirmedOn() string { return p.s.confirmedOn }
 // FailReason returns why a failed payment failed, else "".
 func (p *Payment) FailReason() string { return p.s.failReason }
 
-// Version returns the stream version the payment was loaded at, 0 for a
-// payment instructed in this command: the expected version for appending
-// Changes.
-func (p *Payment) Version() int64 { return p.version }
-
-// Changes returns the events recorded since the payment was loaded or
-// instructed, in order, with ids from event.NewID and JSON payloads. Their
-// metadata is empty: the command layer stamps it.
-func (p *Payment) Changes() []event.Event { return p.pending() }
-
 // Confirm records payment.confirmed: the bank reports the transfer done
 // under bankRef (see CheckBankRef) on confirmedOn, the bank's date
 // YYYY-MM-DD. Confirming again with the same bank reference records
@@ -156,7 +146,7 @@ func (p *Payment) Confirm(bankRef, confirmedOn string) error {
 	if err := checkDate("confirmed_at", confirmedOn); err != nil {
 		return err
 	}
-	return p.record(p.apply, TypeConfirmed, Confirmed{BankRef: bankRef, ConfirmedAt: confirmedOn})
+	return agg.Record(&p.Root, p.apply, TypeConfirmed, Confirmed{BankRef: bankRef, ConfirmedAt: confirmedOn})
 }
 
 // Fail records payment.failed: the bank could not make the transfer and
@@ -175,5 +165,5 @@ func (p *Payment) Fail(reason string) error {
 	if err != nil {
 		return err
 	}
-	return p.record(p.apply, TypeFailed, Failed{Reason: reason})
+	return agg.Record(&p.Root, p.apply, TypeFailed, Failed{Reason: reason})
 }

@@ -1,6 +1,6 @@
-// Package aggregate holds what every aggregate of the domain shares: the
-// events it has recorded since it was loaded, and the replay of a stream
-// through the aggregate's one apply function.
+// Package aggregate holds what every aggregate of the domain shares (Root):
+// its stream version, the events it has recorded since it was loaded, and
+// the replay of a stream through the aggregate's one apply function.
 package aggregate
 
 import (
@@ -15,17 +15,34 @@ import (
 // untouched when it fails.
 type Apply func(typ string, data json.RawMessage) error
 
-// Changes are the events an aggregate has recorded since it was loaded.
-// Aggregates keep them in an unexported field, so that only their own
-// behaviour methods record.
-type Changes struct {
-	events []event.Event
+// Root is what every aggregate embeds: the version of its stream as loaded
+// (0 for an aggregate created in this command) and the events recorded
+// since. Its methods Version and Changes become the aggregate's. Recording
+// and loading go through this package's functions, which only the
+// domain's packages can call, so that an aggregate records only through
+// its own behaviour methods.
+type Root struct {
+	version int64
+	changes []event.Event
+}
+
+// Version returns the stream version the aggregate was loaded at, 0 for one
+// created in this command: the expected version for appending Changes.
+func (r *Root) Version() int64 { return r.version }
+
+// Changes returns the events recorded since loading, with ids and JSON
+// payloads and empty metadata, for the command to stamp and append.
+func (r *Root) Changes() []event.Event {
+	if len(r.changes) == 0 {
+		return nil
+	}
+	return append([]event.Event(nil), r.changes...)
 }
 
 // Record marshals payload, lets apply change the state from those exact
 // bytes (so that deciding and replaying go through one code path), and
-// keeps the event for the append.
-func (c *Changes) Record(apply Apply, typ string, payload any) error {
+// keeps the event in r for the append.
+func Record(r *Root, apply Apply, typ string, payload any) error {
 	data, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", typ, err)
@@ -33,40 +50,42 @@ func (c *Changes) Record(apply Apply, typ string, payload any) error {
 	if err := apply(typ, data); err != nil {
 		return fmt.Errorf("apply %s: %w", typ, err)
 	}
-	c.events = append(c.events, event.Event{ID: event.NewID(), Type: typ, Data: data})
+	r.changes = append(r.changes, event.Event{ID: event.NewID(), Type: typ, Data: data})
 	return nil
 }
 
-// Pending returns the events recorded since loading, not yet stored.
-func (c *Changes) Pending() []event.Event {
-	if len(c.events) == 0 {
-		return nil
+// Load applies history, which must be the whole stream from version 1 in
+// order, and sets r's version to its last. An empty history is
+// event.ErrNotFound; an event that cannot be applied is a
+// *fault.HistoryError.
+func Load(r *Root, stream string, history []event.Recorded, apply Apply) error {
+	if len(history) == 0 {
+		return fmt.Errorf("%w: %s", event.ErrNotFound, stream)
 	}
-	return append([]event.Event(nil), c.events...)
+	return Continue(r, stream, history, apply)
 }
 
-// Replay applies history, which must be the whole stream from version 1 in
-// order, and returns its version. An empty history is event.ErrNotFound;
-// an event that cannot be applied is a *fault.HistoryError.
-func Replay(stream string, history []event.Recorded, apply Apply) (int64, error) {
-	fail := func(rec event.Recorded, err error) error {
-		return &fault.HistoryError{Stream: stream, Version: rec.Version, Type: rec.Type, Err: err}
-	}
-	if len(history) == 0 {
-		return 0, fmt.Errorf("%w: %s", event.ErrNotFound, stream)
-	}
-	for i, rec := range history {
+// Continue applies more, the events of stream that follow r's version in
+// order, and moves r's version to the last of them; an event that cannot be
+// applied, or that does not follow on, is a *fault.HistoryError, and r's
+// version then stays where the last applied event left it.
+func Continue(r *Root, stream string, more []event.Recorded, apply Apply) error {
+	for _, rec := range more {
+		fail := func(err error) error {
+			return &fault.HistoryError{Stream: stream, Version: rec.Version, Type: rec.Type, Err: err}
+		}
 		switch {
 		case rec.Stream != stream:
-			return 0, fail(rec, fmt.Errorf("event belongs to stream %q", rec.Stream))
-		case rec.Version != int64(i+1):
-			return 0, fail(rec, fmt.Errorf("expected version %d: history must be whole and in order", i+1))
+			return fail(fmt.Errorf("event belongs to stream %q", rec.Stream))
+		case rec.Version != r.version+1:
+			return fail(fmt.Errorf("expected version %d: history must be whole and in order", r.version+1))
 		}
 		if err := apply(rec.Type, rec.Data); err != nil {
-			return 0, fail(rec, err)
+			return fail(err)
 		}
+		r.version = rec.Version
 	}
-	return history[len(history)-1].Version, nil
+	return nil
 }
 
 // Decode reads an event payload. Unknown fields are ignored so that a
