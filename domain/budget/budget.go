@@ -34,6 +34,9 @@ import (
 // chosen once; never change this.
 func Stream(id uuid.UUID) string { return "budget-" + id.String() }
 
+// ParseStream returns the budget whose stream is stream, or an error.
+func ParseStream(stream string) (uuid.UUID, error) { return event.StreamID(stream, "budget-") }
+
 // Budget is one unit's money for one year and one budget line. Create one
 // with Allocate, rebuild one with LoadBudget; the zero value is not usable.
 type Budget struct {

@@ -223,6 +223,12 @@ func (s state) clone() state {
 // there still counts the money since spent) less what this stream spent.
 func SpendingStream(id uuid.UUID) string { return "budget-spending-" + id.String() }
 
+// ParseSpendingStream returns the budget whose spending stream is stream,
+// or an error.
+func ParseSpendingStream(stream string) (uuid.UUID, error) {
+	return event.StreamID(stream, "budget-spending-")
+}
+
 // Spending sums a spending stream: the total and, per case, what was spent.
 func Spending(history []event.Recorded) (total int64, perCase map[uuid.UUID]int64, err error) {
 	perCase = map[uuid.UUID]int64{}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
 	agg "aidtrail/domain/internal/aggregate"
 )
@@ -30,6 +31,9 @@ import (
 // CaseStream names the stream of case id: "case-<uuid>". Stored names are
 // chosen once; never change this.
 func CaseStream(id uuid.UUID) string { return "case-" + id.String() }
+
+// ParseCaseStream returns the case whose stream is stream, or an error.
+func ParseCaseStream(stream string) (uuid.UUID, error) { return event.StreamID(stream, "case-") }
 
 // Status is where a case stands. Stored; never change the values.
 type Status string

@@ -6,6 +6,8 @@ package event
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -72,4 +74,16 @@ func NewID() uuid.UUID {
 type Appended struct {
 	Version  int64 // the stream's version after the append: that of its last event
 	Position int64 // the global position of the append's last event
+}
+
+// StreamID reads the id of a stream named prefix + id (canonical UUID
+// text), as the domain's stream names are built; anything else is an
+// error naming the stream.
+func StreamID(stream, prefix string) (uuid.UUID, error) {
+	rest, ok := strings.CutPrefix(stream, prefix)
+	id, err := uuid.Parse(rest)
+	if !ok || err != nil || prefix+id.String() != stream {
+		return uuid.Nil, fmt.Errorf("stream %q is not a %s stream", stream, strings.TrimSuffix(prefix, "-"))
+	}
+	return id, nil
 }

@@ -22,12 +22,16 @@ import (
 
 	"github.com/google/uuid"
 
+	"aidtrail/domain/event"
 	agg "aidtrail/domain/internal/aggregate"
 )
 
 // UnitStream names the stream of unit id: "unit-<uuid>". Stored names are
 // chosen once; never change this.
 func UnitStream(id uuid.UUID) string { return "unit-" + id.String() }
+
+// ParseUnitStream returns the unit whose stream is stream, or an error.
+func ParseUnitStream(stream string) (uuid.UUID, error) { return event.StreamID(stream, "unit-") }
 
 // Unit is an organisational unit. Create one with Establish, rebuild one
 // with LoadUnit; the zero value is not usable.

@@ -16,12 +16,16 @@ package payment
 import (
 	"github.com/google/uuid"
 
+	"aidtrail/domain/event"
 	agg "aidtrail/domain/internal/aggregate"
 )
 
 // Stream names the stream of payment id: "payment-<uuid>". Stored names
 // are chosen once; never change this.
 func Stream(id uuid.UUID) string { return "payment-" + id.String() }
+
+// ParseStream returns the payment whose stream is stream, or an error.
+func ParseStream(stream string) (uuid.UUID, error) { return event.StreamID(stream, "payment-") }
 
 // Status is where a payment stands. Stored; never change the values.
 type Status string

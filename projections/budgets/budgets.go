@@ -160,13 +160,13 @@ func positive(e event.Recorded, fen int64) error {
 // budgetID is the budget whose stream (spending stream when spending)
 // stream is.
 func budgetID(stream string, spending bool) (uuid.UUID, error) {
-	prefix, name := "budget-", budget.Stream
+	parse := budget.ParseStream
 	if spending {
-		prefix, name = spendingPrefix, budget.SpendingStream
+		parse = budget.ParseSpendingStream
 	}
-	id, err := uuid.Parse(strings.TrimPrefix(stream, prefix))
-	if err != nil || name(id) != stream {
-		return uuid.Nil, fmt.Errorf("budgets: stream %q is not a budget stream", stream)
+	id, err := parse(stream)
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("budgets: %w", err)
 	}
 	return id, nil
 }

@@ -99,9 +99,9 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 	if !p.Concerns(e) {
 		return nil
 	}
-	id, err := uuid.Parse(strings.TrimPrefix(e.Stream, paymentPrefix))
-	if err != nil || payment.Stream(id) != e.Stream {
-		return fmt.Errorf("payments: %s at position %d: stream %q is not a payment stream", e.Type, e.Position, e.Stream)
+	id, err := payment.ParseStream(e.Stream)
+	if err != nil {
+		return fmt.Errorf("payments: %s at position %d: %w", e.Type, e.Position, err)
 	}
 	switch e.Type {
 	case payment.TypeInstructed:

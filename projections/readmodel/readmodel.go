@@ -136,9 +136,5 @@ func Decode(e event.Recorded, v any) error {
 
 // CaseID returns the case a case stream ("case-<uuid>") belongs to.
 func CaseID(stream string) (uuid.UUID, error) {
-	id, err := uuid.Parse(strings.TrimPrefix(stream, "case-"))
-	if err != nil || casework.CaseStream(id) != stream {
-		return uuid.Nil, fmt.Errorf("stream %q is not a case stream", stream)
-	}
-	return id, nil
+	return casework.ParseCaseStream(stream)
 }

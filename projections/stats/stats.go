@@ -246,9 +246,9 @@ func applyStandard(ctx context.Context, tx *readmodel.Tx, e event.Recorded) erro
 }
 
 func applyCase(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
-	id, err := uuid.Parse(strings.TrimPrefix(e.Stream, "case-"))
-	if err != nil || casework.CaseStream(id) != e.Stream {
-		return fmt.Errorf("stats: %s at position %d: stream %q is not a case stream", e.Type, e.Position, e.Stream)
+	id, err := casework.ParseCaseStream(e.Stream)
+	if err != nil {
+		return fmt.Errorf("stats: %s at position %d: %w", e.Type, e.Position, err)
 	}
 	status := func(s casework.Status) error { return update(ctx, tx, e, id, "status = $2", string(s)) }
 	switch e.Type {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -21,9 +20,9 @@ const maxDepth = 3
 // applyUnit keeps rm_stats_units: a unit's number, name and flattened
 // ancestry.
 func applyUnit(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
-	id, err := uuid.Parse(strings.TrimPrefix(e.Stream, "unit-"))
-	if err != nil || org.UnitStream(id) != e.Stream {
-		return fmt.Errorf("stats: %s at position %d: stream %q is not a unit stream", e.Type, e.Position, e.Stream)
+	id, err := org.ParseUnitStream(e.Stream)
+	if err != nil {
+		return fmt.Errorf("stats: %s at position %d: %w", e.Type, e.Position, err)
 	}
 	switch e.Type {
 	case org.TypeUnitEstablished:

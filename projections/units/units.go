@@ -67,9 +67,9 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 	if !p.Concerns(e) {
 		return nil
 	}
-	id, err := uuid.Parse(strings.TrimPrefix(e.Stream, "unit-"))
-	if err != nil || org.UnitStream(id) != e.Stream {
-		return fmt.Errorf("units: stream %q is not a unit stream", e.Stream)
+	id, err := org.ParseUnitStream(e.Stream)
+	if err != nil {
+		return fmt.Errorf("units: %w", err)
 	}
 	switch e.Type {
 	case org.TypeUnitEstablished:
