@@ -147,17 +147,20 @@ func (a *App) AssignPosition(ctx context.Context, actor Actor, cmd AssignPositio
 			return event.Metadata{}, err
 		}
 		w.add(account.Stream(), account.Changes()...)
-		if err := indexPosition(w, unit.ID(), typeUnitPositionAssigned, unitPosition{AccountID: account.ID(), PositionID: positionID, Roles: cmd.Roles}); err != nil {
+		if err := indexPosition(w, unit.ID(), access.TypeUnitPositionAssigned, access.UnitPosition{AccountID: account.ID(), PositionID: positionID, Roles: cmd.Roles}); err != nil {
 			return event.Metadata{}, err
 		}
 		if unit.ParentID() == uuid.Nil && containsRole(cmd.Roles, access.RoleBureauAdmin) {
-			history, err := w.load(ctx, bootstrapStream)
+			history, err := w.load(ctx, access.BootstrapStream)
 			if err != nil {
 				return event.Metadata{}, err
 			}
 			if len(history) == 0 {
-				w.add(bootstrapStream, event.Event{ID: event.NewID(), Type: "bootstrap.ended",
-					Data: []byte(fmt.Sprintf(`{"administrator_account_id":%q}`, cmd.AccountID))})
+				ended, err := event.New(access.TypeBootstrapEnded, access.BootstrapEnded{AdministratorAccountID: cmd.AccountID})
+				if err != nil {
+					return event.Metadata{}, err
+				}
+				w.add(access.BootstrapStream, ended)
 			}
 		}
 		return meta, nil
@@ -239,7 +242,7 @@ func (a *App) VacatePosition(ctx context.Context, actor Actor, cmd VacatePositio
 			return event.Metadata{}, err
 		}
 		w.add(account.Stream(), account.Changes()...)
-		if err := indexPosition(w, unit.ID(), typeUnitPositionVacated, unitPosition{AccountID: cmd.AccountID, PositionID: cmd.PositionID}); err != nil {
+		if err := indexPosition(w, unit.ID(), access.TypeUnitPositionVacated, access.UnitPosition{AccountID: cmd.AccountID, PositionID: cmd.PositionID}); err != nil {
 			return event.Metadata{}, err
 		}
 		successors := []uuid.UUID{}

@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -30,11 +29,6 @@ type Actor struct {
 	// CorrelationID ties together the commands of one user action.
 	CorrelationID string
 }
-
-// bootstrapStream records the end of the bootstrap administrator's rights:
-// its first event is written with the first bureau_admin position at the
-// root, and every bootstrap command requires it to be empty.
-const bootstrapStream = "bootstrap"
 
 // ErrUnauthenticated: no valid credentials or token.
 var ErrUnauthenticated = errors.New("unauthenticated")
@@ -66,7 +60,7 @@ func (a *App) Authenticate(ctx context.Context, token string) (Actor, error) {
 }
 
 func (a *App) bootstrapEnded(ctx context.Context) (bool, error) {
-	_, err := a.store.ReadStream(ctx, bootstrapStream, 1)
+	_, err := a.store.ReadStream(ctx, access.BootstrapStream, 1)
 	switch {
 	case errors.Is(err, event.ErrNotFound):
 		return false, nil
@@ -89,7 +83,7 @@ func (a *App) authorize(ctx context.Context, w *work, actor Actor, perm access.P
 		OccurredAt: a.clock.Now(), SchemaVersion: 1,
 	}
 	if actor.Bootstrap {
-		history, err := w.load(ctx, bootstrapStream)
+		history, err := w.load(ctx, access.BootstrapStream)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -134,41 +128,27 @@ func (a *App) loadAccount(ctx context.Context, w *work, id uuid.UUID) (*access.A
 	return access.LoadAccount(id, history)
 }
 
-// AccessDenied is the event recording a refused command: every
-// authorisation decision is in the history, the refusals included.
-const TypeAccessDenied = "access.denied"
-
-// AccessDeniedPayload is its payload.
-type AccessDeniedPayload struct {
-	Permission string `json:"permission"`
-	UnitID     string `json:"unit_id,omitempty"`
-	Reason     string `json:"reason"`
-}
-
-// AccessStream holds an account's sign-ins, sign-outs and refusals: kept
-// apart from the account stream, so that recording them never conflicts
-// with the account's own changes.
-func AccessStream(account uuid.UUID) string { return "access-" + account.String() }
-
-// denied records the refusal and returns the error the caller answers with.
+// denied records the refusal (access.denied: every authorisation decision
+// is in the history, the refusals included) and returns the error the
+// caller answers with.
 func (a *App) denied(ctx context.Context, actor Actor, perm access.Permission, target *org.Unit, reason string) error {
 	unitID := ""
 	if target != nil {
 		unitID = target.ID().String()
 	}
 	err := &ForbiddenError{Permission: string(perm), UnitID: unitID}
-	stream := AccessStream(actor.AccountID)
+	stream := access.AccessStream(actor.AccountID)
 	if actor.Bootstrap {
-		stream = "access-bootstrap"
+		stream = access.BootstrapAccessStream
 	}
-	data, mErr := json.Marshal(AccessDeniedPayload{Permission: string(perm), UnitID: unitID, Reason: reason})
+	e, mErr := event.New(access.TypeAccessDenied, access.AccessDenied{Permission: string(perm), UnitID: unitID, Reason: reason})
 	if mErr != nil {
 		return errors.Join(err, mErr)
 	}
-	e := event.Event{ID: event.NewID(), Type: TypeAccessDenied, Data: data, Metadata: event.Metadata{
+	e.Metadata = event.Metadata{
 		ActorAccountID: actor.AccountID.String(), CommandID: actor.CommandID,
 		CorrelationID: actor.CorrelationID, OccurredAt: a.clock.Now(), SchemaVersion: 1,
-	}}
+	}
 	if _, aErr := a.store.Append(ctx, stream, event.Any, e); aErr != nil {
 		return errors.Join(err, fmt.Errorf("record refusal: %w", aErr))
 	}

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"github.com/google/uuid"
@@ -11,24 +10,9 @@ import (
 	"aidtrail/domain/event"
 )
 
-// An account's assignments: the steps of cases it holds by name and may
-// still have to decide. Every command that changes who holds what records
-// the change in each affected account's assignment stream, in the same
-// transaction, so a hand-over can find an outgoing holder's open work from
-// the event store itself.
-const (
-	typeAssignmentOpened = "assignment.opened"
-	typeAssignmentClosed = "assignment.closed"
-)
-
-// AssignmentStream is an account's assignments.
-func AssignmentStream(account uuid.UUID) string { return "assignments-" + account.String() }
-
-type assignment struct {
-	CaseID uuid.UUID `json:"case_id"`
-	Step   string    `json:"step"`
-	UnitID uuid.UUID `json:"unit_id"`
-}
+// An account's assignments (casework.AssignmentStream) say which steps of
+// which cases it holds by name; commands that change who holds what keep
+// them in the same transaction.
 
 type holding struct {
 	account uuid.UUID
@@ -53,23 +37,23 @@ func held(c *casework.Case) map[holding]bool {
 func trackAssignments(w *work, c *casework.Case, before map[holding]bool) error {
 	after := held(c)
 	record := func(h holding, typ string) error {
-		data, err := json.Marshal(assignment{CaseID: c.ID(), Step: h.step, UnitID: c.UnitID()})
+		e, err := event.New(typ, casework.Assignment{CaseID: c.ID(), Step: h.step, UnitID: c.UnitID()})
 		if err != nil {
 			return err
 		}
-		w.addIndex(AssignmentStream(h.account), event.Event{ID: event.NewID(), Type: typ, Data: data})
+		w.addIndex(casework.AssignmentStream(h.account), e)
 		return nil
 	}
 	for h := range after {
 		if !before[h] {
-			if err := record(h, typeAssignmentOpened); err != nil {
+			if err := record(h, casework.TypeAssignmentOpened); err != nil {
 				return err
 			}
 		}
 	}
 	for h := range before {
 		if !after[h] {
-			if err := record(h, typeAssignmentClosed); err != nil {
+			if err := record(h, casework.TypeAssignmentClosed); err != nil {
 				return err
 			}
 		}
@@ -78,32 +62,32 @@ func trackAssignments(w *work, c *casework.Case, before map[holding]bool) error 
 }
 
 // openAssignments reads the steps account holds now.
-func (a *App) openAssignments(ctx context.Context, account uuid.UUID) ([]assignment, error) {
-	history, err := a.store.ReadStream(ctx, AssignmentStream(account), 1)
+func (a *App) openAssignments(ctx context.Context, account uuid.UUID) ([]casework.Assignment, error) {
+	history, err := a.store.ReadStream(ctx, casework.AssignmentStream(account), 1)
 	if err != nil {
 		if isNotFound(err) {
 			return nil, nil
 		}
 		return nil, err
 	}
-	open := map[assignment]bool{}
-	var order []assignment
+	open := map[casework.Assignment]bool{}
+	var order []casework.Assignment
 	for _, e := range history {
-		var x assignment
-		if err := jsonDecode(e.Data, &x); err != nil {
+		var x casework.Assignment
+		if err := event.Decode(e, &x); err != nil {
 			return nil, err
 		}
 		switch e.Type {
-		case typeAssignmentOpened:
+		case casework.TypeAssignmentOpened:
 			if !open[x] {
 				order = append(order, x)
 			}
 			open[x] = true
-		case typeAssignmentClosed:
+		case casework.TypeAssignmentClosed:
 			delete(open, x)
 		}
 	}
-	var out []assignment
+	var out []casework.Assignment
 	for _, x := range order {
 		if open[x] {
 			out = append(out, x)

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -85,36 +84,22 @@ func (a *App) authorizeSelfOr(ctx context.Context, w *work, actor Actor, employe
 	return meta, false, err
 }
 
-// The aid ledger: per employee and reporting year, every approval, so
-// that a standard's annual cap and times per year hold under concurrent
-// approvals (the ledger's stream is part of each approval's transaction).
-const typeAidApproved = "aid.approved"
-
-type aidApproved struct {
-	CaseID       uuid.UUID `json:"case_id"`
-	StandardCode string    `json:"standard_code"`
-	AmountFen    int64     `json:"amount_fen"`
-}
-
-// AidLedgerStream is an employee's aid ledger for one reporting year.
-func AidLedgerStream(employee uuid.UUID, year int) string {
-	return fmt.Sprintf("aid-ledger-%s-%d", employee, year)
-}
-
+// aidLedger is an employee's aid ledger for one reporting year
+// (casework.AidLedgerStream), as loaded in a command's work.
 type aidLedger struct {
 	stream    string
-	approvals []aidApproved
+	approvals []casework.AidApproved
 }
 
 func loadAidLedger(ctx context.Context, w *work, employee uuid.UUID, year int) (*aidLedger, error) {
-	l := &aidLedger{stream: AidLedgerStream(employee, year)}
+	l := &aidLedger{stream: casework.AidLedgerStream(employee, year)}
 	history, err := w.load(ctx, l.stream)
 	if err != nil {
 		return nil, err
 	}
 	for _, e := range history {
-		var a aidApproved
-		if err := jsonDecode(e.Data, &a); err != nil {
+		var a casework.AidApproved
+		if err := event.Decode(e, &a); err != nil {
 			return nil, err
 		}
 		l.approvals = append(l.approvals, a)
@@ -134,10 +119,10 @@ func (l *aidLedger) received(code string) (fen int64, times int) {
 }
 
 func (l *aidLedger) approve(w *work, c *casework.Case) error {
-	data, err := json.Marshal(aidApproved{CaseID: c.ID(), StandardCode: c.StandardCode(), AmountFen: c.ApprovedFen()})
+	e, err := event.New(casework.TypeAidApproved, casework.AidApproved{CaseID: c.ID(), StandardCode: c.StandardCode(), AmountFen: c.ApprovedFen()})
 	if err != nil {
 		return err
 	}
-	w.add(l.stream, event.Event{ID: event.NewID(), Type: typeAidApproved, Data: data})
+	w.add(l.stream, e)
 	return nil
 }

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -12,13 +11,6 @@ import (
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
 )
-
-func jsonDecode(data []byte, into any) error {
-	if err := json.Unmarshal(data, into); err != nil {
-		return fmt.Errorf("decode stored event: %w", err)
-	}
-	return nil
-}
 
 // loadEmployee rebuilds an employee in w; a missing one is ErrNotFound.
 func loadEmployee(ctx context.Context, w *work, id uuid.UUID) (*org.Employee, error) {

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -35,13 +34,6 @@ func (e *LockedError) Error() string {
 	return "too many failed sign-ins; try again after " + e.Until.Format(time.RFC3339)
 }
 func (e *LockedError) Is(target error) bool { return target == ErrUnauthenticated }
-
-// Event types of the access stream.
-const (
-	TypeSignedIn     = "access.signed_in"
-	TypeSignInFailed = "access.sign_in_failed"
-	TypeSignedOut    = "access.signed_out"
-)
 
 // Login checks a password and opens a session. A wrong password, an
 // unknown login, a closed account and a locked login are all
@@ -92,7 +84,7 @@ func (a *App) Login(ctx context.Context, cmd Login) (Signed, error) {
 	if err := a.sessions.Create(ctx, s); err != nil {
 		return Signed{}, err
 	}
-	if err := a.recordAccess(ctx, accountID, TypeSignedIn, map[string]any{"expires_at": s.ExpiresAt}); err != nil {
+	if err := a.recordAccess(ctx, accountID, access.TypeSignedIn, access.SignedIn{ExpiresAt: s.ExpiresAt}); err != nil {
 		// A sign-in that is not in the history does not happen.
 		return Signed{}, errors.Join(err, a.sessions.Revoke(ctx, tokenHash, now))
 	}
@@ -109,7 +101,7 @@ func (a *App) failedLogin(ctx context.Context, login string, accountID uuid.UUID
 		return err
 	}
 	if known {
-		if err := a.recordAccess(ctx, accountID, TypeSignInFailed, map[string]any{"failures": failures, "locked_until": lockedUntil}); err != nil {
+		if err := a.recordAccess(ctx, accountID, access.TypeSignInFailed, access.SignInFailed{Failures: failures, LockedUntil: lockedUntil}); err != nil {
 			return err
 		}
 	}
@@ -147,20 +139,18 @@ func (a *App) Logout(ctx context.Context, actor Actor, token string) error {
 	if actor.Bootstrap {
 		return nil
 	}
-	return a.recordAccess(ctx, actor.AccountID, TypeSignedOut, map[string]any{})
+	return a.recordAccess(ctx, actor.AccountID, access.TypeSignedOut, access.SignedOut{})
 }
 
 // recordAccess appends to the account's access stream, at any version:
 // sign-ins never conflict with each other.
 func (a *App) recordAccess(ctx context.Context, account uuid.UUID, typ string, payload any) error {
-	data, err := json.Marshal(payload)
+	e, err := event.New(typ, payload)
 	if err != nil {
 		return err
 	}
-	e := event.Event{ID: event.NewID(), Type: typ, Data: data, Metadata: event.Metadata{
-		ActorAccountID: account.String(), OccurredAt: a.clock.Now(), SchemaVersion: 1,
-	}}
-	if _, err := a.store.Append(ctx, AccessStream(account), event.Any, e); err != nil {
+	e.Metadata = event.Metadata{ActorAccountID: account.String(), OccurredAt: a.clock.Now(), SchemaVersion: 1}
+	if _, err := a.store.Append(ctx, access.AccessStream(account), event.Any, e); err != nil {
 		return fmt.Errorf("record %s: %w", typ, err)
 	}
 	return nil

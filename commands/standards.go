@@ -20,21 +20,6 @@ import (
 // standard is its own stream; the registry stream lists every code ever
 // published, so that the catalogue is read from the event store alone.
 
-// CatalogueStream is the registry of standards: one catalogue.listed event
-// per published standard, written in the same transaction as its
-// standard.published. Stored names are chosen once; never change this.
-const CatalogueStream = "catalogue"
-
-// TypeCatalogueListed is the registry's one event type. Stored; never
-// rename it.
-const TypeCatalogueListed = "catalogue.listed"
-
-// CatalogueListed is the payload of catalogue.listed.
-type CatalogueListed struct {
-	Code        string    `json:"code"`
-	OwnerUnitID uuid.UUID `json:"owner_unit_id"`
-}
-
 // StandardView is one standard as a query returns it: the definition asked
 // for (the current one unless a version was named), whether the standard is
 // retired, and the version of its stream (its ETag).
@@ -87,15 +72,15 @@ func (a *App) PublishStandard(ctx context.Context, actor Actor, def catalogue.De
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		if _, err := w.load(ctx, CatalogueStream); err != nil {
+		if _, err := w.load(ctx, catalogue.CatalogueStream); err != nil {
 			return event.Metadata{}, err
 		}
-		listed, err := json.Marshal(CatalogueListed{Code: st.Code(), OwnerUnitID: def.OwnerUnitID})
+		listed, err := event.New(catalogue.TypeCatalogueListed, catalogue.CatalogueListed{Code: st.Code(), OwnerUnitID: def.OwnerUnitID})
 		if err != nil {
 			return event.Metadata{}, err
 		}
 		w.add(st.Stream(), st.Changes()...)
-		w.add(CatalogueStream, event.Event{ID: event.NewID(), Type: TypeCatalogueListed, Data: listed})
+		w.add(catalogue.CatalogueStream, listed)
 		return meta, nil
 	})
 	return Written{pos}, err
@@ -173,23 +158,23 @@ func (a *App) ListStandards(ctx context.Context, actor Actor) ([]StandardView, e
 	if err := a.mayReadCatalogue(ctx, w, actor); err != nil {
 		return nil, err
 	}
-	registry, err := w.load(ctx, CatalogueStream)
+	registry, err := w.load(ctx, catalogue.CatalogueStream)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]StandardView, 0, len(registry))
 	for _, e := range registry {
-		if e.Type != TypeCatalogueListed {
-			return nil, &fault.HistoryError{Stream: CatalogueStream, Version: e.Version, Type: e.Type, Err: fault.ErrUnknownEvent}
+		if e.Type != catalogue.TypeCatalogueListed {
+			return nil, &fault.HistoryError{Stream: catalogue.CatalogueStream, Version: e.Version, Type: e.Type, Err: fault.ErrUnknownEvent}
 		}
-		var listed CatalogueListed
+		var listed catalogue.CatalogueListed
 		if err := json.Unmarshal(e.Data, &listed); err != nil {
-			return nil, &fault.HistoryError{Stream: CatalogueStream, Version: e.Version, Type: e.Type, Err: err}
+			return nil, &fault.HistoryError{Stream: catalogue.CatalogueStream, Version: e.Version, Type: e.Type, Err: err}
 		}
 		st, err := loadStandard(ctx, w, listed.Code)
 		if err != nil {
 			if errors.Is(err, ErrNotFound) {
-				err = &fault.HistoryError{Stream: CatalogueStream, Version: e.Version, Type: e.Type, Err: err}
+				err = &fault.HistoryError{Stream: catalogue.CatalogueStream, Version: e.Version, Type: e.Type, Err: err}
 			}
 			return nil, err
 		}

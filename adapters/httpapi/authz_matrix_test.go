@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"aidtrail/adapters/apptest"
-	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/event"
 )
@@ -331,7 +330,7 @@ func checkCell(t *testing.T, f *orgOverHTTP, row matrixRow, a matrixActor, sc sc
 	after := f.api.eventsAfter(before)
 	if want == http.StatusForbidden {
 		problemOf(t, rec, http.StatusForbidden, codeForbidden)
-		if len(after) != 1 || after[0].Type != commands.TypeAccessDenied {
+		if len(after) != 1 || after[0].Type != access.TypeAccessDenied {
 			t.Fatalf("a refusal wrote %d events (%v), want only its own record", len(after), types(after))
 		}
 		return

@@ -15,7 +15,6 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/adapters/apptest"
-	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
@@ -174,13 +173,13 @@ func TestExportPaymentsRefusals(t *testing.T) {
 			for _, actor := range []string{actorApprover, actorCaseworker, actorAuditor, actorAnalyst, actorEmployee} {
 				before := s.head()
 				problemOf(t, s.do(http.MethodGet, s.exportURL(f.stationA), f.tokens[actor], nil), http.StatusForbidden, codeForbidden)
-				if after := s.eventsAfter(before); len(after) != 1 || after[0].Type != commands.TypeAccessDenied {
+				if after := s.eventsAfter(before); len(after) != 1 || after[0].Type != access.TypeAccessDenied {
 					t.Errorf("%s refused: wrote %v, want the refusal's record", actor, types(after))
 				}
 			}
 			before := s.head()
 			problemOf(t, s.do(http.MethodGet, s.exportURL(f.stationB), f.tokens[actorAdminA], nil), http.StatusForbidden, codeForbidden)
-			if after := s.eventsAfter(before); len(after) != 1 || after[0].Type != commands.TypeAccessDenied {
+			if after := s.eventsAfter(before); len(after) != 1 || after[0].Type != access.TypeAccessDenied {
 				t.Errorf("administrator of A on B: wrote %v, want the refusal's record", types(after))
 			}
 

@@ -10,7 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/adapters/apptest"
-	"aidtrail/commands"
+	"aidtrail/domain/access"
 	"aidtrail/domain/budget"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/payment"
@@ -172,7 +172,7 @@ func TestReconcileForbiddenRowRefusesTheFile(t *testing.T) {
 			before := s.head()
 			problemOf(t, s.doAs(http.MethodPost, "/v1/payments/reconcile", f.tokens[actorApprover], "text/csv", []byte(file)),
 				http.StatusForbidden, codeForbidden)
-			if after := s.eventsAfter(before); len(after) != 1 || after[0].Type != commands.TypeAccessDenied {
+			if after := s.eventsAfter(before); len(after) != 1 || after[0].Type != access.TypeAccessDenied {
 				t.Fatalf("a refused file wrote %v, want only the refusal's record", types(after))
 			}
 		})

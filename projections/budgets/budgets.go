@@ -82,7 +82,7 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 	switch e.Type {
 	case budget.TypeAllocated:
 		var p budget.Allocated
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		switch {
@@ -104,19 +104,19 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 		return nil
 	case budget.TypeIncreased:
 		var p budget.Increased
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return move(ctx, tx, id, e, p.AmountFen, "allocated_fen = allocated_fen + $3, available_fen = available_fen + $3")
 	case budget.TypeReserved:
 		var p budget.Reserved
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return move(ctx, tx, id, e, p.AmountFen, "reserved_fen = reserved_fen + $3, available_fen = available_fen - $3")
 	case budget.TypeReleased:
 		var p budget.Released
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return move(ctx, tx, id, e, p.AmountFen, "reserved_fen = reserved_fen - $3, available_fen = available_fen + $3")
@@ -124,7 +124,7 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 		// In the budget's own stream (older histories) or its spending
 		// stream alike: the case's reserved money is now spent.
 		var p budget.Spent
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return move(ctx, tx, id, e, p.AmountFen, "reserved_fen = reserved_fen - $3, spent_fen = spent_fen + $3")

@@ -73,7 +73,7 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 	switch e.Type {
 	case casework.TypeCaseOpened:
 		var p casework.CaseOpened
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		if p.CaseID != id {
@@ -100,19 +100,19 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 		return update(ctx, tx, id, e, "status = $3", string(casework.StatusClosed))
 	case casework.TypeCaseApproved:
 		var p casework.CaseApproved
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return update(ctx, tx, id, e, "status = $3, approved_fen = $4", string(casework.StatusApproved), p.AmountFen)
 	case casework.TypeCasePaymentConfirmed:
 		var p casework.CasePaymentConfirmed
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return update(ctx, tx, id, e, "paid_fen = paid_fen + $3", p.AmountFen)
 	case casework.TypeCasePaid:
 		var p casework.CasePaid
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return update(ctx, tx, id, e, "status = $3, paid_fen = $4", string(casework.StatusPaid), p.TotalFen)

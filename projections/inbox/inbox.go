@@ -103,7 +103,7 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 	switch e.Type {
 	case casework.TypeCaseOpened:
 		var p casework.CaseOpened
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		if p.CaseID != id {
@@ -113,19 +113,19 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 			VALUES ($1, $2, $3, $4, $5, 0)`, a.id, p.UnitID.String(), p.EmployeeID.String(), p.StandardCode, p.RequestedFen)
 	case casework.TypeCaseSubmitted:
 		var p casework.CaseSubmitted
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return a.submitted(p)
 	case casework.TypeCaseStepDecided:
 		var p casework.CaseStepDecided
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return a.decided(p)
 	case casework.TypeCaseStepReassigned:
 		var p casework.CaseStepReassigned
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return a.reassigned(p)

@@ -108,7 +108,7 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 		return instructed(ctx, tx, id, e)
 	case payment.TypeConfirmed:
 		var p payment.Confirmed
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		if p.BankRef == "" {
@@ -118,7 +118,7 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 			string(payment.StatusConfirmed), p.BankRef, p.ConfirmedAt)
 	case payment.TypeFailed:
 		var p payment.Failed
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return settle(ctx, tx, id, e, "status = $3, fail_reason = $4", string(payment.StatusFailed), p.Reason)
@@ -130,7 +130,7 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 // caseOpened remembers the unit of a case.
 func caseOpened(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 	var p casework.CaseOpened
-	if err := readmodel.Decode(e, &p); err != nil {
+	if err := event.Decode(e, &p); err != nil {
 		return err
 	}
 	if casework.CaseStream(p.CaseID) != e.Stream || p.UnitID == uuid.Nil {
@@ -145,7 +145,7 @@ func caseOpened(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 
 func instructed(ctx context.Context, tx *readmodel.Tx, id uuid.UUID, e event.Recorded) error {
 	var p payment.Instructed
-	if err := readmodel.Decode(e, &p); err != nil {
+	if err := event.Decode(e, &p); err != nil {
 		return err
 	}
 	switch {

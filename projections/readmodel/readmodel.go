@@ -6,8 +6,6 @@ package readmodel
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
@@ -122,16 +120,6 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	}
 	// An error preparing comes back from the unprepared query's Scan.
 	return t.tx.QueryRow(ctx, t.names.Replace(query), args...)
-}
-
-// Decode unmarshals e's payload into v. The error names the event; a
-// payload a projection cannot read stops it there (the runner says which
-// projection).
-func Decode(e event.Recorded, v any) error {
-	if err := json.Unmarshal(e.Data, v); err != nil {
-		return fmt.Errorf("%s at position %d: %w", e.Type, e.Position, err)
-	}
-	return nil
 }
 
 // CaseID returns the case a case stream ("case-<uuid>") belongs to.

@@ -228,7 +228,7 @@ func applyStandard(ctx context.Context, tx *readmodel.Tx, e event.Recorded) erro
 			Version    int    `json:"version"`
 			BudgetLine string `json:"budget_line"`
 		}
-		if err := readmodel.Decode(e, &d); err != nil {
+		if err := event.Decode(e, &d); err != nil {
 			return err
 		}
 		if catalogue.StandardStream(d.Code) != e.Stream || d.Version < 1 || d.BudgetLine == "" {
@@ -254,7 +254,7 @@ func applyCase(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 	switch e.Type {
 	case casework.TypeCaseOpened:
 		var p casework.CaseOpened
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		if p.CaseID != id {
@@ -263,13 +263,13 @@ func applyCase(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 		return opened(ctx, tx, e, p)
 	case casework.TypeCaseSubmitted:
 		var p casework.CaseSubmitted
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return submitted(ctx, tx, e, id, p.StandardVersion)
 	case casework.TypeCaseApproved:
 		var p casework.CaseApproved
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		if err := update(ctx, tx, e, id, "status = $2, approved_fen = $3", string(casework.StatusApproved), p.AmountFen); err != nil {
@@ -278,7 +278,7 @@ func applyCase(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 		return updateCauses(ctx, tx, e, id, "approved_fen = $2", p.AmountFen)
 	case casework.TypeCasePaymentConfirmed:
 		var p casework.CasePaymentConfirmed
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		if err := update(ctx, tx, e, id, "paid_fen = paid_fen + $2", p.AmountFen); err != nil {

@@ -27,7 +27,7 @@ func applyUnit(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 	switch e.Type {
 	case org.TypeUnitEstablished:
 		var p org.UnitEstablished
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		var no int64
@@ -52,13 +52,13 @@ func applyUnit(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 		return place(ctx, tx, e, id, no, len(p.Path), levels)
 	case org.TypeUnitRenamed:
 		var p org.UnitRenamed
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return updateUnit(ctx, tx, e, id, "name = $2", p.Name)
 	case org.TypeUnitMoved, org.TypeUnitPathChanged:
 		var p org.UnitPathChanged // unit.moved has the new path too
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		var no int64

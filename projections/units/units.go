@@ -74,7 +74,7 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 	switch e.Type {
 	case org.TypeUnitEstablished:
 		var p org.UnitEstablished
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		var parent any
@@ -87,19 +87,19 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 		return wrap(e, err)
 	case org.TypeUnitRenamed:
 		var p org.UnitRenamed
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return update(ctx, tx, e, id, "name = $2", p.Name)
 	case org.TypeUnitMoved:
 		var p org.UnitMoved
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return update(ctx, tx, e, id, "parent_id = $2, path = $3, depth = $4", p.ParentID.String(), PathOf(p.Path, id), len(p.Path))
 	case org.TypeUnitPathChanged:
 		var p org.UnitPathChanged
-		if err := readmodel.Decode(e, &p); err != nil {
+		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
 		return update(ctx, tx, e, id, "path = $2, depth = $3", PathOf(p.Path, id), len(p.Path))
