@@ -7,9 +7,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/domain/access"
 	"aidtrail/domain/fault"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // One budget per unit, year and line: of ten identical allocations sent at

@@ -7,11 +7,11 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // readCounter is the real store, counting the reads of streams whose name

@@ -8,12 +8,12 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/adapters/keyring"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
+	"aidtrail/internal/testkit/apptest"
 )
 
 func TestCommandsAtTheEdges(t *testing.T) {

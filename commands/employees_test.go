@@ -4,11 +4,11 @@ import (
 	"errors"
 	"testing"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/adapters/keyring"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/org"
+	"aidtrail/internal/testkit/apptest"
 )
 
 var personalPlaintext = []string{"张伟", "11010519491231002X", "13800138000", "6222020200112233445", "张小明"}

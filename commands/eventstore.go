@@ -11,7 +11,7 @@ import (
 )
 
 // EventStore is the port every event-store adapter implements (PostgreSQL,
-// embedded SQLite, KurrentDB). The conformance suite in adapters/storetest
+// embedded SQLite, KurrentDB). The conformance suite in internal/testkit/storetest
 // holds each adapter to this contract. All methods are safe for concurrent
 // use.
 type EventStore interface {

@@ -4,13 +4,13 @@ import (
 	"errors"
 	"testing"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // A unit without its own flow is governed by its nearest ancestor's, and

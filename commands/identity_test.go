@@ -7,11 +7,11 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // org is a small organisation built through the commands: a root bureau,

@@ -7,10 +7,10 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // Random sequences of commands by random actors — open, submit, decide,

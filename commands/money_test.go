@@ -10,7 +10,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/budget"
@@ -20,6 +19,7 @@ import (
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
 	"aidtrail/domain/payment"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // moneyFixture adds to the organisation two named approvers, a hardship

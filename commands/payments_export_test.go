@@ -9,10 +9,10 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/payment"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // The bank file is read from the event store, whatever the read model

@@ -11,13 +11,13 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/adapters/auth"
 	"aidtrail/adapters/keyring"
 	"aidtrail/commands"
 	"aidtrail/domain/budget"
 	"aidtrail/domain/event"
 	"aidtrail/domain/payment"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // interposedStore runs before, once, when the first transaction is about

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/domain/casework"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // Twenty confirmations of one payment at once, with the bank's one

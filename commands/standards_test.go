@@ -8,12 +8,12 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // The whole sample catalogue is published and read back, in publication

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/domain/event"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections/casegen"
 	"aidtrail/projections/cases"
 )

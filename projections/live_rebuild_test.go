@@ -9,8 +9,8 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // For random case histories written by concurrent writers while every

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"testing"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/domain/event"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections/cases"
 	"aidtrail/projections/units"
 )

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"aidtrail/adapters/apptest"
+	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections/cases"
 )
 

@@ -12,8 +12,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/domain/event"
+	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections/cases"
 )
 

@@ -8,8 +8,8 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/domain/event"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // checkCounts runs r's self-check and returns every projection's result.

@@ -13,9 +13,9 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/adapters/auth"
-	"aidtrail/adapters/sqldbtest"
 	"aidtrail/commands"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/sqldbtest"
 )
 
 func newSession(t *testing.T, s *auth.Store, account uuid.UUID, created time.Time, ttl time.Duration) (string, commands.Session) {

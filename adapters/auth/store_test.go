@@ -10,9 +10,9 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/adapters/auth"
-	"aidtrail/adapters/sqldbtest"
 	"aidtrail/commands"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/sqldbtest"
 )
 
 // t0 has nanoseconds on purpose: the store keeps microseconds on both engines.

@@ -7,9 +7,9 @@ import (
 	"errors"
 	"testing"
 
-	"aidtrail/adapters/sqldbtest"
 	"aidtrail/commands"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/sqldbtest"
 )
 
 func TestPutGet(t *testing.T) {

@@ -11,10 +11,10 @@ import (
 	"strings"
 	"testing"
 
-	"aidtrail/adapters/apptest"
-	"aidtrail/adapters/readmodeltest"
 	"aidtrail/adapters/replies"
 	"aidtrail/domain/event"
+	"aidtrail/internal/testkit/apptest"
+	"aidtrail/internal/testkit/readmodeltest"
 	"aidtrail/projections"
 )
 

@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // expire moves the session of token into the past, as if its time had run

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/domain/access"
 	"aidtrail/domain/event"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // The authorisation matrix (F11, F12, F14): every protected endpoint, for

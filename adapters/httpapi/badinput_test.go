@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"aidtrail/adapters/apptest"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // Bad input is refused with a problem that says what is wrong and where,

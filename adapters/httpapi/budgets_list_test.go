@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/domain/calendar"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // budgetListMatrixRows: GET /v1/budgets for every actor of the matrix.

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // Bad input to the case and payment endpoints is refused with a problem

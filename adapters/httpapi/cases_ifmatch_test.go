@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	"aidtrail/adapters/apptest"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // Submitting and withdrawing a case honour If-Match, the case's ETag: a

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/adapters/replies"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // GET /v1/cases lists, from the case list read model, exactly the cases in

@@ -8,10 +8,10 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/domain/access"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // The seed's stories over HTTP (F6–F9): a caseworker files on the

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"testing"
 
-	"aidtrail/adapters/apptest"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // Bad input to the catalogue, flow and budget endpoints is refused with a

@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"aidtrail/adapters/apptest"
-	"aidtrail/adapters/readmodeltest"
 	"aidtrail/adapters/sqlite"
 	"aidtrail/domain/event"
+	"aidtrail/internal/testkit/apptest"
+	"aidtrail/internal/testkit/readmodeltest"
 )
 
 // storeFunc adapts a function to Store.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/domain/access"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // GET /v1/inbox pages, from the inbox read model, the steps waiting on the

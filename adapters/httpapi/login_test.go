@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // Signing in: a wrong password and an unknown login are refused alike;

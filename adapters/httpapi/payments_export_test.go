@@ -14,11 +14,11 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/domain/access"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
 	"aidtrail/domain/payment"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // paymentExportMatrixRows: GET /v1/payments/export of station A's and

@@ -9,11 +9,11 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/domain/access"
 	"aidtrail/domain/budget"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/payment"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // A results file with a row whose payment was settled otherwise since the

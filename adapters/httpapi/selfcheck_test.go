@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"aidtrail/adapters/apptest"
-	"aidtrail/adapters/readmodeltest"
+	"aidtrail/internal/testkit/apptest"
+	"aidtrail/internal/testkit/readmodeltest"
 	"aidtrail/projections/casegen"
 )
 

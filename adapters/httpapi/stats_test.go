@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/domain/access"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // statsReaders are the roles that read statistics.

@@ -7,9 +7,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // The seed's two stories of repeated aid, over HTTP, each claim opened,

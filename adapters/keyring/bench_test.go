@@ -5,8 +5,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/sqldbtest"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/sqldbtest"
 )
 
 // BenchmarkSealOpen measures Seal and Open of a 20-byte field for a subject

@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/sqldbtest"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/sqldbtest"
 )
 
 // fileBytes checkpoints the SQLite database behind db into its main file,

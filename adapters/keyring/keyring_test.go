@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/sqldbtest"
 	"aidtrail/commands"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/sqldbtest"
 )
 
 // Personal fields as they occur in an application (fictitious).

@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/sqldbtest"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/sqldbtest"
 )
 
 // insertEvent writes an event row straight into the event log, with data

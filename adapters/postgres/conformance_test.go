@@ -6,9 +6,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"aidtrail/adapters/storetest"
 	"aidtrail/commands"
 	"aidtrail/domain/event"
+	"aidtrail/internal/testkit/storetest"
 )
 
 func TestConformance(t *testing.T) {

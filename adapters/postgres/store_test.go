@@ -6,8 +6,8 @@ import (
 	"errors"
 	"testing"
 
-	"aidtrail/adapters/postgres/pgtest"
 	"aidtrail/domain/event"
+	"aidtrail/internal/testkit/pgtest"
 )
 
 // newStore opens a migrated store in a private schema of the test server.

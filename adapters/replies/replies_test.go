@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/sqldbtest"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/sqldbtest"
 )
 
 func TestClaimCompleteReplay(t *testing.T) {

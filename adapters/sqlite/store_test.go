@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"aidtrail/adapters/sqlite"
-	"aidtrail/adapters/storetest"
 	"aidtrail/commands"
+	"aidtrail/internal/testkit/storetest"
 )
 
 // TestConformance holds the embedded store to the EventStore contract. Each

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/adapters/postgres"
+	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections"
 	"aidtrail/projections/casegen"
 	"aidtrail/projections/cases"

@@ -18,7 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"aidtrail/adapters/postgres/pgtest"
+	"aidtrail/internal/testkit/pgtest"
 )
 
 // syncBuffer is a bytes.Buffer safe for a logger and a test to share.

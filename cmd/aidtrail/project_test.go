@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"aidtrail/adapters/keyring"
-	"aidtrail/adapters/postgres/pgtest"
+	"aidtrail/internal/testkit/pgtest"
 )
 
 // serve --broker postgres forwards to an `aidtrail project` worker in

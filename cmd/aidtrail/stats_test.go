@@ -15,12 +15,12 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/adapters/httpapi"
-	"aidtrail/adapters/readmodeltest"
 	"aidtrail/cmd/aidtrail/internal/demo"
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/event"
+	"aidtrail/internal/testkit/apptest"
+	"aidtrail/internal/testkit/readmodeltest"
 )
 
 // The statistics of the demo (F10), asked over HTTP by the bureau's

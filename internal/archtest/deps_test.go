@@ -32,11 +32,20 @@ func TestDomainStandsOnTheStandardLibraryAndUUID(t *testing.T) {
 func TestNoDatabaseDriverAboveTheAdapters(t *testing.T) {
 	t.Parallel()
 	drivers := []string{"github.com/jackc/pgx", "modernc.org/sqlite", "github.com/lib/pq"}
-	for _, p := range deps(t, "./domain/...", "./commands/...", "./projections/...", "./internal/...") {
+	for _, p := range deps(t, "./domain/...", "./commands/...", "./projections/...", "./internal/sqldb/...") {
 		for _, d := range drivers {
 			if strings.HasPrefix(p, d) {
-				t.Errorf("%s is linked into domain/, commands/, projections/ or internal/; database drivers belong in adapters/", p)
+				t.Errorf("%s is linked into domain/, commands/, projections/ or internal/sqldb; database drivers belong in adapters/", p)
 			}
+		}
+	}
+}
+
+func TestTestKitsStayOutOfTheBinary(t *testing.T) {
+	t.Parallel()
+	for _, p := range deps(t, "./cmd/...") {
+		if strings.HasPrefix(p, "aidtrail/internal/testkit/") {
+			t.Errorf("the binary links %s; test kits are for tests only", p)
 		}
 	}
 }

@@ -9,12 +9,12 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/budget"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections"
 	"aidtrail/projections/budgets"
 	"aidtrail/projections/units"

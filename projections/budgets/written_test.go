@@ -8,9 +8,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/domain/budget"
 	"aidtrail/domain/event"
+	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections"
 	"aidtrail/projections/budgets"
 )

@@ -6,13 +6,13 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/org"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // grantFen is what the fixture's standard pays at most: 5,000 yuan.

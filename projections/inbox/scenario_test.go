@@ -9,10 +9,10 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
+	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections"
 	"aidtrail/projections/inbox"
 )

@@ -10,7 +10,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/calendar"
@@ -19,6 +18,7 @@ import (
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
 	"aidtrail/domain/payment"
+	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections"
 	"aidtrail/projections/payments"
 	"aidtrail/projections/units"

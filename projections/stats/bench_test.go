@@ -11,8 +11,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections"
 	"aidtrail/projections/stats"
 )

@@ -14,7 +14,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
@@ -22,6 +21,7 @@ import (
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections"
 	"aidtrail/projections/stats"
 )

@@ -5,9 +5,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/apptest"
 	"aidtrail/commands"
 	"aidtrail/domain/casework"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // The demo loads the seed's organisation and five stories as complete

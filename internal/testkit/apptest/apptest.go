@@ -14,10 +14,10 @@ import (
 	"aidtrail/adapters/documents"
 	"aidtrail/adapters/keyring"
 	"aidtrail/adapters/postgres"
-	"aidtrail/adapters/postgres/pgtest"
 	"aidtrail/adapters/sqlite"
 	"aidtrail/commands"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/pgtest"
 )
 
 // Env is an application and what it stands on.

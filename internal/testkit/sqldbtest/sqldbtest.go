@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"aidtrail/adapters/postgres"
-	"aidtrail/adapters/postgres/pgtest"
 	"aidtrail/adapters/sqlite"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/pgtest"
 )
 
 // Each runs fn as a subtest per dialect ("postgres", "sqlite").
