@@ -113,7 +113,7 @@ func (a *App) GetBudget(ctx context.Context, actor Actor, id uuid.UUID) (BudgetV
 	if err != nil {
 		return BudgetView{}, err
 	}
-	if err := a.authorizeAny(ctx, w, actor, unit, access.PermBudgetsManage, access.PermAuditRead, access.PermStatsRead); err != nil {
+	if err := a.authorizeAny(ctx, w, actor, unit, access.BudgetReadPermissions()...); err != nil {
 		return BudgetView{}, err
 	}
 	spent, err := a.spentThrough(ctx, id)

@@ -54,7 +54,7 @@ func (a *App) mayReadCase(ctx context.Context, w *work, actor Actor, employee uu
 		if account.IsEmployee(employee) {
 			return nil
 		}
-		for _, p := range []access.Permission{access.PermCasesFile, access.PermCasesDecide, access.PermAuditRead, access.PermBudgetsManage} {
+		for _, p := range access.CaseReadPermissions() {
 			if _, err := account.Authorize(p, access.RefOf(unit)); err == nil {
 				return nil
 			}

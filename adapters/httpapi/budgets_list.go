@@ -24,10 +24,6 @@ type budgetListItem struct {
 	AvailableFen int64  `json:"available_fen"`
 }
 
-// budgetReadPerms are the permissions that show a unit's budgets, as for
-// one budget (commands.App.GetBudget).
-var budgetReadPerms = []access.Permission{access.PermBudgetsManage, access.PermAuditRead, access.PermStatsRead}
-
 // listBudgets: GET /v1/budgets?unit_id&year&line&cursor&limit, the
 // budgets of the units in the caller's subtrees where they hold
 // budgets.manage, audit.read or stats.read, in the order allocated, from
@@ -53,7 +49,7 @@ func (a *api) listBudgets(w http.ResponseWriter, r *http.Request) error {
 	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
-	scope, err := a.deps.App.StaffReadScope(r.Context(), callerOf(r).actor, "listing budgets", budgetReadPerms...)
+	scope, err := a.deps.App.StaffReadScope(r.Context(), callerOf(r).actor, "listing budgets", access.BudgetReadPermissions()...)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"aidtrail/domain/access"
 	"aidtrail/domain/calendar"
 	"aidtrail/internal/testkit/apptest"
 )
@@ -21,7 +22,7 @@ import (
 // position, is refused, on the record like every refusal.
 func budgetListMatrixRows() []matrixRow {
 	return []matrixRow{
-		{route: "GET /v1/budgets", perms: budgetReadPerms, allowed: moneyReaders, ok: 200, scopes: []scope{scopeNone},
+		{route: "GET /v1/budgets", perms: access.BudgetReadPermissions(), allowed: moneyReaders, ok: 200, scopes: []scope{scopeNone},
 			list: true,
 			prepare: func(f *orgOverHTTP, _ matrixActor, _ scope) cell {
 				line := f.uniq("aid.list.")

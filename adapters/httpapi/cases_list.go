@@ -29,10 +29,6 @@ type caseListItem struct {
 var caseStatuses = []casework.Status{casework.StatusDraft, casework.StatusInReview, casework.StatusReturned,
 	casework.StatusApproved, casework.StatusRejected, casework.StatusWithdrawn, casework.StatusPaid, casework.StatusClosed}
 
-// caseReadPerms are the permissions that show a unit's cases, as for one
-// case (commands.App.GetCase).
-var caseReadPerms = []access.Permission{access.PermCasesFile, access.PermCasesDecide, access.PermAuditRead, access.PermBudgetsManage}
-
 // listCases: GET /v1/cases?unit_id&status&employee_id&standard_code&from&to&cursor&limit,
 // the cases in the caller's subtrees (or the caller's own, for an
 // employee), in the order they were opened, from the case list read model.
@@ -55,7 +51,7 @@ func (a *api) listCases(w http.ResponseWriter, r *http.Request) error {
 	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
-	scope, err := a.deps.App.ReadScope(r.Context(), callerOf(r).actor, "listing cases", caseReadPerms...)
+	scope, err := a.deps.App.ReadScope(r.Context(), callerOf(r).actor, "listing cases", access.CaseReadPermissions()...)
 	if err != nil {
 		return err
 	}

@@ -75,3 +75,16 @@ func (r Role) Permissions() []Permission { return slices.Clone(rolePermissions[r
 // RoleGrants reports whether r grants p; false for an unknown role or
 // permission.
 func RoleGrants(r Role, p Permission) bool { return slices.Contains(rolePermissions[r], p) }
+
+// CaseReadPermissions are the permissions any one of which lets a
+// position read a unit's cases and their payments (one case, or the list):
+// those who file, decide, audit or hold the money.
+func CaseReadPermissions() []Permission {
+	return []Permission{PermCasesFile, PermCasesDecide, PermAuditRead, PermBudgetsManage}
+}
+
+// BudgetReadPermissions are the permissions any one of which lets a
+// position read a unit's budgets (one budget, or the list).
+func BudgetReadPermissions() []Permission {
+	return []Permission{PermBudgetsManage, PermAuditRead, PermStatsRead}
+}
