@@ -13,15 +13,6 @@ import (
 	"aidtrail/domain/reservation"
 )
 
-// ErrNotFound: the aggregate a command or query names does not exist.
-var ErrNotFound = event.ErrNotFound
-
-// Written is what every command answers: the global position of the last
-// event it wrote, which reads may wait for.
-type Written struct {
-	Position int64
-}
-
 // loadUnit rebuilds a unit in w; a missing unit is ErrNotFound.
 func loadUnit(ctx context.Context, w *work, id uuid.UUID) (*org.Unit, error) {
 	history, err := w.load(ctx, org.UnitStream(id))
@@ -32,29 +23,6 @@ func loadUnit(ctx context.Context, w *work, id uuid.UUID) (*org.Unit, error) {
 		return nil, fmt.Errorf("unit %s: %w", id, ErrNotFound)
 	}
 	return org.LoadUnit(id, history)
-}
-
-// reserve claims a unique name (see package reservation) for owner in
-// w's transaction; a name taken already is fault.ErrConflict.
-func reserve(ctx context.Context, w *work, stream, what string, owner uuid.UUID) error {
-	if _, taken, err := reservedOwner(ctx, w, stream); err != nil || taken {
-		if err != nil {
-			return err
-		}
-		return fmt.Errorf("%s: %w: already taken", what, fault.ErrConflict)
-	}
-	w.add(stream, reservation.Event(owner))
-	return nil
-}
-
-// reservedOwner reads the owner of the name stream claims in w; ok is
-// false while the name is free.
-func reservedOwner(ctx context.Context, w *work, stream string) (owner uuid.UUID, ok bool, err error) {
-	history, err := w.load(ctx, stream)
-	if err != nil {
-		return uuid.Nil, false, err
-	}
-	return reservation.OwnerOf(history)
 }
 
 // EstablishUnit creates a unit under a parent, or the root bureau.
