@@ -186,9 +186,9 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 	broker := r.cfg.Broker
 	if broker == nil {
-		ch := gochannel.NewGoChannel(gochannel.Config{BlockPublishUntilSubscriberAck: true}, r.cfg.Logger)
+		ch := NewChannelBroker(r.cfg.Logger)
 		defer func() { _ = ch.Close() }()
-		broker = channelBroker{ch}
+		broker = ch
 	}
 	return r.run(ctx, broker, func(ctx context.Context) error { return r.forward(ctx, broker.Publisher(), after) })
 }
@@ -435,8 +435,25 @@ func (r *Runner) isStopped(name string) bool {
 	return r.stats[name].stopped != nil
 }
 
-// channelBroker is the in-process broker: one gochannel for all handlers.
-type channelBroker struct{ ch *gochannel.GoChannel }
+// ChannelBroker is the in-process broker Run uses when Config.Broker is
+// nil: one Watermill gochannel for every handler, whose Publish returns
+// once every subscribed handler has acknowledged the batch. Batches
+// published while no handler is subscribed are not kept.
+type ChannelBroker struct{ ch *gochannel.GoChannel }
 
-func (b channelBroker) Publisher() message.Publisher                  { return b.ch }
-func (b channelBroker) Subscriber(string) (message.Subscriber, error) { return b.ch, nil }
+// NewChannelBroker returns an in-process broker; Close it when done.
+func NewChannelBroker(logger watermill.LoggerAdapter) *ChannelBroker {
+	if logger == nil {
+		logger = watermill.NopLogger{}
+	}
+	return &ChannelBroker{gochannel.NewGoChannel(gochannel.Config{BlockPublishUntilSubscriberAck: true}, logger)}
+}
+
+// Publisher implements Broker.
+func (b *ChannelBroker) Publisher() message.Publisher { return b.ch }
+
+// Subscriber implements Broker: every handler subscribes to the one channel.
+func (b *ChannelBroker) Subscriber(string) (message.Subscriber, error) { return b.ch, nil }
+
+// Close closes the channel and its subscriptions.
+func (b *ChannelBroker) Close() error { return b.ch.Close() }
