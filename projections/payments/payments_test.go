@@ -14,113 +14,49 @@ import (
 	"aidtrail/domain/access"
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
-	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
 	"aidtrail/domain/payment"
 	"aidtrail/internal/testkit/apptest"
+	"aidtrail/internal/testkit/orgkit"
 	"aidtrail/projections"
 	"aidtrail/projections/payments"
 	"aidtrail/projections/units"
 )
 
-const grantFen = 500_000
+const grantFen = orgkit.GrantFen
 
 // fixture is a bureau with a station and a workshop under it and a second
 // station, an administrator, a caseworker and an approver at the bureau,
 // a hardship standard with a one-step flow and the bureau's budget.
 type fixture struct {
+	*orgkit.Org
 	env                          *apptest.Env
 	root, station, workshop, st2 uuid.UUID
 	admin, caseworker, approver  commands.Actor
-	logins                       int
 }
 
 func newFixture(t *testing.T, kind string) *fixture {
 	t.Helper()
-	ctx := t.Context()
-	env := apptest.New(t, kind)
-	f := &fixture{env: env}
-	boot, err := env.App.Authenticate(ctx, env.BootstrapToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	establish := func(by commands.Actor, name, code string, level org.Level, parent uuid.UUID) uuid.UUID {
-		id, _, err := env.App.EstablishUnit(ctx, by, commands.EstablishUnit{Name: name, Code: code, Level: level, ParentID: parent})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return id
-	}
-	f.root = establish(boot, "太原铁路局", "TYJ", org.LevelBureau, uuid.Nil)
-	_, f.admin = f.signUp(t, boot, f.root, access.RoleBureauAdmin)
-	f.station = establish(f.admin, "太原站", "TYZ", org.LevelStation, f.root)
-	f.workshop = establish(f.admin, "客运车间", "TYZ-KY", org.LevelWorkshop, f.station)
-	f.st2 = establish(f.admin, "太原南站", "TYN", org.LevelStation, f.root)
-	_, f.caseworker = f.signUp(t, f.admin, f.root, access.RoleCaseworker)
-	approver, actor := f.signUp(t, f.admin, f.root, access.RoleApprover)
+	o := orgkit.New(t, kind)
+	f := &fixture{Org: o, env: o.Env, root: o.Root, admin: o.Admin}
+	f.station = o.Unit(t, f.admin, "太原站", "TYZ", org.LevelStation, f.root)
+	f.workshop = o.Unit(t, f.admin, "客运车间", "TYZ-KY", org.LevelWorkshop, f.station)
+	f.st2 = o.Unit(t, f.admin, "太原南站", "TYN", org.LevelStation, f.root)
+	_, f.caseworker = o.SignUp(t, f.admin, f.root, access.RoleCaseworker)
+	approver, actor := o.SignUp(t, f.admin, f.root, access.RoleApprover)
 	f.approver = actor
-	def := catalogue.Definition{
-		Code: "HARD-LIVING", Name: "困难职工生活补助", Category: catalogue.CategoryHardship, OwnerUnitID: f.root,
-		AmountRule: catalogue.FixedRule(grantFen), AnnualCapFen: 1_000 * grantFen, MaxTimesPerYear: 52,
-		RequiredDocuments: []string{}, BudgetLine: "aid.hardship", Beneficiaries: []catalogue.Beneficiary{catalogue.BeneficiarySelf},
-	}
-	if _, err := env.App.PublishStandard(ctx, f.admin, def); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := env.App.ConfigureFlow(ctx, f.admin, f.root, "hardship",
-		[]casework.FlowStep{{Name: "路局审批", AssigneeAccountID: approver}}, 0); err != nil {
-		t.Fatal(err)
-	}
-	year := calendar.Year(time.Now())
-	if _, _, err := env.App.AllocateBudget(ctx, f.admin, f.root, year, "aid.hardship", 100*grantFen); err != nil {
-		t.Fatal(err)
-	}
+	o.PublishHardship(t)
+	o.HardshipFlow(t, f.root, casework.FlowStep{Name: "路局审批", AssigneeAccountID: approver})
+	o.Budget(t, f.root, calendar.Year(time.Now()), "aid.hardship", 100*grantFen)
 	return f
-}
-
-func (f *fixture) signUp(t *testing.T, by commands.Actor, unit uuid.UUID, role access.Role) (uuid.UUID, commands.Actor) {
-	t.Helper()
-	ctx := t.Context()
-	f.logins++
-	login := fmt.Sprintf("user%d", f.logins)
-	id, _, err := f.env.App.OpenAccount(ctx, by, commands.OpenAccount{Login: login, Password: "correct horse battery", Name: login})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := f.env.App.AssignPosition(ctx, by, commands.AssignPosition{AccountID: id, UnitID: unit, Title: "干事", Roles: []access.Role{role}}); err != nil {
-		t.Fatal(err)
-	}
-	signed, err := f.env.App.Login(ctx, commands.Login{Login: login, Password: "correct horse battery"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	actor, err := f.env.App.Authenticate(ctx, signed.Token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id, actor
 }
 
 // approved opens, submits and approves a case of a new employee of unit.
 func (f *fixture) approved(t *testing.T, unit uuid.UUID) uuid.UUID {
 	t.Helper()
-	ctx := t.Context()
-	emp, _, err := f.env.App.RegisterEmployee(ctx, f.caseworker, commands.RegisterEmployee{
-		UnitID: unit, Name: "张伟", IDNumber: "11010519491231002X", Phone: "13800138000", BankAccount: "6222020200112233445",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, _, err := f.env.App.OpenCase(ctx, f.caseworker, commands.OpenCase{EmployeeID: emp, Beneficiary: casework.RelationSelf,
-		StandardCode: "HARD-LIVING", Causes: []string{"illness"}, RequestedFen: grantFen, Description: "家庭收入低于当地最低生活保障"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.env.App.SubmitCase(ctx, f.caseworker, id); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.env.App.DecideCase(ctx, f.approver, commands.DecideCase{CaseID: id, Step: "路局审批",
+	id := f.SubmittedCase(t, f.caseworker, unit, grantFen)
+	if _, err := f.env.App.DecideCase(t.Context(), f.approver, commands.DecideCase{CaseID: id, Step: "路局审批",
 		Decision: casework.Approve, AmountFen: grantFen}); err != nil {
 		t.Fatal(err)
 	}
