@@ -84,13 +84,17 @@ func (r *Runner) CheckCounts(ctx context.Context) error {
 			c.tallies[name] = t
 		}
 		st.tally = t
-		if lo < 0 || t.at < lo {
-			lo = t.at
+		if t.at < st.position { // only tallies behind their checkpoint need the log
+			if lo < 0 || t.at < lo {
+				lo = t.at
+			}
+			hi = max(hi, st.position)
 		}
-		hi = max(hi, st.position)
 	}
-	if err := r.tallyLog(ctx, stands, lo, hi); err != nil {
-		return err
+	if lo >= 0 {
+		if err := r.tallyLog(ctx, stands, lo, hi); err != nil {
+			return err
+		}
 	}
 	for _, p := range r.cfg.Projections {
 		st, ok := stands[p.Name()]

@@ -1,9 +1,11 @@
 package projections
 
 import (
+	"context"
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
@@ -155,3 +157,61 @@ func TestCompareCounts(t *testing.T) {
 		t.Fatalf("equal counts: %v", got)
 	}
 }
+
+// readCounter is the real store, counting ReadAll calls.
+type readCounter struct {
+	Source
+	reads atomic.Int64
+}
+
+func (c *readCounter) ReadAll(ctx context.Context, after int64, limit int) ([]event.Recorded, error) {
+	c.reads.Add(1)
+	return c.Source.ReadAll(ctx, after, limit)
+}
+
+// A check reads only what the log gained since the last one, also when a
+// projection stands still far behind the others (as a stopped one does).
+func TestSelfCheckReadsOnlyWhatTheLogGained(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, "postgres")
+	write(t, newWorld(22), env.Store, 3)
+	all, err := env.Store.ReadAll(t.Context(), 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ahead, behind := &tally{}, &namedTally{name: "behind"}
+	src := &readCounter{Source: env.Store}
+	r, err := NewRunner(Config{DB: env.DB, Source: src, Projections: []Projection{ahead, behind}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	half := len(all) / 2
+	for p, events := range map[Projection][]event.Recorded{ahead: all, behind: all[:half]} {
+		if err := Prepare(t.Context(), env.DB, p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := applyBatch(t.Context(), env.DB, p, events, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	agree(t, "first check", checkCounts(t, r))
+	if src.reads.Load() == 0 {
+		t.Fatal("the first check read nothing")
+	}
+	src.reads.Store(0)
+	if err := r.CheckCounts(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := src.reads.Load(); n != 0 {
+		t.Fatalf("a check with nothing new read the log %d times", n)
+	}
+	agree(t, "second check", checkCounts(t, r))
+}
+
+// namedTally is tally under another name, so that two can run at once.
+type namedTally struct {
+	tally
+	name string
+}
+
+func (n *namedTally) Name() string { return n.name }
