@@ -76,8 +76,7 @@ func TestKeyedCommandRunTwiceHasOneEffect(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
 			f := newOrg(t, kind)
-			actor := f.admin
-			actor.IdempotencyKey, actor.CommandID = "establish-dtx", "establish-dtx"
+			actor := keyed(f.admin, "establish-dtx")
 			cmd := commands.EstablishUnit{Name: "大同西供电段", Code: "DTX", Level: org.LevelStation, ParentID: f.root}
 			id, first, err := f.env.App.EstablishUnit(ctx, actor, cmd)
 			if err != nil {
@@ -104,8 +103,7 @@ func TestKeyedCommandRacingItselfAnswersOnce(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
 			f := newOrg(t, kind)
-			actor := f.admin
-			actor.IdempotencyKey, actor.CommandID = "establish-dtb", "establish-dtb"
+			actor := keyed(f.admin, "establish-dtb")
 			cmd := commands.EstablishUnit{Name: "大同北站", Code: "DTB", Level: org.LevelStation, ParentID: f.root}
 			const n = 8
 			ids, written, errs := make([]uuid.UUID, n), make([]commands.Written, n), make([]error, n)
@@ -140,8 +138,7 @@ func TestKeyedVacateRunTwiceAnswersTheSameHandOvers(t *testing.T) {
 	id := f.caseAwaitingFinalApproval(t)
 	successorID, _ := signUp(t, f.env, f.admin, f.station, "approver3", []access.Role{access.RoleApprover})
 	a2 := f.approver2.AccountID
-	actor := f.admin
-	actor.IdempotencyKey, actor.CommandID = "vacate-a2", "vacate-a2"
+	actor := keyed(f.admin, "vacate-a2")
 	cmd := commands.VacatePosition{AccountID: a2, PositionID: accountPositions(t, f.env, a2)[0].ID, SuccessorID: &successorID, Reason: "调离"}
 	handed, first, err := f.env.App.VacatePosition(ctx, actor, cmd)
 	if err != nil || len(handed) != 1 || handed[0].CaseID != id {
@@ -154,6 +151,12 @@ func TestKeyedVacateRunTwiceAnswersTheSameHandOvers(t *testing.T) {
 	if err != nil || second != first || !reflect.DeepEqual(again, handed) {
 		t.Fatalf("the re-run answered %+v %+v %v; the first run answered %+v %+v <nil>", again, second, err, handed, first)
 	}
+}
+
+// keyed is actor sending its command with Idempotency-Key key.
+func keyed(actor commands.Actor, key string) commands.Actor {
+	actor.IdempotencyKey, actor.CommandID = key, key
+	return actor
 }
 
 // checkOneUnitEstablished fails t unless exactly one unit.established

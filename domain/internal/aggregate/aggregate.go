@@ -43,14 +43,14 @@ func (r *Root) Changes() []event.Event {
 // bytes (so that deciding and replaying go through one code path), and
 // keeps the event in r for the append.
 func Record(r *Root, apply Apply, typ string, payload any) error {
-	data, err := json.Marshal(payload)
+	e, err := event.New(typ, payload)
 	if err != nil {
-		return fmt.Errorf("encode %s: %w", typ, err)
+		return err
 	}
-	if err := apply(typ, data); err != nil {
+	if err := apply(typ, e.Data); err != nil {
 		return fmt.Errorf("apply %s: %w", typ, err)
 	}
-	r.changes = append(r.changes, event.Event{ID: event.NewID(), Type: typ, Data: data})
+	r.changes = append(r.changes, e)
 	return nil
 }
 
