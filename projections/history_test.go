@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"aidtrail/commands/query"
 	"aidtrail/domain/event"
 	"aidtrail/internal/sqldb"
 	"aidtrail/internal/testkit/apptest"
@@ -16,13 +17,13 @@ import (
 )
 
 // dump returns the whole case list, ordered by case id.
-func dump(t *testing.T, db *sqldb.DB) []cases.Row {
+func dump(t *testing.T, db *sqldb.DB) []query.CaseRow {
 	t.Helper()
-	rows, _, err := cases.List(t.Context(), db, cases.Filter{Limit: 500})
+	rows, _, err := cases.List(t.Context(), db, query.CaseFilter{Page: query.Page{Limit: 500}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	slices.SortFunc(rows, func(a, b cases.Row) int { return slices.Compare(a.CaseID[:], b.CaseID[:]) })
+	slices.SortFunc(rows, func(a, b query.CaseRow) int { return slices.Compare(a.CaseID[:], b.CaseID[:]) })
 	return rows
 }
 
@@ -62,7 +63,7 @@ func check(t *testing.T, w *casegen.World, db *sqldb.DB) {
 // rebuilt rebuilds the case list from position 0 in a new generation,
 // switches to it and returns it; the live list it replaced must have been
 // caught up with the store.
-func rebuilt(t *testing.T, env *apptest.Env) []cases.Row {
+func rebuilt(t *testing.T, env *apptest.Env) []query.CaseRow {
 	t.Helper()
 	ctx := t.Context()
 	live := dump(t, env.DB)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"aidtrail/commands/query"
 	"aidtrail/domain/event"
 	"aidtrail/internal/sqldb"
 	"aidtrail/internal/testkit/apptest"
@@ -101,7 +102,7 @@ func TestListPagesEveryCaseOnce(t *testing.T) {
 			if _, err := CatchUp(t.Context(), env.DB, env.Store, cases.New()); err != nil {
 				t.Fatal(err)
 			}
-			filters := []cases.Filter{
+			filters := []query.CaseFilter{
 				{},
 				{UnitIDs: w.Units[:2]},
 				{UnitIDs: w.Units[1:2], Status: "in_review"},

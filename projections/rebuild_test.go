@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"aidtrail/commands/query"
 	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections/cases"
 )
@@ -34,7 +35,7 @@ func TestRebuildWithoutDowntime(t *testing.T) {
 					defer busy.Done()
 					seen := 0
 					for ctx.Err() == nil {
-						rows, _, err := cases.List(ctx, env.DB, cases.Filter{Limit: 500})
+						rows, _, err := cases.List(ctx, env.DB, query.CaseFilter{Page: query.Page{Limit: 500}})
 						if err != nil {
 							if ctx.Err() == nil {
 								t.Errorf("read during rebuild: %v", err)

@@ -10,29 +10,16 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
+
+	"aidtrail/commands/query"
 )
 
 // CountMismatch is an event type of which a projection has applied a
-// different number of events than the log holds (of those it concerns) up
-// to its checkpoint: events were lost on their way to it, or applied
-// twice. Either is a defect; a rebuild repairs the read model.
-type CountMismatch struct {
-	Type    string
-	Applied int64 // events of Type the projection counted as applied
-	Logged  int64 // events of Type the log holds up to the checkpoint
-}
-
-func (m CountMismatch) String() string {
-	return fmt.Sprintf("%s: applied %d, logged %d", m.Type, m.Applied, m.Logged)
-}
+// different number of events than the log holds; see query.CountMismatch.
+type CountMismatch = query.CountMismatch
 
 // CountCheck is the result of the last self-check of one projection.
-type CountCheck struct {
-	// At is the checkpoint the counts were compared at; 0 before the first
-	// check.
-	At         int64
-	Mismatches []CountMismatch
-}
+type CountCheck = query.CountCheck
 
 // selfCheck compares each projection's count of applied events per type
 // with the log. It keeps, per projection, the log's counts up to the

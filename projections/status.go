@@ -2,31 +2,14 @@ package projections
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
+
+	"aidtrail/commands/query"
 )
 
-// Status is where a projection stands.
-type Status struct {
-	Name       string
-	Checkpoint int64 // position of the last event applied
-	// LagPositions is how far the checkpoint is behind the store's head;
-	// LagSeconds how long ago the oldest event not yet applied was
-	// recorded (0 when none is waiting).
-	LagPositions int64
-	LagSeconds   float64
-	// Applied and Failures count events applied and batches failed (each
-	// retry counts) by this runner since it started.
-	Applied, Failures uint64
-	// Stopped is why the projection stopped, nil while it runs: an event it
-	// could not apply even after retries. Its checkpoint is just before that
-	// event; it resumes from there when the runner is started again.
-	Stopped error
-	// Counts is the last self-check of the projection's applied events
-	// against the log (see Runner.CheckCounts).
-	Counts CountCheck
-}
+// Status is where a projection stands; the query side reports it.
+type Status = query.Status
 
 // Status reports every projection's checkpoint, lag and counters.
 func (r *Runner) Status(ctx context.Context) ([]Status, error) {
@@ -62,7 +45,7 @@ func (r *Runner) Status(ctx context.Context) ([]Status, error) {
 
 // ErrLagging is returned by Wait when the read models did not reach the
 // position in time.
-var ErrLagging = errors.New("read models are behind the requested position")
+var ErrLagging = query.ErrLagging
 
 // Wait returns once every projection of the runner has applied the event
 // at position pos (and all before it), or ErrLagging when ctx ends first.

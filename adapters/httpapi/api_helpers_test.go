@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -30,8 +29,8 @@ func newTestAPI(t testing.TB, kind string) *testAPI {
 	t.Helper()
 	env := apptest.New(t, kind)
 	runner := readmodeltest.Start(t, env)
-	h, err := NewHandler(Deps{Store: env.Store, App: env.App, Replies: replies.New(env.DB), ReadDB: env.DB,
-		ReadModels: runner, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h, err := NewHandler(Deps{Store: env.Store, App: env.App, Replies: replies.New(env.DB), Query: readmodeltest.Query(t, env),
+		ReadModels: runner, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

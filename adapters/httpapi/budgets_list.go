@@ -7,9 +7,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/domain/access"
+	"aidtrail/commands/query"
 	"aidtrail/domain/budget"
-	"aidtrail/projections/budgets"
 )
 
 // budgetListItem is one budget of GET /v1/budgets.
@@ -31,7 +30,7 @@ type budgetListItem struct {
 // the units below it: each is separate money.
 func (a *api) listBudgets(w http.ResponseWriter, r *http.Request) error {
 	q := listParams(r)
-	f := budgets.Filter{Line: q.str("line"), After: q.cursor(), Limit: q.limit()}
+	f := query.BudgetFilter{Line: q.str("line"), Page: q.page()}
 	unit := q.id("unit_id")
 	if s := q.str("year"); s != "" {
 		year, err := strconv.Atoi(s)
@@ -49,17 +48,10 @@ func (a *api) listBudgets(w http.ResponseWriter, r *http.Request) error {
 	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
-	scope, err := a.deps.App.StaffReadScope(r.Context(), callerOf(r).actor, "listing budgets", access.BudgetReadPermissions()...)
-	if err != nil {
-		return err
-	}
-	if !scope.Everything {
-		f.Within = scope.Units
-	}
 	if unit != uuid.Nil {
 		f.UnitIDs = []uuid.UUID{unit}
 	}
-	rows, next, err := budgets.List(r.Context(), a.deps.ReadDB, f)
+	rows, next, err := a.deps.Query.Budgets(r.Context(), callerOf(r).actor, f)
 	if err != nil {
 		return err
 	}

@@ -5,11 +5,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/google/uuid"
-
-	"aidtrail/domain/access"
+	"aidtrail/commands/query"
 	"aidtrail/domain/casework"
-	"aidtrail/projections/cases"
 )
 
 // caseListItem is one case of GET /v1/cases.
@@ -34,14 +31,13 @@ var caseStatuses = []casework.Status{casework.StatusDraft, casework.StatusInRevi
 // employee), in the order they were opened, from the case list read model.
 func (a *api) listCases(w http.ResponseWriter, r *http.Request) error {
 	q := listParams(r)
-	f := cases.Filter{
+	f := query.CaseFilter{
 		Status: casework.Status(q.str("status")), EmployeeID: q.id("employee_id"), StandardCode: q.str("standard_code"),
-		OpenedFrom: q.date("from"), After: q.cursor(), Limit: q.limit(),
+		OpenedFrom: q.date("from"), Under: q.id("unit_id"), Page: q.page(),
 	}
 	if to := q.date("to"); !to.IsZero() {
 		f.OpenedTo = to.Add(24 * time.Hour) // to is inclusive
 	}
-	under := q.id("unit_id")
 	if q.err != nil {
 		return q.err
 	}
@@ -51,22 +47,7 @@ func (a *api) listCases(w http.ResponseWriter, r *http.Request) error {
 	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
-	scope, err := a.deps.App.ReadScope(r.Context(), callerOf(r).actor, "listing cases", access.CaseReadPermissions()...)
-	if err != nil {
-		return err
-	}
-	switch {
-	case scope.Everything:
-	case len(scope.Units) > 0:
-		f.Within = scope.Units
-	default: // an employee without a staff position: their own cases
-		if f.EmployeeID != uuid.Nil && f.EmployeeID != scope.Employee {
-			f.Within = []uuid.UUID{}
-		}
-		f.EmployeeID = scope.Employee
-	}
-	f.Under = under
-	rows, next, err := cases.List(r.Context(), a.deps.ReadDB, f)
+	rows, next, err := a.deps.Query.Cases(r.Context(), callerOf(r).actor, f)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +10,7 @@ import (
 
 	"aidtrail/adapters/replies"
 	"aidtrail/internal/testkit/apptest"
+	"aidtrail/internal/testkit/readmodeltest"
 )
 
 // GET /v1/cases lists, from the case list read model, exactly the cases in
@@ -107,8 +106,8 @@ func TestListCasesOverHTTP(t *testing.T) {
 func TestMinPositionLagging(t *testing.T) {
 	t.Parallel()
 	s := newTestAPI(t, "sqlite")
-	h, err := NewHandler(Deps{Store: s.env.Store, App: s.env.App, Replies: replies.New(s.env.DB), ReadDB: s.env.DB,
-		ReadModels: s.runner, MinPositionWait: 100 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h, err := NewHandler(Deps{Store: s.env.Store, App: s.env.App, Replies: replies.New(s.env.DB), Query: readmodeltest.Query(t, s.env),
+		ReadModels: s.runner, MinPositionWait: 100 * time.Millisecond, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

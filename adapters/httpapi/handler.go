@@ -14,8 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/commands"
-	"aidtrail/internal/sqldb"
-	"aidtrail/projections"
+	"aidtrail/commands/query"
 )
 
 // Store is the part of the event store the API uses so far.
@@ -35,12 +34,12 @@ type Deps struct {
 	// Replies keeps answers for retried commands (Idempotency-Key); nil
 	// runs every request.
 	Replies Replies
-	// ReadDB holds the read models lists and statistics are read from;
-	// required.
-	ReadDB *sqldb.DB
-	// ReadModels are the projections that keep ReadDB; required. Reads
-	// with ?min_position wait on them, /readyz and /metrics report them.
-	ReadModels ReadModels
+	// Query answers lists and statistics from the read models; required.
+	Query *query.Service
+	// ReadModels is how far the read models are (a *projections.Runner);
+	// required. Reads with ?min_position wait on it, /readyz and /metrics
+	// report it.
+	ReadModels query.Progress
 	// ReadyTimeout bounds how long /readyz waits for the store.
 	ReadyTimeout time.Duration
 	// MaxLag is how far behind (seconds since the oldest event not yet
@@ -49,14 +48,6 @@ type Deps struct {
 	// MinPositionWait bounds how long a read with ?min_position waits for
 	// the read models before answering 503 lagging.
 	MinPositionWait time.Duration
-}
-
-// ReadModels are the running projections (a *projections.Runner).
-type ReadModels interface {
-	// Wait returns once every projection has applied position pos, or
-	// projections.ErrLagging when ctx ends first.
-	Wait(ctx context.Context, pos int64, poll time.Duration) error
-	Status(ctx context.Context) ([]projections.Status, error)
 }
 
 func (d *Deps) setDefaults() {
@@ -83,8 +74,8 @@ func (d Deps) Validate() error {
 	if d.Logger == nil {
 		errs = append(errs, errors.New("httpapi: Logger is required"))
 	}
-	if d.ReadDB == nil {
-		errs = append(errs, errors.New("httpapi: ReadDB is required"))
+	if d.Query == nil {
+		errs = append(errs, errors.New("httpapi: Query is required"))
 	}
 	if d.ReadModels == nil {
 		errs = append(errs, errors.New("httpapi: ReadModels is required"))

@@ -42,7 +42,7 @@ func newTestHandlerWaiting(t *testing.T, store Store, readyTimeout time.Duration
 	h, err := NewHandler(Deps{
 		Store:        store,
 		App:          env.App,
-		ReadDB:       env.DB,
+		Query:        readmodeltest.Query(t, env),
 		ReadModels:   readmodeltest.Start(t, env),
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		ReadyTimeout: readyTimeout,
@@ -97,7 +97,7 @@ func TestNewHandlerRefusesMissingDeps(t *testing.T) {
 	t.Parallel()
 	_, err := NewHandler(Deps{})
 	if err == nil || !strings.Contains(err.Error(), "Store") || !strings.Contains(err.Error(), "Logger") || !strings.Contains(err.Error(), "App") ||
-		!strings.Contains(err.Error(), "ReadDB") || !strings.Contains(err.Error(), "ReadModels") {
+		!strings.Contains(err.Error(), "Query") || !strings.Contains(err.Error(), "ReadModels") {
 		t.Fatalf("NewHandler(Deps{}) = %v, want every missing dependency named", err)
 	}
 }

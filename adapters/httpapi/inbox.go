@@ -3,8 +3,6 @@ package httpapi
 import (
 	"net/http"
 	"time"
-
-	"aidtrail/projections/inbox"
 )
 
 // inboxItem is a step waiting for the caller's decision.
@@ -24,14 +22,14 @@ type inboxItem struct {
 // administrator holds no steps).
 func (a *api) inbox(w http.ResponseWriter, r *http.Request) error {
 	q := listParams(r)
-	after, limit := q.cursor(), q.limit()
+	page := q.page()
 	if q.err != nil {
 		return q.err
 	}
 	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
-	items, next, err := inbox.List(r.Context(), a.deps.ReadDB, callerOf(r).actor.AccountID, after, limit)
+	items, next, err := a.deps.Query.Inbox(r.Context(), callerOf(r).actor, page)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"aidtrail/projections"
+	"aidtrail/commands/query"
 )
 
 // metrics counts requests for /metrics, in the Prometheus text format. Labels
@@ -133,27 +133,27 @@ func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) 
 
 // writeProjectionMetrics writes each projection's checkpoint, lag, events
 // applied, failures and whether it has stopped.
-func writeProjectionMetrics(b *strings.Builder, statuses []projections.Status) {
+func writeProjectionMetrics(b *strings.Builder, statuses []query.Status) {
 	families := []struct {
 		name, kind, help string
-		value            func(projections.Status) float64
+		value            func(query.Status) float64
 	}{
 		{"aidtrail_projection_checkpoint_position", "gauge", "Global position of the last event the projection applied.",
-			func(s projections.Status) float64 { return float64(s.Checkpoint) }},
+			func(s query.Status) float64 { return float64(s.Checkpoint) }},
 		{"aidtrail_projection_lag_positions", "gauge", "Positions between the store's head and the projection's checkpoint.",
-			func(s projections.Status) float64 { return float64(s.LagPositions) }},
+			func(s query.Status) float64 { return float64(s.LagPositions) }},
 		{"aidtrail_projection_lag_seconds", "gauge", "Age of the oldest event the projection has not applied yet; 0 when caught up.",
-			func(s projections.Status) float64 { return s.LagSeconds }},
+			func(s query.Status) float64 { return s.LagSeconds }},
 		{"aidtrail_projection_events_applied_total", "counter", "Events the projection applied in this process.",
-			func(s projections.Status) float64 { return float64(s.Applied) }},
+			func(s query.Status) float64 { return float64(s.Applied) }},
 		{"aidtrail_projection_failures_total", "counter", "Batches the projection failed to apply in this process, retries included.",
-			func(s projections.Status) float64 { return float64(s.Failures) }},
+			func(s query.Status) float64 { return float64(s.Failures) }},
 		{"aidtrail_projection_count_mismatches", "gauge", "Event types whose count of events the projection applied differs from the log's up to its checkpoint, at the last self-check; 0 when they agree.",
-			func(s projections.Status) float64 { return float64(len(s.Counts.Mismatches)) }},
+			func(s query.Status) float64 { return float64(len(s.Counts.Mismatches)) }},
 		{"aidtrail_projection_counts_checked_position", "gauge", "Checkpoint at which the last self-check compared the projection's applied events with the log; 0 before the first.",
-			func(s projections.Status) float64 { return float64(s.Counts.At) }},
+			func(s query.Status) float64 { return float64(s.Counts.At) }},
 		{"aidtrail_projection_stopped", "gauge", "1 when the projection stopped on an event it cannot apply.",
-			func(s projections.Status) float64 {
+			func(s query.Status) float64 {
 				if s.Stopped != nil {
 					return 1
 				}

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -11,13 +10,7 @@ import (
 
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/payment"
-	"aidtrail/projections/payments"
 )
-
-// maxExportRows bounds a bank file: as many payments as one results file
-// may answer (payment.DefaultMaxRows), so that every exported payment can
-// be reconciled from one file.
-const maxExportRows = payment.DefaultMaxRows
 
 // exportPayments: GET /v1/payments/export?status=instructed&unit_id= is
 // the file for the bank (payment.ExportHeader): every payment of the
@@ -25,7 +18,7 @@ const maxExportRows = payment.DefaultMaxRows
 // the payee's bank account. It needs budgets.manage at the unit. The list
 // comes from the payments read model (pass min_position to include a
 // payment just instructed); what each row says is read from the event
-// store (commands.App.ExportPayments).
+// store (query.Service.ExportPayments).
 func (a *api) exportPayments(w http.ResponseWriter, r *http.Request) error {
 	q := listParams(r)
 	status := payment.Status(q.str("status"))
@@ -42,27 +35,7 @@ func (a *api) exportPayments(w http.ResponseWriter, r *http.Request) error {
 	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
-	due := func(ctx context.Context) ([]uuid.UUID, error) {
-		var ids []uuid.UUID
-		for after := int64(0); ; {
-			page, next, err := payments.List(ctx, a.deps.ReadDB, payments.Filter{
-				Within: []uuid.UUID{unit}, Status: payment.StatusInstructed, After: after, Limit: payments.MaxLimit})
-			if err != nil {
-				return nil, err
-			}
-			for _, p := range page {
-				ids = append(ids, p.PaymentID)
-			}
-			if len(ids) > maxExportRows {
-				return nil, fmt.Errorf("%w: more than %d payments wait under this unit; export the units below it one by one", errTooLarge, maxExportRows)
-			}
-			if next == 0 {
-				return ids, nil
-			}
-			after = next
-		}
-	}
-	rows, err := a.deps.App.ExportPayments(r.Context(), callerOf(r).actor, unit, due)
+	rows, err := a.deps.Query.ExportPayments(r.Context(), callerOf(r).actor, unit)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"aidtrail/commands"
+	"aidtrail/commands/query"
 	"aidtrail/domain/access"
 	"aidtrail/domain/budget"
 	"aidtrail/domain/casework"
@@ -19,7 +20,6 @@ import (
 	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 	"aidtrail/domain/payment"
-	"aidtrail/projections"
 )
 
 // Stable problem codes (API.md). Clients branch on these, never on titles or
@@ -130,7 +130,7 @@ func problemFor(err error) (p Problem, logIt bool, level slog.Level) {
 		return newProblem(codeNotFound, noRouteDetail), false, 0
 	case errors.Is(err, errMethodNotAllowed):
 		return newProblem(codeMethodNotAllowed, "This resource does not accept this method; see the Allow header."), false, 0
-	case errors.Is(err, errTooLarge):
+	case errors.Is(err, errTooLarge), errors.Is(err, query.ErrTooLarge):
 		return newProblem(codeTooLarge, err.Error()), false, 0
 	case errors.Is(err, errKeyReused):
 		return newProblem(codeIdempotencyMismatch, err.Error()), false, 0
@@ -209,7 +209,7 @@ func problemFor(err error) (p Problem, logIt bool, level slog.Level) {
 		errors.Is(err, org.ErrInconsistent):
 		return newProblem(codeConflict, err.Error()), false, 0
 
-	case errors.Is(err, projections.ErrLagging):
+	case errors.Is(err, query.ErrLagging):
 		return newProblem(codeLagging, "The read models have not reached min_position yet; try again shortly."), false, 0
 	case errors.Is(err, errNotReady):
 		return newProblem(codeUnavailable, "The event store is not answering; try again shortly."), true, slog.LevelWarn

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"aidtrail/commands/query"
 )
 
 // queryParams reads a list's query parameters. Each may be given once;
@@ -80,22 +82,22 @@ func (q *queryParams) cursor() int64 {
 	return n
 }
 
+// page returns the cursor and the page size a list asks for.
+func (q *queryParams) page() query.Page { return query.Page{After: q.cursor(), Limit: q.limit()} }
+
 // limit returns the page size asked for, 0 (the list's default) when
-// absent; at most maxPage.
+// absent; at most query.MaxLimit.
 func (q *queryParams) limit() int {
 	s := q.str("limit")
 	if s == "" {
 		return 0
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > maxPage {
-		q.fail("limit", "must be an integer from 1 to "+strconv.Itoa(maxPage))
+	if err != nil || n < 1 || n > query.MaxLimit {
+		q.fail("limit", "must be an integer from 1 to "+strconv.Itoa(query.MaxLimit))
 	}
 	return n
 }
-
-// maxPage is the largest page a list returns.
-const maxPage = 500
 
 // nextCursor is a list's next_cursor: null on the last page.
 func nextCursor(after int64) *string {

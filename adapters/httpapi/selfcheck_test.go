@@ -26,7 +26,7 @@ func TestReadyzAndMetricsReportCountMismatch(t *testing.T) {
 			}
 			runner := readmodeltest.Start(t, env)
 			readmodeltest.CaughtUp(t, env, runner)
-			h, err := NewHandler(Deps{Store: env.Store, App: env.App, ReadDB: env.DB, ReadModels: runner,
+			h, err := NewHandler(Deps{Store: env.Store, App: env.App, Query: readmodeltest.Query(t, env), ReadModels: runner,
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ReadyTimeout: 5 * time.Second, MaxLag: time.Hour})
 			if err != nil {
 				t.Fatal(err)

@@ -5,14 +5,14 @@ import (
 	"net/http"
 	"strings"
 
-	"aidtrail/projections/stats"
+	"aidtrail/commands/query"
 )
 
 // statsKeys are the JSON members a row of GET /v1/stats names each
 // dimension's value by.
-var statsKeys = map[stats.Dimension]string{
-	stats.DimUnit: "unit_id", stats.DimCategory: "category", stats.DimCause: "cause",
-	stats.DimStandard: "standard_code", stats.DimLine: "budget_line", stats.DimMonth: "month",
+var statsKeys = map[query.Dimension]string{
+	query.DimUnit: "unit_id", query.DimCategory: "category", query.DimCause: "cause",
+	query.DimStandard: "standard_code", query.DimLine: "budget_line", query.DimMonth: "month",
 }
 
 // getStats: GET /v1/stats?dimensions=unit,category,cause,standard,line,month&from&to&unit_id,
@@ -25,10 +25,10 @@ var statsKeys = map[stats.Dimension]string{
 // both inclusive.
 func (a *api) getStats(w http.ResponseWriter, r *http.Request) error {
 	q := listParams(r)
-	req := stats.Request{From: q.str("from"), To: q.str("to")}
+	req := query.StatsRequest{From: q.str("from"), To: q.str("to")}
 	if dims := q.str("dimensions"); dims != "" {
 		for _, name := range strings.Split(dims, ",") {
-			d, err := stats.ParseDimension(strings.TrimSpace(name))
+			d, err := query.ParseDimension(strings.TrimSpace(name))
 			if err != nil {
 				return statsFieldError(err)
 			}
@@ -45,12 +45,7 @@ func (a *api) getStats(w http.ResponseWriter, r *http.Request) error {
 	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
-	scope, err := a.deps.App.StatsScope(r.Context(), callerOf(r).actor, unitID)
-	if err != nil {
-		return err
-	}
-	req.Scope = scope
-	rows, err := stats.Query(r.Context(), a.deps.ReadDB, req)
+	rows, err := a.deps.Query.Stats(r.Context(), callerOf(r).actor, unitID, req)
 	if err != nil {
 		return err
 	}
@@ -60,17 +55,17 @@ func (a *api) getStats(w http.ResponseWriter, r *http.Request) error {
 			"approved_fen": row.ApprovedFen, "paid_fen": row.PaidFen}
 		for _, d := range req.Dimensions {
 			switch d {
-			case stats.DimUnit:
+			case query.DimUnit:
 				item["unit_id"], item["unit_name"] = row.UnitID.String(), row.UnitName
-			case stats.DimCategory:
+			case query.DimCategory:
 				item[statsKeys[d]] = row.Category
-			case stats.DimCause:
+			case query.DimCause:
 				item[statsKeys[d]] = row.Cause
-			case stats.DimStandard:
+			case query.DimStandard:
 				item[statsKeys[d]] = row.StandardCode
-			case stats.DimLine:
+			case query.DimLine:
 				item[statsKeys[d]] = row.BudgetLine
-			case stats.DimMonth:
+			case query.DimMonth:
 				item[statsKeys[d]] = row.Month
 			}
 		}
@@ -84,7 +79,7 @@ func (a *api) getStats(w http.ResponseWriter, r *http.Request) error {
 // statsFieldError turns a malformed statistics request into a 400 naming
 // the parameter.
 func statsFieldError(err error) error {
-	var qe *stats.QueryError
+	var qe *query.StatsError
 	if errors.As(err, &qe) {
 		return &fieldError{Field: qe.Field, Reason: qe.Reason}
 	}

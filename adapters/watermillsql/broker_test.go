@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"aidtrail/adapters/postgres"
+	"aidtrail/commands/query"
 	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections"
 	"aidtrail/projections/casegen"
@@ -107,12 +108,12 @@ func TestWorkersOverPostgresBroker(t *testing.T) {
 	}
 }
 
-func list(t *testing.T, env *apptest.Env) []cases.Row {
+func list(t *testing.T, env *apptest.Env) []query.CaseRow {
 	t.Helper()
-	rows, _, err := cases.List(t.Context(), env.DB, cases.Filter{Limit: 500})
+	rows, _, err := cases.List(t.Context(), env.DB, query.CaseFilter{Page: query.Page{Limit: 500}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	slices.SortFunc(rows, func(a, b cases.Row) int { return slices.Compare(a.CaseID[:], b.CaseID[:]) })
+	slices.SortFunc(rows, func(a, b query.CaseRow) int { return slices.Compare(a.CaseID[:], b.CaseID[:]) })
 	return rows
 }

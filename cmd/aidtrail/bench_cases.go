@@ -22,6 +22,7 @@ import (
 	"aidtrail/adapters/replies"
 	"aidtrail/cmd/aidtrail/internal/bench"
 	"aidtrail/commands"
+	"aidtrail/commands/query"
 	"aidtrail/domain/access"
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
@@ -89,8 +90,12 @@ func runBenchCases(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *project {
 		go func() { _ = runner.Run(projCtx) }()
 	}
+	queries, err := query.New(app, projections.Queries{DB: db.tables})
+	if err != nil {
+		return err
+	}
 	handler, err := httpapi.NewHandler(httpapi.Deps{Store: st, App: app, Replies: replies.New(db.tables),
-		ReadDB: db.tables, ReadModels: runner, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Query: queries, ReadModels: runner, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		return err
 	}

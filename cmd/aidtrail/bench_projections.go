@@ -16,6 +16,7 @@ import (
 
 	"aidtrail/adapters/postgres"
 	"aidtrail/cmd/aidtrail/internal/bench"
+	"aidtrail/commands/query"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
 	"aidtrail/internal/sqldb"
@@ -297,7 +298,7 @@ func (b *projectionBench) queries(ctx context.Context, n int) error {
 	statuses := []casework.Status{casework.StatusInReview, casework.StatusApproved, casework.StatusClosed, casework.StatusRejected}
 	var pages []time.Duration
 	for i := range n {
-		f := cases.Filter{Limit: 50}
+		f := query.CaseFilter{Page: query.Page{Limit: 50}}
 		switch i % 4 {
 		case 0:
 			f.Within = []uuid.UUID{w.Units[rng.IntN(len(w.Units))]}
@@ -320,14 +321,14 @@ func (b *projectionBench) queries(ctx context.Context, n int) error {
 
 	// Statistics: the dimension sets an analyst asks most, over the whole
 	// bureau or one station, for a year or a quarter.
-	sets := [][]stats.Dimension{
-		{stats.DimUnit}, {stats.DimCategory}, {stats.DimUnit, stats.DimCategory}, {stats.DimCause},
-		{stats.DimStandard, stats.DimMonth}, {stats.DimLine}, {stats.DimUnit, stats.DimCause, stats.DimMonth}, nil,
+	sets := [][]query.Dimension{
+		{query.DimUnit}, {query.DimCategory}, {query.DimUnit, query.DimCategory}, {query.DimCause},
+		{query.DimStandard, query.DimMonth}, {query.DimLine}, {query.DimUnit, query.DimCause, query.DimMonth}, nil,
 	}
 	year := time.Now().UTC().Format("2006")
 	var figures []time.Duration
 	for i := range n {
-		q := stats.Request{Dimensions: sets[i%len(sets)], Scope: w.Root}
+		q := query.StatsRequest{Dimensions: sets[i%len(sets)], Scope: w.Root}
 		if i%3 == 1 {
 			q.Scope = w.Units[rng.IntN(len(w.Units))]
 		}

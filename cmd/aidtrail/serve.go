@@ -17,6 +17,7 @@ import (
 	"aidtrail/adapters/replies"
 	"aidtrail/adapters/watermillsql"
 	"aidtrail/cmd/aidtrail/internal/demo"
+	"aidtrail/commands/query"
 	"aidtrail/projections"
 )
 
@@ -95,8 +96,13 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 		closeStore()
 		return nil, nil, err
 	}
+	queries, err := query.New(app, projections.Queries{DB: db.tables})
+	if err != nil {
+		closeStore()
+		return nil, nil, err
+	}
 	handler, err := httpapi.NewHandler(httpapi.Deps{Store: db.events, App: app, Logger: log, Replies: replies.New(db.tables),
-		ReadDB: db.tables, ReadModels: runner})
+		Query: queries, ReadModels: runner})
 	if err != nil {
 		closeStore()
 		return nil, nil, err

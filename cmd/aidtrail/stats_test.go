@@ -40,7 +40,7 @@ func TestStatsOfTheDemoMatchTheHistory(t *testing.T) {
 			}
 			runner := readmodeltest.Start(t, env)
 			readmodeltest.CaughtUp(t, env, runner)
-			h, err := httpapi.NewHandler(httpapi.Deps{Store: env.Store, App: env.App, ReadDB: env.DB, ReadModels: runner,
+			h, err := httpapi.NewHandler(httpapi.Deps{Store: env.Store, App: env.App, Query: readmodeltest.Query(t, env), ReadModels: runner,
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			if err != nil {
 				t.Fatal(err)

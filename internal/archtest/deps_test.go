@@ -49,3 +49,38 @@ func TestTestKitsStayOutOfTheBinary(t *testing.T) {
 		}
 	}
 }
+
+// The HTTP adapter reads through the application layer (commands and
+// commands/query) only: read models and their tables are the query side's
+// business, behind query.ReadModels.
+func TestHTTPReachesReadModelsThroughTheQuerySide(t *testing.T) {
+	t.Parallel()
+	for _, p := range imports(t, "./adapters/httpapi") {
+		if p == "aidtrail/internal/sqldb" || p == "aidtrail/projections" || strings.HasPrefix(p, "aidtrail/projections/") {
+			t.Errorf("adapters/httpapi imports %s; it reads read models through commands/query", p)
+		}
+	}
+}
+
+// The query side knows its port, not what implements it.
+func TestQuerySideKnowsNoReadModelStore(t *testing.T) {
+	t.Parallel()
+	for _, p := range deps(t, "./commands/...") {
+		if p == "aidtrail/internal/sqldb" || p == "aidtrail/projections" || strings.HasPrefix(p, "aidtrail/projections/") {
+			t.Errorf("commands/ depends on %s; the query side reads through query.ReadModels", p)
+		}
+	}
+}
+
+// imports lists what the package at path imports directly, outside its
+// tests.
+func imports(t *testing.T, path string) []string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-f", `{{join .Imports " "}}`, path)
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list %s: %v", path, err)
+	}
+	return strings.Fields(string(out))
+}

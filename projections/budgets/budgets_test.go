@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/commands"
+	"aidtrail/commands/query"
 	"aidtrail/domain/budget"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
@@ -178,9 +179,9 @@ func (f *fixture) check(t *testing.T) {
 }
 
 // rows returns every row of rm_budgets, in the order allocated.
-func (f *fixture) rows(t *testing.T) []budgets.Row {
+func (f *fixture) rows(t *testing.T) []query.BudgetRow {
 	t.Helper()
-	rows, next, err := budgets.List(t.Context(), f.env.DB, budgets.Filter{Limit: 500})
+	rows, next, err := budgets.List(t.Context(), f.env.DB, query.BudgetFilter{Page: query.Page{Limit: 500}})
 	if err != nil || next != 0 {
 		t.Fatalf("list: %v, next %d", err, next)
 	}
@@ -195,23 +196,23 @@ func (f *fixture) checkLists(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name   string
-		filter budgets.Filter
+		filter query.BudgetFilter
 		want   []uuid.UUID
 	}{
-		{"all", budgets.Filter{}, f.budgets()},
-		{"no units", budgets.Filter{UnitIDs: []uuid.UUID{}}, nil},
-		{"nowhere", budgets.Filter{Within: []uuid.UUID{}}, nil},
-		{"the first station's", budgets.Filter{UnitIDs: []uuid.UUID{f.station1}}, []uuid.UUID{f.own, f.nextYear}},
-		{"the stations'", budgets.Filter{UnitIDs: []uuid.UUID{f.station1, f.station2}}, []uuid.UUID{f.own, f.nextYear}},
-		{"the bureau's own", budgets.Filter{UnitIDs: []uuid.UUID{f.root}}, []uuid.UUID{f.bureau, f.med}},
-		{"under the bureau", budgets.Filter{Within: []uuid.UUID{f.root}}, f.budgets()},
-		{"under the second station", budgets.Filter{Within: []uuid.UUID{f.station2}}, nil},
-		{"under the first station, this year", budgets.Filter{Within: []uuid.UUID{f.station1}, Year: f.year}, []uuid.UUID{f.own}},
-		{"this year", budgets.Filter{Year: f.year}, []uuid.UUID{f.own, f.bureau, f.med}},
-		{"next year", budgets.Filter{Year: f.year + 1}, []uuid.UUID{f.nextYear}},
-		{"hardship", budgets.Filter{Line: "aid.hardship"}, []uuid.UUID{f.own, f.bureau, f.nextYear}},
-		{"medical at the bureau", budgets.Filter{Line: "aid.medical", UnitIDs: []uuid.UUID{f.root}}, []uuid.UUID{f.med}},
-		{"no such line", budgets.Filter{Line: "aid.none"}, nil},
+		{"all", query.BudgetFilter{}, f.budgets()},
+		{"no units", query.BudgetFilter{UnitIDs: []uuid.UUID{}}, nil},
+		{"nowhere", query.BudgetFilter{Within: []uuid.UUID{}}, nil},
+		{"the first station's", query.BudgetFilter{UnitIDs: []uuid.UUID{f.station1}}, []uuid.UUID{f.own, f.nextYear}},
+		{"the stations'", query.BudgetFilter{UnitIDs: []uuid.UUID{f.station1, f.station2}}, []uuid.UUID{f.own, f.nextYear}},
+		{"the bureau's own", query.BudgetFilter{UnitIDs: []uuid.UUID{f.root}}, []uuid.UUID{f.bureau, f.med}},
+		{"under the bureau", query.BudgetFilter{Within: []uuid.UUID{f.root}}, f.budgets()},
+		{"under the second station", query.BudgetFilter{Within: []uuid.UUID{f.station2}}, nil},
+		{"under the first station, this year", query.BudgetFilter{Within: []uuid.UUID{f.station1}, Year: f.year}, []uuid.UUID{f.own}},
+		{"this year", query.BudgetFilter{Year: f.year}, []uuid.UUID{f.own, f.bureau, f.med}},
+		{"next year", query.BudgetFilter{Year: f.year + 1}, []uuid.UUID{f.nextYear}},
+		{"hardship", query.BudgetFilter{Line: "aid.hardship"}, []uuid.UUID{f.own, f.bureau, f.nextYear}},
+		{"medical at the bureau", query.BudgetFilter{Line: "aid.medical", UnitIDs: []uuid.UUID{f.root}}, []uuid.UUID{f.med}},
+		{"no such line", query.BudgetFilter{Line: "aid.none"}, nil},
 	} {
 		for _, limit := range []int{1, 2, 0} {
 			var got []uuid.UUID

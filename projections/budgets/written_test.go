@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"aidtrail/commands/query"
 	"aidtrail/domain/budget"
 	"aidtrail/domain/event"
 	"aidtrail/internal/testkit/apptest"
@@ -78,7 +79,7 @@ func TestBudgetsFromWrittenHistories(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := budgets.Row{BudgetID: id, UnitID: unit, Year: 2026, Line: "aid.medical",
+			want := query.BudgetRow{BudgetID: id, UnitID: unit, Year: 2026, Line: "aid.medical",
 				AllocatedFen: b.Allocated(), ReservedFen: b.Reserved() - spent, SpentFen: b.Spent() + spent,
 				AvailableFen: b.Available(), AllocatedPosition: first, UpdatedPosition: last}
 			if got != want {

@@ -17,10 +17,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"aidtrail/commands/query"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
-	"aidtrail/projections/cases"
 )
 
 // World is a set of units, employees and standards cases are drawn from,
@@ -31,14 +31,14 @@ type World struct {
 	Units, Employees []uuid.UUID
 	Standards        []string
 	mu               sync.Mutex
-	want             map[uuid.UUID]cases.Row // positions and opening time left zero
+	want             map[uuid.UUID]query.CaseRow // positions and opening time left zero
 	rng              *rand.Rand
 }
 
 // New returns a world of units and employees, its random choices seeded
 // by seed.
 func New(seed uint64, units, employees int) *World {
-	w := &World{Root: uuid.New(), Standards: []string{"HARD-LIVING", "MED-SERIOUS"}, want: map[uuid.UUID]cases.Row{},
+	w := &World{Root: uuid.New(), Standards: []string{"HARD-LIVING", "MED-SERIOUS"}, want: map[uuid.UUID]query.CaseRow{},
 		rng: rand.New(rand.NewPCG(seed, 7))}
 	for range units {
 		w.Units = append(w.Units, uuid.New())
@@ -51,7 +51,7 @@ func New(seed uint64, units, employees int) *World {
 
 // Want returns what the case list must hold for every case written so far,
 // with positions and opening times left zero.
-func (w *World) Want() map[uuid.UUID]cases.Row {
+func (w *World) Want() map[uuid.UUID]query.CaseRow {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return maps.Clone(w.want)
@@ -101,7 +101,7 @@ func (w *World) Write(ctx context.Context, store Appender, n int) (events int, e
 		std := w.Standards[w.rng.IntN(len(w.Standards))]
 		category := map[string]string{"HARD-LIVING": "hardship", "MED-SERIOUS": "medical"}[std]
 		requested := int64(100_000 + w.rng.IntN(400_000))
-		row := cases.Row{CaseID: id, EmployeeID: w.Employees[w.rng.IntN(len(w.Employees))],
+		row := query.CaseRow{CaseID: id, EmployeeID: w.Employees[w.rng.IntN(len(w.Employees))],
 			UnitID: w.Units[w.rng.IntN(len(w.Units))], StandardCode: std, Category: category,
 			Status: casework.StatusDraft, RequestedFen: requested}
 		approver := uuid.New()

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/commands"
+	"aidtrail/commands/query"
 	"aidtrail/domain/casework"
 	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections"
@@ -117,7 +118,7 @@ func (f *fixture) check(t *testing.T, cases []uuid.UUID) {
 	if _, err := projections.CatchUp(ctx, f.env.DB, f.env.Store, inbox.New()); err != nil {
 		t.Fatal(err)
 	}
-	byCase := map[uuid.UUID]inbox.Item{}
+	byCase := map[uuid.UUID]query.InboxRow{}
 	for account := range f.actors {
 		items := page(t, f, account, 2)
 		for _, it := range items {
@@ -153,7 +154,7 @@ func (f *fixture) check(t *testing.T, cases []uuid.UUID) {
 			continue
 		}
 		waiting++
-		want := inbox.Item{CaseID: id, Step: open[0].Name, AccountID: open[0].Assignee, UnitID: c.UnitID(),
+		want := query.InboxRow{CaseID: id, Step: open[0].Name, AccountID: open[0].Assignee, UnitID: c.UnitID(),
 			EmployeeID: c.EmployeeID(), StandardCode: c.StandardCode(), AmountFen: c.CurrentAmountFen()}
 		if it.Position <= 0 || it.WaitingSince.IsZero() {
 			t.Fatalf("case %s: position %d, waiting since %v", id, it.Position, it.WaitingSince)
@@ -169,12 +170,12 @@ func (f *fixture) check(t *testing.T, cases []uuid.UUID) {
 }
 
 // page reads account's whole inbox limit items at a time.
-func page(t *testing.T, f *fixture, account uuid.UUID, limit int) []inbox.Item {
+func page(t *testing.T, f *fixture, account uuid.UUID, limit int) []query.InboxRow {
 	t.Helper()
-	var all []inbox.Item
+	var all []query.InboxRow
 	after := int64(0)
 	for {
-		items, next, err := inbox.List(t.Context(), f.env.DB, account, after, limit)
+		items, next, err := inbox.List(t.Context(), f.env.DB, account, query.Page{After: after, Limit: limit})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,9 +232,9 @@ func (f *fixture) catchUpIsIdempotent(t *testing.T) {
 }
 
 // dump returns every row of rm_inbox, by account then position.
-func dump(t *testing.T, f *fixture) []inbox.Item {
+func dump(t *testing.T, f *fixture) []query.InboxRow {
 	t.Helper()
-	var all []inbox.Item
+	var all []query.InboxRow
 	accounts := make([]uuid.UUID, 0, len(f.actors))
 	for a := range f.actors {
 		accounts = append(accounts, a)

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/commands"
+	"aidtrail/commands/query"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
 	"aidtrail/internal/testkit/apptest"
@@ -97,14 +98,14 @@ func TestInboxThroughAReview(t *testing.T) {
 
 // expect checks, after check, that account's inbox is the one step
 // (nothing when id is nil) and returns it.
-func (f *fixture) expect(t *testing.T, account, id uuid.UUID, step string, fen int64) inbox.Item {
+func (f *fixture) expect(t *testing.T, account, id uuid.UUID, step string, fen int64) query.InboxRow {
 	t.Helper()
 	got := page(t, f, account, 10)
 	if id == uuid.Nil {
 		if len(got) != 0 {
 			t.Fatalf("inbox of %s: %+v, want it empty", account, got)
 		}
-		return inbox.Item{}
+		return query.InboxRow{}
 	}
 	if len(got) != 1 || got[0].CaseID != id || got[0].Step != step || got[0].AmountFen != fen {
 		t.Fatalf("inbox of %s: %+v, want %s at %s for %d fen", account, got, id, step, fen)
@@ -153,19 +154,19 @@ func TestInboxFromWrittenHistories(t *testing.T) {
 			submitted := casework.CaseSubmitted{StandardVersion: 1, MaxPayableFen: 800_000, AmountFen: 800_000, FlowUnitID: unit, FlowVersion: 1,
 				Steps: []casework.CaseStep{{Name: "初审", AssigneeAccountID: p1}, {Name: "复审", AssigneeAccountID: p2}}}
 			at := r.add(id, casework.TypeCaseSubmitted, submitted)
-			list := func(account uuid.UUID) []inbox.Item {
+			list := func(account uuid.UUID) []query.InboxRow {
 				t.Helper()
 				if _, err := projections.CatchUp(ctx, env.DB, env.Store, inbox.New()); err != nil {
 					t.Fatal(err)
 				}
-				items, next, err := inbox.List(ctx, env.DB, account, 0, 0)
+				items, next, err := inbox.List(ctx, env.DB, account, query.Page{})
 				if err != nil || next != 0 {
 					t.Fatalf("list: %v, next %d", err, next)
 				}
 				return items
 			}
 			got := list(p1)
-			if len(got) != 1 || got[0] != (inbox.Item{CaseID: id, Step: "初审", AccountID: p1, UnitID: unit, EmployeeID: emp,
+			if len(got) != 1 || got[0] != (query.InboxRow{CaseID: id, Step: "初审", AccountID: p1, UnitID: unit, EmployeeID: emp,
 				StandardCode: "MED-SERIOUS", AmountFen: 800_000, WaitingSince: got[0].WaitingSince, Position: at}) ||
 				time.Since(got[0].WaitingSince) > time.Minute {
 				t.Fatalf("after submission: %+v, want 初审 waiting on p1 since position %d", got, at)

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/commands"
+	"aidtrail/commands/query"
 	"aidtrail/domain/access"
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
@@ -130,7 +131,7 @@ func TestPaymentsFollowTheStore(t *testing.T) {
 				}
 			}
 
-			list := func(filter payments.Filter) []uuid.UUID {
+			list := func(filter query.PaymentFilter) []uuid.UUID {
 				t.Helper()
 				var out []uuid.UUID
 				for {
@@ -166,26 +167,26 @@ func TestPaymentsFollowTheStore(t *testing.T) {
 			}
 			for _, c := range []struct {
 				name   string
-				filter payments.Filter
+				filter query.PaymentFilter
 				keep   func(uuid.UUID, commands.PaymentView) bool
 			}{
-				{"all", payments.Filter{}, func(uuid.UUID, commands.PaymentView) bool { return true }},
-				{"pages of 2", payments.Filter{Limit: 2}, func(uuid.UUID, commands.PaymentView) bool { return true }},
-				{"instructed under the station", payments.Filter{Within: []uuid.UUID{f.station}, Status: payment.StatusInstructed, Limit: 1},
+				{"all", query.PaymentFilter{}, func(uuid.UUID, commands.PaymentView) bool { return true }},
+				{"pages of 2", query.PaymentFilter{Page: query.Page{Limit: 2}}, func(uuid.UUID, commands.PaymentView) bool { return true }},
+				{"instructed under the station", query.PaymentFilter{Within: []uuid.UUID{f.station}, Status: payment.StatusInstructed, Page: query.Page{Limit: 1}},
 					func(id uuid.UUID, v commands.PaymentView) bool {
 						return (unitOf[id] == f.station || unitOf[id] == f.workshop) && v.Status == payment.StatusInstructed
 					}},
-				{"under the workshop and the second station", payments.Filter{Within: []uuid.UUID{f.workshop, f.st2}},
+				{"under the workshop and the second station", query.PaymentFilter{Within: []uuid.UUID{f.workshop, f.st2}},
 					func(id uuid.UUID, _ commands.PaymentView) bool {
 						return unitOf[id] == f.workshop || unitOf[id] == f.st2
 					}},
-				{"failed", payments.Filter{Status: payment.StatusFailed},
+				{"failed", query.PaymentFilter{Status: payment.StatusFailed},
 					func(_ uuid.UUID, v commands.PaymentView) bool { return v.Status == payment.StatusFailed }},
-				{"one case", payments.Filter{CaseID: first.CaseID},
+				{"one case", query.PaymentFilter{CaseID: first.CaseID},
 					func(_ uuid.UUID, v commands.PaymentView) bool { return v.CaseID == first.CaseID }},
-				{"one employee", payments.Filter{EmployeeID: first.EmployeeID},
+				{"one employee", query.PaymentFilter{EmployeeID: first.EmployeeID},
 					func(_ uuid.UUID, v commands.PaymentView) bool { return v.EmployeeID == first.EmployeeID }},
-				{"nowhere", payments.Filter{Within: []uuid.UUID{}}, func(uuid.UUID, commands.PaymentView) bool { return false }},
+				{"nowhere", query.PaymentFilter{Within: []uuid.UUID{}}, func(uuid.UUID, commands.PaymentView) bool { return false }},
 			} {
 				want := expect(c.keep)
 				if got := list(c.filter); fmt.Sprint(got) != fmt.Sprint(want) {

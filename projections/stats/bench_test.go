@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"aidtrail/commands/query"
 	"aidtrail/internal/sqldb"
 	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections"
@@ -36,18 +37,18 @@ func BenchmarkStatsQuery(b *testing.B) {
 		b.Fatal(err)
 	}
 	root, stations := loadBenchRows(b, env.DB)
-	all := stats.Dimensions()
+	all := query.Dimensions()
 	for _, q := range []struct {
 		name string
-		q    stats.Request
+		q    query.StatsRequest
 	}{
-		{"everything", stats.Request{Dimensions: all}},
-		{"bureau-unit-month", stats.Request{Dimensions: []stats.Dimension{stats.DimUnit, stats.DimMonth}, Scope: root}},
-		{"bureau-cause", stats.Request{Dimensions: []stats.Dimension{stats.DimCause}, Scope: root}},
-		{"bureau-year-line-category", stats.Request{Dimensions: []stats.Dimension{stats.DimLine, stats.DimCategory}, Scope: root, From: "2025-01", To: "2025-12"}},
-		{"station-unit-cause-category", stats.Request{Dimensions: []stats.Dimension{stats.DimUnit, stats.DimCause, stats.DimCategory}, Scope: stations[0]}},
-		{"station-quarter-standard-month", stats.Request{Dimensions: []stats.Dimension{stats.DimStandard, stats.DimMonth}, Scope: stations[1], From: "2025-04", To: "2025-06"}},
-		{"station-totals", stats.Request{Scope: stations[2]}},
+		{"everything", query.StatsRequest{Dimensions: all}},
+		{"bureau-unit-month", query.StatsRequest{Dimensions: []query.Dimension{query.DimUnit, query.DimMonth}, Scope: root}},
+		{"bureau-cause", query.StatsRequest{Dimensions: []query.Dimension{query.DimCause}, Scope: root}},
+		{"bureau-year-line-category", query.StatsRequest{Dimensions: []query.Dimension{query.DimLine, query.DimCategory}, Scope: root, From: "2025-01", To: "2025-12"}},
+		{"station-unit-cause-category", query.StatsRequest{Dimensions: []query.Dimension{query.DimUnit, query.DimCause, query.DimCategory}, Scope: stations[0]}},
+		{"station-quarter-standard-month", query.StatsRequest{Dimensions: []query.Dimension{query.DimStandard, query.DimMonth}, Scope: stations[1], From: "2025-04", To: "2025-06"}},
+		{"station-totals", query.StatsRequest{Scope: stations[2]}},
 	} {
 		b.Run(q.name, func(b *testing.B) {
 			var lat []time.Duration

@@ -7,120 +7,26 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
+	"aidtrail/commands/query"
 	"aidtrail/internal/sqldb"
 )
-
-// Dimension is what statistics may be grouped by.
-type Dimension string
-
-// The dimensions, as the API names them.
-const (
-	DimUnit     Dimension = "unit"     // the scope's children, each with its subtree, and the scope itself
-	DimCategory Dimension = "category" // hardship, medical, education
-	DimCause    Dimension = "cause"    // cause of hardship named by the case
-	DimStandard Dimension = "standard" // standard code
-	DimLine     Dimension = "line"     // budget line (expenditure structure)
-	DimMonth    Dimension = "month"    // YYYY-MM of opening
-)
-
-// Dimensions lists every dimension, in the order rows are sorted by.
-func Dimensions() []Dimension {
-	return []Dimension{DimUnit, DimCategory, DimCause, DimStandard, DimLine, DimMonth}
-}
 
 // column is the SQL expression grouping by a dimension. Only these fixed
 // strings ever reach the query text; values are bound as parameters.
 // The unit's expression depends on the scope's depth (build).
-var column = map[Dimension]string{
-	DimCategory: "f.category_no",
-	DimCause:    "f.cause_no",
-	DimStandard: "f.standard_no",
-	DimLine:     "f.line_no",
-	DimMonth:    "f.month",
+var column = map[query.Dimension]string{
+	query.DimCategory: "f.category_no",
+	query.DimCause:    "f.cause_no",
+	query.DimStandard: "f.standard_no",
+	query.DimLine:     "f.line_no",
+	query.DimMonth:    "f.month",
 }
 
 // termKind is the kind in rm_stats_terms of a dimension's numbers.
-var termKind = map[Dimension]string{DimCategory: "category", DimCause: "cause", DimStandard: "standard", DimLine: "line"}
-
-// Request asks for figures grouped by Dimensions (none: one row of totals;
-// a dimension named twice counts once). From and To bound the month of
-// opening, YYYY-MM, both inclusive, "" for no bound. Scope bounds the
-// cases to the subtree of one unit, uuid.Nil for the whole organisation.
-//
-// Grouped by unit, a row stands for a child of Scope with everything below
-// it, or for Scope itself with the cases filed directly at it; with no
-// Scope, for each root of the organisation with its whole tree.
-type Request struct {
-	Dimensions []Dimension
-	From, To   string
-	Scope      uuid.UUID
-}
-
-// Row is one group. Dimension fields not asked for are zero; UnitName is
-// set with UnitID. Cases counts the group's cases, Employees the distinct
-// employees they are for; a case with several causes counts in each
-// cause's row, so rows grouped by cause may add up to more than the total.
-type Row struct {
-	UnitID       uuid.UUID
-	UnitName     string
-	Category     string
-	Cause        string
-	StandardCode string
-	BudgetLine   string
-	Month        string
-	Cases        int64
-	Employees    int64
-	ApprovedFen  int64
-	PaidFen      int64
-}
-
-// QueryError is a query refused as malformed: Field names the part
-// (dimensions, from, to) and Reason what is wrong.
-type QueryError struct{ Field, Reason string }
-
-func (e *QueryError) Error() string { return "stats: " + e.Field + " " + e.Reason }
-
-// ErrBadQuery matches every *QueryError.
-var ErrBadQuery = errors.New("stats: bad query")
-
-// Is makes errors.Is(err, ErrBadQuery) hold for a *QueryError.
-func (e *QueryError) Is(target error) bool { return target == ErrBadQuery }
-
-// ParseDimension returns the dimension named s, or a *QueryError.
-func ParseDimension(s string) (Dimension, error) {
-	if d := Dimension(s); slices.Contains(Dimensions(), d) {
-		return d, nil
-	}
-	return "", &QueryError{Field: "dimensions", Reason: fmt.Sprintf("has %q, not one of unit, category, cause, standard, line, month", s)}
-}
-
-// ValidMonth reports whether s is a month YYYY-MM.
-func ValidMonth(s string) bool {
-	_, err := time.Parse("2006-01", s)
-	return err == nil && len(s) == 7
-}
-
-// Validate checks q, returning the first problem as a *QueryError.
-func (q Request) Validate() error {
-	for _, d := range q.Dimensions {
-		if _, err := ParseDimension(string(d)); err != nil {
-			return err
-		}
-	}
-	for _, m := range []struct{ field, v string }{{"from", q.From}, {"to", q.To}} {
-		if m.v != "" && !ValidMonth(m.v) {
-			return &QueryError{Field: m.field, Reason: "must be a month YYYY-MM"}
-		}
-	}
-	if q.From != "" && q.To != "" && q.From > q.To {
-		return &QueryError{Field: "to", Reason: "must not be before from"}
-	}
-	return nil
-}
+var termKind = map[query.Dimension]string{query.DimCategory: "category", query.DimCause: "cause", query.DimStandard: "standard", query.DimLine: "line"}
 
 // scope is where a query looks: the subtree of the unit numbered no at
 // depth, or the whole organisation when no is 0.
@@ -137,35 +43,35 @@ type scope struct {
 // know (yet) has no cases. One SQL statement serves PostgreSQL and
 // SQLite; its cost grows with the cases in scope and period, which it
 // reads once.
-func Query(ctx context.Context, db *sqldb.DB, q Request) ([]Row, error) {
+func Query(ctx context.Context, db *sqldb.DB, q query.StatsRequest) ([]query.StatsRow, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	dims := make([]Dimension, 0, len(q.Dimensions))
-	for _, d := range Dimensions() {
+	dims := make([]query.Dimension, 0, len(q.Dimensions))
+	for _, d := range query.Dimensions() {
 		if slices.Contains(q.Dimensions, d) {
 			dims = append(dims, d)
 		}
 	}
-	var out []Row
+	var out []query.StatsRow
 	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var err error
-		out, err = query(ctx, tx, q, dims)
+		out, err = run(ctx, tx, q, dims)
 		return err
 	})
 	return out, err
 }
 
-// query runs q in tx, one snapshot of the read model: the scope, the
+// run runs q in tx, one snapshot of the read model: the scope, the
 // figures and the names agree.
-func query(ctx context.Context, tx *sqldb.Tx, q Request, dims []Dimension) ([]Row, error) {
+func run(ctx context.Context, tx *sqldb.Tx, q query.StatsRequest, dims []query.Dimension) ([]query.StatsRow, error) {
 	var sc scope
 	if q.Scope != uuid.Nil {
 		err := tx.QueryRow(ctx, "SELECT unit_no, depth FROM rm_stats_units WHERE unit_id = $1", q.Scope.String()).Scan(&sc.no, &sc.depth)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			if len(dims) == 0 {
-				return []Row{{}}, nil
+				return []query.StatsRow{{}}, nil
 			}
 			return nil, nil
 		case err != nil:
@@ -182,7 +88,7 @@ func query(ctx context.Context, tx *sqldb.Tx, q Request, dims []Dimension) ([]Ro
 	defer rows.Close()
 	type group struct {
 		keys []int64 // of dims, in order
-		row  Row
+		row  query.StatsRow
 	}
 	var groups []group
 	for rows.Next() {
@@ -208,7 +114,7 @@ func query(ctx context.Context, tx *sqldb.Tx, q Request, dims []Dimension) ([]Ro
 		return nil, err
 	}
 	var units map[int64]unitName
-	if slices.Contains(dims, DimUnit) {
+	if slices.Contains(dims, query.DimUnit) {
 		var nos []int64
 		for i := range groups {
 			if k := &groups[i].keys[0]; *k == 0 { // a case filed at the scope itself
@@ -225,21 +131,21 @@ func query(ctx context.Context, tx *sqldb.Tx, q Request, dims []Dimension) ([]Ro
 		for j, d := range dims {
 			k := g.keys[j]
 			switch d {
-			case DimUnit:
+			case query.DimUnit:
 				g.row.UnitID, g.row.UnitName = units[k].id, units[k].name
-			case DimMonth:
+			case query.DimMonth:
 				g.row.Month = fmt.Sprintf("%04d-%02d", k/100, k%100)
 			default:
 				t, ok := terms[k]
 				if !ok || t.kind != termKind[d] {
 					return nil, fmt.Errorf("stats: %s number %d has no term", d, k)
 				}
-				g.row.set(d, t.term)
+				setTerm(&g.row, d, t.term)
 			}
 		}
 	}
 	slices.SortFunc(groups, func(a, b group) int {
-		if len(dims) > 0 && dims[0] == DimUnit && a.keys[0] != b.keys[0] {
+		if len(dims) > 0 && dims[0] == query.DimUnit && a.keys[0] != b.keys[0] {
 			if a.keys[0] < b.keys[0] {
 				return -1
 			}
@@ -253,7 +159,7 @@ func query(ctx context.Context, tx *sqldb.Tx, q Request, dims []Dimension) ([]Ro
 		}
 		return 0
 	})
-	out := make([]Row, len(groups))
+	out := make([]query.StatsRow, len(groups))
 	for i, g := range groups {
 		out[i] = g.row
 	}
@@ -265,7 +171,7 @@ func query(ctx context.Context, tx *sqldb.Tx, q Request, dims []Dimension) ([]Ro
 // unit's unit_no, 0 for the scope itself; terms; YYYYMM), then cases,
 // employees, approved and paid. Only fixed strings reach the text; values
 // are parameters.
-func build(dims []Dimension, q Request, sc scope) (string, []any) {
+func build(dims []query.Dimension, q query.StatsRequest, sc scope) (string, []any) {
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
@@ -273,7 +179,7 @@ func build(dims []Dimension, q Request, sc scope) (string, []any) {
 	}
 	// Grouped by cause, the cause rows, which carry everything else too.
 	from := "rm_stats_cases f"
-	if slices.Contains(dims, DimCause) {
+	if slices.Contains(dims, query.DimCause) {
 		from = "rm_stats_case_causes f"
 	}
 	var where []string
@@ -289,7 +195,7 @@ func build(dims []Dimension, q Request, sc scope) (string, []any) {
 	exprs := make([]string, len(dims))
 	for i, d := range dims {
 		exprs[i] = column[d]
-		if d == DimUnit {
+		if d == query.DimUnit {
 			// The child of the scope a case is under: the ancestor one
 			// level below the scope, 0 at the scope itself; a scope at the
 			// lowest level is its own only group.
@@ -319,23 +225,23 @@ func build(dims []Dimension, q Request, sc scope) (string, []any) {
 	return stmt, args
 }
 
-// set fills the field of text dimension d.
-func (r *Row) set(d Dimension, term string) {
+// setTerm fills the field of text dimension d.
+func setTerm(r *query.StatsRow, d query.Dimension, term string) {
 	switch d {
-	case DimCategory:
+	case query.DimCategory:
 		r.Category = term
-	case DimCause:
+	case query.DimCause:
 		r.Cause = term
-	case DimStandard:
+	case query.DimStandard:
 		r.StandardCode = term
-	case DimLine:
+	case query.DimLine:
 		r.BudgetLine = term
 	}
 }
 
 // loadTerms returns the terms of the text dimensions among dims, by
 // number.
-func loadTerms(ctx context.Context, tx *sqldb.Tx, dims []Dimension) (map[int64]term, error) {
+func loadTerms(ctx context.Context, tx *sqldb.Tx, dims []query.Dimension) (map[int64]term, error) {
 	var args []any
 	var ph []string
 	for _, d := range dims {

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/commands"
+	"aidtrail/commands/query"
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
@@ -174,7 +175,7 @@ func (h *history) openCase(unit, code string, at time.Time) {
 }
 
 // want folds the cases into the rows q must return.
-func (h *history) want(q stats.Request) []stats.Row {
+func (h *history) want(q query.StatsRequest) []query.StatsRow {
 	within := func(u uuid.UUID) (uuid.UUID, bool) { // the scope's child u is under, or the scope
 		if q.Scope == uuid.Nil {
 			for h.parent[u] != uuid.Nil {
@@ -190,38 +191,38 @@ func (h *history) want(q stats.Request) []stats.Row {
 		return uuid.Nil, false
 	}
 	type acc struct {
-		row       stats.Row
+		row       query.StatsRow
 		employees map[uuid.UUID]bool
 	}
-	groups := map[stats.Row]*acc{}
-	has := func(d stats.Dimension) bool { return slices.Contains(q.Dimensions, d) }
+	groups := map[query.StatsRow]*acc{}
+	has := func(d query.Dimension) bool { return slices.Contains(q.Dimensions, d) }
 	for _, c := range h.cases {
 		group, ok := within(c.unit)
 		if !ok || q.From != "" && c.month < q.From || q.To != "" && c.month > q.To {
 			continue
 		}
 		cs := []string{""}
-		if has(stats.DimCause) && len(c.causes) > 0 {
+		if has(query.DimCause) && len(c.causes) > 0 {
 			cs = c.causes
 		}
 		for _, cause := range cs {
-			var key stats.Row
-			if has(stats.DimUnit) {
+			var key query.StatsRow
+			if has(query.DimUnit) {
 				key.UnitID, key.UnitName = group, h.names[group]
 			}
-			if has(stats.DimCategory) {
+			if has(query.DimCategory) {
 				key.Category = c.category
 			}
-			if has(stats.DimCause) {
+			if has(query.DimCause) {
 				key.Cause = cause
 			}
-			if has(stats.DimStandard) {
+			if has(query.DimStandard) {
 				key.StandardCode = c.standard
 			}
-			if has(stats.DimLine) {
+			if has(query.DimLine) {
 				key.BudgetLine = c.line
 			}
-			if has(stats.DimMonth) {
+			if has(query.DimMonth) {
 				key.Month = c.month
 			}
 			a := groups[key]
@@ -235,20 +236,20 @@ func (h *history) want(q stats.Request) []stats.Row {
 			a.employees[c.employee] = true
 		}
 	}
-	out := []stats.Row{}
+	out := []query.StatsRow{}
 	for _, a := range groups {
 		a.row.Employees = int64(len(a.employees))
 		out = append(out, a.row)
 	}
 	if len(q.Dimensions) == 0 && len(out) == 0 {
-		out = append(out, stats.Row{})
+		out = append(out, query.StatsRow{})
 	}
 	sortRows(out)
 	return out
 }
 
-func sortRows(rows []stats.Row) {
-	slices.SortFunc(rows, func(a, b stats.Row) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+func sortRows(rows []query.StatsRow) {
+	slices.SortFunc(rows, func(a, b query.StatsRow) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
 }
 
 // writeWorld writes the same shape of history for every test: a bureau,
@@ -290,23 +291,23 @@ func writeWorld(t *testing.T, h *history, catchUp func()) {
 	h.establish("st-c", org.LevelStation, "root") // a station with no cases
 }
 
-func requests(h *history) []stats.Request {
-	all := stats.Dimensions()
-	q := []stats.Request{
+func requests(h *history) []query.StatsRequest {
+	all := query.Dimensions()
+	q := []query.StatsRequest{
 		{},
 		{Dimensions: all},
-		{Dimensions: []stats.Dimension{stats.DimUnit}},
-		{Dimensions: []stats.Dimension{stats.DimCause}},
-		{Dimensions: []stats.Dimension{stats.DimLine, stats.DimCategory}},
-		{Dimensions: []stats.Dimension{stats.DimMonth}, From: "2025-02", To: "2025-03"},
-		{Dimensions: []stats.Dimension{stats.DimCause, stats.DimMonth, stats.DimMonth}, To: "2025-02"},
+		{Dimensions: []query.Dimension{query.DimUnit}},
+		{Dimensions: []query.Dimension{query.DimCause}},
+		{Dimensions: []query.Dimension{query.DimLine, query.DimCategory}},
+		{Dimensions: []query.Dimension{query.DimMonth}, From: "2025-02", To: "2025-03"},
+		{Dimensions: []query.Dimension{query.DimCause, query.DimMonth, query.DimMonth}, To: "2025-02"},
 	}
 	for _, scope := range []string{"root", "st-a", "st-b", "ws-a2", "tm-a1", "st-c"} {
 		q = append(q,
-			stats.Request{Scope: h.units[scope]},
-			stats.Request{Scope: h.units[scope], Dimensions: []stats.Dimension{stats.DimUnit}},
-			stats.Request{Scope: h.units[scope], Dimensions: []stats.Dimension{stats.DimUnit, stats.DimCause, stats.DimStandard}},
-			stats.Request{Scope: h.units[scope], Dimensions: all, From: "2025-03"})
+			query.StatsRequest{Scope: h.units[scope]},
+			query.StatsRequest{Scope: h.units[scope], Dimensions: []query.Dimension{query.DimUnit}},
+			query.StatsRequest{Scope: h.units[scope], Dimensions: []query.Dimension{query.DimUnit, query.DimCause, query.DimStandard}},
+			query.StatsRequest{Scope: h.units[scope], Dimensions: all, From: "2025-03"})
 	}
 	return q
 }
@@ -319,7 +320,7 @@ func check(t *testing.T, db *sqldb.DB, h *history) {
 			t.Fatalf("request %d %+v: %v", i, q, err)
 		}
 		if got == nil {
-			got = []stats.Row{}
+			got = []query.StatsRow{}
 		}
 		sortRows(got)
 		if want := h.want(q); !reflect.DeepEqual(got, want) {
@@ -402,19 +403,19 @@ func dump(t *testing.T, db *sqldb.DB) map[string][]string {
 func TestQueryRefusesBadRequests(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		q     stats.Request
+		q     query.StatsRequest
 		field string
 	}{
-		{stats.Request{Dimensions: []stats.Dimension{"unit; DROP TABLE rm_stats_cases"}}, "dimensions"},
-		{stats.Request{Dimensions: []stats.Dimension{"employee"}}, "dimensions"},
-		{stats.Request{From: "2025-13"}, "from"},
-		{stats.Request{From: "2025-1"}, "from"},
-		{stats.Request{To: "2025-01-01"}, "to"},
-		{stats.Request{From: "2025-03", To: "2025-02"}, "to"},
+		{query.StatsRequest{Dimensions: []query.Dimension{"unit; DROP TABLE rm_stats_cases"}}, "dimensions"},
+		{query.StatsRequest{Dimensions: []query.Dimension{"employee"}}, "dimensions"},
+		{query.StatsRequest{From: "2025-13"}, "from"},
+		{query.StatsRequest{From: "2025-1"}, "from"},
+		{query.StatsRequest{To: "2025-01-01"}, "to"},
+		{query.StatsRequest{From: "2025-03", To: "2025-02"}, "to"},
 	} {
 		_, err := stats.Query(context.Background(), nil, tt.q)
-		var qe *stats.QueryError
-		if !errors.As(err, &qe) || qe.Field != tt.field || !errors.Is(err, stats.ErrBadQuery) {
+		var qe *query.StatsError
+		if !errors.As(err, &qe) || qe.Field != tt.field || !errors.Is(err, query.ErrBadStats) {
 			t.Errorf("%+v: %v, want a QueryError on %s", tt.q, err, tt.field)
 		}
 	}

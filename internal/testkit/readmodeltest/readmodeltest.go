@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"aidtrail/commands/query"
 	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections"
 )
@@ -47,4 +48,14 @@ func CaughtUp(t testing.TB, env *apptest.Env, r *projections.Runner) {
 	if err := r.Wait(ctx, head, 5*time.Millisecond); err != nil {
 		t.Fatalf("read models did not reach position %d: %v", head, err)
 	}
+}
+
+// Query returns the query side over env's read models, as serve wires it.
+func Query(t testing.TB, env *apptest.Env) *query.Service {
+	t.Helper()
+	q, err := query.New(env.App, projections.Queries{DB: env.DB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
 }
