@@ -58,10 +58,14 @@ type Credentials interface {
 	// Lookup returns the account and password hash for login; an unknown
 	// login is ErrUnknownLogin.
 	Lookup(ctx context.Context, login string) (accountID uuid.UUID, encodedHash string, err error)
-	// FailedLogin records a failure for login at now and returns the lock,
-	// if any, now in force (zero time: not locked). Concurrent calls for
-	// one login each count once.
-	FailedLogin(ctx context.Context, login string, now time.Time) (lockedUntil time.Time, err error)
+	// TakeAttempt takes a slot for one password check of login at now,
+	// before the password is hashed, and counts it as a failure until
+	// ClearFailures forgets it after a success. Concurrent calls for one
+	// login each count once, and only the first FreeFailures of a window
+	// are Admitted: no more passwords than that are ever checked per
+	// window, however many guesses arrive at once. A lock starts when the
+	// count reaches FreeFailures.
+	TakeAttempt(ctx context.Context, login string, now time.Time) (Attempt, error)
 	// LoginLock returns when the current lock on login ends (zero time: not
 	// locked) and the number of recent failures (those in the current
 	// window; none once a window or a lock has run out).
@@ -69,6 +73,19 @@ type Credentials interface {
 	// ClearFailures forgets login's failures and lifts its lock, after a
 	// successful login or an administrator's reset.
 	ClearFailures(ctx context.Context, login string) error
+}
+
+// Attempt is a sign-in's slot (Credentials.TakeAttempt).
+type Attempt struct {
+	// Admitted: the password may be checked. Otherwise the login is
+	// locked until LockedUntil and the attempt is refused unchecked.
+	Admitted bool
+	// Failures counts the attempts of the current window, this one
+	// included, as failures.
+	Failures int
+	// LockedUntil is when the lock in force ends, zero when none is: an
+	// admitted attempt may have started it, to be lifted if it succeeds.
+	LockedUntil time.Time
 }
 
 // Sessions stores bearer tokens by their SHA-256 hash only, so a copy of the

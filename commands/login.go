@@ -43,12 +43,14 @@ func (e *LockedError) Is(target error) bool { return target == ErrUnauthenticate
 func (a *App) Login(ctx context.Context, cmd Login) (Signed, error) {
 	login := strings.ToLower(strings.TrimSpace(cmd.Login))
 	now := a.clock.Now()
-	lockedUntil, _, err := a.credentials.LoginLock(ctx, login, now)
+	// The slot is taken before the hash is checked, so a burst of guesses
+	// sent at once is stopped like one sent in turn.
+	attempt, err := a.credentials.TakeAttempt(ctx, login, now)
 	if err != nil {
 		return Signed{}, err
 	}
-	if lockedUntil.After(now) {
-		return Signed{}, &LockedError{Until: lockedUntil}
+	if !attempt.Admitted {
+		return Signed{}, &LockedError{Until: attempt.LockedUntil}
 	}
 	accountID, hash, err := a.credentials.Lookup(ctx, login)
 	known := err == nil
@@ -71,7 +73,7 @@ func (a *App) Login(ctx context.Context, cmd Login) (Signed, error) {
 		}
 	}
 	if !ok || !known {
-		return Signed{}, a.failedLogin(ctx, login, accountID, known, now)
+		return Signed{}, a.failedLogin(ctx, accountID, known, attempt, now)
 	}
 	if err := a.credentials.ClearFailures(ctx, login); err != nil {
 		return Signed{}, err
@@ -91,25 +93,20 @@ func (a *App) Login(ctx context.Context, cmd Login) (Signed, error) {
 	return Signed{Token: token, ExpiresAt: s.ExpiresAt, AccountID: accountID}, nil
 }
 
-func (a *App) failedLogin(ctx context.Context, login string, accountID uuid.UUID, known bool, now time.Time) error {
-	lockedUntil, err := a.credentials.FailedLogin(ctx, login, now)
-	if err != nil {
-		return err
-	}
-	_, failures, err := a.credentials.LoginLock(ctx, login, now)
-	if err != nil {
-		return err
-	}
+// failedLogin answers an admitted attempt whose password was wrong (or
+// whose login is unknown or closed): it was counted when it was taken.
+func (a *App) failedLogin(ctx context.Context, accountID uuid.UUID, known bool, attempt Attempt, now time.Time) error {
 	if known {
-		if err := a.recordAccess(ctx, accountID, access.TypeSignInFailed, access.SignInFailed{Failures: failures, LockedUntil: lockedUntil}); err != nil {
+		if err := a.recordAccess(ctx, accountID, access.TypeSignInFailed,
+			access.SignInFailed{Failures: attempt.Failures, LockedUntil: attempt.LockedUntil}); err != nil {
 			return err
 		}
 	}
-	if lockedUntil.After(now) {
-		return &LockedError{Until: lockedUntil}
+	if attempt.LockedUntil.After(now) {
+		return &LockedError{Until: attempt.LockedUntil}
 	}
 	select {
-	case <-time.After(a.policy.DelayAfter(failures)):
+	case <-time.After(a.policy.DelayAfter(attempt.Failures)):
 	case <-ctx.Done():
 		return ctx.Err()
 	}

@@ -115,7 +115,7 @@ func (s *Store) Lookup(ctx context.Context, login string) (uuid.UUID, string, er
 	return id, hash, nil
 }
 
-// failedLogin counts one failure in a single UPSERT, so concurrent failures
+// failedLogin counts one attempt as a failure in a single UPSERT, so concurrent failures
 // for one login are serialised by the row and each counts once. With the
 // row as it was (every reference to login_failures.* below):
 //   - locked: a lock is in force. The failure counts, but neither the
@@ -149,9 +149,12 @@ const (
 	fresh  = `(NOT ` + locked + ` AND (login_failures.window_started_at <= $3 OR login_failures.locked_until IS NOT NULL))`
 )
 
-// FailedLogin records a failure for login at now and returns the lock now
-// in force, if any.
-func (s *Store) FailedLogin(ctx context.Context, login string, now time.Time) (time.Time, error) {
+// TakeAttempt counts an attempt for login at now as a failure, in one
+// statement, and admits it when it is one of the window's first
+// FreeFailures. The row serialises concurrent attempts, so each counts
+// once and the attempts past FreeFailures find the lock the last admitted
+// one started.
+func (s *Store) TakeAttempt(ctx context.Context, login string, now time.Time) (commands.Attempt, error) {
 	p := s.policy
 	var firstLock any
 	if p.FreeFailures <= 1 {
@@ -165,12 +168,13 @@ func (s *Store) FailedLogin(ctx context.Context, login string, now time.Time) (t
 		).Scan(&failures, &until)
 	})
 	if err != nil {
-		return time.Time{}, fmt.Errorf("record failed login: %w", err)
+		return commands.Attempt{}, fmt.Errorf("take a sign-in attempt: %w", err)
 	}
+	a := commands.Attempt{Admitted: failures <= p.FreeFailures, Failures: failures}
 	if until.Valid && until.Time.After(instant(now)) {
-		return until.Time, nil
+		a.LockedUntil = until.Time
 	}
-	return time.Time{}, nil
+	return a, nil
 }
 
 // LoginLock reads login's lock and recent failures as of now.

@@ -104,15 +104,16 @@ func TestCredentialsConcurrentClaimOfOneLogin(t *testing.T) {
 	})
 }
 
-// fail records a failure and checks the lock FailedLogin reports.
+// fail takes an attempt that fails and checks the lock TakeAttempt
+// reports.
 func fail(t *testing.T, s *auth.Store, login string, now, wantLock time.Time) {
 	t.Helper()
-	got, err := s.FailedLogin(t.Context(), login, now)
+	got, err := s.TakeAttempt(t.Context(), login, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !got.Equal(wantLock) {
-		t.Fatalf("FailedLogin at %s: locked until %v; want %v", now.Format(time.TimeOnly), got, wantLock)
+	if !got.LockedUntil.Equal(wantLock) {
+		t.Fatalf("TakeAttempt at %s: locked until %v; want %v", now.Format(time.TimeOnly), got.LockedUntil, wantLock)
 	}
 }
 
@@ -212,7 +213,10 @@ func lockIf(cond bool, until time.Time) time.Time {
 	return time.Time{}
 }
 
-func TestThrottleConcurrentFailuresAllCount(t *testing.T) {
+// A burst of attempts sent at once for one login, from two processes:
+// each counts once, and no more than FreeFailures are admitted to a
+// password check.
+func TestThrottleConcurrentAttemptsAllCountAndFewAreAdmitted(t *testing.T) {
 	t.Parallel()
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		// Two Stores, as two processes would be: on SQLite each queues its
@@ -221,26 +225,40 @@ func TestThrottleConcurrentFailuresAllCount(t *testing.T) {
 		s := stores[0]
 		const n = 100
 		var wg sync.WaitGroup
+		attempts := make(chan commands.Attempt, n)
 		errs := make(chan error, n)
 		for i := range n {
 			wg.Go(func() {
-				_, err := stores[i%2].FailedLogin(t.Context(), "target", t0.Add(time.Duration(i)*time.Millisecond))
+				a, err := stores[i%2].TakeAttempt(t.Context(), "target", t0.Add(time.Duration(i)*time.Millisecond))
+				attempts <- a
 				errs <- err
 			})
 		}
 		wg.Wait()
 		close(errs)
+		close(attempts)
 		for err := range errs {
 			if err != nil {
 				t.Fatal(err)
 			}
+		}
+		admitted := 0
+		for a := range attempts {
+			if a.Admitted {
+				admitted++
+			} else if a.LockedUntil.IsZero() {
+				t.Errorf("attempt %d refused without a lock", a.Failures)
+			}
+		}
+		if admitted != commands.DefaultFreeFailures {
+			t.Errorf("%d of %d concurrent attempts admitted; want %d", admitted, n, commands.DefaultFreeFailures)
 		}
 		until, failures, err := s.LoginLock(t.Context(), "target", t0.Add(time.Second))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if failures != n {
-			t.Errorf("failures = %d after %d concurrent FailedLogin; want %d", failures, n, n)
+			t.Errorf("failures = %d after %d concurrent attempts; want %d", failures, n, n)
 		}
 		if until.IsZero() {
 			t.Error("not locked after 100 failures")

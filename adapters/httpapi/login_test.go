@@ -3,12 +3,14 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
 	"aidtrail/commands"
+	"aidtrail/domain/access"
 	"aidtrail/internal/testkit/apptest"
 )
 
@@ -118,4 +120,50 @@ func TestEraseOverHTTP(t *testing.T) {
 	}
 	problemOf(t, s.do(http.MethodPost, "/v1/employees/"+id+"/erase", f.rootToken(), map[string]string{"reason": "again"}),
 		http.StatusConflict, codeInvalidState)
+}
+
+// A burst of wrong passwords sent at once for one login is stopped like
+// one sent in turn: each guess takes its slot before its password is
+// checked, so no more than the policy's free failures are ever checked
+// (each checked failure of a known login is an access.sign_in_failed
+// event), the rest are refused as locked, and the right password sent
+// just after is refused too.
+func TestLoginBurstChecksNoMoreThanTheFreeFailures(t *testing.T) {
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			f := newOrgOverHTTP(t, kind)
+			s := f.api
+			before := s.head()
+			const burst = 30
+			var wg sync.WaitGroup
+			codes := make(chan int, burst)
+			for range burst {
+				wg.Go(func() {
+					codes <- s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": "worker.a", "password": "wrong password"}).Code
+				})
+			}
+			wg.Wait()
+			close(codes)
+			for c := range codes {
+				if c != http.StatusUnauthorized {
+					t.Errorf("a guess of the burst answered %d, want 401", c)
+				}
+			}
+			checked := 0
+			for _, e := range s.eventsAfter(before) {
+				if e.Type == access.TypeSignInFailed {
+					checked++
+				}
+			}
+			if checked > commands.DefaultFreeFailures {
+				t.Errorf("%d of %d concurrent guesses were checked; the policy allows %d", checked, burst, commands.DefaultFreeFailures)
+			}
+			rec := s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": "worker.a", "password": testPassword})
+			problemOf(t, rec, http.StatusUnauthorized, codeUnauthenticated)
+			if rec.Header().Get("Retry-After") == "" {
+				t.Error("the right password after the burst was not refused as locked")
+			}
+		})
+	}
 }
