@@ -125,6 +125,9 @@ func readUpload(w http.ResponseWriter, r *http.Request) (kind string, content []
 			if len(b) > maxKindLen {
 				return "", nil, &fieldError{Field: "kind", Reason: fmt.Sprintf("must be at most %d bytes", maxKindLen)}
 			}
+			if p := textProblem(string(b), false); p != "" {
+				return "", nil, &fieldError{Field: "kind", Reason: p}
+			}
 			kind, haveKind = string(b), true
 		case name == "file" && !haveFile:
 			content, err = io.ReadAll(io.LimitReader(part, commands.MaxDocumentSize+1))
@@ -296,7 +299,6 @@ func (a *api) getCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	writeVersioned(w, v.Version, caseFrom(v))
 	return nil
 }
@@ -343,8 +345,6 @@ func (a *api) getDocument(w http.ResponseWriter, r *http.Request) error {
 	}
 	h := w.Header()
 	h.Set("Content-Type", contentType)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, max-age=31536000, immutable") // addressed by its hash
 	h.Set("ETag", `"`+sha+`"`)
 	_, _ = w.Write(content)
 	return nil

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,21 +65,22 @@ func decodeOptionalJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return decodeJSON(w, r, v)
 }
 
-// decodeStrict is decodeJSON without the HTTP parts, for fuzzing.
+// decodeStrict is decodeJSON without the HTTP parts, for fuzzing. After
+// the document decodes, its text is checked (checkJSONText).
 func decodeStrict(body io.Reader, v any) error {
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return describeDecodeError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return describeDecodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return fmt.Errorf("%w: at most %d bytes", errTooLarge, tooLarge.Limit)
-		}
 		return fmt.Errorf("%w: unexpected data after the JSON object", errBadRequest)
 	}
-	return nil
+	return checkJSONText(raw, reflect.TypeOf(v))
 }
 
 func describeDecodeError(err error) error {

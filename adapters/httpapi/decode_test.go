@@ -34,6 +34,15 @@ func TestDecodeJSON(t *testing.T) {
 		{"trailing data", `{"name":"a"} {"name":"b"}`, "application/json", errBadRequest},
 		{"wrong content type", `{"name":"a"}`, "text/plain", errBadRequest},
 		{"too large", `{"name":"` + strings.Repeat("x", maxBody) + `"}`, "application/json", errTooLarge},
+		{"duplicate member", `{"amount_fen":1,"amount_fen":1000000}`, "application/json", errBadRequest},
+		{"member in another case", `{"NAME":"a"}`, "application/json", errBadRequest},
+		{"member in another case, nested", `{"name":"a","roles":["x"],"Amount_fen":1}`, "application/json", errBadRequest},
+		{"NUL escaped", `{"name":"a\u0000"}`, "application/json", errBadRequest},
+		{"control character", `{"roles":["a\u001b[31m"]}`, "application/json", errBadRequest},
+		{"line break in a name", `{"name":"a\nb"}`, "application/json", errBadRequest},
+		{"invalid UTF-8", "{\"name\":\"\xff\xfe\"}", "application/json", errBadRequest},
+		{"lone surrogate", `{"name":"\ud800"}`, "application/json", errBadRequest},
+		{"C1 control", `{"level":"\u0085"}`, "application/json", errBadRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +79,14 @@ func FuzzDecodeStrict(f *testing.F) {
 		err := decodeStrict(bytes.NewReader(body), &v)
 		if err != nil && !errors.Is(err, errBadRequest) && !errors.Is(err, errTooLarge) {
 			t.Fatalf("decode %q: %v is not a client error", body, err)
+		}
+		if err != nil {
+			return
+		}
+		for _, s := range append([]string{v.Name, v.Level}, v.Roles...) {
+			if p := textProblem(s, false); p != "" {
+				t.Fatalf("decode %q accepted %q, which %s", body, s, p)
+			}
 		}
 	})
 }

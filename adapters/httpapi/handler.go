@@ -211,6 +211,7 @@ func (a *api) wrap(mux *http.ServeMux) http.Handler {
 			cid = uuid.NewString()
 		}
 		sw.Header().Set(headerCorrelationID, cid)
+		setSecurityHeaders(sw.Header())
 		r = r.WithContext(withCorrelationID(r.Context(), cid))
 		h, pattern := mux.Handler(r)
 		defer func() {
@@ -231,6 +232,10 @@ func (a *api) wrap(mux *http.ServeMux) http.Handler {
 			a.writeError(sw, r, cidErr)
 			return
 		}
+		if err := checkURLText(r); err != nil {
+			a.writeError(sw, r, err)
+			return
+		}
 		if pattern == "" {
 			// No route: the mux answers 404, 405 (with Allow) or a
 			// redirect to a cleaned path; the first two become problems.
@@ -239,6 +244,18 @@ func (a *api) wrap(mux *http.ServeMux) http.Handler {
 		}
 		mux.ServeHTTP(sw, r)
 	})
+}
+
+// setSecurityHeaders sets what every answer carries. Nothing this API
+// answers may be cached: most of it is personal data or money, and what
+// is not may change with the next event. No answer is a page to frame,
+// sniff or follow links from.
+func setSecurityHeaders(h http.Header) {
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
 }
 
 // statusWriter remembers the status sent, for metrics.

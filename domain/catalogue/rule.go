@@ -3,6 +3,7 @@ package catalogue
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -234,7 +235,11 @@ func (r *AmountRule) UnmarshalJSON(data []byte) error {
 	dec.DisallowUnknownFields()
 	var w ruleJSON
 	if err := dec.Decode(&w); err != nil {
-		return invalid("amount_rule", "must hold whole numbers of fen and known fields only: %v", err)
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			return invalid("amount_rule."+typeErr.Field, "must be a whole number in range")
+		}
+		return invalid("amount_rule", "must hold whole numbers of fen and known fields only")
 	}
 	if dec.More() {
 		return invalid("amount_rule", "must be one JSON object")

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"aidtrail/domain/fault"
@@ -90,17 +91,17 @@ func TestAmountRuleJSON(t *testing.T) {
 		{"wrong case field", `{"kind":"fixed","Amount_Fen":1}`, "amount_rule.Amount_Fen", ""},
 		{"field missing", `{"kind":"percent_of_expense","percent":5}`, "amount_rule.cap_fen", ""},
 		{"field null", `{"kind":"fixed","amount_fen":null}`, "amount_rule.amount_fen", ""},
-		{"float money", `{"kind":"fixed","amount_fen":1.5}`, "amount_rule", ""},
-		{"float whole", `{"kind":"fixed","amount_fen":100.0}`, "amount_rule", ""},
-		{"exponent", `{"kind":"fixed","amount_fen":1e3}`, "amount_rule", ""},
-		{"string money", `{"kind":"fixed","amount_fen":"100"}`, "amount_rule", ""},
-		{"float percent", `{"kind":"percent_of_expense","percent":12.5,"cap_fen":1}`, "amount_rule", ""},
-		{"float tier", `{"kind":"tiered","tiers":[{"min_expense_fen":0.5,"amount_fen":1}]}`, "amount_rule", ""},
+		{"float money", `{"kind":"fixed","amount_fen":1.5}`, "amount_rule.amount_fen", ""},
+		{"float whole", `{"kind":"fixed","amount_fen":100.0}`, "amount_rule.amount_fen", ""},
+		{"exponent", `{"kind":"fixed","amount_fen":1e3}`, "amount_rule.amount_fen", ""},
+		{"string money", `{"kind":"fixed","amount_fen":"100"}`, "amount_rule.amount_fen", ""},
+		{"float percent", `{"kind":"percent_of_expense","percent":12.5,"cap_fen":1}`, "amount_rule.percent", ""},
+		{"float tier", `{"kind":"tiered","tiers":[{"min_expense_fen":0.5,"amount_fen":1}]}`, "amount_rule.tiers.min_expense_fen", ""},
 		{"unknown tier field", `{"kind":"tiered","tiers":[{"min_expense_fen":0,"amount_fen":1,"max":2}]}`, "amount_rule.tiers[0].max", ""},
 		{"wrong case tier field", `{"kind":"tiered","tiers":[{"min_expense_fen":0,"AMOUNT_FEN":1}]}`, "amount_rule.tiers[0].AMOUNT_FEN", ""},
 		{"tiers not a list", `{"kind":"tiered","tiers":{}}`, "amount_rule.tiers", ""},
 		{"null tier", `{"kind":"tiered","tiers":[null]}`, "", `{"kind":"tiered","tiers":[{"min_expense_fen":0,"amount_fen":0}]}`},
-		{"overflow", `{"kind":"fixed","amount_fen":9223372036854775808}`, "amount_rule", ""},
+		{"overflow", `{"kind":"fixed","amount_fen":9223372036854775808}`, "amount_rule.amount_fen", ""},
 		{"not an object", `[1]`, "amount_rule", ""},
 		{"null", `null`, "amount_rule", ""},
 	}
@@ -169,5 +170,18 @@ func TestTieredRuleCopiesTiers(t *testing.T) {
 	r.Tiers()[0].AmountFen = 98
 	if r.Tiers()[0].AmountFen != 1 || r.Ceiling() != 1 || r.Kind() != KindTiered {
 		t.Fatalf("rule shares its tiers: %+v", r.Tiers())
+	}
+}
+
+// A number out of range in a rule is refused naming the member, in the
+// client's words, never the decoder's (Go types and struct names).
+func TestRuleNumberOutOfRangeNamesTheMember(t *testing.T) {
+	t.Parallel()
+	var r AmountRule
+	err := json.Unmarshal([]byte(`{"kind":"tiered","tiers":[{"min_expense_fen":1e30,"amount_fen":1}]}`), &r)
+	var ve *fault.ValidationError
+	if !errors.As(err, &ve) || strings.Contains(ve.Error(), "Go") || strings.Contains(ve.Error(), "unmarshal") ||
+		!strings.HasPrefix(ve.Field, "amount_rule.tiers") {
+		t.Fatalf("got %v, want a validation error on amount_rule.tiers… in plain words", err)
 	}
 }

@@ -1,0 +1,202 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+)
+
+// Every text that enters the API — JSON strings and member names, path
+// segments, query parameters, multipart fields — is checked at the edge,
+// before anything is decided on it: valid UTF-8, and no NUL or other
+// control character, except line breaks and tabs in the members that hold
+// prose. A database would refuse some of these (PostgreSQL refuses NUL)
+// and store others silently altered; neither may happen behind the
+// client's back.
+
+// multilineMembers are the JSON members that hold prose, where line
+// breaks and tabs are text.
+var multilineMembers = map[string]bool{"description": true, "reason": true}
+
+// textProblem says what is wrong with s as text, "" when nothing is.
+// U+FFFD counts as invalid: it is what a decoder makes of bytes that are
+// not UTF-8, so a string holding it was, in all likelihood, not text.
+func textProblem(s string, multiline bool) string {
+	if !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError) {
+		return "must be valid UTF-8 text"
+	}
+	for _, c := range s {
+		switch {
+		case c == 0:
+			return "must not contain NUL"
+		case multiline && (c == '\n' || c == '\r' || c == '\t'):
+		case c < 0x20 || c == 0x7f || c >= 0x80 && c <= 0x9f:
+			return "must not contain control characters"
+		}
+	}
+	return ""
+}
+
+// checkURLText refuses a request whose path or query carries what is not
+// text, or a path with "." or ".." segments (which name another resource
+// than the one asked for), with a 400 naming the parameter.
+func checkURLText(r *http.Request) error {
+	if p := textProblem(r.URL.Path, false); p != "" {
+		return &fieldError{Field: "path", Reason: p}
+	}
+	for _, seg := range strings.Split(r.URL.Path, "/") {
+		if seg == "." || seg == ".." {
+			return &fieldError{Field: "path", Reason: `must not contain "." or ".." segments`}
+		}
+	}
+	for name, values := range r.URL.Query() {
+		if p := textProblem(name, false); p != "" {
+			return &fieldError{Field: "query", Reason: "parameter names " + p}
+		}
+		for _, v := range values {
+			if p := textProblem(v, false); p != "" {
+				return &fieldError{Field: name, Reason: p}
+			}
+		}
+	}
+	return nil
+}
+
+// checkJSONText walks a JSON document that decoded into a value of type
+// target and refuses, naming the member: a member given twice in one
+// object (a reader taking the first would see another request than one
+// taking the last); a member name that matches target's only when case is
+// ignored, as encoding/json matches them ({"NAME":…} for "name"); and any
+// member name or string value that is not text.
+func checkJSONText(raw []byte, target reflect.Type) error {
+	type level struct {
+		object    bool
+		names     map[string]bool
+		name      string       // the member being read, in an object
+		expecting bool         // a member name comes next
+		typ       reflect.Type // the struct this object decodes into, nil when unknown
+		next      reflect.Type // the type of the value being read
+	}
+	var stack []*level
+	top := func() *level {
+		if len(stack) == 0 {
+			return nil
+		}
+		return stack[len(stack)-1]
+	}
+	// pending is the type the value starting now decodes into.
+	pending := func() reflect.Type {
+		if l := top(); l != nil {
+			return l.next
+		}
+		return target
+	}
+	// member is the innermost member name, for errors about values.
+	member := func() string {
+		for i := len(stack) - 1; i >= 0; i-- {
+			if stack[i].object && stack[i].name != "" {
+				return stack[i].name
+			}
+		}
+		return "body"
+	}
+	valueDone := func() {
+		if l := top(); l != nil && l.object {
+			l.expecting = true
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // io.EOF; malformed JSON is the decoder's to describe
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				stack = append(stack, &level{object: true, names: map[string]bool{}, expecting: true, typ: structOf(pending())})
+			case '[':
+				stack = append(stack, &level{next: elemOf(pending())})
+			default:
+				stack = stack[:len(stack)-1]
+				valueDone()
+			}
+		case string:
+			if l := top(); l != nil && l.object && l.expecting {
+				if p := textProblem(v, false); p != "" {
+					return &fieldError{Field: "body", Reason: "member names " + p}
+				}
+				if l.names[v] {
+					return &fieldError{Field: v, Reason: "is given more than once"}
+				}
+				l.names[v], l.name, l.expecting, l.next = true, v, false, nil
+				if l.typ != nil {
+					t, ok := memberType(l.typ, v)
+					if !ok {
+						return &fieldError{Field: v, Reason: "is not a member of this request (names are case-sensitive)"}
+					}
+					l.next = t
+				}
+				continue
+			}
+			name := member()
+			if p := textProblem(v, multilineMembers[name]); p != "" {
+				return &fieldError{Field: name, Reason: p}
+			}
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// structOf is the struct t decodes objects into, or nil when t decodes
+// them otherwise (a map, an interface, its own UnmarshalJSON).
+func structOf(t reflect.Type) reflect.Type {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(unmarshalerType) {
+		return nil
+	}
+	return t
+}
+
+// elemOf is the element type of the slice or array t, nil otherwise.
+func elemOf(t reflect.Type) reflect.Type {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Slice && t.Kind() != reflect.Array || reflect.PointerTo(t).Implements(unmarshalerType) {
+		return nil
+	}
+	return t.Elem()
+}
+
+// memberType finds the field of struct st that the member name decodes
+// into, matching the name exactly as the JSON tag (or field name) gives it.
+func memberType(st reflect.Type, name string) (reflect.Type, bool) {
+	for i := range st.NumField() {
+		f := st.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case tag == "-" || !f.IsExported() && !f.Anonymous:
+		case f.Anonymous && tag == "":
+			if inner := structOf(f.Type); inner != nil {
+				if t, ok := memberType(inner, name); ok {
+					return t, true
+				}
+			}
+		case tag == name || tag == "" && f.Name == name:
+			return f.Type, true
+		}
+	}
+	return nil, false
+}
