@@ -60,7 +60,6 @@ func (a *api) listBudgets(w http.ResponseWriter, r *http.Request) error {
 		items[i] = budgetListItem{ID: b.BudgetID.String(), UnitID: b.UnitID.String(), Year: b.Year, Line: b.Line,
 			AllocatedFen: b.AllocatedFen, ReservedFen: b.ReservedFen, SpentFen: b.SpentFen, AvailableFen: b.AvailableFen}
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": nextCursor(next)})
 	return nil
 }

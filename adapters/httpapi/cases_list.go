@@ -57,7 +57,6 @@ func (a *api) listCases(w http.ResponseWriter, r *http.Request) error {
 			UnitID: c.UnitID.String(), StandardCode: c.StandardCode, Category: c.Category, RequestedFen: c.RequestedFen,
 			ApprovedFen: c.ApprovedFen, PaidFen: c.PaidFen, OpenedAt: c.OpenedAt.Format(time.RFC3339)}
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": nextCursor(next)})
 	return nil
 }

@@ -108,7 +108,6 @@ func (a *api) getEmployee(w http.ResponseWriter, r *http.Request) error {
 	for i, f := range v.Family {
 		out.Family[i] = familyMemberResponse{Relation: string(f.Relation), Name: shown("family.name", f.Name), BirthDate: f.BirthDate}
 	}
-	w.Header().Set("Cache-Control", "no-store") // personal data stays out of caches
 	writeVersioned(w, v.Version, out)
 	return nil
 }

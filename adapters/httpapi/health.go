@@ -55,7 +55,6 @@ func (a *api) readyz(w http.ResponseWriter, r *http.Request) error {
 	if !ready {
 		status, code = "not ready", http.StatusServiceUnavailable
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, code, map[string]any{"status": status, "projections": out})
 	return nil
 }
@@ -72,7 +71,6 @@ type projectionHealth struct {
 func (a *api) openAPI(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("X-Content-Type-Options", "nosniff")
 	_, _ = w.Write(openAPIDocument)
 	return nil
 }

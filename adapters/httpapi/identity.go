@@ -33,7 +33,6 @@ func (a *api) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store") // the token is shown once
 	writeJSON(w, http.StatusOK, loginResponse{
 		Token: signed.Token, ExpiresAt: signed.ExpiresAt.UTC(), AccountID: signed.AccountID.String(),
 	})

@@ -39,7 +39,6 @@ func (a *api) inbox(w http.ResponseWriter, r *http.Request) error {
 			EmployeeID: it.EmployeeID.String(), StandardCode: it.StandardCode, AmountFen: it.AmountFen,
 			WaitingSince: it.WaitingSince.UTC().Format(time.RFC3339)}
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{"items": out, "next_cursor": nextCursor(next)})
 	return nil
 }

@@ -138,7 +138,6 @@ func (a *api) getPayment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	writeVersioned(w, v.Version, paymentResponse{
 		ID: v.ID.String(), CaseID: v.CaseID.String(), EmployeeID: v.EmployeeID.String(), BudgetID: v.BudgetID.String(),
 		AmountFen: v.AmountFen, Status: v.Status, BankRef: v.BankRef, ConfirmedOn: v.ConfirmedOn, FailReason: v.FailReason,

@@ -46,8 +46,6 @@ func (a *api) exportPayments(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="payments-%s-%s.csv"`, unit, time.Now().In(calendar.Zone).Format("20060102")))
-	h.Set("Cache-Control", "no-store") // bank accounts
-	h.Set("X-Content-Type-Options", "nosniff")
 	_, _ = w.Write(file.Bytes())
 	return nil
 }

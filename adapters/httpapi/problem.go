@@ -205,8 +205,10 @@ func problemFor(err error) (p Problem, logIt bool, level slog.Level) {
 		return newProblem(codeNotFound, err.Error()), false, 0
 	case errors.Is(err, fault.ErrInvalidState):
 		return newProblem(codeInvalidState, err.Error()), false, 0
-	case errors.Is(err, fault.ErrConflict), errors.Is(err, event.ErrConcurrency), errors.Is(err, event.ErrDuplicateEvent),
-		errors.Is(err, org.ErrInconsistent):
+	case errors.Is(err, event.ErrConcurrency), errors.Is(err, event.ErrDuplicateEvent):
+		// The store's words (streams, versions, ids) are not the client's.
+		return newProblem(codeConflict, "What this request acts on changed while it was being decided; read it again and retry."), false, 0
+	case errors.Is(err, fault.ErrConflict), errors.Is(err, org.ErrInconsistent):
 		return newProblem(codeConflict, err.Error()), false, 0
 
 	case errors.Is(err, query.ErrLagging):
@@ -267,8 +269,7 @@ func writeProblem(w http.ResponseWriter, p Problem) {
 	h := w.Header()
 	h.Del("Content-Length")
 	h.Set("Content-Type", "application/problem+json")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
+	setSecurityHeaders(h) // also where a problem is written outside the routes
 	if p.Status == http.StatusUnauthorized {
 		h.Set("WWW-Authenticate", "Bearer")
 	}
@@ -287,7 +288,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(body, '\n'))
 }

@@ -71,7 +71,6 @@ func (a *api) getStats(w http.ResponseWriter, r *http.Request) error {
 		}
 		items[i] = item
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{"rows": items})
 	return nil
 }
