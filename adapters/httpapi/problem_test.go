@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +20,24 @@ import (
 	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 )
+
+// A problem's detail speaks of cases, payments and budgets, never of what
+// stores them: a refusal by the event store carries none of its words.
+func TestProblemDetailsCarryNoStorageWords(t *testing.T) {
+	t.Parallel()
+	for _, err := range []error{
+		fmt.Errorf("sqlite: commit: append to %q: %w", "case-1", &event.ConcurrencyError{Stream: "case-1", Expected: event.Exact(3), Actual: 4}),
+		fmt.Errorf("sqlite: commit: append to %q: 1 of 1 ids stored: %w", "case-1", event.ErrDuplicateEvent),
+		fmt.Errorf("case %s: %w", uuid.New(), commands.ErrNotFound),
+	} {
+		p, _, _ := problemFor(err)
+		for _, word := range []string{"stream", "sqlite", "postgres", "append", "commit", "version", "ids stored"} {
+			if strings.Contains(strings.ToLower(p.Detail), word) {
+				t.Errorf("%v: detail %q says %q", err, p.Detail, word)
+			}
+		}
+	}
+}
 
 // TestProblemMappingOfTheTaxonomy: each error of the domain and the use
 // cases, wrapped as callers wrap them, gets its stable code, and the field

@@ -9,7 +9,7 @@ import (
 // Match them with errors.Is.
 var (
 	// ErrNotFound: the stream has no events.
-	ErrNotFound = errors.New("stream not found")
+	ErrNotFound = errors.New("not found")
 	// ErrConcurrency: the stream is not at the expected version. Nothing was
 	// written; the caller may reload and retry.
 	ErrConcurrency = errors.New("stream version conflict")
