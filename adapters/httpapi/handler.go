@@ -83,11 +83,22 @@ func (d Deps) Validate() error {
 	return errors.Join(errs...)
 }
 
-// NewHandler returns the API's handler. It is safe for concurrent use.
-func NewHandler(deps Deps) (http.Handler, error) {
+// Handlers are the two faces of the service. API answers the routes of
+// the HTTP contract. Metrics answers GET /metrics in the Prometheus text
+// format; it belongs on a listener of its own, on loopback unless an
+// operator says otherwise, because what it counts (the store's head,
+// requests per route) tells an outsider what others did — that a login
+// exists, for one.
+type Handlers struct {
+	API, Metrics http.Handler
+}
+
+// New returns the API's handlers, which share their counters. They are
+// safe for concurrent use.
+func New(deps Deps) (Handlers, error) {
 	deps.setDefaults()
 	if err := deps.Validate(); err != nil {
-		return nil, err
+		return Handlers{}, err
 	}
 	a := &api{deps: deps, log: deps.Logger, metrics: newMetrics()}
 	mux := http.NewServeMux()
@@ -101,7 +112,15 @@ func NewHandler(deps Deps) (http.Handler, error) {
 		}
 		mux.Handle(rt.method+" "+rt.path, a.adapt(h))
 	}
-	return a.wrap(mux), nil
+	metrics := http.NewServeMux()
+	metrics.Handle("GET /metrics", a.adapt(a.serveMetrics))
+	return Handlers{API: a.wrap(mux), Metrics: a.wrapMetrics(metrics)}, nil
+}
+
+// NewHandler returns the API's handler alone (New's API).
+func NewHandler(deps Deps) (http.Handler, error) {
+	h, err := New(deps)
+	return h.API, err
 }
 
 type api struct {
@@ -141,7 +160,6 @@ func (a *api) routes() []route {
 		{get, "/healthz", public, a.healthz},
 		{get, "/readyz", public, a.readyz},
 		{get, "/openapi.json", public, a.openAPI},
-		{get, "/metrics", public, a.serveMetrics},
 
 		{post, "/v1/login", public, a.login},
 		{post, "/v1/logout", authenticated, a.logout},
@@ -256,6 +274,20 @@ func setSecurityHeaders(h http.Header) {
 	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
+}
+
+// wrapMetrics gives the metrics listener what every answer carries and
+// problem answers for other paths and methods.
+func (a *api) wrapMetrics(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setSecurityHeaders(w.Header())
+		h, pattern := mux.Handler(r)
+		if pattern == "" {
+			h.ServeHTTP(&unmatchedWriter{statusWriter: &statusWriter{ResponseWriter: w}, a: a, r: r}, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // statusWriter remembers the status sent, for metrics.

@@ -38,8 +38,14 @@ func newTestHandler(t *testing.T, store Store) http.Handler {
 // readyTimeout.
 func newTestHandlerWaiting(t *testing.T, store Store, readyTimeout time.Duration) http.Handler {
 	t.Helper()
+	return newTestHandlers(t, store, readyTimeout).API
+}
+
+// newTestHandlers are the API's and the metrics' handlers over store.
+func newTestHandlers(t *testing.T, store Store, readyTimeout time.Duration) Handlers {
+	t.Helper()
 	env := apptest.New(t, "sqlite")
-	h, err := NewHandler(Deps{
+	h, err := New(Deps{
 		Store:        store,
 		App:          env.App,
 		Query:        readmodeltest.Query(t, env),
@@ -205,16 +211,25 @@ func TestPanicBecomesInternalProblem(t *testing.T) {
 	}
 }
 
+// The metrics count the API's requests, and are served apart from it: the
+// API does not answer /metrics, the metrics handler nothing else.
 func TestMetricsCountRequests(t *testing.T) {
 	t.Parallel()
-	h := newTestHandler(t, embeddedStore(t))
+	hs := newTestHandlers(t, embeddedStore(t), 200*time.Millisecond)
+	h := hs.API
 	get(t, h, http.MethodGet, "/healthz")
 	get(t, h, http.MethodGet, "/nowhere")
-	rec := get(t, h, http.MethodGet, "/metrics")
+	if rec := get(t, h, http.MethodGet, "/metrics"); rec.Code != http.StatusNotFound {
+		t.Errorf("the API answers GET /metrics with %d, want 404", rec.Code)
+	}
+	if rec := get(t, hs.Metrics, http.MethodGet, "/v1/standards"); rec.Code != http.StatusNotFound {
+		t.Errorf("the metrics listener answers GET /v1/standards with %d, want 404", rec.Code)
+	}
+	rec := get(t, hs.Metrics, http.MethodGet, "/metrics")
 	body := rec.Body.String()
 	for _, want := range []string{
 		`aidtrail_http_requests_total{method="GET",route="GET /healthz",status="200"} 1`,
-		`aidtrail_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`aidtrail_http_requests_total{method="GET",route="unmatched",status="404"} 2`,
 		`aidtrail_event_store_head_position 0`,
 	} {
 		if !strings.Contains(body, want) {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"aidtrail/internal/testkit/readmodeltest"
 )
 
 // Every answer — data, files, problems, the public routes — carries the
@@ -15,7 +17,10 @@ func TestEveryAnswerCarriesTheSecurityHeaders(t *testing.T) {
 	t.Parallel()
 	f := newOrgOverHTTP(t, "sqlite")
 	s := f.api
-
+	metrics, err := New(Deps{Store: s.env.Store, App: s.env.App, Query: readmodeltest.Query(t, s.env), ReadModels: s.runner, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	id := f.grantCase(f.empA)
 	content := tinyPNG(t)
 	body, ct := upload(t, "invoice", content)
@@ -50,5 +55,10 @@ func TestEveryAnswerCarriesTheSecurityHeaders(t *testing.T) {
 	} {
 		check(c.path, s.do(http.MethodGet, c.path, c.token, nil))
 	}
-	check("/metrics", s.do(http.MethodGet, "/metrics", "", nil))
+	rec := httptest.NewRecorder()
+	metrics.Metrics.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Errorf("GET /metrics = %d", rec.Code)
+	}
+	check("/metrics", rec)
 }

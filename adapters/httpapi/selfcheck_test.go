@@ -26,18 +26,19 @@ func TestReadyzAndMetricsReportCountMismatch(t *testing.T) {
 			}
 			runner := readmodeltest.Start(t, env)
 			readmodeltest.CaughtUp(t, env, runner)
-			h, err := NewHandler(Deps{Store: env.Store, App: env.App, Query: readmodeltest.Query(t, env), ReadModels: runner,
+			hs, err := New(Deps{Store: env.Store, App: env.App, Query: readmodeltest.Query(t, env), ReadModels: runner,
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ReadyTimeout: 5 * time.Second, MaxLag: time.Hour})
 			if err != nil {
 				t.Fatal(err)
 			}
+			h := hs.API
 			if err := runner.CheckCounts(t.Context()); err != nil {
 				t.Fatal(err)
 			}
 			if rec := get(t, h, http.MethodGet, "/readyz"); rec.Code != http.StatusOK {
 				t.Fatalf("GET /readyz while counts agree = %d %s", rec.Code, rec.Body)
 			}
-			if body := get(t, h, http.MethodGet, "/metrics").Body.String(); !strings.Contains(body, `aidtrail_projection_count_mismatches{projection="cases"} 0`) {
+			if body := get(t, hs.Metrics, http.MethodGet, "/metrics").Body.String(); !strings.Contains(body, `aidtrail_projection_count_mismatches{projection="cases"} 0`) {
 				t.Fatalf("metrics lack a zero count of mismatches for cases:\n%s", body)
 			}
 
@@ -54,7 +55,7 @@ func TestReadyzAndMetricsReportCountMismatch(t *testing.T) {
 				!strings.Contains(rec.Body.String(), "case.opened") {
 				t.Fatalf("GET /readyz with a lost case.opened = %d %s, want 503 naming cases and case.opened", rec.Code, rec.Body)
 			}
-			if body := get(t, h, http.MethodGet, "/metrics").Body.String(); !strings.Contains(body, `aidtrail_projection_count_mismatches{projection="cases"} 1`) {
+			if body := get(t, hs.Metrics, http.MethodGet, "/metrics").Body.String(); !strings.Contains(body, `aidtrail_projection_count_mismatches{projection="cases"} 1`) {
 				t.Fatalf("metrics lack the mismatch of cases:\n%s", body)
 			}
 		})

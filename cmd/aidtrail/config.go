@@ -99,6 +99,7 @@ func (c logConfig) logger(w io.Writer) *slog.Logger {
 // serveConfig is everything serve needs.
 type serveConfig struct {
 	Addr            string
+	MetricsAddr     string
 	MasterKeyFile   string
 	ShutdownTimeout time.Duration
 	Demo            bool
@@ -109,6 +110,7 @@ type serveConfig struct {
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on, host:port")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9464", `address of the Prometheus /metrics listener, host:port, apart from the API: what it counts must not reach the public (empty: no metrics)`)
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long requests in flight may take to finish after SIGINT or SIGTERM")
 	fs.BoolVar(&c.Demo, "demo", false, "load the demo organisation (the seed's railway bureau, stations and five stories) into an empty store and print its logins")
 	fs.StringVar(&c.Broker, "broker", "", `where projections run: empty for in this process; "postgres" to forward events through PostgreSQL tables to "aidtrail project" workers (needs --database-url)`)
@@ -132,6 +134,9 @@ func (c serveConfig) Validate() error {
 	var errs []error
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("--addr %q: want host:port", c.Addr))
+	}
+	if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil && c.MetricsAddr != "" {
+		errs = append(errs, fmt.Errorf("--metrics-addr %q: want host:port, or empty for no metrics", c.MetricsAddr))
 	}
 	if c.ShutdownTimeout < 0 {
 		errs = append(errs, errors.New("--shutdown-timeout must not be negative"))

@@ -142,7 +142,7 @@ func TestMigratePostgresFromEnvironment(t *testing.T) {
 
 func TestServeAnswersAndShutsDown(t *testing.T) {
 	t.Parallel()
-	cfg := serveConfig{Addr: "127.0.0.1:0", Store: storeConfig{DataDir: t.TempDir()}}
+	cfg := serveConfig{Addr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0", Store: storeConfig{DataDir: t.TempDir()}}
 	cfg.setDefaults(environment{})
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
@@ -174,6 +174,18 @@ func TestServeAnswersAndShutsDown(t *testing.T) {
 	}
 
 	firstStart(t, "http://"+srv.addr(), env.BootstrapToken)
+
+	// Metrics are on their own listener, not the API's.
+	for base, want := range map[string]int{srv.metricsListener.Addr().String(): http.StatusOK, srv.addr(): http.StatusNotFound} {
+		resp, err := http.Get("http://" + base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET http://%s/metrics = %d, want %d", base, resp.StatusCode, want)
+		}
+	}
 
 	stop() // as SIGTERM would
 	select {

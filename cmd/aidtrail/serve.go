@@ -44,11 +44,13 @@ func runServe(ctx context.Context, args []string, env environment, stderr io.Wri
 	return srv.run(ctx)
 }
 
-// server is the running service: the store, the API, the listener and
-// the projections that keep the read models.
+// server is the running service: the store, the API and the metrics on
+// their listeners, and the projections that keep the read models.
 type server struct {
 	http            *http.Server
 	listener        net.Listener
+	metrics         *http.Server // nil without --metrics-addr
+	metricsListener net.Listener
 	projections     *projections.Runner
 	forwardOnly     bool // projection workers run elsewhere (--broker)
 	shutdownTimeout time.Duration
@@ -101,7 +103,7 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 		closeStore()
 		return nil, nil, err
 	}
-	handler, err := httpapi.NewHandler(httpapi.Deps{Store: db.events, App: app, Logger: log, Replies: replies.New(db.tables),
+	handlers, err := httpapi.New(httpapi.Deps{Store: db.events, App: app, Logger: log, Replies: replies.New(db.tables),
 		Query: queries, ReadModels: runner})
 	if err != nil {
 		closeStore()
@@ -114,26 +116,43 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 		return nil, nil, fmt.Errorf("listen: %w", err)
 	}
 	srv := &server{
-		http: &http.Server{
-			Handler:           handler,
-			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       60 * time.Second,
-			WriteTimeout:      60 * time.Second,
-			IdleTimeout:       2 * time.Minute,
-			MaxHeaderBytes:    64 << 10,
-			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		},
+		http:            newHTTPServer(handlers.API, log),
 		listener:        ln,
 		projections:     runner,
 		forwardOnly:     broker != nil,
 		shutdownTimeout: cfg.ShutdownTimeout,
 		log:             log,
 	}
+	if cfg.MetricsAddr != "" {
+		mln, err := lc.Listen(ctx, "tcp", cfg.MetricsAddr)
+		if err != nil {
+			_ = ln.Close()
+			closeStore()
+			return nil, nil, fmt.Errorf("listen for metrics: %w", err)
+		}
+		srv.metrics, srv.metricsListener = newHTTPServer(handlers.Metrics, log), mln
+	}
 	cleanup := func() {
 		_ = ln.Close() // already closed by Shutdown, unless run was never called
+		if srv.metricsListener != nil {
+			_ = srv.metricsListener.Close()
+		}
 		closeStore()
 	}
 	return srv, cleanup, nil
+}
+
+// newHTTPServer serves h with the service's timeouts and limits.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // addr is the address the server listens on (with the port chosen when
@@ -158,24 +177,40 @@ func (s *server) run(ctx context.Context) error {
 		}
 	}()
 	defer func() { stopProjections(); <-projDone }()
-	errc := make(chan error, 1)
+	servers := []*http.Server{s.http}
+	errc := make(chan error, 2)
 	go func() { errc <- s.http.Serve(s.listener) }()
 	s.log.Info("serving HTTP", "addr", "http://"+s.addr())
+	if s.metrics != nil {
+		servers = append(servers, s.metrics)
+		go func() { errc <- s.metrics.Serve(s.metricsListener) }()
+		s.log.Info("serving metrics", "addr", "http://"+s.metricsListener.Addr().String()+"/metrics")
+	}
 
 	select {
 	case err := <-errc:
+		for _, hs := range servers {
+			_ = hs.Close()
+		}
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	s.log.Info("shutting down", "deadline", s.shutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.shutdownTimeout)
 	defer cancel()
-	err := s.http.Shutdown(sctx)
-	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
-		err = errors.Join(err, serr)
+	var err error
+	for _, hs := range servers {
+		err = errors.Join(err, hs.Shutdown(sctx))
+	}
+	for range servers {
+		if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+			err = errors.Join(err, serr)
+		}
 	}
 	if err != nil {
-		_ = s.http.Close()
+		for _, hs := range servers {
+			_ = hs.Close()
+		}
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	s.log.Info("stopped")
