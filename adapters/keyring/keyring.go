@@ -295,12 +295,10 @@ func (k *Keyring) insertNew(ctx context.Context, subject uuid.UUID) error {
 	if _, err := rand.Read(plain[:]); err != nil {
 		return fmt.Errorf("new key: %w", err)
 	}
-	wrapped := make([]byte, 1+nonceLen, wrappedLen)
-	wrapped[0] = wrapVersion
-	if _, err := rand.Read(wrapped[1:]); err != nil {
-		return fmt.Errorf("new key: %w", err)
+	wrapped, err := sealWith(k.master, plain[:], wrapAAD(wrapVersion, subject))
+	if err != nil {
+		return err
 	}
-	wrapped = k.master.Seal(wrapped, wrapped[1:1+nonceLen], plain[:], wrapAAD(wrapVersion, subject))
 	clear(plain[:])
 	if _, err := k.db.Exec(ctx, "INSERT INTO personal_keys (subject_id, wrapped_key) VALUES ($1, $2) ON CONFLICT DO NOTHING", subject, wrapped); err != nil {
 		return fmt.Errorf("store key: %w", err)
@@ -312,7 +310,7 @@ func (k *Keyring) unwrap(subject uuid.UUID, wrapped []byte) (*dataKey, error) {
 	if len(wrapped) != wrappedLen || wrapped[0] != wrapVersion {
 		return nil, fmt.Errorf("unknown wrapped key format: %w", ErrWrongMasterKey)
 	}
-	plain, err := k.master.Open(nil, wrapped[1:1+nonceLen], wrapped[1+nonceLen:], wrapAAD(wrapped[0], subject))
+	plain, err := openWith(k.master, wrapped, wrapAAD(wrapped[0], subject))
 	if err != nil {
 		return nil, ErrWrongMasterKey
 	}

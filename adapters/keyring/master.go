@@ -158,3 +158,21 @@ func writeSync(f *os.File, content []byte) error {
 	}
 	return nil
 }
+
+// ReplaceMasterKeyFile puts key in the file at path in place of what it
+// held, atomically (a private temporary file renamed over it), mode 0600:
+// after a rotation, the embedded store's key file holds the new key.
+func ReplaceMasterKeyFile(path string, key []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".master-key-*") // mode 0600
+	if err != nil {
+		return fmt.Errorf("keyring: replace master key file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := writeSync(tmp, []byte(base64.StdEncoding.EncodeToString(key)+"\n")); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("keyring: replace master key file: %w", err)
+	}
+	return nil
+}

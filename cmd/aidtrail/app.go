@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -32,13 +33,30 @@ func masterKey(cfg serveConfig, env environment) ([]byte, error) {
 	}
 }
 
-// newApp builds the use cases on an open database.
-func newApp(db database, cfg serveConfig, env environment) (*commands.App, error) {
+// openKeyring opens the personal-data keys under the master key, refusing
+// a master key other than the one the database's keys are wrapped under:
+// the service would start, then fail every read of personal data.
+func openKeyring(ctx context.Context, db database, cfg serveConfig, env environment) (*keyring.Keyring, error) {
 	master, err := masterKey(cfg, env)
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
 	}
 	keys, err := keyring.New(db.tables, master)
+	if err != nil {
+		return nil, err
+	}
+	if err := keys.Verify(ctx); errors.Is(err, keyring.ErrWrongMasterKey) {
+		return nil, errors.New("the master key does not open this database's personal keys: start with the master key " +
+			"it was set up with (AIDTRAIL_MASTER_KEY, --master-key-file or master.key in --data); to change keys, run aidtrail rotate-master-key")
+	} else if err != nil {
+		return nil, err
+	}
+	return keys, nil
+}
+
+// newApp builds the use cases on an open database.
+func newApp(ctx context.Context, db database, cfg serveConfig, env environment) (*commands.App, error) {
+	keys, err := openKeyring(ctx, db, cfg, env)
 	if err != nil {
 		return nil, err
 	}

@@ -69,8 +69,11 @@ Usage:
   aidtrail project   run projection workers for "serve --broker postgres" (PostgreSQL only)
   aidtrail rebuild PROJECTION
                      rebuild a read model from position 0 beside the live one, then switch
-  aidtrail bench append
-                     measure appends against raw INSERTs of the same bytes, and reads
+  aidtrail rotate-master-key --new-master-key-file FILE --reason TEXT
+                     re-wrap every person's data key under a new master key (service stopped)
+  aidtrail bench append|cases|projections
+                     measure appends against raw INSERTs, whole case lifecycles over HTTP,
+                     or the read models' rebuild and lag
 
 Run "aidtrail <command> -h" for a command's flags.
 `
@@ -91,6 +94,8 @@ func run(ctx context.Context, args []string, env environment, stdout, stderr io.
 		return runProject(ctx, args[1:], env, stderr)
 	case "rebuild":
 		return runRebuild(ctx, args[1:], env, stdout, stderr)
+	case "rotate-master-key":
+		return runRotateMasterKey(ctx, args[1:], env, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

@@ -64,7 +64,7 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 	if err != nil {
 		return nil, nil, err
 	}
-	app, err := newApp(db, cfg, env)
+	app, err := newApp(ctx, db, cfg, env)
 	if err != nil {
 		closeStore()
 		return nil, nil, err

@@ -59,6 +59,21 @@ type BootstrapEnded struct {
 	AdministratorAccountID uuid.UUID `json:"administrator_account_id"`
 }
 
+// The master key that wraps every person's data key was changed (by an
+// operator, on the command line): every key was re-wrapped under a new
+// one. Stored type and stream name; never rename them.
+const (
+	TypeMasterKeyRotated = "master_key.rotated"
+	MasterKeyStream      = "master-key"
+)
+
+// MasterKeyRotated is the payload of master_key.rotated: how many keys
+// were re-wrapped, and why.
+type MasterKeyRotated struct {
+	Keys   int    `json:"keys"`
+	Reason string `json:"reason"`
+}
+
 // The positions held at each unit: every appointment and every vacate,
 // written in the same transaction as the account's own event, so that a
 // hand-over with no named successor can find the unit's other approvers.
