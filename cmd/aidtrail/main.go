@@ -67,8 +67,10 @@ Usage:
   aidtrail serve     serve the HTTP API (embedded store in ./aidtrail-data by default)
   aidtrail migrate   apply the event store's schema migrations and exit
   aidtrail project   run projection workers for "serve --broker postgres" (PostgreSQL only)
-  aidtrail rebuild PROJECTION
-                     rebuild a read model from position 0 beside the live one, then switch
+  aidtrail rebuild PROJECTION|--all
+                     rebuild read models from position 0 beside the live ones, then switch
+  aidtrail healthcheck [--url http://127.0.0.1:8080/readyz]
+                     exit 0 when the service answers ready (for container health checks)
   aidtrail rotate-master-key --new-master-key-file FILE --reason TEXT
                      re-wrap every person's data key under a new master key (service stopped)
   aidtrail bench append|cases|projections
@@ -94,6 +96,8 @@ func run(ctx context.Context, args []string, env environment, stdout, stderr io.
 		return runProject(ctx, args[1:], env, stderr)
 	case "rebuild":
 		return runRebuild(ctx, args[1:], env, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, args[1:], stdout, stderr)
 	case "rotate-master-key":
 		return runRotateMasterKey(ctx, args[1:], env, stdout, stderr)
 	case "bench":
@@ -104,6 +108,25 @@ func run(ctx context.Context, args []string, env environment, stdout, stderr io.
 	default:
 		fmt.Fprintf(stderr, "aidtrail: unknown command %q\n\n%s", args[0], usage)
 		return errUsage
+	}
+}
+
+// parseWithArguments parses args into fs, flags and arguments in any
+// order, and returns the arguments.
+func parseWithArguments(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
 }
 

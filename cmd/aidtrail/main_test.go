@@ -108,6 +108,37 @@ func TestServeDemo(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("demo auditor login: %d", resp.StatusCode)
 	}
+	stop()
+
+	// A second --demo finds the organisation and says it loaded nothing.
+	again := &syncBuffer{}
+	cfg.Addr = "127.0.0.1:0"
+	_, cleanup2, err := newServer(t.Context(), cfg, environment{}, slog.New(slog.NewTextHandler(again, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup2()
+	if strings.Contains(again.String(), "demo login") || !strings.Contains(again.String(), "nothing was loaded") {
+		t.Fatalf("--demo on a filled store logged:\n%s", again)
+	}
+}
+
+// A plain serve on an empty store says how to get in.
+func TestServeOnAnEmptyStoreSaysHowToGetIn(t *testing.T) {
+	t.Parallel()
+	cfg := serveConfig{Addr: "127.0.0.1:0", Store: storeConfig{DataDir: t.TempDir()}}
+	cfg.setDefaults(environment{})
+	logs := &syncBuffer{}
+	_, cleanup, err := newServer(t.Context(), cfg, environment{}, slog.New(slog.NewTextHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	for _, want := range []string{"AIDTRAIL_BOOTSTRAP_TOKEN", "--demo"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the start log does not mention %s:\n%s", want, logs)
+		}
+	}
 }
 
 func TestMigrateEmbeddedCreatesDataDir(t *testing.T) {
@@ -174,6 +205,15 @@ func TestServeAnswersAndShutsDown(t *testing.T) {
 	}
 
 	firstStart(t, "http://"+srv.addr(), env.BootstrapToken)
+
+	// The container health check: ready is exit status 0, anything else not.
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"healthcheck", "--url", "http://" + srv.addr() + "/readyz"}, environment{}, &out, io.Discard); err != nil {
+		t.Errorf("healthcheck of a ready service: %v", err)
+	}
+	if err := run(t.Context(), []string{"healthcheck", "--url", "http://" + srv.addr() + "/nowhere"}, environment{}, io.Discard, io.Discard); err == nil {
+		t.Error("healthcheck of a 404 passed")
+	}
 
 	// Metrics are on their own listener, not the API's.
 	for base, want := range map[string]int{srv.metricsListener.Addr().String(): http.StatusOK, srv.addr(): http.StatusNotFound} {

@@ -70,28 +70,40 @@ func runProject(ctx context.Context, args []string, env environment, stderr io.W
 	return runner.Consume(ctx)
 }
 
-// runRebuild builds one projection afresh from position 0 beside the live
-// one and switches to it when caught up; reads keep working throughout.
+// runRebuild builds projections afresh from position 0 beside the live
+// ones and switches to each when caught up; reads keep working throughout.
+// It takes the projection's name before or after its flags, or --all.
 func runRebuild(ctx context.Context, args []string, env environment, stdout, stderr io.Writer) error {
 	var cfg projectConfig
 	fs := flag.NewFlagSet("rebuild", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg.register(fs)
+	all := fs.Bool("all", false, "rebuild every projection, one after another")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: aidtrail rebuild [flags] PROJECTION\nprojections: %s\n", strings.Join(names(), ", "))
+		fmt.Fprintf(stderr, "usage: aidtrail rebuild [flags] PROJECTION|--all\nprojections: %s\n", strings.Join(names(), ", "))
 		fs.PrintDefaults()
 	}
-	var name string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	if err := parseFlags(fs, args); err != nil {
+	chosen, err := parseWithArguments(fs, args)
+	if err != nil {
 		return err
 	}
-	i := slices.Index(names(), name)
-	if i < 0 {
+	if *all {
+		if len(chosen) > 0 {
+			fmt.Fprintln(stderr, "rebuild: name projections or give --all, not both")
+			return errUsage
+		}
+		chosen = names()
+	}
+	if len(chosen) == 0 {
 		fs.Usage()
 		return errUsage
+	}
+	for _, name := range chosen {
+		if !slices.Contains(names(), name) {
+			fmt.Fprintf(stderr, "rebuild: no projection %q\n", name)
+			fs.Usage()
+			return errUsage
+		}
 	}
 	cfg.setDefaults(env)
 	if err := cfg.Validate(); err != nil {
@@ -103,17 +115,19 @@ func runRebuild(ctx context.Context, args []string, env environment, stdout, std
 		return err
 	}
 	defer cleanup()
-	start, last := time.Now(), time.Now()
-	gen, err := projections.Rebuild(ctx, db.tables, db.events, projections.All()[i], func(pos int64, events int) {
-		if time.Since(last) > 2*time.Second {
-			last = time.Now()
-			log.Info("rebuilding", "projection", name, "position", pos, "events", events)
+	for _, name := range chosen {
+		start, last := time.Now(), time.Now()
+		gen, err := projections.Rebuild(ctx, db.tables, db.events, projections.All()[slices.Index(names(), name)], func(pos int64, events int) {
+			if time.Since(last) > 2*time.Second {
+				last = time.Now()
+				log.Info("rebuilding", "projection", name, "position", pos, "events", events)
+			}
+		})
+		if err != nil {
+			return err
 		}
-	})
-	if err != nil {
-		return err
+		fmt.Fprintf(stdout, "projection %s rebuilt as generation %d in %s\n", name, gen, time.Since(start).Round(time.Millisecond))
 	}
-	fmt.Fprintf(stdout, "projection %s rebuilt as generation %d in %s\n", name, gen, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -108,10 +108,16 @@ func TestRebuildEmbedded(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	var out bytes.Buffer
+	// The projection's name before its flags, then after them, as the usage
+	// line shows it.
 	for gen := 2; gen <= 3; gen++ {
 		out.Reset()
-		if err := run(t.Context(), []string{"rebuild", "cases", "--data", dir}, environment{}, &out, io.Discard); err != nil {
-			t.Fatal(err)
+		args := []string{"rebuild", "cases", "--data", dir}
+		if gen == 3 {
+			args = []string{"rebuild", "--data", dir, "cases"}
+		}
+		if err := run(t.Context(), args, environment{}, &out, io.Discard); err != nil {
+			t.Fatalf("%v: %v", args, err)
 		}
 		if want := "rebuilt as generation " + string(rune('0'+gen)); !strings.Contains(out.String(), want) {
 			t.Fatalf("rebuild said %q, want %q", out.String(), want)
@@ -119,6 +125,18 @@ func TestRebuildEmbedded(t *testing.T) {
 	}
 	if err := run(t.Context(), []string{"rebuild", "nonesuch", "--data", dir}, environment{}, &out, io.Discard); err == nil {
 		t.Fatal("rebuild of an unknown projection succeeded")
+	}
+	out.Reset()
+	if err := run(t.Context(), []string{"rebuild", "--all", "--data", dir}, environment{}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names() {
+		if !strings.Contains(out.String(), "projection "+name+" rebuilt") {
+			t.Errorf("rebuild --all said %q; no word of %s", out.String(), name)
+		}
+	}
+	if err := run(t.Context(), []string{"rebuild", "--all", "cases", "--data", dir}, environment{}, io.Discard, io.Discard); err == nil {
+		t.Error("rebuild with --all and a name succeeded")
 	}
 }
 

@@ -75,12 +75,21 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 			closeStore()
 			return nil, nil, err
 		}
+		if len(logins) == 0 {
+			log.Warn("--demo: the store has an organisation already; nothing was loaded")
+		}
 		for _, l := range logins {
 			log.Info("demo login", "login", l.Login, "password", demo.Password, "role", l.Role, "unit", l.Unit)
 		}
 	}
 	if env.BootstrapToken != "" {
 		log.Info("bootstrap token accepted as the root's administrator until one is appointed")
+	} else if started, err := app.Bootstrapped(ctx); err != nil {
+		closeStore()
+		return nil, nil, err
+	} else if !started {
+		log.Warn("nobody can sign in yet: this store has no administrator. Start once with AIDTRAIL_BOOTSTRAP_TOKEN set " +
+			"to a secret of your choosing and use it as a bearer token to appoint one (README: First start), or start with --demo")
 	}
 	var broker *watermillsql.Broker
 	if cfg.Broker == brokerPostgres {

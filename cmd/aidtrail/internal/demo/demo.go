@@ -54,9 +54,9 @@ type loader struct {
 	logins   []Login
 }
 
-// Load builds the demo on an empty store and returns the logins. On a store
-// that has an organisation already it changes nothing and returns the
-// logins the demo would have made.
+// Load builds the demo on an empty store and returns its logins. On a
+// store that has an organisation already it changes nothing and returns
+// none: the demo's logins exist only if that organisation is the demo.
 func Load(ctx context.Context, app *commands.App) ([]Login, error) {
 	l := &loader{app: app, ctx: ctx, boot: commands.Actor{Bootstrap: true, CommandID: "demo"},
 		units: map[string]uuid.UUID{}, workers: map[string]commands.Actor{}, ap: map[string]commands.Actor{}}
@@ -65,7 +65,7 @@ func Load(ctx context.Context, app *commands.App) ([]Login, error) {
 		return nil, err
 	}
 	if done {
-		return demoLogins(), nil // loaded before, or an organisation of its own
+		return nil, nil // loaded before, or an organisation of its own
 	}
 	l.root, _, err = app.EstablishUnit(ctx, l.boot, commands.EstablishUnit{Name: "中国铁路太原局集团有限公司", Code: "TYJ", Level: org.LevelBureau})
 	if err != nil {
