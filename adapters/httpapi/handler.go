@@ -100,7 +100,11 @@ func New(deps Deps) (Handlers, error) {
 	if err := deps.Validate(); err != nil {
 		return Handlers{}, err
 	}
-	a := &api{deps: deps, log: deps.Logger, metrics: newMetrics()}
+	params, err := queryParameters(openAPIDocument)
+	if err != nil {
+		return Handlers{}, err
+	}
+	a := &api{deps: deps, log: deps.Logger, metrics: newMetrics(), queryParams: params}
 	mux := http.NewServeMux()
 	for _, rt := range a.routes() {
 		h := rt.handle
@@ -124,9 +128,10 @@ func NewHandler(deps Deps) (http.Handler, error) {
 }
 
 type api struct {
-	deps    Deps
-	log     *slog.Logger
-	metrics *metrics
+	deps        Deps
+	log         *slog.Logger
+	metrics     *metrics
+	queryParams map[string]map[string]bool // by route pattern, from the OpenAPI document
 }
 
 // route is one entry of the route table. The OpenAPI test walks the same
@@ -258,6 +263,10 @@ func (a *api) wrap(mux *http.ServeMux) http.Handler {
 			// No route: the mux answers 404, 405 (with Allow) or a
 			// redirect to a cleaned path; the first two become problems.
 			h.ServeHTTP(&unmatchedWriter{statusWriter: sw, a: a, r: r}, r)
+			return
+		}
+		if err := checkQueryParameters(r, a.queryParams[pattern]); err != nil {
+			a.writeError(sw, r, err)
 			return
 		}
 		mux.ServeHTTP(sw, r)
