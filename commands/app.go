@@ -30,6 +30,15 @@ type Deps struct {
 	// that token acts as the bureau administrator of the root until a real
 	// administrator exists.
 	BootstrapTokenHash []byte
+	// Observer, optional, is told of every command decided.
+	Observer Observer
+}
+
+// Observer is told of every command the App decides: its name (as in
+// command.answered), how long it took, retries included, and its error
+// (nil when it committed or answered from a run before).
+type Observer interface {
+	CommandDone(command string, took time.Duration, err error)
 }
 
 func (d *Deps) setDefaults() {
@@ -71,6 +80,7 @@ type App struct {
 	dummyHash   string // verified against when a login is unknown, so timing reveals nothing
 	hot         *streamLocks
 	budgets     *budgetCache
+	observer    Observer
 }
 
 // New builds the App, refusing missing ports.
@@ -86,6 +96,6 @@ func New(deps Deps) (*App, error) {
 	return &App{
 		store: deps.Store, keyring: deps.Keyring, credentials: deps.Credentials, sessions: deps.Sessions,
 		hasher: deps.Hasher, documents: deps.Documents, clock: deps.Clock, policy: deps.Policy, sessionTTL: deps.SessionTTL,
-		bootstrap: deps.BootstrapTokenHash, dummyHash: dummy, hot: newStreamLocks(), budgets: newBudgetCache(),
+		bootstrap: deps.BootstrapTokenHash, dummyHash: dummy, hot: newStreamLocks(), budgets: newBudgetCache(), observer: deps.Observer,
 	}, nil
 }

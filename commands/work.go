@@ -172,7 +172,16 @@ const maxAttempts = 12
 // command answers besides its position and the ids derived from its key;
 // nil for nothing). A run that finds the record restores answer from it and
 // returns its position without deciding again.
-func (a *App) attempt(ctx context.Context, actor Actor, command string, answer any, decide func(*work) (event.Metadata, error)) (int64, error) {
+func (a *App) attempt(ctx context.Context, actor Actor, command string, answer any, decide func(*work) (event.Metadata, error)) (position int64, err error) {
+	if a.observer != nil {
+		start := time.Now()
+		defer func() { a.observer.CommandDone(command, time.Since(start), err) }()
+	}
+	return a.decideAndCommit(ctx, actor, command, answer, decide)
+}
+
+// decideAndCommit is attempt's work: decide, commit, retry a stale read.
+func (a *App) decideAndCommit(ctx context.Context, actor Actor, command string, answer any, decide func(*work) (event.Metadata, error)) (int64, error) {
 	answers := ""
 	if actor.IdempotencyKey != "" {
 		answers = answerStream(actor, command)

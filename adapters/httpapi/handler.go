@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"aidtrail/adapters/metrics"
 	"aidtrail/commands"
 	"aidtrail/commands/query"
 )
@@ -48,6 +49,10 @@ type Deps struct {
 	// MinPositionWait bounds how long a read with ?min_position waits for
 	// the read models before answering 503 lagging.
 	MinPositionWait time.Duration
+	// Metrics is where requests are counted and /metrics is served from;
+	// a fresh registry when nil. Give it to one New only: New adds the
+	// store's and the read models' state to it.
+	Metrics *metrics.Metrics
 }
 
 func (d *Deps) setDefaults() {
@@ -59,6 +64,9 @@ func (d *Deps) setDefaults() {
 	}
 	if d.MinPositionWait <= 0 {
 		d.MinPositionWait = 5 * time.Second
+	}
+	if d.Metrics == nil {
+		d.Metrics = metrics.New()
 	}
 }
 
@@ -104,7 +112,8 @@ func New(deps Deps) (Handlers, error) {
 	if err != nil {
 		return Handlers{}, err
 	}
-	a := &api{deps: deps, log: deps.Logger, metrics: newMetrics(), queryParams: params}
+	a := &api{deps: deps, log: deps.Logger, queryParams: params}
+	deps.Metrics.Watch(deps.Store.Head, deps.ReadModels, deps.ReadyTimeout)
 	mux := http.NewServeMux()
 	for _, rt := range a.routes() {
 		h := rt.handle
@@ -116,9 +125,9 @@ func New(deps Deps) (Handlers, error) {
 		}
 		mux.Handle(rt.method+" "+rt.path, a.adapt(h))
 	}
-	metrics := http.NewServeMux()
-	metrics.Handle("GET /metrics", a.adapt(a.serveMetrics))
-	return Handlers{API: a.wrap(mux), Metrics: a.wrapMetrics(metrics)}, nil
+	scrape := http.NewServeMux()
+	scrape.Handle("GET /metrics", deps.Metrics.Handler())
+	return Handlers{API: a.wrap(mux), Metrics: a.wrapMetrics(scrape)}, nil
 }
 
 // NewHandler returns the API's handler alone (New's API).
@@ -130,7 +139,6 @@ func NewHandler(deps Deps) (http.Handler, error) {
 type api struct {
 	deps        Deps
 	log         *slog.Logger
-	metrics     *metrics
 	queryParams map[string]map[string]bool // by route pattern, from the OpenAPI document
 }
 
@@ -249,7 +257,7 @@ func (a *api) wrap(mux *http.ServeMux) http.Handler {
 					a.log.ErrorContext(r.Context(), "panic after the response started", "path", r.URL.Path, "err", err)
 				}
 			}
-			a.metrics.observe(r.Method, pattern, sw.code(), time.Since(start))
+			a.observe(r.Method, pattern, sw.code(), time.Since(start))
 		}()
 		if cidErr != nil {
 			a.writeError(sw, r, cidErr)

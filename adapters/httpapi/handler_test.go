@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"aidtrail/adapters/metrics"
 	"aidtrail/adapters/sqlite"
 	"aidtrail/domain/event"
 	"aidtrail/internal/testkit/apptest"
@@ -202,7 +203,7 @@ func TestProblemMapping(t *testing.T) {
 
 func TestPanicBecomesInternalProblem(t *testing.T) {
 	t.Parallel()
-	a := &api{deps: Deps{Store: storeFunc(nil)}, log: slog.New(slog.NewTextHandler(io.Discard, nil)), metrics: newMetrics()}
+	a := &api{deps: Deps{Store: storeFunc(nil), Metrics: metrics.New()}, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	mux := http.NewServeMux()
 	mux.Handle("GET /boom", a.adapt(func(http.ResponseWriter, *http.Request) error { panic("boom") }))
 	rec := get(t, a.wrap(mux), http.MethodGet, "/boom")
@@ -230,6 +231,9 @@ func TestMetricsCountRequests(t *testing.T) {
 	for _, want := range []string{
 		`aidtrail_http_requests_total{method="GET",route="GET /healthz",status="200"} 1`,
 		`aidtrail_http_requests_total{method="GET",route="unmatched",status="404"} 2`,
+		`aidtrail_http_request_duration_seconds_bucket{method="GET",route="GET /healthz",status="200",le="+Inf"} 1`,
+		"\ngo_goroutines ", "\ngo_memstats_heap_alloc_bytes ", "\nprocess_start_time_seconds ",
+		"\naidtrail_goroutines ", "\naidtrail_heap_alloc_bytes ",
 		`aidtrail_event_store_head_position 0`,
 	} {
 		if !strings.Contains(body, want) {

@@ -54,8 +54,9 @@ func openKeyring(ctx context.Context, db database, cfg serveConfig, env environm
 	return keys, nil
 }
 
-// newApp builds the use cases on an open database.
-func newApp(ctx context.Context, db database, cfg serveConfig, env environment) (*commands.App, error) {
+// newApp builds the use cases on an open database; observer, optional,
+// is told of every command decided.
+func newApp(ctx context.Context, db database, cfg serveConfig, env environment, observer commands.Observer) (*commands.App, error) {
 	keys, err := openKeyring(ctx, db, cfg, env)
 	if err != nil {
 		return nil, err
@@ -71,6 +72,6 @@ func newApp(ctx context.Context, db database, cfg serveConfig, env environment) 
 	}
 	return commands.New(commands.Deps{
 		Store: db.events, Keyring: keys, Credentials: credentials, Sessions: credentials,
-		Hasher: hasher, Documents: documents.New(db.tables), BootstrapTokenHash: bootstrap,
+		Hasher: hasher, Documents: documents.New(db.tables), BootstrapTokenHash: bootstrap, Observer: observer,
 	})
 }

@@ -77,7 +77,7 @@ func runBenchCases(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	env := environment{MasterKey: base64.StdEncoding.EncodeToString(master)}
 	db := database{events: st, tables: postgresTables(st)}
-	app, err := newApp(ctx, db, serveConfig{Store: storeConfig{DatabaseURL: schemaURL}}, env)
+	app, err := newApp(ctx, db, serveConfig{Store: storeConfig{DatabaseURL: schemaURL}}, env, nil)
 	if err != nil {
 		return err
 	}

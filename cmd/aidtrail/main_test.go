@@ -215,15 +215,20 @@ func TestServeAnswersAndShutsDown(t *testing.T) {
 		t.Error("healthcheck of a 404 passed")
 	}
 
-	// Metrics are on their own listener, not the API's.
+	// Metrics are on their own listener, not the API's, and time the
+	// commands the first start decided.
 	for base, want := range map[string]int{srv.metricsListener.Addr().String(): http.StatusOK, srv.addr(): http.StatusNotFound} {
 		resp, err := http.Get("http://" + base + "/metrics")
 		if err != nil {
 			t.Fatal(err)
 		}
+		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != want {
 			t.Errorf("GET http://%s/metrics = %d, want %d", base, resp.StatusCode, want)
+		}
+		if want == http.StatusOK && !strings.Contains(string(body), `aidtrail_command_duration_seconds_count{command="EstablishUnit",outcome="ok"} 1`) {
+			t.Errorf("metrics time no EstablishUnit:\n%s", body)
 		}
 	}
 

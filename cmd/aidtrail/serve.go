@@ -14,6 +14,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 
 	"aidtrail/adapters/httpapi"
+	"aidtrail/adapters/metrics"
 	"aidtrail/adapters/replies"
 	"aidtrail/adapters/watermillsql"
 	"aidtrail/cmd/aidtrail/internal/demo"
@@ -64,7 +65,8 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 	if err != nil {
 		return nil, nil, err
 	}
-	app, err := newApp(ctx, db, cfg, env)
+	counters := metrics.New()
+	app, err := newApp(ctx, db, cfg, env, counters)
 	if err != nil {
 		closeStore()
 		return nil, nil, err
@@ -113,7 +115,7 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 		return nil, nil, err
 	}
 	handlers, err := httpapi.New(httpapi.Deps{Store: db.events, App: app, Logger: log, Replies: replies.New(db.tables),
-		Query: queries, ReadModels: runner})
+		Query: queries, ReadModels: runner, Metrics: counters})
 	if err != nil {
 		closeStore()
 		return nil, nil, err
