@@ -144,12 +144,23 @@ func HandlerName(p Projection) string {
 // prepare gives every projection its live generation and returns the
 // lowest checkpoint: where forwarding must start.
 func (r *Runner) prepare(ctx context.Context) (int64, error) {
-	for _, p := range r.cfg.Projections {
-		if err := Prepare(ctx, r.cfg.DB, p); err != nil {
-			return 0, err
-		}
+	if err := r.Prepare(ctx); err != nil {
+		return 0, err
 	}
 	return Reached(ctx, r.cfg.DB, r.Names())
+}
+
+// Prepare creates the tables of every projection of the runner that has
+// none yet (see Prepare). Run, Consume and Forward do it as they start;
+// a service calls it before it answers reads, so that a list asked for
+// at once finds its tables, empty, rather than none.
+func (r *Runner) Prepare(ctx context.Context) error {
+	for _, p := range r.cfg.Projections {
+		if err := Prepare(ctx, r.cfg.DB, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // unlessEnded returns err, or nil when ctx has ended: a start cut short by

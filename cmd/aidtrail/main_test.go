@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -186,6 +187,16 @@ func TestServeAnswersAndShutsDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cleanup()
+
+	// Lists answer from the first request on, before the projections have
+	// run at all: their tables are there, empty.
+	req := httptest.NewRequest(http.MethodGet, "/v1/cases", nil)
+	req.Header.Set("Authorization", "Bearer "+env.BootstrapToken)
+	rec := httptest.NewRecorder()
+	srv.http.Handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /v1/cases before the projections ran = %d %s", rec.Code, rec.Body)
+	}
 
 	ctx, stop := context.WithCancel(t.Context())
 	done := make(chan error, 1)

@@ -109,6 +109,10 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 		closeStore()
 		return nil, nil, err
 	}
+	if err := runner.Prepare(ctx); err != nil { // lists answer from the first request on
+		closeStore()
+		return nil, nil, err
+	}
 	queries, err := query.New(app, projections.Queries{DB: db.tables})
 	if err != nil {
 		closeStore()

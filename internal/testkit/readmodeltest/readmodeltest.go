@@ -14,13 +14,17 @@ import (
 	"aidtrail/projections"
 )
 
-// Start runs projections.All over env until t ends and returns the
+// Start prepares the read models' tables, as serve does before it
+// answers, runs projections.All over env until t ends and returns the
 // runner. The runner stopping early (a projection failing) fails t.
 func Start(t testing.TB, env *apptest.Env) *projections.Runner {
 	t.Helper()
 	r, err := projections.NewRunner(projections.Config{DB: env.DB, Source: env.Store,
 		Projections: projections.All(), MaxRetries: 2, RetryInterval: 10 * time.Millisecond})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Prepare(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
