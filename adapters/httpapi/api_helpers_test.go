@@ -72,9 +72,18 @@ func (s *testAPI) request(method, path, token string, body any) *http.Request {
 	return req
 }
 
+// serve answers req and holds the answer to the OpenAPI document (see
+// conformance).
 func (s *testAPI) serve(req *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	s.h.ServeHTTP(rec, req)
+	c, err := theConformance()
+	if err != nil {
+		s.t.Fatalf("the OpenAPI document: %v", err)
+	}
+	if problem := c.check(req, rec); problem != "" {
+		s.t.Errorf("answer off the OpenAPI document: %s", problem)
+	}
 	return rec
 }
 
