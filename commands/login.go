@@ -73,7 +73,7 @@ func (a *App) Login(ctx context.Context, cmd Login) (Signed, error) {
 		}
 	}
 	if !ok || !known {
-		return Signed{}, a.failedLogin(ctx, accountID, known, attempt, now)
+		return Signed{}, a.failedLogin(ctx, login, accountID, known, attempt, now)
 	}
 	if err := a.credentials.ClearFailures(ctx, login); err != nil {
 		return Signed{}, err
@@ -94,13 +94,19 @@ func (a *App) Login(ctx context.Context, cmd Login) (Signed, error) {
 }
 
 // failedLogin answers an admitted attempt whose password was wrong (or
-// whose login is unknown or closed): it was counted when it was taken.
-func (a *App) failedLogin(ctx context.Context, accountID uuid.UUID, known bool, attempt Attempt, now time.Time) error {
+// whose login is unknown or closed): it was counted when it was taken. The
+// failure is recorded in the account's access log, or, for a login no
+// account has, in that login's: the same event either way, so that the
+// history, the global position and the time taken tell a guesser nothing
+// about which logins exist.
+func (a *App) failedLogin(ctx context.Context, login string, accountID uuid.UUID, known bool, attempt Attempt, now time.Time) error {
+	failed := access.SignInFailed{Failures: attempt.Failures, LockedUntil: attempt.LockedUntil}
+	stream, actor := access.UnknownLoginStream(login), uuid.Nil
 	if known {
-		if err := a.recordAccess(ctx, accountID, access.TypeSignInFailed,
-			access.SignInFailed{Failures: attempt.Failures, LockedUntil: attempt.LockedUntil}); err != nil {
-			return err
-		}
+		stream, actor = access.AccessStream(accountID), accountID
+	}
+	if err := a.appendAccess(ctx, stream, actor, access.TypeSignInFailed, failed); err != nil {
+		return err
 	}
 	if attempt.LockedUntil.After(now) {
 		return &LockedError{Until: attempt.LockedUntil}
@@ -142,12 +148,21 @@ func (a *App) Logout(ctx context.Context, actor Actor, token string) error {
 // recordAccess appends to the account's access stream, at any version:
 // sign-ins never conflict with each other.
 func (a *App) recordAccess(ctx context.Context, account uuid.UUID, typ string, payload any) error {
+	return a.appendAccess(ctx, access.AccessStream(account), account, typ, payload)
+}
+
+// appendAccess appends an access-log event to stream, at any version, as
+// actor (uuid.Nil: nobody known).
+func (a *App) appendAccess(ctx context.Context, stream string, actor uuid.UUID, typ string, payload any) error {
 	e, err := event.New(typ, payload)
 	if err != nil {
 		return err
 	}
-	e.Metadata = event.Metadata{ActorAccountID: account.String(), OccurredAt: a.clock.Now(), SchemaVersion: 1}
-	if _, err := a.store.Append(ctx, access.AccessStream(account), event.Any, e); err != nil {
+	e.Metadata = event.Metadata{OccurredAt: a.clock.Now(), SchemaVersion: 1}
+	if actor != uuid.Nil {
+		e.Metadata.ActorAccountID = actor.String()
+	}
+	if _, err := a.store.Append(ctx, stream, event.Any, e); err != nil {
 		return fmt.Errorf("record %s: %w", typ, err)
 	}
 	return nil

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -163,6 +164,32 @@ func TestLoginBurstChecksNoMoreThanTheFreeFailures(t *testing.T) {
 			problemOf(t, rec, http.StatusUnauthorized, codeUnauthenticated)
 			if rec.Header().Get("Retry-After") == "" {
 				t.Error("the right password after the burst was not refused as locked")
+			}
+		})
+	}
+}
+
+// A wrong password for a login that exists and one for a login that does
+// not leave the same trace: one access.sign_in_failed each, so that neither
+// the history nor the position a later command answers tells a guesser
+// which logins exist. The unknown login is not written down, only a hash.
+func TestFailedSignInsOfKnownAndUnknownLoginsLeaveTheSameTrace(t *testing.T) {
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			f := newOrgOverHTTP(t, kind)
+			s := f.api
+			for _, login := range []string{"worker.a", "no.such.login"} {
+				before := s.head()
+				problemOf(t, s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": login, "password": "wrong password"}),
+					http.StatusUnauthorized, codeUnauthenticated)
+				evs := s.eventsAfter(before)
+				if len(evs) != 1 || evs[0].Type != access.TypeSignInFailed {
+					t.Fatalf("a failed sign-in of %s wrote %v, want one %s", login, evs, access.TypeSignInFailed)
+				}
+				if strings.Contains(evs[0].Stream, login) || strings.Contains(string(evs[0].Data), login) {
+					t.Errorf("the failed sign-in of %s names it: %s %s", login, evs[0].Stream, evs[0].Data)
+				}
 			}
 		})
 	}

@@ -1,6 +1,8 @@
 package access
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,6 +24,16 @@ const (
 
 // AccessStream is an account's access log.
 func AccessStream(account uuid.UUID) string { return "access-" + account.String() }
+
+// UnknownLoginStream is the access log of a login no account has: its
+// failed sign-ins, recorded like those of a known login so that neither
+// the history nor the global position tells the two apart. The stream is
+// named by a hash of the login, never the login itself, which may be a
+// password typed into the wrong field.
+func UnknownLoginStream(login string) string {
+	sum := sha256.Sum256([]byte("aidtrail login\x00" + login))
+	return "access-login-" + hex.EncodeToString(sum[:16])
+}
 
 // BootstrapAccessStream is the access log of the bootstrap administrator,
 // who has no account.
