@@ -140,7 +140,6 @@ func escape(s string) string {
 	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }
 
-
 // The conformance check itself: it finds an undocumented status, an
 // undocumented content type and a body off its schema, and passes a
 // documented problem.
