@@ -144,10 +144,32 @@ func HandlerName(p Projection) string {
 // prepare gives every projection its live generation and returns the
 // lowest checkpoint: where forwarding must start.
 func (r *Runner) prepare(ctx context.Context) (int64, error) {
-	if err := r.Prepare(ctx); err != nil {
-		return 0, err
+	var after int64
+	err := r.untilReachable(ctx, "prepare", func() error {
+		if err := r.Prepare(ctx); err != nil {
+			return err
+		}
+		var err error
+		after, err = Reached(ctx, r.cfg.DB, r.Names())
+		return err
+	})
+	return after, err
+}
+
+// untilReachable runs do until it succeeds, fails for another reason than
+// the database being out of reach (sqldb.Engine.Transient), or ctx ends;
+// between tries it waits, longer each time up to maxTransientWait.
+func (r *Runner) untilReachable(ctx context.Context, what string, do func() error) error {
+	err := do()
+	for wait := r.cfg.RetryInterval; err != nil && ctx.Err() == nil && r.cfg.DB.Engine().Transient(err); wait = min(2*wait, maxTransientWait) {
+		r.cfg.Logger.Info("Projections wait for the database", watermill.LogFields{"step": what, "err": err.Error(), "retry_in": wait.String()})
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		err = do()
 	}
-	return Reached(ctx, r.cfg.DB, r.Names())
+	return err
 }
 
 // Prepare creates the tables of every projection of the runner that has
@@ -313,13 +335,19 @@ func (r *Runner) forward(ctx context.Context, pub message.Publisher, after int64
 	arrived := make(chan event.Recorded, r.cfg.MaxBatch)
 	subErr := make(chan error, 1)
 	go func() {
-		subErr <- r.cfg.Source.Subscribe(ctx, after, func(ctx context.Context, e event.Recorded) error {
-			select {
-			case arrived <- e:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+		// A subscription cut by the database going away resumes after
+		// the last event it passed on, once the database answers again.
+		from := after
+		subErr <- r.untilReachable(ctx, "read the log", func() error {
+			return r.cfg.Source.Subscribe(ctx, from, func(ctx context.Context, e event.Recorded) error {
+				select {
+				case arrived <- e:
+					from = e.Position
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
 		})
 		cancel()
 	}()
@@ -345,7 +373,7 @@ func (r *Runner) forward(ctx context.Context, pub message.Publisher, after int64
 		if err != nil {
 			return err
 		}
-		if err := pub.Publish(Topic, msg); err != nil {
+		if err := r.untilReachable(ctx, "publish", func() error { return pub.Publish(Topic, msg) }); err != nil {
 			if ctx.Err() != nil {
 				return <-subErr
 			}
@@ -416,7 +444,9 @@ func (r *Runner) failed(p Projection, err error) error {
 
 // stopOnFailure stops p's handler when a batch fails for good, so that p
 // never moves past it, and records why. Failures caused by the runner
-// shutting down are not p's.
+// shutting down are not p's, nor is the database being out of reach
+// (sqldb.Engine.Transient): that batch is tried again until it goes
+// through.
 func (r *Runner) stopOnFailure(p Projection, h *message.Handler) message.HandlerMiddleware {
 	return func(next message.HandlerFunc) message.HandlerFunc {
 		return func(msg *message.Message) ([]*message.Message, error) {
@@ -424,7 +454,14 @@ func (r *Runner) stopOnFailure(p Projection, h *message.Handler) message.Handler
 				<-msg.Context().Done()
 				return nil, msg.Context().Err()
 			}
-			out, err := next(msg)
+			// The database out of reach is no fault of the batch: try it
+			// again, however long that takes, rather than stop p for good.
+			var out []*message.Message
+			err := r.untilReachable(msg.Context(), "apply "+p.Name(), func() error {
+				var err error
+				out, err = next(msg)
+				return err
+			})
 			if err == nil || msg.Context().Err() != nil {
 				return out, err
 			}
@@ -439,6 +476,10 @@ func (r *Runner) stopOnFailure(p Projection, h *message.Handler) message.Handler
 		}
 	}
 }
+
+// maxTransientWait bounds the wait between tries of a batch while the
+// database is out of reach.
+const maxTransientWait = 5 * time.Second
 
 func (r *Runner) isStopped(name string) bool {
 	r.mu.Lock()

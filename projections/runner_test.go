@@ -14,6 +14,7 @@ import (
 
 	"aidtrail/domain/event"
 	"aidtrail/internal/testkit/apptest"
+	"aidtrail/internal/testkit/pgtest"
 	"aidtrail/projections/cases"
 )
 
@@ -290,5 +291,73 @@ func TestConcurrentWritersLeaveNothingUnprojected(t *testing.T) {
 			p.once(t, env.Store)
 			check(t, w, env.DB)
 		})
+	}
+}
+
+// PostgreSQL ending every connection of the service, again and again, as
+// a restart or a failover does, while the projection starts and applies
+// batches: it waits for the database and goes on, never stops, and each
+// event takes effect once.
+func TestRunnerOutlivesDroppedConnections(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, "postgres")
+	w := newWorld(7)
+	write(t, w, env.Store, 150)
+	p := cases.New()
+	stop := make(chan struct{})
+	attacked := make(chan int)
+	go func() {
+		n := 0
+		defer func() { attacked <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+				n += pgtest.TerminateConnections(t, env.DatabaseURL)
+			}
+		}
+	}()
+	r, _, done := start(t, t.Context(), env, []Projection{p})
+	want := head(t, env)
+	var st []Status
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		select {
+		case err := <-done:
+			t.Fatalf("the runner ended: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the projection did not catch up: %+v", st)
+		}
+		var err error
+		if st, err = r.Status(t.Context()); err != nil {
+			continue // the test's own reads meet the ended connections too
+		}
+		if st[0].Stopped != nil {
+			t.Fatalf("the projection stopped: %v", st[0].Stopped)
+		}
+		if st[0].Checkpoint == want {
+			break
+		}
+	}
+	close(stop)
+	// Connections idle for over a second are checked before the pool
+	// hands them out again: the checks below meet no ended one.
+	time.Sleep(1100 * time.Millisecond)
+	if n := <-attacked; n == 0 || st[0].Failures == 0 {
+		t.Fatalf("%d connections ended, %d batches failed: the attack missed the batches", n, st[0].Failures)
+	}
+	// Applying a batch again after its transaction was cut is no second
+	// effect: the counts kept with the checkpoint agree with the log.
+	if err := r.CheckCounts(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := r.Status(t.Context()); err != nil || len(st[0].Counts.Mismatches) > 0 {
+		t.Fatalf("self-check after the attack: %v %+v", err, st)
+	}
+	check(t, w, env.DB)
+	if live, fresh := dump(t, env.DB), rebuilt(t, env); !reflect.DeepEqual(live, fresh) {
+		t.Fatalf("live case list differs from a rebuild:\n%+v\n%+v", live, fresh)
 	}
 }

@@ -3,9 +3,16 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"aidtrail/internal/sqldb"
@@ -39,6 +46,31 @@ func (Engine) LockClause(exclusive bool) string {
 // PrepareRepeated implements sqldb.Engine: pgx caches prepared statements
 // per connection itself.
 func (Engine) PrepareRepeated() bool { return false }
+
+// Transient implements sqldb.Engine: a connection that failed or broke,
+// a server shutting down, starting or out of connections, and a
+// serialisation failure or deadlock are worth trying again.
+func (Engine) Transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	var coded interface{ SQLState() string } // pgx's *pgconn.PgError, lib/pq's *pq.Error (watermill-sql)
+	if errors.As(err, &coded) {
+		switch code := coded.SQLState(); {
+		case strings.HasPrefix(code, "08"), // connection exception
+			strings.HasPrefix(code, "57P"), // operator intervention: shutdown, starting up
+			code == "53300",                // too many connections
+			code == "40001", code == "40P01":
+			return true
+		}
+		return false
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed)
+}
 
 // CopyFrom implements sqldb.BulkCopier with COPY, on conn's pgx connection.
 func (Engine) CopyFrom(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) (int64, error) {

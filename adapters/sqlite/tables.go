@@ -2,7 +2,11 @@ package sqlite
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"aidtrail/internal/sqldb"
 )
@@ -45,6 +49,20 @@ func (Engine) Rebind(query string) string { return sqldb.NumberedQuestionMarks(q
 // LockClause implements sqldb.Engine: a write transaction (BEGIN
 // IMMEDIATE) excludes every other writer already.
 func (Engine) LockClause(bool) string { return "" }
+
+// Transient implements sqldb.Engine: the database busy or locked by
+// another connection beyond the busy timeout.
+func (Engine) Transient(err error) bool {
+	var liteErr *sqlite.Error
+	if !errors.As(err, &liteErr) {
+		return false
+	}
+	switch liteErr.Code() & 0xff { // the primary result code
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return true
+	}
+	return false
+}
 
 // PrepareRepeated implements sqldb.Engine: SQLite parses an unprepared
 // statement anew each time it runs, which costs more than running it.

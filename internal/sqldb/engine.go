@@ -26,6 +26,11 @@ type Engine interface {
 	// unprepared statement parses it anew every time, false where the
 	// driver caches prepared statements itself.
 	PrepareRepeated() bool
+	// Transient says whether err is the database being out of reach for a
+	// while (a dropped connection, a server restarting, a lock held too
+	// long) rather than the statement's fault: the same work may succeed
+	// when tried again later.
+	Transient(err error) bool
 }
 
 // BulkCopier is an Engine that loads many rows in one statement (COPY).

@@ -26,7 +26,10 @@ type Env struct {
 	Store          commands.EventStore
 	DB             *sqldb.DB
 	BootstrapToken string
-	deps           commands.Deps
+	// DatabaseURL is the PostgreSQL schema's URL (pgtest.NewSchema); empty
+	// on SQLite.
+	DatabaseURL string
+	deps        commands.Deps
 }
 
 // WithHasher builds another App on the same store and tables, hashing
@@ -58,9 +61,11 @@ func New(t testing.TB, kind string) *Env {
 	t.Helper()
 	var store commands.EventStore
 	var db *sqldb.DB
+	var databaseURL string
 	switch kind {
 	case "postgres":
-		s, err := postgres.Open(t.Context(), postgres.Config{URL: pgtest.NewSchema(t)})
+		databaseURL = pgtest.NewSchema(t)
+		s, err := postgres.Open(t.Context(), postgres.Config{URL: databaseURL})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,5 +120,5 @@ func New(t testing.TB, kind string) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{App: app, Store: store, DB: db, BootstrapToken: token, deps: deps}
+	return &Env{App: app, Store: store, DB: db, BootstrapToken: token, DatabaseURL: databaseURL, deps: deps}
 }

@@ -80,8 +80,41 @@ func NewSchema(t testing.TB) string {
 	}
 	q := u.Query()
 	q.Set("search_path", name)
+	q.Set("application_name", name) // so that TerminateConnections finds its connections
+
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// TerminateConnections ends, from the server's side, every connection
+// opened with url (a URL of NewSchema), as a server restart or a failover
+// would, and returns how many it ended. Other tests' connections are left
+// alone.
+func TerminateConnections(t testing.TB, url string) int {
+	t.Helper()
+	name := applicationName(t, url)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, ServerURL(t))
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	err = conn.QueryRow(ctx, `SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE application_name = $1 AND pid <> pg_backend_pid()) t`, name).Scan(&n)
+	if err != nil {
+		t.Fatalf("terminate the connections of %s: %v", name, err)
+	}
+	return n
+}
+
+func applicationName(t testing.TB, raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Query().Get("application_name") == "" {
+		t.Fatalf("%s is not a URL of NewSchema", redact(raw))
+	}
+	return u.Query().Get("application_name")
 }
 
 func redact(raw string) string {
