@@ -47,8 +47,9 @@ type CaseFilter struct {
 }
 
 // Cases lists the cases f selects in the order they were opened, within
-// what actor may read (f.Within is set here, whatever the caller gave): the subtrees where it holds a case-reading role,
+// what actor may read: the subtrees where it holds a case-reading role,
 // or, for an employee's own account, that employee's cases alone.
+// f.Within is set here, whatever the caller gave.
 func (s *Service) Cases(ctx context.Context, actor commands.Actor, f CaseFilter) ([]CaseRow, int64, error) {
 	scope, err := s.app.ReadScope(ctx, actor, "listing cases", access.CaseReadPermissions()...)
 	if err != nil {
