@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"unicode/utf8"
@@ -52,7 +53,13 @@ func checkURLText(r *http.Request) error {
 			return &fieldError{Field: "path", Reason: `must not contain "." or ".." segments`}
 		}
 	}
-	for name, values := range r.URL.Query() {
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		// url.Values would drop the pair it cannot read, and with it a
+		// filter the client meant to send.
+		return &fieldError{Field: "query", Reason: "is malformed: " + err.Error()}
+	}
+	for name, values := range query {
 		if p := textProblem(name, false); p != "" {
 			return &fieldError{Field: "query", Reason: "parameter names " + p}
 		}

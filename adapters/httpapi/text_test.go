@@ -42,6 +42,8 @@ func TestCheckURLText(t *testing.T) {
 		"/v1/units/./x":                 "path",
 		"/v1/cases?%ff=1":               "query",
 		"/v1/cases?unit_id=abc&x=a%0Ab": "x",
+		"/v1/cases?status=%zz":          "query",
+		"/v1/cases?status=draft;":       "query",
 	} {
 		err := checkURLText(httptest.NewRequest("GET", "http://x"+target, nil))
 		var fe *fieldError
