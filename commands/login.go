@@ -73,7 +73,7 @@ func (a *App) Login(ctx context.Context, cmd Login) (Signed, error) {
 		}
 	}
 	if !ok || !known {
-		return Signed{}, a.failedLogin(ctx, login, accountID, known, attempt, now)
+		return Signed{}, a.failedLogin(ctx, accountID, known, attempt, now)
 	}
 	if err := a.credentials.ClearFailures(ctx, login); err != nil {
 		return Signed{}, err
@@ -94,14 +94,14 @@ func (a *App) Login(ctx context.Context, cmd Login) (Signed, error) {
 }
 
 // failedLogin answers an admitted attempt whose password was wrong (or
-// whose login is unknown or closed): it was counted when it was taken. The
-// failure is recorded in the account's access log, or, for a login no
-// account has, in that login's: the same event either way, so that the
-// history, the global position and the time taken tell a guesser nothing
+// whose login is unknown or closed): it was counted when it was taken.
+// The failure is recorded in the account's access log, or, for a login no
+// account has, in the log of unknown logins: one event either way, so
+// that the global position and the time taken tell a guesser nothing
 // about which logins exist.
-func (a *App) failedLogin(ctx context.Context, login string, accountID uuid.UUID, known bool, attempt Attempt, now time.Time) error {
+func (a *App) failedLogin(ctx context.Context, accountID uuid.UUID, known bool, attempt Attempt, now time.Time) error {
 	failed := access.SignInFailed{Failures: attempt.Failures, LockedUntil: attempt.LockedUntil}
-	stream, actor := access.UnknownLoginStream(login), uuid.Nil
+	stream, actor := access.UnknownLoginsStream, uuid.Nil
 	if known {
 		stream, actor = access.AccessStream(accountID), accountID
 	}

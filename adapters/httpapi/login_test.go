@@ -172,7 +172,7 @@ func TestLoginBurstChecksNoMoreThanTheFreeFailures(t *testing.T) {
 // A wrong password for a login that exists and one for a login that does
 // not leave the same trace: one access.sign_in_failed each, so that neither
 // the history nor the position a later command answers tells a guesser
-// which logins exist. The unknown login is not written down, only a hash.
+// which logins exist. The unknown login is not written down in any form.
 func TestFailedSignInsOfKnownAndUnknownLoginsLeaveTheSameTrace(t *testing.T) {
 	for _, kind := range apptest.Kinds {
 		t.Run(kind, func(t *testing.T) {

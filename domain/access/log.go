@@ -1,8 +1,6 @@
 package access
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,15 +23,12 @@ const (
 // AccessStream is an account's access log.
 func AccessStream(account uuid.UUID) string { return "access-" + account.String() }
 
-// UnknownLoginStream is the access log of a login no account has: its
+// UnknownLoginsStream is the access log of logins no account has: their
 // failed sign-ins, recorded like those of a known login so that neither
-// the history nor the global position tells the two apart. The stream is
-// named by a hash of the login, never the login itself, which may be a
-// password typed into the wrong field.
-func UnknownLoginStream(login string) string {
-	sum := sha256.Sum256([]byte("aidtrail login\x00" + login))
-	return "access-login-" + hex.EncodeToString(sum[:16])
-}
+// the history nor the global position tells the two apart. It does not
+// say which login was tried, not even as a hash: what is typed into the
+// login field may be a password, and the log is never erased.
+const UnknownLoginsStream = "access-unknown-logins"
 
 // BootstrapAccessStream is the access log of the bootstrap administrator,
 // who has no account.
