@@ -108,7 +108,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 	if cfg.MaxRetries == 0 {
 		cfg.MaxRetries = 5
 	}
-	if cfg.RetryInterval == 0 {
+	if cfg.RetryInterval <= 0 {
 		cfg.RetryInterval = 100 * time.Millisecond
 	}
 	if cfg.MaxBatch <= 0 {

@@ -78,9 +78,10 @@ func (k *Keyring) unwrapAny(ctx context.Context) error {
 }
 
 // Rotate re-wraps every personal key, and the check value, under next in
-// one transaction, and returns how many keys it re-wrapped. Run it with
-// the service stopped: a key another process stores meanwhile would stay
-// wrapped under the old master key. Afterwards only next opens this
+// one transaction, and returns how many keys it re-wrapped. A key another
+// process stores meanwhile waits for the rotation, then is wrapped under
+// the master key that process holds: run it with the service stopped.
+// Afterwards only next opens this
 // database's personal data — not this Keyring, nor any process still
 // holding the old key: open a new one with next. The keys themselves, and
 // so every value sealed under them, do not change. Copies of the rows
@@ -99,6 +100,14 @@ func (k *Keyring) Rotate(ctx context.Context, next []byte) (int, error) {
 	}
 	rotated := 0
 	err = k.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		// No key may be stored, under the old master key, between the read
+		// below and the commit. SQLite's write transaction excludes every
+		// other writer already; PostgreSQL's needs the table locked.
+		if tx.Engine().Dialect() == sqldb.Postgres {
+			if _, err := tx.Exec(ctx, "LOCK TABLE personal_keys IN EXCLUSIVE MODE"); err != nil {
+				return err
+			}
+		}
 		rows, err := tx.Query(ctx, "SELECT subject_id, wrapped_key FROM personal_keys ORDER BY subject_id")
 		if err != nil {
 			return err

@@ -174,5 +174,9 @@ func ReplaceMasterKeyFile(path string, key []byte) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("keyring: replace master key file: %w", err)
 	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync() // make the new name durable; best effort
+		_ = d.Close()
+	}
 	return nil
 }

@@ -51,8 +51,8 @@ func (Engine) PrepareRepeated() bool { return false }
 // a server shutting down, starting or out of connections, and a
 // serialisation failure or deadlock are worth trying again.
 func (Engine) Transient(err error) bool {
-	if err == nil {
-		return false
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false // the caller's own deadline, not the database's absence
 	}
 	var coded interface{ SQLState() string } // pgx's *pgconn.PgError, lib/pq's *pq.Error (watermill-sql)
 	if errors.As(err, &coded) {

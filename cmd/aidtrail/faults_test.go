@@ -86,14 +86,19 @@ func TestFaults(t *testing.T) {
 			for i := 0; !stop.Load(); i++ {
 				key := fmt.Sprintf("client%d-%d", n, i)
 				if i%4 == 3 {
-					out := c.retry(t, token, "POST", "/v1/units", key, map[string]any{"name": "车间" + key, "code": "W" + strings.ReplaceAll(key, "-", "x"), "level": "workshop", "parent_id": root}, &retries, &rejected)
+					out, ok := c.retry(t, token, "POST", "/v1/units", key, map[string]any{"name": "车间" + key, "code": "W" + strings.ReplaceAll(key, "-", "x"), "level": "workshop", "parent_id": root}, &retries, &rejected)
+					if !ok {
+						continue
+					}
 					mu.Lock()
 					units++
 					unitIDs = append(unitIDs, out["id"].(string))
 					mu.Unlock()
 					continue
 				}
-				c.retry(t, token, "POST", "/v1/budgets/"+budget+"/increase", key, map[string]any{"amount_fen": 1, "reason": "故障演练 " + key}, &retries, &rejected)
+				if _, ok := c.retry(t, token, "POST", "/v1/budgets/"+budget+"/increase", key, map[string]any{"amount_fen": 1, "reason": "故障演练 " + key}, &retries, &rejected); !ok {
+					continue
+				}
 				mu.Lock()
 				increases++
 				mu.Unlock()
@@ -272,21 +277,22 @@ func (c *client) must(t *testing.T, token, method, path, key string, body any) m
 }
 
 // retry sends a keyed command until it is acknowledged: no answer, 5xx
-// and 409 (its first run still in flight) are retried with the same key;
-// any other refusal fails the test.
-func (c *client) retry(t *testing.T, token, method, path, key string, body any, retries, rejected *atomic.Int64) map[string]any {
+// and 409 (its first run still in flight, or claimed by a run the kill
+// cut short) are retried with the same key; any other refusal fails the
+// test, and the command does not count as acknowledged.
+func (c *client) retry(t *testing.T, token, method, path, key string, body any, retries, rejected *atomic.Int64) (map[string]any, bool) {
 	for {
 		code, out := c.send(context.Background(), token, method, path, key, body)
 		switch {
 		case code/100 == 2:
-			return out
+			return out, true
 		case code == 0 || code >= 500 || code == http.StatusConflict:
 			retries.Add(1)
 			time.Sleep(50 * time.Millisecond)
 		default:
 			rejected.Add(1)
 			t.Errorf("%s %s (key %s) = %d %v", method, path, key, code, out)
-			return out
+			return out, false
 		}
 	}
 }
