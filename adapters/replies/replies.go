@@ -34,8 +34,15 @@ type Store struct {
 	Stale time.Duration
 }
 
+// DefaultStale is short: a claim only spares the service running a
+// retried command twice at once. Running it twice is safe — a keyed
+// command answers a second run as it answered the first, with one effect
+// (commands' answer stream) — so a retry after a crash need not wait long
+// for the dead run's claim.
+const DefaultStale = 10 * time.Second
+
 // New returns a Store on db, whose migrations created idempotent_replies.
-func New(db *sqldb.DB) *Store { return &Store{db: db, Stale: 2 * time.Minute} }
+func New(db *sqldb.DB) *Store { return &Store{db: db, Stale: DefaultStale} }
 
 // Claim starts the request (account, key). It returns nil when the caller
 // now holds the claim and must run the command, then Complete or Release;
