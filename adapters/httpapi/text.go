@@ -85,6 +85,7 @@ func checkJSONText(raw []byte, target reflect.Type) error {
 		name      string       // the member being read, in an object
 		expecting bool         // a member name comes next
 		typ       reflect.Type // the struct this object decodes into, nil when unknown
+		values    reflect.Type // the value type of the map this object decodes into, nil when none
 		next      reflect.Type // the type of the value being read
 	}
 	var stack []*level
@@ -126,7 +127,8 @@ func checkJSONText(raw []byte, target reflect.Type) error {
 		case json.Delim:
 			switch v {
 			case '{':
-				stack = append(stack, &level{object: true, names: map[string]bool{}, expecting: true, typ: structOf(pending())})
+				t := pending()
+				stack = append(stack, &level{object: true, names: map[string]bool{}, expecting: true, typ: structOf(t), values: mapElemOf(t)})
 			case '[':
 				stack = append(stack, &level{next: elemOf(pending())})
 			default:
@@ -141,7 +143,7 @@ func checkJSONText(raw []byte, target reflect.Type) error {
 				if l.names[v] {
 					return &fieldError{Field: v, Reason: "is given more than once"}
 				}
-				l.names[v], l.name, l.expecting, l.next = true, v, false, nil
+				l.names[v], l.name, l.expecting, l.next = true, v, false, l.values
 				if l.typ != nil {
 					t, ok := memberType(l.typ, v)
 					if !ok {
@@ -187,23 +189,66 @@ func elemOf(t reflect.Type) reflect.Type {
 	return t.Elem()
 }
 
+// mapElemOf is the value type of the map t decodes objects into, nil
+// when t is no map (or decodes itself).
+func mapElemOf(t reflect.Type) reflect.Type {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Map || reflect.PointerTo(t).Implements(unmarshalerType) {
+		return nil
+	}
+	return t.Elem()
+}
+
 // memberType finds the field of struct st that the member name decodes
-// into, matching the name exactly as the JSON tag (or field name) gives it.
+// into, matching the name exactly as its JSON tag (or field name) gives
+// it, by encoding/json's rule for embedded structs: the shallowest field
+// of that name wins, a tagged one over an untagged one at the same depth,
+// and a name two fields share at that depth names none.
 func memberType(st reflect.Type, name string) (reflect.Type, bool) {
-	for i := range st.NumField() {
-		f := st.Field(i)
-		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		switch {
-		case tag == "-" || !f.IsExported() && !f.Anonymous:
-		case f.Anonymous && tag == "":
-			if inner := structOf(f.Type); inner != nil {
-				if t, ok := memberType(inner, name); ok {
-					return t, true
+	level := []reflect.Type{st}
+	seen := map[reflect.Type]bool{st: true}
+	for len(level) > 0 {
+		var found []reflect.Type
+		var tagged []bool
+		var deeper []reflect.Type
+		for _, t := range level {
+			for i := range t.NumField() {
+				f := t.Field(i)
+				tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+				switch {
+				case tag == "-" || !f.IsExported() && !f.Anonymous:
+				case f.Anonymous && tag == "":
+					if inner := structOf(f.Type); inner != nil {
+						if !seen[inner] {
+							seen[inner] = true
+							deeper = append(deeper, inner)
+						}
+					} else if f.IsExported() && f.Name == name {
+						found, tagged = append(found, f.Type), append(tagged, false)
+					}
+				case tag == name || tag == "" && f.Name == name:
+					found, tagged = append(found, f.Type), append(tagged, tag != "")
 				}
 			}
-		case tag == name || tag == "" && f.Name == name:
-			return f.Type, true
 		}
+		switch {
+		case len(found) == 1:
+			return found[0], true
+		case len(found) > 1:
+			var only []reflect.Type
+			for i, t := range found {
+				if tagged[i] {
+					only = append(only, t)
+				}
+			}
+			if len(only) == 1 {
+				return only[0], true
+			}
+			return nil, false // ambiguous: encoding/json ignores the name
+		}
+		level = deeper
 	}
 	return nil, false
 }

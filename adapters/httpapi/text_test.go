@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 )
 
@@ -54,6 +55,39 @@ func TestCheckURLText(t *testing.T) {
 	for _, target := range []string{"/v1/standards/HARD-LIVING", "/v1/cases?standard_code=%E5%8C%BB&limit=5", "/v1/units/x..y"} {
 		if err := checkURLText(httptest.NewRequest("GET", "http://x"+target, nil)); err != nil {
 			t.Errorf("%s refused: %v", target, err)
+		}
+	}
+}
+
+// The case check follows encoding/json's field rules: an embedded struct's
+// fields count below the outer ones, and a map's values are checked with
+// their own type.
+func TestJSONMemberCaseFollowsTheDecoder(t *testing.T) {
+	t.Parallel()
+	type inner struct {
+		Name string `json:"name"`
+	}
+	type leaf struct {
+		A string `json:"a"`
+	}
+	type request struct {
+		inner
+		Name struct {
+			X string `json:"x"`
+		} `json:"name"`
+		M map[string]leaf `json:"m"`
+	}
+	target := reflect.TypeFor[request]()
+	for body, ok := range map[string]bool{
+		`{"name":{"x":"a"}}`:    true,
+		`{"name":{"X":"a"}}`:    false, // the outer name is the struct, whose member is x
+		`{"m":{"k":{"a":"x"}}}`: true,
+		`{"m":{"k":{"A":"x"}}}`: false,
+		`{"M":{}}`:              false,
+	} {
+		err := checkJSONText([]byte(body), target)
+		if (err == nil) != ok {
+			t.Errorf("%s: %v, want accepted = %v", body, err, ok)
 		}
 	}
 }
