@@ -24,7 +24,11 @@ type CaseView struct {
 	PaidFen                int64
 	Steps                  []casework.StepView
 	Documents              []casework.Document
-	Version                int64
+	// MissingDocuments are the kinds of document the case's standard
+	// requires that the case does not carry yet (the version fixed at
+	// submission, or today's before it).
+	MissingDocuments []string
+	Version          int64
 }
 
 // GetCase returns a case to the applicant's own account and to staff with
@@ -38,11 +42,36 @@ func (a *App) GetCase(ctx context.Context, actor Actor, id uuid.UUID) (CaseView,
 	if err := a.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
 		return CaseView{}, err
 	}
+	missing, err := missingDocuments(ctx, w, c)
+	if err != nil {
+		return CaseView{}, err
+	}
 	return CaseView{
 		ID: c.ID(), EmployeeID: c.EmployeeID(), UnitID: c.UnitID(), Status: c.Status(),
 		StandardCode: c.StandardCode(), StandardVersion: c.StandardVersion(), RequestedFen: c.RequestedFen(),
-		ApprovedFen: c.ApprovedFen(), PaidFen: c.PaidFen(), Steps: c.Steps(), Documents: c.Documents(), Version: c.Version(),
+		ApprovedFen: c.ApprovedFen(), PaidFen: c.PaidFen(), Steps: c.Steps(), Documents: c.Documents(),
+		MissingDocuments: missing, Version: c.Version(),
 	}, nil
+}
+
+// missingDocuments lists what c's standard requires that c lacks: under the
+// version fixed at submission, or today's version before it.
+func missingDocuments(ctx context.Context, w *work, c *casework.Case) ([]string, error) {
+	st, err := loadStandard(ctx, w, c.StandardCode())
+	if err != nil {
+		return nil, err
+	}
+	def := st.Current()
+	if v := c.StandardVersion(); v > 0 {
+		if def, err = st.Version(v); err != nil {
+			return nil, err
+		}
+	}
+	kinds := make([]string, 0, len(c.Documents()))
+	for _, d := range c.Documents() {
+		kinds = append(kinds, d.Kind)
+	}
+	return def.MissingDocuments(kinds), nil
 }
 
 func (a *App) mayReadCase(ctx context.Context, w *work, actor Actor, employee uuid.UUID, unit *org.Unit) error {

@@ -262,6 +262,8 @@ type stepResponse struct {
 	Decision          *string `json:"decision"`
 	DecidedBy         *string `json:"decided_by"`
 	DecidedAt         *string `json:"decided_at"`
+	AmountFen         *int64  `json:"amount_fen"`
+	Reason            *string `json:"reason"`
 }
 
 type caseDocumentResponse struct {
@@ -282,6 +284,7 @@ type caseResponse struct {
 	PaidFen      int64                  `json:"paid_fen"`
 	Steps        []stepResponse         `json:"steps"`
 	Documents    []caseDocumentResponse `json:"documents"`
+	Missing      []string               `json:"missing_documents"`
 	Version      int64                  `json:"version"`
 }
 
@@ -304,7 +307,8 @@ func (a *api) getCase(w http.ResponseWriter, r *http.Request) error {
 }
 
 // caseFrom renders a case; a step not yet decided has null decision,
-// decided_by and decided_at. The standard's version is 0 until submission
+// decided_by, decided_at, amount_fen and reason; a decided one its reason
+// (null when none was given) and, when approved, the amount it approved. The standard's version is 0 until submission
 // fixes it.
 func caseFrom(v commands.CaseView) caseResponse {
 	out := caseResponse{
@@ -312,13 +316,19 @@ func caseFrom(v commands.CaseView) caseResponse {
 		Standard:     standardRefJSON{Code: v.StandardCode, Version: v.StandardVersion},
 		RequestedFen: v.RequestedFen, ApprovedFen: v.ApprovedFen, PaidFen: v.PaidFen,
 		Steps: make([]stepResponse, len(v.Steps)), Documents: make([]caseDocumentResponse, len(v.Documents)),
-		Version: v.Version,
+		Missing: v.MissingDocuments, Version: v.Version,
 	}
 	for i, s := range v.Steps {
 		step := stepResponse{Name: s.Name, AssigneeAccountID: s.Assignee.String()}
 		if s.Decision != "" {
 			decision, by, at := string(s.Decision), s.DecidedBy.String(), s.DecidedAt.UTC().Format(time.RFC3339)
 			step.Decision, step.DecidedBy, step.DecidedAt = &decision, &by, &at
+			if s.Decision == casework.Approve {
+				step.AmountFen = &s.AmountFen
+			}
+			if s.Reason != "" {
+				step.Reason = &s.Reason
+			}
 		}
 		out.Steps[i] = step
 	}

@@ -113,6 +113,8 @@ type stepState struct {
 	decision  DecisionKind
 	decidedBy uuid.UUID
 	decidedAt time.Time
+	amountFen int64  // approved at this step
+	reason    string // given with the decision
 }
 
 // OpenParams is what opening a case takes. OpenedBy is the acting account:

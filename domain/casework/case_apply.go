@@ -179,7 +179,10 @@ func (c *Case) applyDecided(p CaseStepDecided) error {
 		return fmt.Errorf("unknown decision %q", p.Decision)
 	}
 	st := &s.steps[s.current]
-	st.decision, st.decidedBy, st.decidedAt = p.Decision, p.DecidedByAccountID, p.DecidedAt
+	st.decision, st.decidedBy, st.decidedAt, st.reason = p.Decision, p.DecidedByAccountID, p.DecidedAt, p.Reason
+	if p.Decision == Approve {
+		st.amountFen = p.AmountFen
+	}
 	if _, ok := s.decided[p.DecidedByAccountID]; !ok {
 		s.decided[p.DecidedByAccountID] = p.Step
 	}

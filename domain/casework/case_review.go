@@ -265,6 +265,8 @@ type StepView struct {
 	Decision  DecisionKind
 	DecidedBy uuid.UUID
 	DecidedAt time.Time
+	AmountFen int64  // approved at this step; 0 unless approved
+	Reason    string // given with the decision; why a case was returned or rejected
 }
 
 // Steps returns the steps of the current round in order, empty before the
@@ -272,7 +274,8 @@ type StepView struct {
 func (c *Case) Steps() []StepView {
 	views := make([]StepView, len(c.s.steps))
 	for i, s := range c.s.steps {
-		views[i] = StepView{Name: s.name, Assignee: s.assignee, Decision: s.decision, DecidedBy: s.decidedBy, DecidedAt: s.decidedAt}
+		views[i] = StepView{Name: s.name, Assignee: s.assignee, Decision: s.decision, DecidedBy: s.decidedBy, DecidedAt: s.decidedAt,
+			AmountFen: s.amountFen, Reason: s.reason}
 	}
 	return views
 }

@@ -39,13 +39,7 @@ func (d Definition) Check(c Claim) (maxPayable int64, err error) {
 	case !slices.Contains(d.Beneficiaries, c.Beneficiary):
 		return 0, ErrBeneficiaryNotCovered
 	}
-	var missing []string
-	for _, k := range d.RequiredDocuments {
-		if !slices.Contains(c.DocumentKinds, k) {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
+	if missing := d.MissingDocuments(c.DocumentKinds); len(missing) > 0 {
 		return 0, &MissingDocumentsError{Kinds: missing}
 	}
 	if c.TimesThisYear >= d.MaxTimesPerYear {
@@ -64,4 +58,16 @@ func (d Definition) Check(c Claim) (maxPayable int64, err error) {
 		return limit, &CapError{Limit: limit, Requested: c.RequestedFen, Reason: reason}
 	}
 	return limit, nil
+}
+
+// MissingDocuments returns the kinds of document d requires that kinds
+// lacks, in d's order; none when all are there.
+func (d Definition) MissingDocuments(kinds []string) []string {
+	missing := []string{}
+	for _, k := range d.RequiredDocuments {
+		if !slices.Contains(kinds, k) {
+			missing = append(missing, k)
+		}
+	}
+	return missing
 }
