@@ -9,6 +9,7 @@ import (
 
 	"aidtrail/domain/access"
 	"aidtrail/domain/casework"
+	"aidtrail/domain/catalogue"
 	"aidtrail/domain/org"
 	"aidtrail/domain/payment"
 )
@@ -34,6 +35,14 @@ type CaseView struct {
 // GetCase returns a case to the applicant's own account and to staff with
 // cases.file, cases.decide or audit.read at its unit.
 func (a *App) GetCase(ctx context.Context, actor Actor, id uuid.UUID) (CaseView, error) {
+	return a.GetCaseAsOf(ctx, actor, id, AsOf{})
+}
+
+// GetCaseAsOf returns the case as it stood at the moment at, folded from
+// its history up to then, to whoever may read it now (GetCase); a case
+// not yet opened then is ErrNotFound. Its missing documents are those of
+// the standard as it stood then.
+func (a *App) GetCaseAsOf(ctx context.Context, actor Actor, id uuid.UUID, at AsOf) (CaseView, error) {
 	w := newWork(a.store)
 	c, unit, err := loadCaseAt(ctx, w, id)
 	if err != nil {
@@ -42,7 +51,20 @@ func (a *App) GetCase(ctx context.Context, actor Actor, id uuid.UUID) (CaseView,
 	if err := a.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
 		return CaseView{}, err
 	}
-	missing, err := missingDocuments(ctx, w, c)
+	if !at.Now() {
+		history, err := w.load(ctx, casework.CaseStream(id))
+		if err != nil {
+			return CaseView{}, err
+		}
+		then := at.cut(history)
+		if len(then) == 0 {
+			return CaseView{}, fmt.Errorf("case %s was not opened yet then: %w", id, ErrNotFound)
+		}
+		if c, err = casework.LoadCase(id, then); err != nil {
+			return CaseView{}, err
+		}
+	}
+	missing, err := missingDocuments(ctx, w, c, at)
 	if err != nil {
 		return CaseView{}, err
 	}
@@ -55,9 +77,14 @@ func (a *App) GetCase(ctx context.Context, actor Actor, id uuid.UUID) (CaseView,
 }
 
 // missingDocuments lists what c's standard requires that c lacks: under the
-// version fixed at submission, or today's version before it.
-func missingDocuments(ctx context.Context, w *work, c *casework.Case) ([]string, error) {
-	st, err := loadStandard(ctx, w, c.StandardCode())
+// version fixed at submission, or the standard's latest version at at
+// before it.
+func missingDocuments(ctx context.Context, w *work, c *casework.Case, at AsOf) ([]string, error) {
+	history, err := w.load(ctx, catalogue.StandardStream(c.StandardCode()))
+	if err != nil {
+		return nil, err
+	}
+	st, err := catalogue.LoadStandard(c.StandardCode(), at.cut(history))
 	if err != nil {
 		return nil, err
 	}

@@ -288,8 +288,9 @@ type caseResponse struct {
 	Version      int64                  `json:"version"`
 }
 
-// getCase: GET /v1/cases/{id}, to the applicant's own account and to staff
-// who file, decide, pay or audit at its unit.
+// getCase: GET /v1/cases/{id}[?as_of=], to the applicant's own account and
+// to staff who file, decide, pay or audit at its unit; with as_of, as it
+// stood then.
 func (a *api) getCase(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -298,7 +299,11 @@ func (a *api) getCase(w http.ResponseWriter, r *http.Request) error {
 	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
-	v, err := a.deps.App.GetCase(r.Context(), callerOf(r).actor, id)
+	at, err := asOf(r)
+	if err != nil {
+		return err
+	}
+	v, err := a.deps.App.GetCaseAsOf(r.Context(), callerOf(r).actor, id, at)
 	if err != nil {
 		return err
 	}

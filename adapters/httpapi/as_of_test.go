@@ -1,0 +1,84 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"aidtrail/internal/testkit/apptest"
+)
+
+// GET /v1/cases/{id}?as_of= answers the case exactly as it was read live at
+// that moment — through opening, a document, submission, a return with
+// its reason, resubmission, approval and payment — by position and by
+// time; before the case was opened it is 404, and a malformed as_of is
+// 400. Only this route takes as_of; the others refuse it.
+func TestCaseAsOfEqualsWhatWasReadLive(t *testing.T) {
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			f := newOrgOverHTTP(t, kind)
+			s := f.api
+			world := f.cases()
+			token := f.rootToken()
+			before := s.head()
+			id := s.create("/v1/cases", world.cwRoot, grantBody(f.empA))
+			type seen struct {
+				position int64
+				body     string
+			}
+			var states []seen
+			look := func() {
+				rec := s.do(http.MethodGet, "/v1/cases/"+id, token, nil)
+				if rec.Code != http.StatusOK {
+					t.Fatalf("GET the case: %d %s", rec.Code, rec.Body)
+				}
+				states = append(states, seen{s.head(), rec.Body.String()})
+			}
+			look()
+			form, ct := upload(t, "invoice", tinyPNG(t))
+			if rec := s.doAs(http.MethodPost, "/v1/cases/"+id+"/documents", world.cwRoot, ct, form); rec.Code != http.StatusCreated {
+				t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+			}
+			look()
+			s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/submit", world.cwRoot, nil)
+			look()
+			s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/decisions", f.tokens[actorApprover],
+				map[string]any{"step": "审核", "decision": "return", "reason": "补充材料"})
+			look()
+			s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/submit", world.cwRoot, nil)
+			s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/decisions", f.tokens[actorApprover],
+				map[string]any{"step": "审核", "decision": "approve", "amount_fen": grantFen})
+			look()
+			s.must(http.StatusCreated, http.MethodPost, "/v1/cases/"+id+"/payments", token, map[string]any{"amount_fen": grantFen / 2})
+			look()
+
+			for i, st := range states {
+				rec := s.do(http.MethodGet, "/v1/cases/"+id+"?as_of=position:"+strconv.FormatInt(st.position, 10), token, nil)
+				if rec.Code != http.StatusOK || rec.Body.String() != st.body {
+					t.Errorf("state %d as of position %d:\n got %d %s\nwant %s", i, st.position, rec.Code, rec.Body, st.body)
+				}
+			}
+			// By time: the moment the case was opened.
+			var opened time.Time
+			for _, e := range s.eventsAfter(before) {
+				if e.Type == "case.opened" {
+					opened = e.RecordedAt
+				}
+			}
+			rec := s.do(http.MethodGet, "/v1/cases/"+id+"?as_of="+opened.Format(time.RFC3339Nano), token, nil)
+			if rec.Code != http.StatusOK || rec.Body.String() != states[0].body {
+				t.Errorf("as of the opening's time %s: %d %s, want %s", opened.Format(time.RFC3339Nano), rec.Code, rec.Body, states[0].body)
+			}
+			problemOf(t, s.do(http.MethodGet, "/v1/cases/"+id+"?as_of=position:"+strconv.FormatInt(before, 10), token, nil), http.StatusNotFound, codeNotFound)
+			for _, bad := range []string{"yesterday", "position:0", "position:x"} {
+				p := problemOf(t, s.do(http.MethodGet, "/v1/cases/"+id+"?as_of="+bad, token, nil), http.StatusBadRequest, codeValidation)
+				if p.Field != "as_of" {
+					t.Errorf("as_of=%s: field %q", bad, p.Field)
+				}
+			}
+			problemOf(t, s.do(http.MethodGet, "/v1/budgets/"+world.budgets["aid.grant"]+"?as_of=position:1", token, nil), http.StatusBadRequest, codeValidation)
+		})
+	}
+}
