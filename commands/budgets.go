@@ -108,6 +108,13 @@ type BudgetView struct {
 // GetBudget returns budget id to an actor with budgets.manage, audit.read or
 // stats.read at its unit.
 func (a *App) GetBudget(ctx context.Context, actor Actor, id uuid.UUID) (BudgetView, error) {
+	return a.GetBudgetAsOf(ctx, actor, id, AsOf{})
+}
+
+// GetBudgetAsOf returns the budget as it stood at the moment at, folded
+// from its history and its spending up to then, to whoever may read it
+// now (GetBudget); a budget not yet allocated then is ErrNotFound.
+func (a *App) GetBudgetAsOf(ctx context.Context, actor Actor, id uuid.UUID, at AsOf) (BudgetView, error) {
 	w := newWork(a.store)
 	b, unit, err := loadBudget(ctx, w, id)
 	if err != nil {
@@ -116,7 +123,20 @@ func (a *App) GetBudget(ctx context.Context, actor Actor, id uuid.UUID) (BudgetV
 	if err := a.authorizeAny(ctx, w, actor, unit, access.BudgetReadPermissions()...); err != nil {
 		return BudgetView{}, err
 	}
-	spent, err := a.spentThrough(ctx, id)
+	if !at.Now() {
+		history, err := w.load(ctx, budget.Stream(id))
+		if err != nil {
+			return BudgetView{}, err
+		}
+		then := at.cut(history)
+		if len(then) == 0 {
+			return BudgetView{}, fmt.Errorf("budget %s was not allocated yet then: %w", id, ErrNotFound)
+		}
+		if b, err = budget.LoadBudget(id, then); err != nil {
+			return BudgetView{}, err
+		}
+	}
+	spent, err := a.spentThrough(ctx, id, at)
 	if err != nil {
 		return BudgetView{}, err
 	}
@@ -127,10 +147,11 @@ func (a *App) GetBudget(ctx context.Context, actor Actor, id uuid.UUID) (BudgetV
 	}, nil
 }
 
-// spentThrough sums the budget's spending stream: confirmed payments,
-// which the budget's own stream still counts as reserved.
-func (a *App) spentThrough(ctx context.Context, id uuid.UUID) (int64, error) {
+// spentThrough sums the budget's spending stream up to at: confirmed
+// payments, which the budget's own stream still counts as reserved.
+func (a *App) spentThrough(ctx context.Context, id uuid.UUID, at AsOf) (int64, error) {
 	history, err := a.store.ReadStream(ctx, budget.SpendingStream(id), 1)
+	history = at.cut(history)
 	if errors.Is(err, event.ErrNotFound) {
 		return 0, nil
 	}

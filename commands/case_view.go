@@ -131,6 +131,13 @@ type PaymentView struct {
 // GetPayment returns a payment to staff with budgets.manage or audit.read
 // at its case's unit, and to the payee's own account.
 func (a *App) GetPayment(ctx context.Context, actor Actor, id uuid.UUID) (PaymentView, error) {
+	return a.GetPaymentAsOf(ctx, actor, id, AsOf{})
+}
+
+// GetPaymentAsOf returns the payment as it stood at the moment at, folded
+// from its history up to then, to whoever may read it now (GetPayment); a
+// payment not yet instructed then is ErrNotFound.
+func (a *App) GetPaymentAsOf(ctx context.Context, actor Actor, id uuid.UUID, at AsOf) (PaymentView, error) {
 	w := newWork(a.store)
 	p, err := loadPayment(ctx, w, id)
 	if err != nil {
@@ -146,6 +153,19 @@ func (a *App) GetPayment(ctx context.Context, actor Actor, id uuid.UUID) (Paymen
 	}
 	if err := a.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
 		return PaymentView{}, err
+	}
+	if !at.Now() {
+		history, err := w.load(ctx, payment.Stream(id))
+		if err != nil {
+			return PaymentView{}, err
+		}
+		then := at.cut(history)
+		if len(then) == 0 {
+			return PaymentView{}, fmt.Errorf("payment %s was not instructed yet then: %w", id, ErrNotFound)
+		}
+		if p, err = payment.LoadPayment(id, then); err != nil {
+			return PaymentView{}, err
+		}
 	}
 	return PaymentView{ID: p.ID(), CaseID: p.CaseID(), EmployeeID: p.EmployeeID(), BudgetID: p.BudgetID(),
 		AmountFen: p.AmountFen(), Status: p.Status(), BankRef: p.BankRef(), ConfirmedOn: p.ConfirmedOn(),

@@ -78,7 +78,52 @@ func TestCaseAsOfEqualsWhatWasReadLive(t *testing.T) {
 					t.Errorf("as_of=%s: field %q", bad, p.Field)
 				}
 			}
-			problemOf(t, s.do(http.MethodGet, "/v1/budgets/"+world.budgets["aid.grant"]+"?as_of=position:1", token, nil), http.StatusBadRequest, codeValidation)
+			problemOf(t, s.do(http.MethodGet, "/v1/units/"+f.stationA+"?as_of=position:1", token, nil), http.StatusBadRequest, codeValidation)
+		})
+	}
+}
+
+// The same for a payment and the budget it is paid from: each read back
+// as of a position equals what was read live then.
+func TestPaymentAndBudgetAsOfEqualWhatWasReadLive(t *testing.T) {
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			f := newOrgOverHTTP(t, kind)
+			s := f.api
+			world := f.cases()
+			token := f.rootToken()
+			budget := "/v1/budgets/" + world.budgets["aid.grant"]
+			type seen struct {
+				path     string
+				position int64
+				body     string
+			}
+			var states []seen
+			look := func(paths ...string) {
+				for _, p := range paths {
+					rec := s.do(http.MethodGet, p, token, nil)
+					if rec.Code != http.StatusOK {
+						t.Fatalf("GET %s: %d %s", p, rec.Code, rec.Body)
+					}
+					states = append(states, seen{p, s.head(), rec.Body.String()})
+				}
+			}
+			look(budget)
+			id := f.approved(f.empA)
+			look(budget)
+			out := s.must(http.StatusCreated, http.MethodPost, "/v1/cases/"+id+"/payments", token, map[string]any{"amount_fen": grantFen})
+			pay := "/v1/payments/" + out["payment_id"].(string)
+			look(budget, pay)
+			s.must(http.StatusOK, http.MethodPost, pay+"/confirm", token, map[string]any{"bank_ref": "B-20261205-1"})
+			look(budget, pay)
+			for _, st := range states {
+				rec := s.do(http.MethodGet, st.path+"?as_of=position:"+strconv.FormatInt(st.position, 10), token, nil)
+				if rec.Code != http.StatusOK || rec.Body.String() != st.body {
+					t.Errorf("%s as of position %d:\n got %d %s\nwant %s", st.path, st.position, rec.Code, rec.Body, st.body)
+				}
+			}
+			problemOf(t, s.do(http.MethodGet, pay+"?as_of=position:"+strconv.FormatInt(states[1].position, 10), token, nil), http.StatusNotFound, codeNotFound)
 		})
 	}
 }

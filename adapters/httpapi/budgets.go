@@ -84,7 +84,11 @@ func (a *api) getBudget(w http.ResponseWriter, r *http.Request) error {
 	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
-	v, err := a.deps.App.GetBudget(r.Context(), callerOf(r).actor, id)
+	at, err := asOf(r)
+	if err != nil {
+		return err
+	}
+	v, err := a.deps.App.GetBudgetAsOf(r.Context(), callerOf(r).actor, id, at)
 	if err != nil {
 		return err
 	}

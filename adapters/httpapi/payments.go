@@ -134,7 +134,11 @@ func (a *api) getPayment(w http.ResponseWriter, r *http.Request) error {
 	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
-	v, err := a.deps.App.GetPayment(r.Context(), callerOf(r).actor, id)
+	at, err := asOf(r)
+	if err != nil {
+		return err
+	}
+	v, err := a.deps.App.GetPaymentAsOf(r.Context(), callerOf(r).actor, id, at)
 	if err != nil {
 		return err
 	}
