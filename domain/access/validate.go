@@ -2,8 +2,8 @@ package access
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"aidtrail/domain/internal/text"
 )
 
 // Limits of the texts the package accepts.
@@ -44,31 +44,7 @@ func checkLogin(login string) error {
 
 // cleanName trims s and checks it is 1..MaxNameRunes runes without control
 // characters.
-func cleanName(field, s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) {
-		return "", invalid(field, "must be valid UTF-8")
-	}
-	if n := utf8.RuneCountInString(s); n == 0 || n > MaxNameRunes {
-		return "", invalid(field, "must be 1 to %d characters", MaxNameRunes)
-	}
-	if strings.ContainsFunc(s, unicode.IsControl) {
-		return "", invalid(field, "must not contain control characters")
-	}
-	return s, nil
-}
+func cleanName(field, s string) (string, error) { return text.Clean(field, s, 1, MaxNameRunes) }
 
 // cleanReason trims an optional free-text reason and checks it.
-func cleanReason(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) {
-		return "", invalid("reason", "must be valid UTF-8")
-	}
-	if utf8.RuneCountInString(s) > MaxReasonRunes {
-		return "", invalid("reason", "must be at most %d characters", MaxReasonRunes)
-	}
-	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
-		return "", invalid("reason", "must not contain control characters")
-	}
-	return s, nil
-}
+func cleanReason(s string) (string, error) { return text.CleanReason(s, MaxReasonRunes, false) }

@@ -1,10 +1,6 @@
 package budget
 
-import (
-	"strings"
-	"unicode"
-	"unicode/utf8"
-)
+import "aidtrail/domain/internal/text"
 
 // Limits of what a budget accepts.
 const (
@@ -46,19 +42,7 @@ func checkLine(line string) error {
 	return nil
 }
 
-// cleanReason trims a required free-text reason and checks it. Line breaks
-// and tabs are allowed; other control characters are not.
-func cleanReason(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	switch {
-	case !utf8.ValidString(s):
-		return "", invalid("reason", "must be valid UTF-8")
-	case s == "":
-		return "", invalid("reason", "is required")
-	case utf8.RuneCountInString(s) > MaxReasonRunes:
-		return "", invalid("reason", "must be at most %d characters", MaxReasonRunes)
-	case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
-		return "", invalid("reason", "must not contain control characters")
-	}
-	return s, nil
-}
+// cleanReason trims a required free-text reason of at most MaxReasonRunes
+// and checks it. Line breaks and tabs are allowed; other control characters
+// are not.
+func cleanReason(s string) (string, error) { return text.CleanReason(s, MaxReasonRunes, true) }

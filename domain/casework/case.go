@@ -26,6 +26,7 @@ import (
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
 	agg "aidtrail/domain/internal/aggregate"
+	"aidtrail/domain/internal/text"
 )
 
 // CaseStream names the stream of case id: "case-<uuid>". Stored names are
@@ -157,10 +158,10 @@ func Open(p OpenParams) (*Case, error) {
 	if err := p.Beneficiary.Name.check("beneficiary.name", p.Beneficiary.Relation != RelationSelf); err != nil {
 		return nil, err
 	}
-	if err := checkCode("standard_code", p.StandardCode, MaxCodeLen, true); err != nil {
+	if err := text.CheckCode("standard_code", p.StandardCode, MaxCodeLen, true); err != nil {
 		return nil, err
 	}
-	if err := checkCode("category", p.Category, MaxCodeLen, false); err != nil {
+	if err := text.CheckCode("category", p.Category, MaxCodeLen, false); err != nil {
 		return nil, err
 	}
 	causes, err := cleanCauses(p.Causes)
@@ -192,7 +193,7 @@ func cleanCauses(causes []string) ([]string, error) {
 	}
 	clean := make([]string, 0, len(causes))
 	for i, c := range causes {
-		c, err := cleanText("causes["+strconv.Itoa(i)+"]", c, 1, MaxCauseRunes)
+		c, err := text.Clean("causes["+strconv.Itoa(i)+"]", c, 1, MaxCauseRunes)
 		if err != nil {
 			return nil, err
 		}
@@ -213,7 +214,7 @@ func (c *Case) AddDocument(d Document) error {
 	if !c.in(StatusDraft, StatusInReview, StatusReturned) {
 		return c.notAllowed("add a document")
 	}
-	if err := checkCode("kind", d.Kind, MaxKindLen, false); err != nil {
+	if err := text.CheckCode("kind", d.Kind, MaxKindLen, false); err != nil {
 		return err
 	}
 	switch {

@@ -11,6 +11,7 @@ import (
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
 	agg "aidtrail/domain/internal/aggregate"
+	"aidtrail/domain/internal/text"
 )
 
 // FlowStream names the stream of unit's approval flow for category:
@@ -63,7 +64,7 @@ func ConfigureFlow(unit uuid.UUID, category string, steps []FlowStep) (*Flow, er
 	if unit == uuid.Nil {
 		return nil, invalid("unit_id", "is required")
 	}
-	if err := checkCode("category", category, MaxCodeLen, false); err != nil {
+	if err := text.CheckCode("category", category, MaxCodeLen, false); err != nil {
 		return nil, err
 	}
 	f := &Flow{unit: unit, category: category}
@@ -90,7 +91,7 @@ func checkFlowSteps(steps []FlowStep) ([]FlowStep, error) {
 	assignees := map[uuid.UUID]bool{}
 	for i, s := range steps {
 		field := func(name string) string { return fmt.Sprintf("steps[%d].%s", i, name) }
-		name, err := cleanText(field("name"), s.Name, 1, MaxStepNameRunes)
+		name, err := text.Clean(field("name"), s.Name, 1, MaxStepNameRunes)
 		if err != nil {
 			return nil, err
 		}

@@ -1,10 +1,6 @@
 package casework
 
-import (
-	"strings"
-	"unicode"
-	"unicode/utf8"
-)
+import "aidtrail/domain/internal/text"
 
 // Limits of what the domain accepts.
 const (
@@ -30,69 +26,14 @@ const (
 type Sealed string
 
 func (s Sealed) check(field string, required bool) error {
-	switch {
-	case s == "" && required:
-		return invalid(field, "is required")
-	case len(s) > MaxSealedLen:
-		return invalid(field, "sealed value is longer than %d bytes", MaxSealedLen)
-	case !utf8.ValidString(string(s)) || strings.ContainsFunc(string(s), unicode.IsControl):
-		return invalid(field, "sealed value must be printable text")
-	}
-	return nil
+	return text.CheckSealed(field, string(s), MaxSealedLen, required)
 }
 
-// cleanText trims s and checks it is min..max runes of printable text.
-func cleanText(field, s string, minRunes, maxRunes int) (string, error) {
-	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) {
-		return "", invalid(field, "must be valid UTF-8")
-	}
-	if n := utf8.RuneCountInString(s); n < minRunes || n > maxRunes {
-		return "", invalid(field, "must be %d to %d characters", minRunes, maxRunes)
-	}
-	if strings.ContainsFunc(s, unicode.IsControl) {
-		return "", invalid(field, "must not contain control characters")
-	}
-	return s, nil
-}
-
-// cleanReason trims a free-text reason and checks its length. Line breaks
-// and tabs are allowed; other control characters are not.
+// cleanReason trims a free-text reason and checks its length, at most
+// MaxReasonRunes. Line breaks and tabs are allowed; other control
+// characters are not.
 func cleanReason(s string, required bool) (string, error) {
-	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) {
-		return "", invalid("reason", "must be valid UTF-8")
-	}
-	if required && s == "" {
-		return "", invalid("reason", "is required")
-	}
-	if utf8.RuneCountInString(s) > MaxReasonRunes {
-		return "", invalid("reason", "must be at most %d characters", MaxReasonRunes)
-	}
-	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
-		return "", invalid("reason", "must not contain control characters")
-	}
-	return s, nil
-}
-
-// checkCode: 1..max bytes of [A-Za-z0-9_-] when upper, [a-z0-9_] otherwise.
-func checkCode(field, code string, maxLen int, upper bool) error {
-	if len(code) == 0 || len(code) > maxLen {
-		return invalid(field, "must be 1 to %d characters", maxLen)
-	}
-	for _, c := range []byte(code) {
-		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_'
-		if upper {
-			ok = ok || c >= 'A' && c <= 'Z' || c == '-'
-		}
-		if !ok {
-			if upper {
-				return invalid(field, "may hold only letters A-Z, a-z, digits, _ and -")
-			}
-			return invalid(field, "may hold only letters a-z, digits and _")
-		}
-	}
-	return nil
+	return text.CleanReason(s, MaxReasonRunes, required)
 }
 
 func checkAmount(field string, fen int64, allowZero bool) error {

@@ -2,10 +2,9 @@ package org
 
 import (
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"aidtrail/domain/internal/text"
 )
 
 // Sealed is a personal field (a name, an ID number, a phone, a bank account)
@@ -18,15 +17,7 @@ import (
 type Sealed string
 
 func (s Sealed) check(field string, required bool) error {
-	switch {
-	case s == "" && required:
-		return invalid(field, "is required")
-	case len(s) > MaxSealedLen:
-		return invalid(field, "sealed value is longer than %d bytes", MaxSealedLen)
-	case !utf8.ValidString(string(s)) || strings.ContainsFunc(string(s), unicode.IsControl):
-		return invalid(field, "sealed value must be printable text")
-	}
-	return nil
+	return text.CheckSealed(field, string(s), MaxSealedLen, required)
 }
 
 // Relation is a family member's relation to the employee. Stored; never

@@ -1,10 +1,9 @@
 package payment
 
 import (
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"aidtrail/domain/internal/text"
 )
 
 // Limits of what a payment accepts.
@@ -30,15 +29,7 @@ const DateLayout = "2006-01-02"
 type Sealed string
 
 func (s Sealed) check(field string) error {
-	switch {
-	case s == "":
-		return invalid(field, "is required")
-	case len(s) > MaxSealedLen:
-		return invalid(field, "sealed value is longer than %d bytes", MaxSealedLen)
-	case !utf8.ValidString(string(s)) || strings.ContainsFunc(string(s), unicode.IsControl):
-		return invalid(field, "sealed value must be printable text")
-	}
-	return nil
+	return text.CheckSealed(field, string(s), MaxSealedLen, true)
 }
 
 // CheckBankRef reports whether ref is a bank reference the product can
@@ -69,19 +60,7 @@ func checkDate(field, d string) error {
 	return nil
 }
 
-// cleanReason trims a required free-text reason and checks it. Line breaks
-// and tabs are allowed; other control characters are not.
-func cleanReason(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	switch {
-	case !utf8.ValidString(s):
-		return "", invalid("reason", "must be valid UTF-8")
-	case s == "":
-		return "", invalid("reason", "is required")
-	case utf8.RuneCountInString(s) > MaxReasonRunes:
-		return "", invalid("reason", "must be at most %d characters", MaxReasonRunes)
-	case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
-		return "", invalid("reason", "must not contain control characters")
-	}
-	return s, nil
-}
+// cleanReason trims a required free-text reason of at most MaxReasonRunes
+// and checks it. Line breaks and tabs are allowed; other control characters
+// are not.
+func cleanReason(s string) (string, error) { return text.CleanReason(s, MaxReasonRunes, true) }
