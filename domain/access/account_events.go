@@ -69,11 +69,7 @@ type AccountClosed struct {
 // Replaying checks the structure the state needs, not today's input rules.
 func LoadAccount(id uuid.UUID, history []event.Recorded) (*Account, error) {
 	a := &Account{id: id}
-	err := agg.Load(&a.Root, AccountStream(id), history, a.apply)
-	if err != nil {
-		return nil, err
-	}
-	return a, nil
+	return agg.Load(a, AccountStream(id), history, a.apply)
 }
 
 // apply changes the state by one event, for recorded and replayed events

@@ -74,11 +74,7 @@ type Spent struct {
 // budget rebuilt from any history still holds the package's invariant.
 func LoadBudget(id uuid.UUID, history []event.Recorded) (*Budget, error) {
 	b := &Budget{id: id}
-	err := agg.Load(&b.Root, Stream(id), history, b.apply)
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+	return agg.Load(b, Stream(id), history, b.apply)
 }
 
 func positive(fen int64) error {

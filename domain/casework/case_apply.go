@@ -20,11 +20,7 @@ import (
 // submission's terms), not today's business rules: history is fact.
 func LoadCase(id uuid.UUID, history []event.Recorded) (*Case, error) {
 	c := &Case{id: id}
-	err := agg.Load(&c.Root, CaseStream(id), history, c.apply)
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
+	return agg.Load(c, CaseStream(id), history, c.apply)
 }
 
 // apply changes the state by one event. It is the only code that writes the

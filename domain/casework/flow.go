@@ -117,11 +117,7 @@ func checkFlowSteps(steps []FlowStep) ([]FlowStep, error) {
 // *fault.HistoryError.
 func LoadFlow(unit uuid.UUID, category string, history []event.Recorded) (*Flow, error) {
 	f := &Flow{unit: unit, category: category}
-	err := agg.Load(&f.Root, FlowStream(unit, category), history, f.apply)
-	if err != nil {
-		return nil, err
-	}
-	return f, nil
+	return agg.Load(f, FlowStream(unit, category), history, f.apply)
 }
 
 func (f *Flow) apply(typ string, data json.RawMessage) error {

@@ -155,11 +155,7 @@ func (st *Standard) StreamVersion() int64 { return st.Root.Version() }
 // (fault.ErrHistory).
 func LoadStandard(code string, history []event.Recorded) (*Standard, error) {
 	st := &Standard{code: code}
-	err := agg.Load(&st.Root, StandardStream(code), history, st.apply)
-	if err != nil {
-		return nil, err
-	}
-	return st, nil
+	return agg.Load(st, StandardStream(code), history, st.apply)
 }
 
 // apply changes the state by one event, for recorded and replayed events

@@ -61,11 +61,7 @@ type EmployeeErased struct {
 // apply, of an unknown type included, is a *fault.HistoryError (fault.ErrHistory).
 func LoadEmployee(id uuid.UUID, history []event.Recorded) (*Employee, error) {
 	e := &Employee{id: id}
-	err := agg.Load(&e.Root, EmployeeStream(id), history, e.apply)
-	if err != nil {
-		return nil, err
-	}
-	return e, nil
+	return agg.Load(e, EmployeeStream(id), history, e.apply)
 }
 
 // apply changes the state by one event, for recorded and replayed events

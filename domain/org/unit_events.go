@@ -97,11 +97,7 @@ type UnitClosed struct {
 // is fact, and rules may tighten after it was written.
 func LoadUnit(id uuid.UUID, history []event.Recorded) (*Unit, error) {
 	u := &Unit{id: id}
-	err := agg.Load(&u.Root, UnitStream(id), history, u.apply)
-	if err != nil {
-		return nil, err
-	}
-	return u, nil
+	return agg.Load(u, UnitStream(id), history, u.apply)
 }
 
 // apply changes the state by one event. It is the only code that writes

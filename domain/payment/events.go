@@ -52,11 +52,7 @@ type Failed struct {
 // one outcome at most), not today's format rules: history is fact.
 func LoadPayment(id uuid.UUID, history []event.Recorded) (*Payment, error) {
 	p := &Payment{id: id}
-	err := agg.Load(&p.Root, Stream(id), history, p.apply)
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
+	return agg.Load(p, Stream(id), history, p.apply)
 }
 
 // apply changes the state by one event. It is the only code that writes

@@ -54,15 +54,26 @@ func Record(r *Root, apply Apply, typ string, payload any) error {
 	return nil
 }
 
+// rooted is an aggregate: a pointer to a struct that embeds Root.
+type rooted interface{ root() *Root }
+
+func (r *Root) root() *Root { return r }
+
 // Load applies history, which must be the whole stream from version 1 in
-// order, and sets r's version to its last. An empty history is
-// event.ErrNotFound; an event that cannot be applied is a
-// *fault.HistoryError.
-func Load(r *Root, stream string, history []event.Recorded, apply Apply) error {
+// order, to the fresh aggregate a through its apply, sets a's version to
+// the last event's and returns a. On an error it returns the zero value
+// (nil): an empty history is event.ErrNotFound, an event that cannot be
+// applied is a *fault.HistoryError.
+func Load[A rooted](a A, stream string, history []event.Recorded, apply Apply) (A, error) {
 	if len(history) == 0 {
-		return fmt.Errorf("%w: %s", event.ErrNotFound, stream)
+		var none A
+		return none, fmt.Errorf("%w: %s", event.ErrNotFound, stream)
 	}
-	return Continue(r, stream, history, apply)
+	if err := Continue(a.root(), stream, history, apply); err != nil {
+		var none A
+		return none, err
+	}
+	return a, nil
 }
 
 // Continue applies more, the events of stream that follow r's version in
