@@ -29,9 +29,7 @@ var (
 	ErrExceeded = errors.New("budget exceeded")
 )
 
-func invalid(field, format string, args ...any) error {
-	return &fault.ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
-}
+func invalid(field, format string, args ...any) error { return fault.Invalid(field, format, args...) }
 
 // ExceededError: Requested fen cannot be reserved because only Available
 // fen are left (allocated − reserved − spent). It matches ErrExceeded.

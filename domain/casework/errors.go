@@ -46,9 +46,7 @@ var (
 	ErrInconsistent = errors.New("caller's view does not agree with the aggregate")
 )
 
-func invalid(field, format string, args ...any) error {
-	return &fault.ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
-}
+func invalid(field, format string, args ...any) error { return fault.Invalid(field, format, args...) }
 
 func stateErr(sentinel error, format string, args ...any) error {
 	return fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))

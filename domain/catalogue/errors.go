@@ -49,9 +49,7 @@ var (
 	ErrOverCap = errors.New("requested amount is above the standard's limit")
 )
 
-func invalid(field, format string, args ...any) error {
-	return &fault.ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
-}
+func invalid(field, format string, args ...any) error { return fault.Invalid(field, format, args...) }
 
 // MissingDocumentsError: the claim lacks the document Kinds, in the order
 // the standard lists them. It matches ErrMissingDocuments and ErrNotEligible.

@@ -31,9 +31,7 @@ var (
 	ErrOverpay = errors.New("payment exceeds what is left of the approved amount")
 )
 
-func invalid(field, format string, args ...any) error {
-	return &fault.ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
-}
+func invalid(field, format string, args ...any) error { return fault.Invalid(field, format, args...) }
 
 // OverpayError: Requested fen cannot be instructed because only Remaining
 // fen of the approved amount are neither paid nor on their way. Remaining
