@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"aidtrail/commands/internal/uow"
+
 	"github.com/google/uuid"
 
 	"aidtrail/domain/access"
@@ -43,18 +45,18 @@ func (a *App) OpenAccount(ctx context.Context, actor Actor, cmd OpenAccount) (uu
 	if n := utf8.RuneCountInString(cmd.Password); n < minPasswordLen || n > maxPasswordLen {
 		return uuid.Nil, Written{}, &fault.ValidationError{Field: "password", Reason: fmt.Sprintf("must be %d to %d characters", minPasswordLen, maxPasswordLen)}
 	}
-	id := newID(actor, "aggregate")
-	pos, err := a.attempt(ctx, actor, "OpenAccount", nil, func(w *work) (event.Metadata, error) {
+	id := uow.NewID(actor, "aggregate")
+	pos, err := a.attempt(ctx, actor, "OpenAccount", nil, func(w *uow.Work) (event.Metadata, error) {
 		var target *org.Unit
 		if cmd.EmployeeID != nil {
-			emp, err := loadEmployee(ctx, w, *cmd.EmployeeID)
+			emp, err := uow.LoadEmployee(ctx, w, *cmd.EmployeeID)
 			if err != nil {
 				return event.Metadata{}, err
 			}
 			if emp.Erased() {
 				return event.Metadata{}, org.ErrErased
 			}
-			if target, err = loadUnit(ctx, w, emp.UnitID()); err != nil {
+			if target, err = uow.LoadUnit(ctx, w, emp.UnitID()); err != nil {
 				return event.Metadata{}, err
 			}
 		} else {
@@ -64,7 +66,7 @@ func (a *App) OpenAccount(ctx context.Context, actor Actor, cmd OpenAccount) (uu
 			}
 			target = root
 		}
-		meta, err := a.authorize(ctx, w, actor, access.PermAccountsManage, target)
+		meta, err := a.gate.Authorize(ctx, w, actor, access.PermAccountsManage, target)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -90,7 +92,7 @@ func (a *App) OpenAccount(ctx context.Context, actor Actor, cmd OpenAccount) (uu
 				return event.Metadata{}, err
 			}
 		}
-		w.add(account.Stream(), account.Changes()...)
+		w.Add(account.Stream(), account.Changes()...)
 		return meta, nil
 	})
 	if err != nil {
@@ -107,7 +109,7 @@ func (a *App) OpenAccount(ctx context.Context, actor Actor, cmd OpenAccount) (uu
 }
 
 // loadRoot loads the organisation's root unit.
-func loadRoot(ctx context.Context, w *work) (*org.Unit, error) {
+func loadRoot(ctx context.Context, w *uow.Work) (*org.Unit, error) {
 	owner, ok, err := reservedOwner(ctx, w, reservation.RootStream)
 	if err != nil {
 		return nil, err
@@ -115,7 +117,7 @@ func loadRoot(ctx context.Context, w *work) (*org.Unit, error) {
 	if !ok {
 		return nil, fmt.Errorf("the root unit: %w (establish it first)", ErrNotFound)
 	}
-	return loadUnit(ctx, w, owner)
+	return uow.LoadUnit(ctx, w, owner)
 }
 
 // AssignPosition gives an account a position with roles at a unit.
@@ -129,13 +131,13 @@ type AssignPosition struct {
 // AssignPosition needs accounts.manage at the unit. The first bureau
 // administrator at the root ends the bootstrap token's rights.
 func (a *App) AssignPosition(ctx context.Context, actor Actor, cmd AssignPosition) (uuid.UUID, Written, error) {
-	positionID := newID(actor, "position")
-	pos, err := a.attempt(ctx, actor, "AssignPosition", nil, func(w *work) (event.Metadata, error) {
-		unit, err := loadUnit(ctx, w, cmd.UnitID)
+	positionID := uow.NewID(actor, "position")
+	pos, err := a.attempt(ctx, actor, "AssignPosition", nil, func(w *uow.Work) (event.Metadata, error) {
+		unit, err := uow.LoadUnit(ctx, w, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		meta, err := a.authorize(ctx, w, actor, access.PermAccountsManage, unit)
+		meta, err := a.gate.Authorize(ctx, w, actor, access.PermAccountsManage, unit)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -146,12 +148,12 @@ func (a *App) AssignPosition(ctx context.Context, actor Actor, cmd AssignPositio
 		if err := account.AssignPosition(positionID, access.RefOf(unit), cmd.Title, cmd.Roles); err != nil {
 			return event.Metadata{}, err
 		}
-		w.add(account.Stream(), account.Changes()...)
+		w.Add(account.Stream(), account.Changes()...)
 		if err := indexPosition(w, unit.ID(), access.TypeUnitPositionAssigned, access.UnitPosition{AccountID: account.ID(), PositionID: positionID, Roles: cmd.Roles}); err != nil {
 			return event.Metadata{}, err
 		}
 		if unit.ParentID() == uuid.Nil && containsRole(cmd.Roles, access.RoleBureauAdmin) {
-			history, err := w.load(ctx, access.BootstrapStream)
+			history, err := w.Load(ctx, access.BootstrapStream)
 			if err != nil {
 				return event.Metadata{}, err
 			}
@@ -160,7 +162,7 @@ func (a *App) AssignPosition(ctx context.Context, actor Actor, cmd AssignPositio
 				if err != nil {
 					return event.Metadata{}, err
 				}
-				w.add(access.BootstrapStream, ended)
+				w.Add(access.BootstrapStream, ended)
 			}
 		}
 		return meta, nil
@@ -170,8 +172,8 @@ func (a *App) AssignPosition(ctx context.Context, actor Actor, cmd AssignPositio
 
 // loadExistingAccount loads the account a command acts on; a missing one is
 // ErrNotFound.
-func (a *App) loadExistingAccount(ctx context.Context, w *work, actor Actor, id uuid.UUID) (*access.Account, error) {
-	history, err := w.load(ctx, access.AccountStream(id))
+func (a *App) loadExistingAccount(ctx context.Context, w *uow.Work, actor Actor, id uuid.UUID) (*access.Account, error) {
+	history, err := w.Load(ctx, access.AccountStream(id))
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +211,7 @@ type HandOver struct {
 // VacatePosition needs accounts.manage at the position's unit.
 func (a *App) VacatePosition(ctx context.Context, actor Actor, cmd VacatePosition) ([]HandOver, Written, error) {
 	var handed []HandOver
-	pos, err := a.attempt(ctx, actor, "VacatePosition", &handed, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "VacatePosition", &handed, func(w *uow.Work) (event.Metadata, error) {
 		handed = handed[:0]
 		account, err := a.loadExistingAccount(ctx, w, actor, cmd.AccountID)
 		if err != nil {
@@ -225,11 +227,11 @@ func (a *App) VacatePosition(ctx context.Context, actor Actor, cmd VacatePositio
 			// Not active: the account says whether it never existed or ended.
 			return event.Metadata{}, account.VacatePosition(cmd.PositionID, cmd.SuccessorID, cmd.Reason)
 		}
-		unit, err := loadUnit(ctx, w, unitID)
+		unit, err := uow.LoadUnit(ctx, w, unitID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		meta, err := a.authorize(ctx, w, actor, access.PermAccountsManage, unit)
+		meta, err := a.gate.Authorize(ctx, w, actor, access.PermAccountsManage, unit)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -241,7 +243,7 @@ func (a *App) VacatePosition(ctx context.Context, actor Actor, cmd VacatePositio
 		if err := account.VacatePosition(cmd.PositionID, cmd.SuccessorID, cmd.Reason); err != nil {
 			return event.Metadata{}, err
 		}
-		w.add(account.Stream(), account.Changes()...)
+		w.Add(account.Stream(), account.Changes()...)
 		if err := indexPosition(w, unit.ID(), access.TypeUnitPositionVacated, access.UnitPosition{AccountID: cmd.AccountID, PositionID: cmd.PositionID}); err != nil {
 			return event.Metadata{}, err
 		}
@@ -269,21 +271,21 @@ func (a *App) VacatePosition(ctx context.Context, actor Actor, cmd VacatePositio
 // one event in time. A step no candidate may hold (they filed the case, or
 // hold or decided another of its steps) stays where it is, for an
 // administrator to reassign.
-func (a *App) handOver(ctx context.Context, w *work, from uuid.UUID, successors []uuid.UUID, at *org.Unit) ([]HandOver, error) {
-	open, err := a.openAssignments(ctx, from)
+func (a *App) handOver(ctx context.Context, w *uow.Work, from uuid.UUID, successors []uuid.UUID, at *org.Unit) ([]HandOver, error) {
+	open, err := uow.OpenAssignments(ctx, a.store, from)
 	if err != nil {
 		return nil, err
 	}
 	var handed []HandOver
 	for _, x := range open {
-		unit, err := loadUnit(ctx, w, x.UnitID)
+		unit, err := uow.LoadUnit(ctx, w, x.UnitID)
 		if err != nil {
 			return nil, err
 		}
 		if unit.ID() != at.ID() && !unit.WithinSubtreeOf(at.ID()) {
 			continue
 		}
-		c, err := loadCase(ctx, w, x.CaseID)
+		c, err := uow.LoadCase(ctx, w, x.CaseID)
 		if err != nil {
 			return nil, err
 		}
@@ -302,7 +304,7 @@ func (a *App) handOver(ctx context.Context, w *work, from uuid.UUID, successors 
 		if !passed {
 			continue
 		}
-		w.add(c.Stream(), c.Changes()...)
+		w.Add(c.Stream(), c.Changes()...)
 		if err := trackAssignments(w, c, before); err != nil {
 			return nil, err
 		}

@@ -3,16 +3,9 @@ package commands
 import (
 	"errors"
 	"time"
+
+	"aidtrail/commands/internal/uow"
 )
-
-// Clock tells the time; tests pass a fixed one.
-type Clock interface{ Now() time.Time }
-
-// SystemClock is the wall clock, in UTC.
-type SystemClock struct{}
-
-// Now returns the current time in UTC.
-func (SystemClock) Now() time.Time { return time.Now().UTC() }
 
 // Deps are the ports the use cases need.
 type Deps struct {
@@ -65,7 +58,7 @@ func (d Deps) Validate() error {
 	return errors.Join(append(errs, d.Policy.Validate())...)
 }
 
-// App gathers aidtrail's use cases. It is safe for concurrent use.
+// App gathers aidtrail's commands. It is safe for concurrent use.
 type App struct {
 	store       EventStore
 	keyring     Keyring
@@ -77,9 +70,10 @@ type App struct {
 	policy      LoginPolicy
 	sessionTTL  time.Duration
 	bootstrap   []byte
-	dummyHash   string // verified against when a login is unknown, so timing reveals nothing
-	hot         *streamLocks
-	budgets     *budgetCache
+	dummyHash   string    // verified against when a login is unknown, so timing reveals nothing
+	gate        *uow.Gate // authorises every command and records refusals
+	hot         *uow.StreamLocks
+	budgets     *uow.BudgetCache
 	observer    Observer
 }
 
@@ -96,6 +90,6 @@ func New(deps Deps) (*App, error) {
 	return &App{
 		store: deps.Store, keyring: deps.Keyring, credentials: deps.Credentials, sessions: deps.Sessions,
 		hasher: deps.Hasher, documents: deps.Documents, clock: deps.Clock, policy: deps.Policy, sessionTTL: deps.SessionTTL,
-		bootstrap: deps.BootstrapTokenHash, dummyHash: dummy, hot: newStreamLocks(), budgets: newBudgetCache(), observer: deps.Observer,
+		bootstrap: deps.BootstrapTokenHash, dummyHash: dummy, gate: uow.NewGate(deps.Store, deps.Clock), hot: uow.NewStreamLocks(), budgets: uow.NewBudgetCache(), observer: deps.Observer,
 	}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"aidtrail/commands/internal/uow"
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
 )
@@ -26,7 +27,7 @@ func TestAttemptGivesUpOnAStaleView(t *testing.T) {
 		{"another writer", &event.ConcurrencyError{Stream: "case-x", Expected: event.Exact(3), Actual: 4}, maxAttempts},
 	} {
 		tries := 0
-		_, err := a.attempt(context.Background(), Actor{}, "Test", nil, func(*work) (event.Metadata, error) {
+		_, err := a.attempt(context.Background(), Actor{}, "Test", nil, func(*uow.Work) (event.Metadata, error) {
 			tries++
 			return event.Metadata{}, tc.err
 		})

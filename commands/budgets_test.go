@@ -47,20 +47,20 @@ func TestAllocateBudgetOnceUnderConcurrency(t *testing.T) {
 			if won == uuid.Nil {
 				t.Fatal("no allocation succeeded")
 			}
-			b, err := f.env.App.GetBudget(ctx, f.admin, won)
+			b, err := f.env.Query.GetBudget(ctx, f.admin, won)
 			if err != nil || b.Allocated != 80_000_000 || b.Available != 80_000_000 || b.Reserved != 0 || b.Spent != 0 || b.UnitID != f.station {
 				t.Fatalf("the budget: %+v %v", b, err)
 			}
 			if _, err := f.env.App.IncreaseBudget(ctx, f.admin, won, 20_000_000, "年中追加", b.Version); err != nil {
 				t.Fatal(err)
 			}
-			if b, _ = f.env.App.GetBudget(ctx, f.admin, won); b.Allocated != 100_000_000 || b.Available != 100_000_000 {
+			if b, _ = f.env.Query.GetBudget(ctx, f.admin, won); b.Allocated != 100_000_000 || b.Available != 100_000_000 {
 				t.Errorf("after the increase: %+v", b)
 			}
 			if _, _, err := f.env.App.AllocateBudget(ctx, f.admin, f.station, 2027, "aid.medical", 1); err != nil {
 				t.Errorf("the next year's budget: %v", err)
 			}
-			if _, err := f.env.App.GetBudget(ctx, f.caseworker, won); !errors.Is(err, access.ErrForbidden) {
+			if _, err := f.env.Query.GetBudget(ctx, f.caseworker, won); !errors.Is(err, access.ErrForbidden) {
 				t.Errorf("a caseworker reading the budget: %v, want ErrForbidden", err)
 			}
 			if _, _, err := f.env.App.AllocateBudget(ctx, f.caseworker, f.station, 2028, "aid.medical", 1); !errors.Is(err, access.ErrForbidden) {

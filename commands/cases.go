@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 
+	"aidtrail/commands/internal/uow"
+
 	"github.com/google/uuid"
 
 	"aidtrail/domain/access"
@@ -33,17 +35,17 @@ type OpenCase struct {
 // employee's unit. The beneficiary's name and the description are sealed
 // under the employee's key.
 func (a *App) OpenCase(ctx context.Context, actor Actor, cmd OpenCase) (uuid.UUID, Written, error) {
-	id := newID(actor, "case")
-	pos, err := a.attempt(ctx, actor, "OpenCase", nil, func(w *work) (event.Metadata, error) {
-		emp, unit, err := loadEmployeeAt(ctx, w, cmd.EmployeeID)
+	id := uow.NewID(actor, "case")
+	pos, err := a.attempt(ctx, actor, "OpenCase", nil, func(w *uow.Work) (event.Metadata, error) {
+		emp, unit, err := uow.LoadEmployeeAt(ctx, w, cmd.EmployeeID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		meta, _, err := a.authorizeSelfOr(ctx, w, actor, emp.ID(), access.PermCasesFile, unit)
+		meta, _, err := a.gate.AuthorizeSelfOr(ctx, w, actor, emp.ID(), access.PermCasesFile, unit)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		std, err := loadStandard(ctx, w, cmd.StandardCode)
+		std, err := uow.LoadStandard(ctx, w, cmd.StandardCode)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -68,7 +70,7 @@ func (a *App) OpenCase(ctx context.Context, actor Actor, cmd OpenCase) (uuid.UUI
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		w.add(c.Stream(), c.Changes()...)
+		w.Add(c.Stream(), c.Changes()...)
 		return meta, nil
 	})
 	return id, Written{pos}, err
@@ -105,12 +107,12 @@ func (a *App) SubmitCase(ctx context.Context, actor Actor, caseID uuid.UUID) (Wr
 // (If-Match; 0: any): a case that moved on since is refused with a
 // *event.ConcurrencyError and nothing is written.
 func (a *App) SubmitCaseIfMatch(ctx context.Context, actor Actor, caseID uuid.UUID, version int64) (Written, error) {
-	pos, err := a.attempt(ctx, actor, "SubmitCase", nil, func(w *work) (event.Metadata, error) {
-		c, unit, err := loadCaseAt(ctx, w, caseID)
+	pos, err := a.attempt(ctx, actor, "SubmitCase", nil, func(w *uow.Work) (event.Metadata, error) {
+		c, unit, err := uow.LoadCaseAt(ctx, w, caseID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		meta, _, err := a.authorizeSelfOr(ctx, w, actor, c.EmployeeID(), access.PermCasesFile, unit)
+		meta, _, err := a.gate.AuthorizeSelfOr(ctx, w, actor, c.EmployeeID(), access.PermCasesFile, unit)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -122,10 +124,10 @@ func (a *App) SubmitCaseIfMatch(ctx context.Context, actor Actor, caseID uuid.UU
 			if err := c.Resubmit(); err != nil {
 				return event.Metadata{}, err
 			}
-			w.add(c.Stream(), c.Changes()...)
+			w.Add(c.Stream(), c.Changes()...)
 			return meta, trackAssignments(w, c, before)
 		}
-		std, err := loadStandard(ctx, w, c.StandardCode())
+		std, err := uow.LoadStandard(ctx, w, c.StandardCode())
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -153,7 +155,7 @@ func (a *App) SubmitCaseIfMatch(ctx context.Context, actor Actor, caseID uuid.UU
 		}); err != nil {
 			return event.Metadata{}, err
 		}
-		w.add(c.Stream(), c.Changes()...)
+		w.Add(c.Stream(), c.Changes()...)
 		return meta, trackAssignments(w, c, before)
 	})
 	return Written{pos}, err
@@ -161,11 +163,11 @@ func (a *App) SubmitCaseIfMatch(ctx context.Context, actor Actor, caseID uuid.UU
 
 // governingFlow is the unit's own flow for the category, or its nearest
 // ancestor's.
-func governingFlow(ctx context.Context, w *work, unit *org.Unit, category string) (*casework.Flow, error) {
+func governingFlow(ctx context.Context, w *uow.Work, unit *org.Unit, category string) (*casework.Flow, error) {
 	path := append([]uuid.UUID{unit.ID()}, reversed(unit.Path())...)
 	flows := map[uuid.UUID]*casework.Flow{}
 	for _, u := range path {
-		history, err := w.load(ctx, casework.FlowStream(u, category))
+		history, err := w.Load(ctx, casework.FlowStream(u, category))
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"aidtrail/commands/internal/uow"
+
 	"github.com/google/uuid"
 
 	"aidtrail/domain/access"
@@ -32,12 +34,12 @@ type DecideCase struct {
 // records it in the employee's aid ledger — all in one transaction, so a
 // budget is never overspent and the annual caps hold under concurrency.
 func (a *App) DecideCase(ctx context.Context, actor Actor, cmd DecideCase) (Written, error) {
-	pos, err := a.attempt(ctx, actor, "DecideCase", nil, func(w *work) (event.Metadata, error) {
-		c, unit, err := loadCaseAt(ctx, w, cmd.CaseID)
+	pos, err := a.attempt(ctx, actor, "DecideCase", nil, func(w *uow.Work) (event.Metadata, error) {
+		c, unit, err := uow.LoadCaseAt(ctx, w, cmd.CaseID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		meta, err := a.authorize(ctx, w, actor, access.PermCasesDecide, unit)
+		meta, err := a.gate.Authorize(ctx, w, actor, access.PermCasesDecide, unit)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -49,14 +51,14 @@ func (a *App) DecideCase(ctx context.Context, actor Actor, cmd DecideCase) (Writ
 			Reason: cmd.Reason, By: actor.AccountID}, a.clock.Now()); err != nil {
 			return event.Metadata{}, err
 		}
-		w.add(c.Stream(), c.Changes()...)
+		w.Add(c.Stream(), c.Changes()...)
 		if err := trackAssignments(w, c, before); err != nil {
 			return event.Metadata{}, err
 		}
 		if c.Status() != casework.StatusApproved {
 			return meta, nil
 		}
-		std, err := loadStandard(ctx, w, c.StandardCode())
+		std, err := uow.LoadStandard(ctx, w, c.StandardCode())
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -84,14 +86,14 @@ func (a *App) DecideCase(ctx context.Context, actor Actor, cmd DecideCase) (Writ
 			return event.Metadata{}, err
 		}
 		// Last, so that the budget's lock is held for the least time.
-		b, _, err := loadBudget(ctx, w, budgetID)
+		b, _, err := uow.LoadBudget(ctx, w, budgetID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
 		if err := b.Reserve(c.ID(), c.ApprovedFen()); err != nil {
 			return event.Metadata{}, err
 		}
-		w.add(b.Stream(), b.Changes()...)
+		w.Add(b.Stream(), b.Changes()...)
 		return meta, nil
 	})
 	return Written{pos}, err
@@ -100,7 +102,7 @@ func (a *App) DecideCase(ctx context.Context, actor Actor, cmd DecideCase) (Writ
 // caseBudgetID returns the budget that reserved the case's approved
 // amount. Only the case's link is read, not the budget: paying does not
 // touch the budget, so it must not conflict with the budget's other cases.
-func caseBudgetID(ctx context.Context, w *work, caseID uuid.UUID) (uuid.UUID, error) {
+func caseBudgetID(ctx context.Context, w *uow.Work, caseID uuid.UUID) (uuid.UUID, error) {
 	owner, ok, err := reservedOwner(ctx, w, reservation.CaseBudgetStream(caseID))
 	if err != nil {
 		return uuid.Nil, err
@@ -122,12 +124,12 @@ func (a *App) WithdrawCase(ctx context.Context, actor Actor, caseID uuid.UUID, r
 // saw (If-Match; 0: any): a case that moved on since is refused with a
 // *event.ConcurrencyError and nothing is written.
 func (a *App) WithdrawCaseIfMatch(ctx context.Context, actor Actor, caseID uuid.UUID, reason string, version int64) (Written, error) {
-	pos, err := a.attempt(ctx, actor, "WithdrawCase", nil, func(w *work) (event.Metadata, error) {
-		c, unit, err := loadCaseAt(ctx, w, caseID)
+	pos, err := a.attempt(ctx, actor, "WithdrawCase", nil, func(w *uow.Work) (event.Metadata, error) {
+		c, unit, err := uow.LoadCaseAt(ctx, w, caseID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		meta, _, err := a.authorizeSelfOr(ctx, w, actor, c.EmployeeID(), access.PermCasesFile, unit)
+		meta, _, err := a.gate.AuthorizeSelfOr(ctx, w, actor, c.EmployeeID(), access.PermCasesFile, unit)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -138,7 +140,7 @@ func (a *App) WithdrawCaseIfMatch(ctx context.Context, actor Actor, caseID uuid.
 		if err := c.Withdraw(actor.AccountID, reason); err != nil {
 			return event.Metadata{}, err
 		}
-		w.add(c.Stream(), c.Changes()...)
+		w.Add(c.Stream(), c.Changes()...)
 		return meta, trackAssignments(w, c, before)
 	})
 	return Written{pos}, err

@@ -5,32 +5,14 @@ import (
 	"errors"
 	"fmt"
 
+	"aidtrail/commands/internal/uow"
+
 	"github.com/google/uuid"
 
 	"aidtrail/domain/access"
 	"aidtrail/domain/event"
 	"aidtrail/domain/org"
 )
-
-// loadEmployee rebuilds an employee in w; a missing one is ErrNotFound.
-func loadEmployee(ctx context.Context, w *work, id uuid.UUID) (*org.Employee, error) {
-	history, err := w.load(ctx, org.EmployeeStream(id))
-	if err != nil {
-		return nil, err
-	}
-	if len(history) == 0 {
-		return nil, fmt.Errorf("employee %s: %w", id, ErrNotFound)
-	}
-	return org.LoadEmployee(id, history)
-}
-
-// FamilyMember is a family member as the command takes and the query
-// returns it, in plaintext.
-type FamilyMember struct {
-	Relation  org.Relation
-	Name      string
-	BirthDate string // YYYY-MM-DD
-}
 
 // RegisterEmployee registers an employee at a unit. Every personal field is
 // sealed under the employee's own key before it reaches an event.
@@ -48,13 +30,13 @@ func (a *App) RegisterEmployee(ctx context.Context, actor Actor, cmd RegisterEmp
 	if err := checkPersonal(cmd, a.clock.Now()); err != nil {
 		return uuid.Nil, Written{}, err
 	}
-	id := newID(actor, "aggregate")
-	pos, err := a.attempt(ctx, actor, "RegisterEmployee", nil, func(w *work) (event.Metadata, error) {
-		unit, err := loadUnit(ctx, w, cmd.UnitID)
+	id := uow.NewID(actor, "aggregate")
+	pos, err := a.attempt(ctx, actor, "RegisterEmployee", nil, func(w *uow.Work) (event.Metadata, error) {
+		unit, err := uow.LoadUnit(ctx, w, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		meta, err := a.authorize(ctx, w, actor, access.PermEmployeesRegister, unit)
+		meta, err := a.gate.Authorize(ctx, w, actor, access.PermEmployeesRegister, unit)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -66,8 +48,8 @@ func (a *App) RegisterEmployee(ctx context.Context, actor Actor, cmd RegisterEmp
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		w.add(emp.Stream(), emp.Changes()...)
-		w.add(unit.Stream(), unit.Changes()...)
+		w.Add(emp.Stream(), emp.Changes()...)
+		w.Add(unit.Stream(), unit.Changes()...)
 		return meta, nil
 	})
 	return id, Written{pos}, err
@@ -110,16 +92,16 @@ type EraseEmployee struct {
 // deletes the key again (a retry after a failed deletion) and is otherwise
 // refused as invalid_state.
 func (a *App) EraseEmployee(ctx context.Context, actor Actor, cmd EraseEmployee) (Written, error) {
-	pos, err := a.attempt(ctx, actor, "EraseEmployee", nil, func(w *work) (event.Metadata, error) {
-		emp, err := loadEmployee(ctx, w, cmd.EmployeeID)
+	pos, err := a.attempt(ctx, actor, "EraseEmployee", nil, func(w *uow.Work) (event.Metadata, error) {
+		emp, err := uow.LoadEmployee(ctx, w, cmd.EmployeeID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		unit, err := loadUnit(ctx, w, emp.UnitID())
+		unit, err := uow.LoadUnit(ctx, w, emp.UnitID())
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		meta, err := a.authorize(ctx, w, actor, access.PermEmployeesErase, unit)
+		meta, err := a.gate.Authorize(ctx, w, actor, access.PermEmployeesErase, unit)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -132,8 +114,8 @@ func (a *App) EraseEmployee(ctx context.Context, actor Actor, cmd EraseEmployee)
 			}
 			return event.Metadata{}, err
 		}
-		w.add(emp.Stream(), emp.Changes()...)
-		w.add(unit.Stream(), unit.Changes()...)
+		w.Add(emp.Stream(), emp.Changes()...)
+		w.Add(unit.Stream(), unit.Changes()...)
 		return meta, nil
 	})
 	if err != nil {

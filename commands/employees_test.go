@@ -6,6 +6,7 @@ import (
 
 	"aidtrail/adapters/keyring"
 	"aidtrail/commands"
+	"aidtrail/commands/query"
 	"aidtrail/domain/access"
 	"aidtrail/domain/org"
 	"aidtrail/internal/testkit/apptest"
@@ -26,7 +27,7 @@ func TestEmployeePersonalDataAndErasure(t *testing.T) {
 			if err != nil {
 				t.Fatalf("register: %v", err)
 			}
-			full, err := f.env.App.GetEmployee(ctx, f.caseworker, id)
+			full, err := f.env.Query.GetEmployee(ctx, f.caseworker, id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -35,7 +36,7 @@ func TestEmployeePersonalDataAndErasure(t *testing.T) {
 			}
 
 			_, analyst := signUp(t, f.env, f.admin, f.station, "analyst", []access.Role{access.RoleAnalyst})
-			masked, err := f.env.App.GetEmployee(ctx, analyst, id)
+			masked, err := f.env.Query.GetEmployee(ctx, analyst, id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,14 +57,14 @@ func TestEmployeePersonalDataAndErasure(t *testing.T) {
 				t.Fatalf("employee login: %v", err)
 			}
 			me, _ := f.env.App.Authenticate(ctx, signed.Token)
-			if v, err := f.env.App.GetEmployee(ctx, me, id); err != nil || v.Name != "张伟" {
+			if v, err := f.env.Query.GetEmployee(ctx, me, id); err != nil || v.Name != "张伟" {
 				t.Fatalf("employee reading their own record: %+v, %v", v, err)
 			}
 			other, _, err := register(ctx, f.env, f.caseworker, f.station)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := f.env.App.GetEmployee(ctx, me, other); !errors.Is(err, access.ErrForbidden) {
+			if _, err := f.env.Query.GetEmployee(ctx, me, other); !errors.Is(err, access.ErrForbidden) {
 				t.Fatalf("employee reading someone else: %v, want forbidden", err)
 			}
 
@@ -73,16 +74,16 @@ func TestEmployeePersonalDataAndErasure(t *testing.T) {
 			if _, err := f.env.App.EraseEmployee(ctx, f.admin, commands.EraseEmployee{EmployeeID: id, Reason: "the person's request under PIPL"}); err != nil {
 				t.Fatalf("erase: %v", err)
 			}
-			after, err := f.env.App.GetEmployee(ctx, f.admin, id)
+			after, err := f.env.Query.GetEmployee(ctx, f.admin, id)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !after.Erased || after.Name != commands.Erased || after.IDNumber != commands.Erased || after.BankAccount != commands.Erased || len(after.Family) != 0 {
+			if !after.Erased || after.Name != query.Erased || after.IDNumber != query.Erased || after.BankAccount != query.Erased || len(after.Family) != 0 {
 				t.Fatalf("after erasure: %+v", after)
 			}
 			// The other employee registered with the same details keeps them:
 			// erasure is per person.
-			if v, err := f.env.App.GetEmployee(ctx, f.admin, other); err != nil || v.Name != "张伟" {
+			if v, err := f.env.Query.GetEmployee(ctx, f.admin, other); err != nil || v.Name != "张伟" {
 				t.Fatalf("another person after the erasure: %+v, %v", v, err)
 			}
 			if _, err := f.env.App.EraseEmployee(ctx, f.admin, commands.EraseEmployee{EmployeeID: other, Reason: "test"}); err != nil {

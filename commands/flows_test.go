@@ -33,7 +33,7 @@ func TestFlowOfTheNearestAncestor(t *testing.T) {
 			if v, _, err := app.ConfigureFlow(ctx, f.admin, f.root, "medical", rootSteps, 0); err != nil || v != 1 {
 				t.Fatalf("configure the root's flow: %d %v", v, err)
 			}
-			got, err := app.GetFlow(ctx, f.caseworker, workshop, "medical")
+			got, err := f.env.Query.GetFlow(ctx, f.caseworker, workshop, "medical")
 			if err != nil || got.UnitID != f.root || !got.Inherited || got.FlowVersion != 1 || len(got.Steps) != 1 || got.Steps[0].AssigneeAccountID != bureauApprover {
 				t.Fatalf("the workshop's flow before the station has one: %+v %v", got, err)
 			}
@@ -45,14 +45,14 @@ func TestFlowOfTheNearestAncestor(t *testing.T) {
 			if _, _, err := app.ConfigureFlow(ctx, f.admin, f.station, "medical", stationSteps, 0); err != nil {
 				t.Fatal(err)
 			}
-			got, err = app.GetFlow(ctx, f.caseworker, workshop, "medical")
+			got, err = f.env.Query.GetFlow(ctx, f.caseworker, workshop, "medical")
 			if err != nil || got.UnitID != f.station || !got.Inherited || len(got.Steps) != 2 || got.Steps[1].MinAmountFen != 500_000 {
 				t.Errorf("the workshop's flow after the station's: %+v %v", got, err)
 			}
-			if got, err = app.GetFlow(ctx, f.caseworker, f.station, "medical"); err != nil || got.Inherited || got.Version != 1 {
+			if got, err = f.env.Query.GetFlow(ctx, f.caseworker, f.station, "medical"); err != nil || got.Inherited || got.Version != 1 {
 				t.Errorf("the station's own flow: %+v %v", got, err)
 			}
-			if _, err := app.GetFlow(ctx, f.caseworker, workshop, "education"); !errors.Is(err, commands.ErrNotFound) {
+			if _, err := f.env.Query.GetFlow(ctx, f.caseworker, workshop, "education"); !errors.Is(err, commands.ErrNotFound) {
 				t.Errorf("a category without any flow: %v, want ErrNotFound", err)
 			}
 

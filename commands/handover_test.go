@@ -34,7 +34,7 @@ func TestVacateHandsOpenStepsToTheSuccessor(t *testing.T) {
 	if _, err := f.env.App.DecideCase(ctx, successor, commands.DecideCase{CaseID: id, Step: "路局审批", Decision: casework.Approve, AmountFen: grantFen}); err != nil {
 		t.Fatalf("the successor deciding: %v", err)
 	}
-	c, err := f.env.App.GetCase(ctx, f.admin, id)
+	c, err := f.env.Query.GetCase(ctx, f.admin, id)
 	if err != nil || c.Status != casework.StatusApproved {
 		t.Fatalf("case after the successor's approval: %+v %v", c, err)
 	}
@@ -47,17 +47,17 @@ func TestInboxShowsWhatWaits(t *testing.T) {
 	ctx := t.Context()
 	f := newMoney(t, "sqlite", 5*grantFen)
 	id := f.caseAwaitingFinalApproval(t)
-	waiting, err := f.env.App.Inbox(ctx, f.approver2)
+	waiting, err := f.env.Query.StepsWaiting(ctx, f.approver2)
 	if err != nil || len(waiting) != 1 || waiting[0].CaseID != id || waiting[0].Step != "路局审批" {
 		t.Fatalf("approver2's inbox: %+v %v", waiting, err)
 	}
-	if mine, err := f.env.App.Inbox(ctx, f.approver1); err != nil || len(mine) != 0 {
+	if mine, err := f.env.Query.StepsWaiting(ctx, f.approver1); err != nil || len(mine) != 0 {
 		t.Fatalf("approver1 decided already; inbox %+v %v", mine, err)
 	}
 	if err := f.approve(t, id); err != nil {
 		t.Fatal(err)
 	}
-	if after, err := f.env.App.Inbox(ctx, f.approver2); err != nil || len(after) != 0 {
+	if after, err := f.env.Query.StepsWaiting(ctx, f.approver2); err != nil || len(after) != 0 {
 		t.Fatalf("after deciding: %+v %v", after, err)
 	}
 }
@@ -76,7 +76,7 @@ func TestAuditorReadsButDoesNotSettlePayments(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, auditor := signUp(t, f.env, f.admin, f.root, "auditor", []access.Role{access.RoleAuditor})
-	if _, err := f.env.App.GetPayment(ctx, auditor, pid); err != nil {
+	if _, err := f.env.Query.GetPayment(ctx, auditor, pid); err != nil {
 		t.Fatalf("the auditor reading the payment: %v", err)
 	}
 	if _, err := f.env.App.ConfirmPayment(ctx, auditor, pid, "BOC20261128007", time.Now()); !errors.Is(err, access.ErrForbidden) {
@@ -103,7 +103,7 @@ func TestVacateWithoutSuccessorHandsToTheUnitsOtherApprovers(t *testing.T) {
 	if len(handed) != 1 || handed[0].CaseID != id {
 		t.Fatalf("handed over %+v, want the waiting step", handed)
 	}
-	c, err := f.env.App.GetCase(ctx, f.admin, id)
+	c, err := f.env.Query.GetCase(ctx, f.admin, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestVacateHandsDecidedStepsForALaterReturn(t *testing.T) {
 	if _, err := f.env.App.SubmitCase(ctx, f.caseworker, id); err != nil {
 		t.Fatal(err)
 	}
-	waiting, err := f.env.App.Inbox(ctx, successor)
+	waiting, err := f.env.Query.StepsWaiting(ctx, successor)
 	if err != nil || len(waiting) != 1 || waiting[0].CaseID != id || waiting[0].Step != "站段审核" {
 		t.Fatalf("the successor's inbox after the return: %+v %v", waiting, err)
 	}

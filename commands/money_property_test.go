@@ -114,7 +114,7 @@ func TestMoneyInvariantsUnderRandomCommands(t *testing.T) {
 // waiting returns the assignee and name of the case's step waiting for a
 // decision, or the given fallbacks when none waits.
 func (f *moneyFixture) waiting(t *testing.T, id uuid.UUID, actor commands.Actor, step string) (commands.Actor, string) {
-	c, err := f.env.App.GetCase(t.Context(), f.admin, id)
+	c, err := f.env.Query.GetCase(t.Context(), f.admin, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func (f *moneyFixture) waiting(t *testing.T, id uuid.UUID, actor commands.Actor,
 func (f *moneyFixture) someApproved(t *testing.T, rng *rand.Rand, cases []uuid.UUID) uuid.UUID {
 	if rng.IntN(5) > 0 {
 		for _, i := range rng.Perm(len(cases)) {
-			c, err := f.env.App.GetCase(t.Context(), f.admin, cases[i])
+			c, err := f.env.Query.GetCase(t.Context(), f.admin, cases[i])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,7 +159,7 @@ func hardshipStandard(owner uuid.UUID, amountFen int64) catalogue.Definition {
 func checkMoneyInvariants(t *testing.T, f *moneyFixture, cases []uuid.UUID, submittedVersion map[uuid.UUID]int) {
 	t.Helper()
 	ctx := t.Context()
-	b, err := f.env.App.GetBudget(ctx, f.admin, f.budgetID)
+	b, err := f.env.Query.GetBudget(ctx, f.admin, f.budgetID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func checkMoneyInvariants(t *testing.T, f *moneyFixture, cases []uuid.UUID, subm
 		t.Fatalf("invariant 2: budget %+v", b)
 	}
 	for _, id := range cases {
-		c, err := f.env.App.GetCase(ctx, f.admin, id)
+		c, err := f.env.Query.GetCase(ctx, f.admin, id)
 		if err != nil {
 			t.Fatal(err)
 		}

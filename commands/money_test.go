@@ -117,7 +117,7 @@ func TestConcurrentApprovalsNeverOverspend(t *testing.T) {
 					t.Fatalf("approval %d: %v, want success or budget exceeded", i, err)
 				}
 			}
-			b, err := f.env.App.GetBudget(t.Context(), f.admin, f.budgetID)
+			b, err := f.env.Query.GetBudget(t.Context(), f.admin, f.budgetID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -171,7 +171,7 @@ func TestConcurrentPaymentsPayOnce(t *testing.T) {
 			if _, err := f.env.App.ConfirmPayment(t.Context(), f.admin, paid[0], "BOC20261128001", time.Now()); err != nil {
 				t.Fatal(err)
 			}
-			c, err := f.env.App.GetCase(t.Context(), f.admin, id)
+			c, err := f.env.Query.GetCase(t.Context(), f.admin, id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,7 +181,7 @@ func TestConcurrentPaymentsPayOnce(t *testing.T) {
 			if _, _, err := f.env.App.InstructPayment(t.Context(), f.admin, id, 1); !errors.Is(err, casework.ErrAlreadyPaid) {
 				t.Fatalf("paying a paid case: %v, want already paid", err)
 			}
-			pv, err := f.env.App.GetPayment(t.Context(), f.admin, paid[0])
+			pv, err := f.env.Query.GetPayment(t.Context(), f.admin, paid[0])
 			if err != nil || pv.Status != payment.StatusConfirmed {
 				t.Fatalf("payment: %+v %v", pv, err)
 			}

@@ -2,8 +2,9 @@ package commands
 
 import (
 	"context"
-	"fmt"
 	"time"
+
+	"aidtrail/commands/internal/uow"
 
 	"github.com/google/uuid"
 
@@ -14,32 +15,21 @@ import (
 	"aidtrail/domain/payment"
 )
 
-func loadPayment(ctx context.Context, w *work, id uuid.UUID) (*payment.Payment, error) {
-	history, err := w.load(ctx, payment.Stream(id))
-	if err != nil {
-		return nil, err
-	}
-	if len(history) == 0 {
-		return nil, fmt.Errorf("payment %s: %w", id, ErrNotFound)
-	}
-	return payment.LoadPayment(id, history)
-}
-
 // InstructPayment instructs the bank to pay an approved case, at most its
 // approved amount less what is paid or already instructed (invariant 1:
 // a case is never paid twice). It needs budgets.manage at the case's unit.
 func (a *App) InstructPayment(ctx context.Context, actor Actor, caseID uuid.UUID, amountFen int64) (uuid.UUID, Written, error) {
-	id := newID(actor, "payment")
-	pos, err := a.attempt(ctx, actor, "InstructPayment", nil, func(w *work) (event.Metadata, error) {
-		c, unit, err := loadCaseAt(ctx, w, caseID)
+	id := uow.NewID(actor, "payment")
+	pos, err := a.attempt(ctx, actor, "InstructPayment", nil, func(w *uow.Work) (event.Metadata, error) {
+		c, unit, err := uow.LoadCaseAt(ctx, w, caseID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		meta, err := a.authorize(ctx, w, actor, access.PermBudgetsManage, unit)
+		meta, err := a.gate.Authorize(ctx, w, actor, access.PermBudgetsManage, unit)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		emp, err := loadEmployee(ctx, w, c.EmployeeID())
+		emp, err := uow.LoadEmployee(ctx, w, c.EmployeeID())
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -55,8 +45,8 @@ func (a *App) InstructPayment(ctx context.Context, actor Actor, caseID uuid.UUID
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		w.add(c.Stream(), c.Changes()...)
-		w.add(p.Stream(), p.Changes()...)
+		w.Add(c.Stream(), c.Changes()...)
+		w.Add(p.Stream(), p.Changes()...)
 		return meta, nil
 	})
 	return id, Written{pos}, err
@@ -66,14 +56,14 @@ func (a *App) InstructPayment(ctx context.Context, actor Actor, caseID uuid.UUID
 // and the budget's spending move together. Confirming again with the same
 // reference changes nothing (a results file imported twice).
 func (a *App) ConfirmPayment(ctx context.Context, actor Actor, paymentID uuid.UUID, bankRef string, on time.Time) (Written, error) {
-	return a.settlePayment(ctx, actor, "ConfirmPayment", paymentID, func(w *work, p *payment.Payment) error {
+	return a.settlePayment(ctx, actor, "ConfirmPayment", paymentID, func(w *uow.Work, p *payment.Payment) error {
 		if err := p.Confirm(bankRef, on.In(calendar.Zone).Format(payment.DateLayout)); err != nil {
 			return err
 		}
 		if len(p.Changes()) == 0 {
 			return nil // already confirmed with this reference
 		}
-		c, err := loadCase(ctx, w, p.CaseID())
+		c, err := uow.LoadCase(ctx, w, p.CaseID())
 		if err != nil {
 			return err
 		}
@@ -84,8 +74,8 @@ func (a *App) ConfirmPayment(ctx context.Context, actor Actor, paymentID uuid.UU
 		if err != nil {
 			return err
 		}
-		w.add(c.Stream(), c.Changes()...)
-		w.addIndex(budget.SpendingStream(p.BudgetID()), spent)
+		w.Add(c.Stream(), c.Changes()...)
+		w.AddIndex(budget.SpendingStream(p.BudgetID()), spent)
 		return nil
 	})
 }
@@ -93,53 +83,53 @@ func (a *App) ConfirmPayment(ctx context.Context, actor Actor, paymentID uuid.UU
 // FailPayment records the bank's refusal: the amount is free to be
 // instructed again; the budget keeps its reservation for that.
 func (a *App) FailPayment(ctx context.Context, actor Actor, paymentID uuid.UUID, reason string) (Written, error) {
-	return a.settlePayment(ctx, actor, "FailPayment", paymentID, func(w *work, p *payment.Payment) error {
+	return a.settlePayment(ctx, actor, "FailPayment", paymentID, func(w *uow.Work, p *payment.Payment) error {
 		if err := p.Fail(reason); err != nil {
 			return err
 		}
 		if len(p.Changes()) == 0 {
 			return nil
 		}
-		c, err := loadCase(ctx, w, p.CaseID())
+		c, err := uow.LoadCase(ctx, w, p.CaseID())
 		if err != nil {
 			return err
 		}
 		if err := c.FailPayment(p.ID(), reason); err != nil {
 			return err
 		}
-		w.add(c.Stream(), c.Changes()...)
+		w.Add(c.Stream(), c.Changes()...)
 		return nil
 	})
 }
 
-func (a *App) settlePayment(ctx context.Context, actor Actor, command string, paymentID uuid.UUID, settle func(*work, *payment.Payment) error) (Written, error) {
-	pos, err := a.attempt(ctx, actor, command, nil, func(w *work) (event.Metadata, error) {
-		p, err := loadPayment(ctx, w, paymentID)
+func (a *App) settlePayment(ctx context.Context, actor Actor, command string, paymentID uuid.UUID, settle func(*uow.Work, *payment.Payment) error) (Written, error) {
+	pos, err := a.attempt(ctx, actor, command, nil, func(w *uow.Work) (event.Metadata, error) {
+		p, err := uow.LoadPayment(ctx, w, paymentID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		c, err := loadCase(ctx, w, p.CaseID())
+		c, err := uow.LoadCase(ctx, w, p.CaseID())
 		if err != nil {
 			return event.Metadata{}, err
 		}
 		// Read the payment again: settled by another command between the
 		// two reads, it would disagree with its case; this way the race is
 		// a conflict, decided again on the settled payment.
-		if _, err := loadPayment(ctx, w, paymentID); err != nil {
+		if _, err := uow.LoadPayment(ctx, w, paymentID); err != nil {
 			return event.Metadata{}, err
 		}
-		unit, err := loadUnit(ctx, w, c.UnitID())
+		unit, err := uow.LoadUnit(ctx, w, c.UnitID())
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		meta, err := a.authorize(ctx, w, actor, access.PermBudgetsManage, unit)
+		meta, err := a.gate.Authorize(ctx, w, actor, access.PermBudgetsManage, unit)
 		if err != nil {
 			return event.Metadata{}, err
 		}
 		if err := settle(w, p); err != nil {
 			return event.Metadata{}, err
 		}
-		w.add(p.Stream(), p.Changes()...)
+		w.Add(p.Stream(), p.Changes()...)
 		return meta, nil
 	})
 	return Written{pos}, err

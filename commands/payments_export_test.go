@@ -32,14 +32,14 @@ func TestExportPaymentsReadsTheStore(t *testing.T) {
 			listed := func(context.Context) ([]uuid.UUID, error) {
 				return []uuid.UUID{ids[2], ids[1], uuid.New(), ids[0]}, nil
 			}
-			rows, err := f.env.App.ExportPayments(ctx, f.admin, f.station, listed)
+			rows, err := f.env.Query.ExportDue(ctx, f.admin, f.station, listed)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var got []uuid.UUID
 			for _, r := range rows {
 				got = append(got, r.PaymentID)
-				v, err := f.env.App.GetPayment(ctx, f.admin, r.PaymentID)
+				v, err := f.env.Query.GetPayment(ctx, f.admin, r.PaymentID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -54,11 +54,11 @@ func TestExportPaymentsReadsTheStore(t *testing.T) {
 			}
 
 			// From the root, the station's payments are in the subtree too.
-			if rows, err := f.env.App.ExportPayments(ctx, f.admin, f.root, listed); err != nil || len(rows) != 2 {
+			if rows, err := f.env.Query.ExportDue(ctx, f.admin, f.root, listed); err != nil || len(rows) != 2 {
 				t.Fatalf("from the root: %d rows, %v", len(rows), err)
 			}
 			asked := false
-			_, err = f.env.App.ExportPayments(ctx, f.caseworker, f.station, func(context.Context) ([]uuid.UUID, error) {
+			_, err = f.env.Query.ExportDue(ctx, f.caseworker, f.station, func(context.Context) ([]uuid.UUID, error) {
 				asked = true
 				return ids, nil
 			})

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"aidtrail/commands/internal/uow"
+
 	"github.com/google/uuid"
 
 	"aidtrail/domain/access"
@@ -57,7 +59,7 @@ func (e *RefusedRowsError) Error() string {
 func (a *App) ReconcilePayments(ctx context.Context, actor Actor, rows []payment.ResultRow) (Reconciled, error) {
 	// Each row's events are stamped with the grant at its own unit as
 	// they are queued; commit keeps them.
-	pos, err := a.attempt(ctx, actor, "ReconcilePayments", nil, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "ReconcilePayments", nil, func(w *uow.Work) (event.Metadata, error) {
 		refused, err := a.reconcile(ctx, w, actor, rows)
 		if err != nil {
 			return event.Metadata{}, err
@@ -77,12 +79,12 @@ func (a *App) ReconcilePayments(ctx context.Context, actor Actor, rows []payment
 // nothing but a recorded refusal: it returns the rows that would be
 // refused, for a file that is refused already for rows that do not parse.
 func (a *App) CheckReconciliation(ctx context.Context, actor Actor, rows []payment.ResultRow) ([]payment.RowError, error) {
-	return a.reconcile(ctx, newWork(a.store), actor, rows)
+	return a.reconcile(ctx, uow.NewWork(a.store), actor, rows)
 }
 
 // reconcile decides every row in w, each event stamped with the metadata
 // of the actor's grant at its case's unit, and returns the refused rows.
-func (a *App) reconcile(ctx context.Context, w *work, actor Actor, rows []payment.ResultRow) ([]payment.RowError, error) {
+func (a *App) reconcile(ctx context.Context, w *uow.Work, actor Actor, rows []payment.ResultRow) ([]payment.RowError, error) {
 	var (
 		refused []payment.RowError
 		seen    = make(map[uuid.UUID]int, len(rows))
@@ -99,7 +101,7 @@ func (a *App) reconcile(ctx context.Context, w *work, actor Actor, rows []paymen
 			continue
 		}
 		seen[row.PaymentID] = row.Row
-		p, err := loadPayment(ctx, w, row.PaymentID)
+		p, err := uow.LoadPayment(ctx, w, row.PaymentID)
 		if errors.Is(err, ErrNotFound) {
 			refuse(row, "payment %s does not exist", row.PaymentID)
 			continue
@@ -145,7 +147,7 @@ func (a *App) reconcile(ctx context.Context, w *work, actor Actor, rows []paymen
 				// The case no longer has the payment outstanding: most
 				// likely it was settled between the two reads, which
 				// reading the payment again tells as ErrConcurrency.
-				if _, rerr := w.load(ctx, p.Stream()); rerr != nil {
+				if _, rerr := w.Load(ctx, p.Stream()); rerr != nil {
 					return nil, rerr
 				}
 			}
@@ -153,7 +155,7 @@ func (a *App) reconcile(ctx context.Context, w *work, actor Actor, rows []paymen
 		}
 	}
 	for _, rc := range order {
-		w.add(rc.c.Stream(), stamped(rc.meta, rc.c.Changes())...)
+		w.Add(rc.c.Stream(), stamped(rc.meta, rc.c.Changes())...)
 	}
 	return refused, nil
 }
@@ -167,18 +169,18 @@ type reconciledCase struct {
 
 // reconciledCase loads a case and authorises budgets.manage at its unit,
 // once per unit (grants).
-func (a *App) reconciledCase(ctx context.Context, w *work, actor Actor, id uuid.UUID, grants map[uuid.UUID]event.Metadata) (*reconciledCase, error) {
-	c, err := loadCase(ctx, w, id)
+func (a *App) reconciledCase(ctx context.Context, w *uow.Work, actor Actor, id uuid.UUID, grants map[uuid.UUID]event.Metadata) (*reconciledCase, error) {
+	c, err := uow.LoadCase(ctx, w, id)
 	if err != nil {
 		return nil, err
 	}
 	meta, ok := grants[c.UnitID()]
 	if !ok {
-		unit, err := loadUnit(ctx, w, c.UnitID())
+		unit, err := uow.LoadUnit(ctx, w, c.UnitID())
 		if err != nil {
 			return nil, err
 		}
-		if meta, err = a.authorize(ctx, w, actor, access.PermBudgetsManage, unit); err != nil {
+		if meta, err = a.gate.Authorize(ctx, w, actor, access.PermBudgetsManage, unit); err != nil {
 			return nil, err
 		}
 		grants[c.UnitID()] = meta
@@ -188,8 +190,8 @@ func (a *App) reconciledCase(ctx context.Context, w *work, actor Actor, id uuid.
 
 // settleRow queues a payment's outcome with its case's and, for a
 // confirmation, the budget's spending of the payment's amount.
-func (a *App) settleRow(w *work, rc *reconciledCase, p *payment.Payment, row payment.ResultRow) error {
-	w.add(p.Stream(), stamped(rc.meta, p.Changes())...)
+func (a *App) settleRow(w *uow.Work, rc *reconciledCase, p *payment.Payment, row payment.ResultRow) error {
+	w.Add(p.Stream(), stamped(rc.meta, p.Changes())...)
 	if row.Status == payment.StatusFailed {
 		return rc.c.FailPayment(p.ID(), p.FailReason())
 	}
@@ -200,7 +202,7 @@ func (a *App) settleRow(w *work, rc *reconciledCase, p *payment.Payment, row pay
 	if err != nil {
 		return err
 	}
-	w.addIndex(budget.SpendingStream(p.BudgetID()), stamped(rc.meta, []event.Event{spent})...)
+	w.AddIndex(budget.SpendingStream(p.BudgetID()), stamped(rc.meta, []event.Event{spent})...)
 	return nil
 }
 

@@ -114,11 +114,11 @@ func TestReconcileRowSettledBeforeTheCommit(t *testing.T) {
 				if i == 2 {
 					want = payment.StatusConfirmed
 				}
-				if v, err := f.env.App.GetPayment(t.Context(), f.admin, id); err != nil || v.Status != want {
+				if v, err := f.env.Query.GetPayment(t.Context(), f.admin, id); err != nil || v.Status != want {
 					t.Errorf("payment %d: %+v %v, want %s", i+1, v.Status, err, want)
 				}
 			}
-			b, err := f.env.App.GetBudget(t.Context(), f.admin, f.budgetID)
+			b, err := f.env.Query.GetBudget(t.Context(), f.admin, f.budgetID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,7 +192,7 @@ func TestReconcileFailedCommitAppliesNothing(t *testing.T) {
 			if err != nil || len(spends) != 2 {
 				t.Fatalf("spends %d %v, want one per confirmation", len(spends), err)
 			}
-			b, err := f.env.App.GetBudget(t.Context(), f.admin, f.budgetID)
+			b, err := f.env.Query.GetBudget(t.Context(), f.admin, f.budgetID)
 			if err != nil {
 				t.Fatal(err)
 			}

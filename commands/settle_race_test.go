@@ -35,14 +35,14 @@ func TestConcurrentConfirmationsSpendOnce(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			b, err := f.env.App.GetBudget(t.Context(), f.admin, f.budgetID)
+			b, err := f.env.Query.GetBudget(t.Context(), f.admin, f.budgetID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if b.Spent != grantFen || b.Reserved != 0 {
 				t.Fatalf("budget after 20 confirmations: %+v, want %d spent once", b, grantFen)
 			}
-			c, err := f.env.App.GetCase(t.Context(), f.admin, id)
+			c, err := f.env.Query.GetCase(t.Context(), f.admin, id)
 			if err != nil || c.PaidFen != grantFen || c.Status != casework.StatusPaid {
 				t.Fatalf("case: %+v %v", c, err)
 			}

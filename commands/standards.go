@@ -2,9 +2,9 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
+
+	"aidtrail/commands/internal/uow"
 
 	"github.com/google/uuid"
 
@@ -20,23 +20,13 @@ import (
 // standard is its own stream; the registry stream lists every code ever
 // published, so that the catalogue is read from the event store alone.
 
-// StandardView is one standard as a query returns it: the definition asked
-// for (the current one unless a version was named), whether the standard is
-// retired, and the version of its stream (its ETag).
-type StandardView struct {
-	Definition catalogue.Definition
-	Versions   int // how many versions the standard has had
-	Retired    bool
-	Version    int64
-}
-
 // PublishStandard publishes def as version 1 of a new standard. It needs
 // catalogue.manage at def.OwnerUnitID (uuid.Nil: the root, for a
 // bureau-wide standard). A code already published is
 // A code already published is fault.ErrConflict: the next version of a
 // standard is a revision.
 func (a *App) PublishStandard(ctx context.Context, actor Actor, def catalogue.Definition) (Written, error) {
-	pos, err := a.attempt(ctx, actor, "PublishStandard", nil, func(w *work) (event.Metadata, error) {
+	pos, err := a.attempt(ctx, actor, "PublishStandard", nil, func(w *uow.Work) (event.Metadata, error) {
 		var owner *org.Unit
 		var err error
 		if def.OwnerUnitID == uuid.Nil {
@@ -50,18 +40,18 @@ func (a *App) PublishStandard(ctx context.Context, actor Actor, def catalogue.De
 			return event.Metadata{}, err
 		}
 		if owner == nil {
-			if owner, err = loadUnit(ctx, w, def.OwnerUnitID); err != nil {
+			if owner, err = uow.LoadUnit(ctx, w, def.OwnerUnitID); err != nil {
 				return event.Metadata{}, fmt.Errorf("owner_unit_id: %w", err)
 			}
 		}
-		meta, err := a.authorize(ctx, w, actor, access.PermCatalogueManage, owner)
+		meta, err := a.gate.Authorize(ctx, w, actor, access.PermCatalogueManage, owner)
 		if err != nil {
 			return event.Metadata{}, err
 		}
 		if owner.Closed() {
 			return event.Metadata{}, org.ErrUnitClosed
 		}
-		history, err := w.load(ctx, catalogue.StandardStream(def.Code))
+		history, err := w.Load(ctx, catalogue.StandardStream(def.Code))
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -72,15 +62,15 @@ func (a *App) PublishStandard(ctx context.Context, actor Actor, def catalogue.De
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		if _, err := w.load(ctx, catalogue.CatalogueStream); err != nil {
+		if _, err := w.Load(ctx, catalogue.CatalogueStream); err != nil {
 			return event.Metadata{}, err
 		}
 		listed, err := event.New(catalogue.TypeCatalogueListed, catalogue.CatalogueListed{Code: st.Code(), OwnerUnitID: def.OwnerUnitID})
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		w.add(st.Stream(), st.Changes()...)
-		w.add(catalogue.CatalogueStream, listed)
+		w.Add(st.Stream(), st.Changes()...)
+		w.Add(catalogue.CatalogueStream, listed)
 		return meta, nil
 	})
 	return Written{pos}, err
@@ -94,17 +84,17 @@ func (a *App) PublishStandard(ctx context.Context, actor Actor, def catalogue.De
 // saw (its ETag), 0 for any. A definition equal to the current one writes
 // nothing.
 func (a *App) ReviseStandard(ctx context.Context, actor Actor, code string, def catalogue.Definition, ifMatchVersion int64) (Written, error) {
-	pos, err := a.attempt(ctx, actor, "ReviseStandard", nil, func(w *work) (event.Metadata, error) {
-		st, err := loadStandard(ctx, w, code)
+	pos, err := a.attempt(ctx, actor, "ReviseStandard", nil, func(w *uow.Work) (event.Metadata, error) {
+		st, err := uow.LoadStandard(ctx, w, code)
 		if err != nil {
 			return event.Metadata{}, err
 		}
 		ownerID := st.Current().OwnerUnitID
-		owner, err := loadUnit(ctx, w, ownerID)
+		owner, err := uow.LoadUnit(ctx, w, ownerID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		meta, err := a.authorize(ctx, w, actor, access.PermCatalogueManage, owner)
+		meta, err := a.gate.Authorize(ctx, w, actor, access.PermCatalogueManage, owner)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -121,89 +111,8 @@ func (a *App) ReviseStandard(ctx context.Context, actor Actor, code string, def 
 		if err := st.Revise(def); err != nil {
 			return event.Metadata{}, err
 		}
-		w.add(st.Stream(), st.Changes()...)
+		w.Add(st.Stream(), st.Changes()...)
 		return meta, nil
 	})
 	return Written{pos}, err
-}
-
-// loadStandard rebuilds the standard with code in w; an unpublished code is
-// ErrNotFound.
-func loadStandard(ctx context.Context, w *work, code string) (*catalogue.Standard, error) {
-	history, err := w.load(ctx, catalogue.StandardStream(code))
-	if err != nil {
-		return nil, err
-	}
-	if len(history) == 0 {
-		return nil, fmt.Errorf("standard %q: %w", code, ErrNotFound)
-	}
-	return catalogue.LoadStandard(code, history)
-}
-
-// mayReadCatalogue admits every signed-in account, staff and employees
-// alike: the standards are the union's published policy, which employees
-// read before they apply.
-func (a *App) mayReadCatalogue(ctx context.Context, w *work, actor Actor) error {
-	if actor.Bootstrap {
-		return nil
-	}
-	_, err := a.loadAccount(ctx, w, actor.AccountID)
-	return err
-}
-
-// ListStandards returns every published standard in the order they were
-// published, each with its current definition.
-func (a *App) ListStandards(ctx context.Context, actor Actor) ([]StandardView, error) {
-	w := newWork(a.store)
-	if err := a.mayReadCatalogue(ctx, w, actor); err != nil {
-		return nil, err
-	}
-	registry, err := w.load(ctx, catalogue.CatalogueStream)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]StandardView, 0, len(registry))
-	for _, e := range registry {
-		if e.Type != catalogue.TypeCatalogueListed {
-			return nil, &fault.HistoryError{Stream: catalogue.CatalogueStream, Version: e.Version, Type: e.Type, Err: fault.ErrUnknownEvent}
-		}
-		var listed catalogue.CatalogueListed
-		if err := json.Unmarshal(e.Data, &listed); err != nil {
-			return nil, &fault.HistoryError{Stream: catalogue.CatalogueStream, Version: e.Version, Type: e.Type, Err: err}
-		}
-		st, err := loadStandard(ctx, w, listed.Code)
-		if err != nil {
-			if errors.Is(err, ErrNotFound) {
-				err = &fault.HistoryError{Stream: catalogue.CatalogueStream, Version: e.Version, Type: e.Type, Err: err}
-			}
-			return nil, err
-		}
-		out = append(out, viewStandard(st, st.Current()))
-	}
-	return out, nil
-}
-
-// GetStandard returns the standard with code at version (0: the current
-// one). Earlier versions stay readable: cases decided under them cite them.
-func (a *App) GetStandard(ctx context.Context, actor Actor, code string, version int) (StandardView, error) {
-	w := newWork(a.store)
-	if err := a.mayReadCatalogue(ctx, w, actor); err != nil {
-		return StandardView{}, err
-	}
-	st, err := loadStandard(ctx, w, code)
-	if err != nil {
-		return StandardView{}, err
-	}
-	def := st.Current()
-	if version != 0 {
-		if def, err = st.Version(version); err != nil {
-			return StandardView{}, fmt.Errorf("%w: %w", ErrNotFound, err)
-		}
-	}
-	return viewStandard(st, def), nil
-}
-
-func viewStandard(st *catalogue.Standard, def catalogue.Definition) StandardView {
-	retired, _ := st.Retired()
-	return StandardView{Definition: def, Versions: st.Current().Version, Retired: retired, Version: st.StreamVersion()}
 }

@@ -30,7 +30,7 @@ func TestPublishSampleCatalogueAndList(t *testing.T) {
 					t.Fatalf("publish %s: %v", def.Code, err)
 				}
 			}
-			list, err := f.env.App.ListStandards(ctx, f.caseworker)
+			list, err := f.env.Query.ListStandards(ctx, f.caseworker)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,7 +55,7 @@ func TestPublishSampleCatalogueAndList(t *testing.T) {
 			if _, err := f.env.App.PublishStandard(ctx, f.admin, own); err != nil {
 				t.Fatalf("a station's own programme: %v", err)
 			}
-			if list, _ = f.env.App.ListStandards(ctx, f.admin); len(list) != len(sample)+1 || list[len(sample)].Definition.OwnerUnitID != f.station {
+			if list, _ = f.env.Query.ListStandards(ctx, f.admin); len(list) != len(sample)+1 || list[len(sample)].Definition.OwnerUnitID != f.station {
 				t.Errorf("after the station's programme the list has %d items", len(list))
 			}
 		})
@@ -100,15 +100,15 @@ func TestReviseKeepsEarlierVersions(t *testing.T) {
 			if _, err := f.env.App.ReviseStandard(ctx, f.caseworker, def.Code, def, 0); !errors.Is(err, access.ErrForbidden) {
 				t.Errorf("a caseworker revising: %v, want ErrForbidden", err)
 			}
-			old, err := f.env.App.GetStandard(ctx, f.caseworker, def.Code, 1)
+			old, err := f.env.Query.GetStandard(ctx, f.caseworker, def.Code, 1)
 			if err != nil || old.Definition.Name != def.Name || old.Definition.AnnualCapFen != def.AnnualCapFen || old.Definition.Version != 1 {
 				t.Errorf("version 1: %+v %v", old.Definition, err)
 			}
-			cur, err := f.env.App.GetStandard(ctx, f.caseworker, def.Code, 0)
+			cur, err := f.env.Query.GetStandard(ctx, f.caseworker, def.Code, 0)
 			if err != nil || cur.Definition.Name != next.Name || cur.Definition.Version != 2 || cur.Versions != 2 || cur.Definition.OwnerUnitID != f.root {
 				t.Errorf("current: %+v %v", cur, err)
 			}
-			if _, err := f.env.App.GetStandard(ctx, f.caseworker, def.Code, 3); !errors.Is(err, commands.ErrNotFound) {
+			if _, err := f.env.Query.GetStandard(ctx, f.caseworker, def.Code, 3); !errors.Is(err, commands.ErrNotFound) {
 				t.Errorf("version 3: %v, want ErrNotFound", err)
 			}
 			if _, err := f.env.App.ReviseStandard(ctx, f.admin, "NOPE-1", def, 0); !errors.Is(err, commands.ErrNotFound) {

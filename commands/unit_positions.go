@@ -5,6 +5,8 @@ import (
 	"errors"
 	"slices"
 
+	"aidtrail/commands/internal/uow"
+
 	"github.com/google/uuid"
 
 	"aidtrail/domain/access"
@@ -13,12 +15,12 @@ import (
 
 // indexPosition records an appointment or a vacate at unit in the unit's
 // positions (access.UnitPositionsStream).
-func indexPosition(w *work, unit uuid.UUID, typ string, p access.UnitPosition) error {
+func indexPosition(w *uow.Work, unit uuid.UUID, typ string, p access.UnitPosition) error {
 	e, err := event.New(typ, p)
 	if err != nil {
 		return err
 	}
-	w.addIndex(access.UnitPositionsStream(unit), e)
+	w.AddIndex(access.UnitPositionsStream(unit), e)
 	return nil
 }
 

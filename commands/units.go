@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"aidtrail/commands/internal/uow"
+
 	"github.com/google/uuid"
 
 	"aidtrail/domain/access"
@@ -12,18 +14,6 @@ import (
 	"aidtrail/domain/org"
 	"aidtrail/domain/reservation"
 )
-
-// loadUnit rebuilds a unit in w; a missing unit is ErrNotFound.
-func loadUnit(ctx context.Context, w *work, id uuid.UUID) (*org.Unit, error) {
-	history, err := w.load(ctx, org.UnitStream(id))
-	if err != nil {
-		return nil, err
-	}
-	if len(history) == 0 {
-		return nil, fmt.Errorf("unit %s: %w", id, ErrNotFound)
-	}
-	return org.LoadUnit(id, history)
-}
 
 // EstablishUnit creates a unit under a parent, or the root bureau.
 type EstablishUnit struct {
@@ -35,17 +25,17 @@ type EstablishUnit struct {
 
 // EstablishUnit returns the new unit's id.
 func (a *App) EstablishUnit(ctx context.Context, actor Actor, cmd EstablishUnit) (uuid.UUID, Written, error) {
-	id := newID(actor, "aggregate")
-	pos, err := a.attempt(ctx, actor, "EstablishUnit", nil, func(w *work) (event.Metadata, error) {
+	id := uow.NewID(actor, "aggregate")
+	pos, err := a.attempt(ctx, actor, "EstablishUnit", nil, func(w *uow.Work) (event.Metadata, error) {
 		var parent *org.Unit
 		if cmd.ParentID != uuid.Nil {
-			p, err := loadUnit(ctx, w, cmd.ParentID)
+			p, err := uow.LoadUnit(ctx, w, cmd.ParentID)
 			if err != nil {
 				return event.Metadata{}, err
 			}
 			parent = p
 		}
-		meta, err := a.authorize(ctx, w, actor, access.PermOrgManage, parent)
+		meta, err := a.gate.Authorize(ctx, w, actor, access.PermOrgManage, parent)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -61,9 +51,9 @@ func (a *App) EstablishUnit(ctx context.Context, actor Actor, cmd EstablishUnit)
 		if err := reserve(ctx, w, reservation.UnitCodeStream(cmd.Code), "unit code "+cmd.Code, id); err != nil {
 			return event.Metadata{}, err
 		}
-		w.add(unit.Stream(), unit.Changes()...)
+		w.Add(unit.Stream(), unit.Changes()...)
 		if parent != nil {
-			w.add(parent.Stream(), parent.Changes()...)
+			w.Add(parent.Stream(), parent.Changes()...)
 		}
 		return meta, nil
 	})
@@ -78,12 +68,12 @@ type RenameUnit struct {
 }
 
 func (a *App) RenameUnit(ctx context.Context, actor Actor, cmd RenameUnit) (Written, error) {
-	pos, err := a.attempt(ctx, actor, "RenameUnit", nil, func(w *work) (event.Metadata, error) {
-		unit, err := loadUnit(ctx, w, cmd.UnitID)
+	pos, err := a.attempt(ctx, actor, "RenameUnit", nil, func(w *uow.Work) (event.Metadata, error) {
+		unit, err := uow.LoadUnit(ctx, w, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		meta, err := a.authorize(ctx, w, actor, access.PermOrgManage, unit)
+		meta, err := a.gate.Authorize(ctx, w, actor, access.PermOrgManage, unit)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -93,7 +83,7 @@ func (a *App) RenameUnit(ctx context.Context, actor Actor, cmd RenameUnit) (Writ
 		if err := unit.Rename(cmd.Name); err != nil {
 			return event.Metadata{}, err
 		}
-		w.add(unit.Stream(), unit.Changes()...)
+		w.Add(unit.Stream(), unit.Changes()...)
 		return meta, nil
 	})
 	return Written{pos}, err
@@ -108,8 +98,8 @@ type MoveUnit struct {
 }
 
 func (a *App) MoveUnit(ctx context.Context, actor Actor, cmd MoveUnit) (Written, error) {
-	pos, err := a.attempt(ctx, actor, "MoveUnit", nil, func(w *work) (event.Metadata, error) {
-		unit, err := loadUnit(ctx, w, cmd.UnitID)
+	pos, err := a.attempt(ctx, actor, "MoveUnit", nil, func(w *uow.Work) (event.Metadata, error) {
+		unit, err := uow.LoadUnit(ctx, w, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -119,18 +109,18 @@ func (a *App) MoveUnit(ctx context.Context, actor Actor, cmd MoveUnit) (Written,
 		if unit.ParentID() == uuid.Nil {
 			return event.Metadata{}, fmt.Errorf("%w: the root does not move", fault.ErrInvalidState)
 		}
-		to, err := loadUnit(ctx, w, cmd.NewParentID)
+		to, err := uow.LoadUnit(ctx, w, cmd.NewParentID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		meta, err := a.authorize(ctx, w, actor, access.PermOrgManage, unit)
+		meta, err := a.gate.Authorize(ctx, w, actor, access.PermOrgManage, unit)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		if _, err := a.authorize(ctx, w, actor, access.PermOrgManage, to); err != nil {
+		if _, err := a.gate.Authorize(ctx, w, actor, access.PermOrgManage, to); err != nil {
 			return event.Metadata{}, err
 		}
-		from, err := loadUnit(ctx, w, unit.ParentID())
+		from, err := uow.LoadUnit(ctx, w, unit.ParentID())
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -142,7 +132,7 @@ func (a *App) MoveUnit(ctx context.Context, actor Actor, cmd MoveUnit) (Written,
 			return event.Metadata{}, err
 		}
 		for _, u := range append([]*org.Unit{unit, from, to}, descendants...) {
-			w.add(u.Stream(), u.Changes()...)
+			w.Add(u.Stream(), u.Changes()...)
 		}
 		return meta, nil
 	})
@@ -150,13 +140,13 @@ func (a *App) MoveUnit(ctx context.Context, actor Actor, cmd MoveUnit) (Written,
 }
 
 // loadSubtree loads every open unit below u.
-func loadSubtree(ctx context.Context, w *work, u *org.Unit) ([]*org.Unit, error) {
+func loadSubtree(ctx context.Context, w *uow.Work, u *org.Unit) ([]*org.Unit, error) {
 	var out []*org.Unit
 	queue := u.Children()
 	for len(queue) > 0 {
 		id := queue[0]
 		queue = queue[1:]
-		child, err := loadUnit(ctx, w, id)
+		child, err := uow.LoadUnit(ctx, w, id)
 		if err != nil {
 			return nil, err
 		}
@@ -174,12 +164,12 @@ type CloseUnit struct {
 }
 
 func (a *App) CloseUnit(ctx context.Context, actor Actor, cmd CloseUnit) (Written, error) {
-	pos, err := a.attempt(ctx, actor, "CloseUnit", nil, func(w *work) (event.Metadata, error) {
-		unit, err := loadUnit(ctx, w, cmd.UnitID)
+	pos, err := a.attempt(ctx, actor, "CloseUnit", nil, func(w *uow.Work) (event.Metadata, error) {
+		unit, err := uow.LoadUnit(ctx, w, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		meta, err := a.authorize(ctx, w, actor, access.PermOrgManage, unit)
+		meta, err := a.gate.Authorize(ctx, w, actor, access.PermOrgManage, unit)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -188,49 +178,20 @@ func (a *App) CloseUnit(ctx context.Context, actor Actor, cmd CloseUnit) (Writte
 		}
 		var parent *org.Unit
 		if unit.ParentID() != uuid.Nil {
-			if parent, err = loadUnit(ctx, w, unit.ParentID()); err != nil {
+			if parent, err = uow.LoadUnit(ctx, w, unit.ParentID()); err != nil {
 				return event.Metadata{}, err
 			}
 		}
 		if err := org.CloseUnit(unit, parent, cmd.Reason); err != nil {
 			return event.Metadata{}, err
 		}
-		w.add(unit.Stream(), unit.Changes()...)
+		w.Add(unit.Stream(), unit.Changes()...)
 		if parent != nil {
-			w.add(parent.Stream(), parent.Changes()...)
+			w.Add(parent.Stream(), parent.Changes()...)
 		}
 		return meta, nil
 	})
 	return Written{pos}, err
-}
-
-// UnitView is a unit as a query returns it.
-type UnitView struct {
-	ID       uuid.UUID
-	Name     string
-	Code     string
-	Level    org.Level
-	ParentID uuid.UUID
-	Path     []uuid.UUID
-	Children []uuid.UUID
-	Closed   bool
-	Version  int64
-}
-
-// GetUnit returns a unit to an actor with any role on it.
-func (a *App) GetUnit(ctx context.Context, actor Actor, id uuid.UUID) (UnitView, error) {
-	w := newWork(a.store)
-	unit, err := loadUnit(ctx, w, id)
-	if err != nil {
-		return UnitView{}, err
-	}
-	if _, err := a.authorize(ctx, w, actor, access.PermOrgRead, unit); err != nil {
-		return UnitView{}, err
-	}
-	return UnitView{
-		ID: unit.ID(), Name: unit.Name(), Code: unit.Code(), Level: unit.Level(), ParentID: unit.ParentID(),
-		Path: unit.Path(), Children: unit.Children(), Closed: unit.Closed(), Version: unit.Version(),
-	}, nil
 }
 
 // ifMatch refuses a command whose caller saw another version of the

@@ -3,7 +3,7 @@ package httpapi
 import (
 	"net/http"
 
-	"aidtrail/commands"
+	"aidtrail/commands/query"
 )
 
 // Budgets (F11): the money a unit may spend on aid, one budget per unit,
@@ -88,7 +88,7 @@ func (a *api) getBudget(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := a.deps.App.GetBudgetAsOf(r.Context(), callerOf(r).actor, id, at)
+	v, err := a.deps.Query.GetBudgetAsOf(r.Context(), callerOf(r).actor, id, at)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (a *api) getBudget(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func budgetFrom(v commands.BudgetView) budgetResponse {
+func budgetFrom(v query.BudgetView) budgetResponse {
 	return budgetResponse{
 		ID: v.ID.String(), UnitID: v.UnitID.String(), Year: v.Year, Line: v.Line,
 		AllocatedFen: v.Allocated, ReservedFen: v.Reserved, SpentFen: v.Spent, AvailableFen: v.Available, Version: v.Version,

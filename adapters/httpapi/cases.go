@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"aidtrail/commands"
+	"aidtrail/commands/query"
 	"aidtrail/domain/casework"
 )
 
@@ -178,7 +179,7 @@ func (a *api) submitCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := a.deps.App.GetCase(r.Context(), actor, id)
+	v, err := a.deps.Query.GetCase(r.Context(), actor, id)
 	if err != nil {
 		return err
 	}
@@ -303,7 +304,7 @@ func (a *api) getCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := a.deps.App.GetCaseAsOf(r.Context(), callerOf(r).actor, id, at)
+	v, err := a.deps.Query.GetCaseAsOf(r.Context(), callerOf(r).actor, id, at)
 	if err != nil {
 		return err
 	}
@@ -315,7 +316,7 @@ func (a *api) getCase(w http.ResponseWriter, r *http.Request) error {
 // decided_by, decided_at, amount_fen and reason; a decided one its reason
 // (null when none was given) and, when approved, the amount it approved. The standard's version is 0 until submission
 // fixes it.
-func caseFrom(v commands.CaseView) caseResponse {
+func caseFrom(v query.CaseView) caseResponse {
 	out := caseResponse{
 		ID: v.ID.String(), Status: v.Status, EmployeeID: v.EmployeeID.String(), UnitID: v.UnitID.String(),
 		Standard:     standardRefJSON{Code: v.StandardCode, Version: v.StandardVersion},
@@ -354,7 +355,7 @@ func (a *api) getDocument(w http.ResponseWriter, r *http.Request) error {
 	if len(sha) != 64 || strings.Trim(sha, "0123456789abcdef") != "" {
 		return fmt.Errorf("%w: sha256 must be 64 lowercase hex digits", errBadRequest)
 	}
-	content, contentType, err := a.deps.App.GetDocument(r.Context(), callerOf(r).actor, id, sha)
+	content, contentType, err := a.deps.Query.GetDocument(r.Context(), callerOf(r).actor, id, sha)
 	if err != nil {
 		return err
 	}

@@ -119,7 +119,7 @@ func (a *api) listStandards(w http.ResponseWriter, r *http.Request) error {
 	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
-	views, err := a.deps.App.ListStandards(r.Context(), callerOf(r).actor)
+	views, err := a.deps.Query.ListStandards(r.Context(), callerOf(r).actor)
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func (a *api) getStandard(w http.ResponseWriter, r *http.Request) error {
 		}
 		version = n
 	}
-	v, err := a.deps.App.GetStandard(r.Context(), callerOf(r).actor, r.PathValue("code"), version)
+	v, err := a.deps.Query.GetStandard(r.Context(), callerOf(r).actor, r.PathValue("code"), version)
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func (a *api) getFlow(w http.ResponseWriter, r *http.Request) error {
 	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
-	v, err := a.deps.App.GetFlow(r.Context(), callerOf(r).actor, unit, r.PathValue("category"))
+	v, err := a.deps.Query.GetFlow(r.Context(), callerOf(r).actor, unit, r.PathValue("category"))
 	if err != nil {
 		return err
 	}

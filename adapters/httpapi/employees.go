@@ -88,7 +88,7 @@ func (a *api) getEmployee(w http.ResponseWriter, r *http.Request) error {
 	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
-	v, err := a.deps.App.GetEmployee(r.Context(), callerOf(r).actor, id)
+	v, err := a.deps.Query.GetEmployee(r.Context(), callerOf(r).actor, id)
 	if err != nil {
 		return err
 	}

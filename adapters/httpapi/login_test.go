@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/commands"
+	"aidtrail/commands/query"
 	"aidtrail/domain/access"
 	"aidtrail/internal/testkit/apptest"
 )
@@ -116,7 +117,7 @@ func TestEraseOverHTTP(t *testing.T) {
 	id := f.employee(f.stationB)
 	s.must(http.StatusOK, http.MethodPost, "/v1/employees/"+id+"/erase", f.rootToken(), map[string]string{"reason": "本人申请"})
 	v := s.must(http.StatusOK, http.MethodGet, "/v1/employees/"+id, f.rootToken(), nil)
-	if v["erased"] != true || v["name"] != commands.Erased || v["id_number"] != commands.Erased || len(v["family"].([]any)) != 0 {
+	if v["erased"] != true || v["name"] != query.Erased || v["id_number"] != query.Erased || len(v["family"].([]any)) != 0 {
 		t.Fatalf("after erasure: %v", v)
 	}
 	problemOf(t, s.do(http.MethodPost, "/v1/employees/"+id+"/erase", f.rootToken(), map[string]string{"reason": "again"}),

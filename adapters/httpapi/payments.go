@@ -138,7 +138,7 @@ func (a *api) getPayment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := a.deps.App.GetPaymentAsOf(r.Context(), callerOf(r).actor, id, at)
+	v, err := a.deps.Query.GetPaymentAsOf(r.Context(), callerOf(r).actor, id, at)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func (a *api) getUnit(w http.ResponseWriter, r *http.Request) error {
 	if err := a.awaitMinPosition(r); err != nil {
 		return err
 	}
-	v, err := a.deps.App.GetUnit(r.Context(), callerOf(r).actor, id)
+	v, err := a.deps.Query.GetUnit(r.Context(), callerOf(r).actor, id)
 	if err != nil {
 		return err
 	}

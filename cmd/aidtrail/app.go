@@ -10,6 +10,8 @@ import (
 	"aidtrail/adapters/documents"
 	"aidtrail/adapters/keyring"
 	"aidtrail/commands"
+	"aidtrail/commands/query"
+	"aidtrail/projections"
 )
 
 // masterKeyFile is the master key's file inside --data, created on first
@@ -54,24 +56,34 @@ func openKeyring(ctx context.Context, db database, cfg serveConfig, env environm
 	return keys, nil
 }
 
-// newApp builds the use cases on an open database; observer, optional,
-// is told of every command decided.
-func newApp(ctx context.Context, db database, cfg serveConfig, env environment, observer commands.Observer) (*commands.App, error) {
+// newApp builds the commands and the queries on an open database;
+// observer, optional, is told of every command decided.
+func newApp(ctx context.Context, db database, cfg serveConfig, env environment, observer commands.Observer) (*commands.App, *query.Service, error) {
 	keys, err := openKeyring(ctx, db, cfg, env)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hasher, err := auth.NewArgon2id(auth.Argon2idConfig{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	credentials := auth.NewStore(db.tables)
 	var bootstrap []byte
 	if env.BootstrapToken != "" {
 		bootstrap = commands.HashToken(env.BootstrapToken)
 	}
-	return commands.New(commands.Deps{
+	docs := documents.New(db.tables)
+	app, err := commands.New(commands.Deps{
 		Store: db.events, Keyring: keys, Credentials: credentials, Sessions: credentials,
-		Hasher: hasher, Documents: documents.New(db.tables), BootstrapTokenHash: bootstrap, Observer: observer,
+		Hasher: hasher, Documents: docs, BootstrapTokenHash: bootstrap, Observer: observer,
 	})
+	if err != nil {
+		return nil, nil, err
+	}
+	queries, err := query.New(query.Deps{Store: db.events, Keyring: keys, Documents: docs,
+		Models: projections.Queries{DB: db.tables}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return app, queries, nil
 }

@@ -22,7 +22,6 @@ import (
 	"aidtrail/adapters/replies"
 	"aidtrail/cmd/aidtrail/internal/bench"
 	"aidtrail/commands"
-	"aidtrail/commands/query"
 	"aidtrail/domain/access"
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
@@ -77,7 +76,7 @@ func runBenchCases(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	env := environment{MasterKey: base64.StdEncoding.EncodeToString(master)}
 	db := database{events: st, tables: postgresTables(st)}
-	app, err := newApp(ctx, db, serveConfig{Store: storeConfig{DatabaseURL: schemaURL}}, env, nil)
+	app, queries, err := newApp(ctx, db, serveConfig{Store: storeConfig{DatabaseURL: schemaURL}}, env, nil)
 	if err != nil {
 		return err
 	}
@@ -89,10 +88,6 @@ func runBenchCases(ctx context.Context, args []string, stdout, stderr io.Writer)
 	defer stopProjections()
 	if *project {
 		go func() { _ = runner.Run(projCtx) }()
-	}
-	queries, err := query.New(app, projections.Queries{DB: db.tables})
-	if err != nil {
-		return err
 	}
 	handler, err := httpapi.NewHandler(httpapi.Deps{Store: st, App: app, Replies: replies.New(db.tables),
 		Query: queries, ReadModels: runner, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})

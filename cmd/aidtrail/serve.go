@@ -18,7 +18,6 @@ import (
 	"aidtrail/adapters/replies"
 	"aidtrail/adapters/watermillsql"
 	"aidtrail/cmd/aidtrail/internal/demo"
-	"aidtrail/commands/query"
 	"aidtrail/projections"
 )
 
@@ -66,13 +65,13 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 		return nil, nil, err
 	}
 	counters := metrics.New()
-	app, err := newApp(ctx, db, cfg, env, counters)
+	app, queries, err := newApp(ctx, db, cfg, env, counters)
 	if err != nil {
 		closeStore()
 		return nil, nil, err
 	}
 	if cfg.Demo {
-		logins, err := demo.Load(ctx, app)
+		logins, err := demo.Load(ctx, app, queries)
 		if err != nil {
 			closeStore()
 			return nil, nil, err
@@ -110,11 +109,6 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 		return nil, nil, err
 	}
 	if err := runner.Prepare(ctx); err != nil { // lists answer from the first request on
-		closeStore()
-		return nil, nil, err
-	}
-	queries, err := query.New(app, projections.Queries{DB: db.tables})
-	if err != nil {
 		closeStore()
 		return nil, nil, err
 	}

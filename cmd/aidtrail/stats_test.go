@@ -35,7 +35,7 @@ func TestStatsOfTheDemoMatchTheHistory(t *testing.T) {
 			t.Parallel()
 			env := apptest.New(t, kind)
 			ctx := t.Context()
-			if _, err := demo.Load(ctx, env.App); err != nil {
+			if _, err := demo.Load(ctx, env.App, env.Query); err != nil {
 				t.Fatal(err)
 			}
 			runner := readmodeltest.Start(t, env)

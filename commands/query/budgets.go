@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/commands"
+	"aidtrail/commands/internal/uow"
 	"aidtrail/domain/access"
 )
 
@@ -39,8 +39,8 @@ type BudgetFilter struct {
 // Budgets lists the budgets f selects in the order they were allocated,
 // within the subtrees where actor holds budgets.manage, audit.read or
 // stats.read (f.Within is set here, whatever the caller gave).
-func (s *Service) Budgets(ctx context.Context, actor commands.Actor, f BudgetFilter) ([]BudgetRow, int64, error) {
-	scope, err := s.app.StaffReadScope(ctx, actor, "listing budgets", access.BudgetReadPermissions()...)
+func (s *Service) Budgets(ctx context.Context, actor uow.Actor, f BudgetFilter) ([]BudgetRow, int64, error) {
+	scope, err := s.gate.StaffReadScope(ctx, actor, "listing budgets", access.BudgetReadPermissions()...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/commands"
+	"aidtrail/commands/internal/uow"
 	"aidtrail/domain/access"
 	"aidtrail/domain/casework"
 )
@@ -50,8 +50,8 @@ type CaseFilter struct {
 // what actor may read: the subtrees where it holds a case-reading role,
 // or, for an employee's own account, that employee's cases alone.
 // f.Within is set here, whatever the caller gave.
-func (s *Service) Cases(ctx context.Context, actor commands.Actor, f CaseFilter) ([]CaseRow, int64, error) {
-	scope, err := s.app.ReadScope(ctx, actor, "listing cases", access.CaseReadPermissions()...)
+func (s *Service) Cases(ctx context.Context, actor uow.Actor, f CaseFilter) ([]CaseRow, int64, error) {
+	scope, err := s.gate.ReadScope(ctx, actor, "listing cases", access.CaseReadPermissions()...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/commands"
+	"aidtrail/commands/internal/uow"
 )
 
 // InboxRow is a step waiting for an account's decision.
@@ -27,7 +27,7 @@ type InboxRow struct {
 // bootstrap administrator holds no steps. A step that becomes the
 // account's turn while it pages comes after every step it has already
 // seen, so it appears on a later page.
-func (s *Service) Inbox(ctx context.Context, actor commands.Actor, page Page) ([]InboxRow, int64, error) {
+func (s *Service) Inbox(ctx context.Context, actor uow.Actor, page Page) ([]InboxRow, int64, error) {
 	if actor.Bootstrap || actor.AccountID == uuid.Nil {
 		return []InboxRow{}, 0, nil
 	}

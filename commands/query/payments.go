@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/commands"
+	"aidtrail/commands/internal/uow"
 	"aidtrail/domain/payment"
 )
 
@@ -55,9 +55,9 @@ const MaxExportRows = payment.DefaultMaxRows
 // every payment that waits for the bank, in the order instructed, with
 // the payee's bank account. It needs budgets.manage at the unit. Which
 // payments are due comes from the payments read model; what each row
-// says is read from the event store (commands.App.ExportPayments). More
+// says is read from the event store (ExportDue). More
 // than MaxExportRows due payments refuse the file with ErrTooLarge.
-func (s *Service) ExportPayments(ctx context.Context, actor commands.Actor, unit uuid.UUID) ([]payment.ExportRow, error) {
+func (s *Service) ExportPayments(ctx context.Context, actor uow.Actor, unit uuid.UUID) ([]payment.ExportRow, error) {
 	due := func(ctx context.Context) ([]uuid.UUID, error) {
 		var ids []uuid.UUID
 		f := PaymentFilter{Within: []uuid.UUID{unit}, Status: payment.StatusInstructed, Page: Page{Limit: MaxLimit}}
@@ -79,5 +79,5 @@ func (s *Service) ExportPayments(ctx context.Context, actor commands.Actor, unit
 			f.After = next
 		}
 	}
-	return s.app.ExportPayments(ctx, actor, unit, due)
+	return s.ExportDue(ctx, actor, unit, due)
 }

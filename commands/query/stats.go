@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"aidtrail/commands"
+	"aidtrail/commands/internal/uow"
 )
 
 // Dimension is what statistics may be grouped by.
@@ -110,14 +110,14 @@ func (r StatsRequest) Validate() error {
 
 // Stats returns the figures r asks for within the subtree of unit (the
 // unit where actor reads statistics when uuid.Nil; see
-// commands.App.StatsScope), one row per group that has cases, sorted by
+// StatsScope), one row per group that has cases, sorted by
 // the dimensions in the order of Dimensions(). With no dimensions it
 // returns exactly one row, the totals. r.Scope is set here.
-func (s *Service) Stats(ctx context.Context, actor commands.Actor, unit uuid.UUID, r StatsRequest) ([]StatsRow, error) {
+func (s *Service) Stats(ctx context.Context, actor uow.Actor, unit uuid.UUID, r StatsRequest) ([]StatsRow, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	scope, err := s.app.StatsScope(ctx, actor, unit)
+	scope, err := s.StatsScope(ctx, actor, unit)
 	if err != nil {
 		return nil, err
 	}

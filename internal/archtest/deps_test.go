@@ -84,3 +84,20 @@ func imports(t *testing.T, path string) []string {
 	}
 	return strings.Fields(string(out))
 }
+
+// Mutations and reads stand side by side on commands/internal/uow:
+// neither imports the other, so a read cannot grow a write and a command
+// cannot lean on a read's shape.
+func TestCommandsAndQueriesApart(t *testing.T) {
+	t.Parallel()
+	for _, p := range deps(t, "./commands/query") {
+		if p == "aidtrail/commands" {
+			t.Errorf("commands/query depends on commands; what both need lives in commands/internal/uow")
+		}
+	}
+	for _, p := range deps(t, "./commands") {
+		if p == "aidtrail/commands/query" {
+			t.Errorf("commands depends on commands/query; what both need lives in commands/internal/uow")
+		}
+	}
+}

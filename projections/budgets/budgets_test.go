@@ -26,7 +26,7 @@ import (
 // bureau's, rejected and withdrawn cases, payments instructed, confirmed
 // (spending, through the spending stream) and failed (the reservation
 // stays for the next attempt), allocations increased — leaves rm_budgets
-// with the figures App.GetBudget computes from the event store, and its
+// with the figures query.Service.GetBudget computes from the event store, and its
 // lists filter and page correctly.
 func TestBudgetsFollowTheStore(t *testing.T) {
 	for _, kind := range apptest.Kinds {
@@ -144,7 +144,7 @@ func TestBudgetsFollowTheStore(t *testing.T) {
 }
 
 // check catches rm_budgets up with the store and compares every budget's
-// row with App.GetBudget.
+// row with query.Service.GetBudget.
 func (f *fixture) check(t *testing.T) {
 	t.Helper()
 	ctx := t.Context()
@@ -153,7 +153,7 @@ func (f *fixture) check(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range f.budgets() {
-		want, err := f.env.App.GetBudget(ctx, f.admin, id)
+		want, err := f.env.Query.GetBudget(ctx, f.admin, id)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,7 +21,7 @@ import (
 // approved (lowering the amount), rejected and returned, returned cases
 // resubmitted, cases withdrawn, approvers' positions vacated with their
 // open steps handed to successors, payments — leaves rm_inbox saying what
-// the event store says: for every account, the steps App.Inbox lists, and
+// the event store says: for every account, the steps query.Service.StepsWaiting lists, and
 // for every case, its waiting step with its holder and amount under review.
 func TestInboxFollowsTheStore(t *testing.T) {
 	for _, kind := range apptest.Kinds {
@@ -110,7 +110,7 @@ func TestInboxFollowsTheStore(t *testing.T) {
 }
 
 // check catches rm_inbox up with the store and compares it with the
-// authoritative state: App.Inbox for every account, each case rebuilt from
+// authoritative state: query.Service.StepsWaiting for every account, each case rebuilt from
 // its stream for the amount and who holds its waiting step.
 func (f *fixture) check(t *testing.T, cases []uuid.UUID) {
 	t.Helper()
@@ -130,13 +130,13 @@ func (f *fixture) check(t *testing.T, cases []uuid.UUID) {
 			}
 			byCase[it.CaseID] = it
 		}
-		want, err := f.env.App.Inbox(ctx, commands.Actor{AccountID: account})
+		want, err := f.env.Query.StepsWaiting(ctx, commands.Actor{AccountID: account})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := make([]commands.InboxItem, len(items))
+		got := make([]query.WaitingStep, len(items))
 		for i, it := range items {
-			got[i] = commands.InboxItem{CaseID: it.CaseID, Step: it.Step, UnitID: it.UnitID}
+			got[i] = query.WaitingStep{CaseID: it.CaseID, Step: it.Step, UnitID: it.UnitID}
 		}
 		if !sameItems(got, want) {
 			t.Fatalf("inbox of %s:\n got %+v\nwant %+v", account, got, want)
@@ -196,8 +196,8 @@ func page(t *testing.T, f *fixture, account uuid.UUID, limit int) []query.InboxR
 	}
 }
 
-func sameItems(a, b []commands.InboxItem) bool {
-	key := func(x commands.InboxItem) string { return x.CaseID.String() + "/" + x.Step + "/" + x.UnitID.String() }
+func sameItems(a, b []query.WaitingStep) bool {
+	key := func(x query.WaitingStep) string { return x.CaseID.String() + "/" + x.Step + "/" + x.UnitID.String() }
 	ka, kb := make([]string, len(a)), make([]string, len(b))
 	for i := range a {
 		ka[i] = key(a[i])

@@ -75,7 +75,7 @@ func (f *fixture) instruct(t *testing.T, caseID uuid.UUID, fen int64) uuid.UUID 
 
 // Payments instructed at every level of the tree, confirmed one by one
 // and through a results file, failed and instructed again: rm_payments
-// says what App.GetPayment says of each, with its case's unit, and lists
+// says what query.Service.GetPayment says of each, with its case's unit, and lists
 // filter by subtree, status, case and employee and page without loss.
 func TestPaymentsFollowTheStore(t *testing.T) {
 	for _, kind := range apptest.Kinds {
@@ -115,7 +115,7 @@ func TestPaymentsFollowTheStore(t *testing.T) {
 				}
 			}
 			for _, id := range ids {
-				want, err := f.env.App.GetPayment(ctx, f.admin, id)
+				want, err := f.env.Query.GetPayment(ctx, f.admin, id)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -148,10 +148,10 @@ func TestPaymentsFollowTheStore(t *testing.T) {
 					filter.After = next
 				}
 			}
-			expect := func(keep func(id uuid.UUID, v commands.PaymentView) bool) []uuid.UUID {
+			expect := func(keep func(id uuid.UUID, v query.PaymentView) bool) []uuid.UUID {
 				var out []uuid.UUID
 				for _, id := range ids {
-					v, err := f.env.App.GetPayment(ctx, f.admin, id)
+					v, err := f.env.Query.GetPayment(ctx, f.admin, id)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -161,32 +161,32 @@ func TestPaymentsFollowTheStore(t *testing.T) {
 				}
 				return out
 			}
-			first, err := f.env.App.GetPayment(ctx, f.admin, ids[0])
+			first, err := f.env.Query.GetPayment(ctx, f.admin, ids[0])
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, c := range []struct {
 				name   string
 				filter query.PaymentFilter
-				keep   func(uuid.UUID, commands.PaymentView) bool
+				keep   func(uuid.UUID, query.PaymentView) bool
 			}{
-				{"all", query.PaymentFilter{}, func(uuid.UUID, commands.PaymentView) bool { return true }},
-				{"pages of 2", query.PaymentFilter{Page: query.Page{Limit: 2}}, func(uuid.UUID, commands.PaymentView) bool { return true }},
+				{"all", query.PaymentFilter{}, func(uuid.UUID, query.PaymentView) bool { return true }},
+				{"pages of 2", query.PaymentFilter{Page: query.Page{Limit: 2}}, func(uuid.UUID, query.PaymentView) bool { return true }},
 				{"instructed under the station", query.PaymentFilter{Within: []uuid.UUID{f.station}, Status: payment.StatusInstructed, Page: query.Page{Limit: 1}},
-					func(id uuid.UUID, v commands.PaymentView) bool {
+					func(id uuid.UUID, v query.PaymentView) bool {
 						return (unitOf[id] == f.station || unitOf[id] == f.workshop) && v.Status == payment.StatusInstructed
 					}},
 				{"under the workshop and the second station", query.PaymentFilter{Within: []uuid.UUID{f.workshop, f.st2}},
-					func(id uuid.UUID, _ commands.PaymentView) bool {
+					func(id uuid.UUID, _ query.PaymentView) bool {
 						return unitOf[id] == f.workshop || unitOf[id] == f.st2
 					}},
 				{"failed", query.PaymentFilter{Status: payment.StatusFailed},
-					func(_ uuid.UUID, v commands.PaymentView) bool { return v.Status == payment.StatusFailed }},
+					func(_ uuid.UUID, v query.PaymentView) bool { return v.Status == payment.StatusFailed }},
 				{"one case", query.PaymentFilter{CaseID: first.CaseID},
-					func(_ uuid.UUID, v commands.PaymentView) bool { return v.CaseID == first.CaseID }},
+					func(_ uuid.UUID, v query.PaymentView) bool { return v.CaseID == first.CaseID }},
 				{"one employee", query.PaymentFilter{EmployeeID: first.EmployeeID},
-					func(_ uuid.UUID, v commands.PaymentView) bool { return v.EmployeeID == first.EmployeeID }},
-				{"nowhere", query.PaymentFilter{Within: []uuid.UUID{}}, func(uuid.UUID, commands.PaymentView) bool { return false }},
+					func(_ uuid.UUID, v query.PaymentView) bool { return v.EmployeeID == first.EmployeeID }},
+				{"nowhere", query.PaymentFilter{Within: []uuid.UUID{}}, func(uuid.UUID, query.PaymentView) bool { return false }},
 			} {
 				want := expect(c.keep)
 				if got := list(c.filter); fmt.Sprint(got) != fmt.Sprint(want) {

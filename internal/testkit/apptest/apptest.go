@@ -16,13 +16,17 @@ import (
 	"aidtrail/adapters/postgres"
 	"aidtrail/adapters/sqlite"
 	"aidtrail/commands"
+	"aidtrail/commands/query"
 	"aidtrail/internal/sqldb"
 	"aidtrail/internal/testkit/pgtest"
 )
 
 // Env is an application and what it stands on.
 type Env struct {
-	App            *commands.App
+	App *commands.App
+	// Query answers reads of one aggregate (no read models: see
+	// QueryWith).
+	Query          *query.Service
 	Store          commands.EventStore
 	DB             *sqldb.DB
 	BootstrapToken string
@@ -50,6 +54,18 @@ func (e *Env) With(t testing.TB, change func(*commands.Deps)) *commands.App {
 		t.Fatal(err)
 	}
 	return app
+}
+
+// QueryWith builds the query side on the same store, keyring and
+// documents as the App, over models (nil: reads of one aggregate only).
+func (e *Env) QueryWith(t testing.TB, models query.ReadModels) *query.Service {
+	t.Helper()
+	q, err := query.New(query.Deps{Store: e.deps.Store, Keyring: e.deps.Keyring, Documents: e.deps.Documents,
+		Clock: e.deps.Clock, Models: models})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
 }
 
 // Kinds are the stores an Env can stand on.
@@ -120,5 +136,7 @@ func New(t testing.TB, kind string) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{App: app, Store: store, DB: db, BootstrapToken: token, DatabaseURL: databaseURL, deps: deps}
+	env := &Env{App: app, Store: store, DB: db, BootstrapToken: token, DatabaseURL: databaseURL, deps: deps}
+	env.Query = env.QueryWith(t, nil)
+	return env
 }

@@ -57,9 +57,5 @@ func CaughtUp(t testing.TB, env *apptest.Env, r *projections.Runner) {
 // Query returns the query side over env's read models, as serve wires it.
 func Query(t testing.TB, env *apptest.Env) *query.Service {
 	t.Helper()
-	q, err := query.New(env.App, projections.Queries{DB: env.DB})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return q
+	return env.QueryWith(t, projections.Queries{DB: env.DB})
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/commands"
+	"aidtrail/commands/query"
 	"aidtrail/domain/access"
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
@@ -43,6 +44,7 @@ const yuan = 100
 // loader carries what the demo builds as it goes.
 type loader struct {
 	app      *commands.App
+	query    *query.Service
 	ctx      context.Context
 	boot     commands.Actor
 	admin    commands.Actor
@@ -57,8 +59,8 @@ type loader struct {
 // Load builds the demo on an empty store and returns its logins. On a
 // store that has an organisation already it changes nothing and returns
 // none: the demo's logins exist only if that organisation is the demo.
-func Load(ctx context.Context, app *commands.App) ([]Login, error) {
-	l := &loader{app: app, ctx: ctx, boot: commands.Actor{Bootstrap: true, CommandID: "demo"},
+func Load(ctx context.Context, app *commands.App, q *query.Service) ([]Login, error) {
+	l := &loader{app: app, query: q, ctx: ctx, boot: commands.Actor{Bootstrap: true, CommandID: "demo"},
 		units: map[string]uuid.UUID{}, workers: map[string]commands.Actor{}, ap: map[string]commands.Actor{}}
 	done, err := app.Bootstrapped(ctx)
 	if err != nil {

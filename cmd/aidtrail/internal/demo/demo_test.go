@@ -16,7 +16,7 @@ func TestDemoLoadsTheSeedsStories(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t, "postgres")
 	ctx := t.Context()
-	logins, err := Load(ctx, env.App)
+	logins, err := Load(ctx, env.App, env.Query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestDemoLoadsTheSeedsStories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(ctx, env.App); err != nil {
+	if _, err := Load(ctx, env.App, env.Query); err != nil {
 		t.Fatalf("loading again: %v", err)
 	}
 	if again, _ := env.Store.Head(ctx); again != head {
@@ -55,7 +55,7 @@ func TestDemoLoadsTheSeedsStories(t *testing.T) {
 			continue
 		}
 		cases++
-		c, err := env.App.GetCase(ctx, auditor, caseIDOf(t, e.Stream))
+		c, err := env.Query.GetCase(ctx, auditor, caseIDOf(t, e.Stream))
 		if err != nil {
 			t.Fatal(err)
 		}

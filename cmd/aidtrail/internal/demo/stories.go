@@ -112,7 +112,7 @@ func (l *loader) claim(filer commands.Actor, emp uuid.UUID, station string, def 
 	if _, err := l.app.SubmitCase(l.ctx, filer, id); err != nil {
 		return fmt.Errorf("submit: %w", err)
 	}
-	view, err := l.app.GetCase(l.ctx, l.admin, id)
+	view, err := l.query.GetCase(l.ctx, l.admin, id)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package commands
+package query
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"aidtrail/commands/internal/uow"
 	"aidtrail/domain/access"
 	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
@@ -26,23 +27,23 @@ import (
 // uuid.Nil with no error means the whole organisation: the bootstrap
 // administrator, before a real one is appointed, asking for no unit.
 // Refusals are recorded as access.denied, like every other.
-func (a *App) StatsScope(ctx context.Context, actor Actor, unitID uuid.UUID) (uuid.UUID, error) {
+func (s *Service) StatsScope(ctx context.Context, actor uow.Actor, unitID uuid.UUID) (uuid.UUID, error) {
 	const reason = "reading statistics"
-	w := newWork(a.store)
+	w := uow.NewWork(s.store)
 	if unitID != uuid.Nil {
-		unit, err := loadUnit(ctx, w, unitID)
-		if errors.Is(err, ErrNotFound) {
+		unit, err := uow.LoadUnit(ctx, w, unitID)
+		if errors.Is(err, uow.ErrNotFound) {
 			return uuid.Nil, &fault.ValidationError{Field: "unit_id", Reason: "names no unit"}
 		}
 		if err != nil {
 			return uuid.Nil, err
 		}
-		if err := a.mayReadStats(ctx, w, actor, unit); err != nil {
+		if err := s.mayReadStats(ctx, w, actor, unit); err != nil {
 			return uuid.Nil, err
 		}
 		return unitID, nil
 	}
-	scope, err := a.StaffReadScope(ctx, actor, reason, access.PermStatsRead)
+	scope, err := s.gate.StaffReadScope(ctx, actor, reason, access.PermStatsRead)
 	if err != nil {
 		return uuid.Nil, err
 	}
@@ -51,7 +52,7 @@ func (a *App) StatsScope(ctx context.Context, actor Actor, unitID uuid.UUID) (uu
 	}
 	units := make([]*org.Unit, 0, len(scope.Units))
 	for _, id := range scope.Units {
-		u, err := loadUnit(ctx, w, id)
+		u, err := uow.LoadUnit(ctx, w, id)
 		if err != nil {
 			return uuid.Nil, err
 		}
@@ -77,9 +78,9 @@ func (a *App) StatsScope(ctx context.Context, actor Actor, unitID uuid.UUID) (uu
 
 // mayReadStats refuses, and records the refusal of, an actor without
 // stats.read at unit.
-func (a *App) mayReadStats(ctx context.Context, w *work, actor Actor, unit *org.Unit) error {
+func (s *Service) mayReadStats(ctx context.Context, w *uow.Work, actor uow.Actor, unit *org.Unit) error {
 	if actor.Bootstrap {
-		ended, err := a.bootstrapEnded(ctx)
+		ended, err := s.gate.BootstrapEnded(ctx)
 		if err != nil {
 			return err
 		}
@@ -87,7 +88,7 @@ func (a *App) mayReadStats(ctx context.Context, w *work, actor Actor, unit *org.
 			return nil
 		}
 	} else {
-		account, err := a.loadAccount(ctx, w, actor.AccountID)
+		account, err := s.gate.LoadAccount(ctx, w, actor.AccountID)
 		if err != nil {
 			return err
 		}
@@ -97,5 +98,5 @@ func (a *App) mayReadStats(ctx context.Context, w *work, actor Actor, unit *org.
 			return err
 		}
 	}
-	return a.denied(ctx, actor, access.PermStatsRead, unit, "reading statistics")
+	return s.gate.Denied(ctx, actor, access.PermStatsRead, unit, "reading statistics")
 }

@@ -1,4 +1,4 @@
-package commands
+package uow
 
 import (
 	"context"
@@ -12,25 +12,26 @@ import (
 	"aidtrail/domain/event"
 )
 
-// budgetCache keeps the budgets this process has read, as of the version
+// BudgetCache keeps the budgets this process has read, as of the version
 // it read, so that a budget — whose stream grows by events for every case
 // of its year — is not read whole for each approval: only what follows the
 // cached version is read and applied. Entries are states rebuilt from
 // stored events only, so a cached budget is never ahead of the store.
-type budgetCache struct {
+type BudgetCache struct {
 	mu      sync.Mutex
 	budgets map[uuid.UUID]*budget.Budget
 }
 
-func newBudgetCache() *budgetCache { return &budgetCache{budgets: map[uuid.UUID]*budget.Budget{}} }
+// NewBudgetCache returns an empty cache.
+func NewBudgetCache() *BudgetCache { return &BudgetCache{budgets: map[uuid.UUID]*budget.Budget{}} }
 
-func (c *budgetCache) get(id uuid.UUID) *budget.Budget {
+func (c *BudgetCache) get(id uuid.UUID) *budget.Budget {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.budgets[id]
 }
 
-func (c *budgetCache) put(b *budget.Budget) {
+func (c *BudgetCache) put(b *budget.Budget) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old := c.budgets[b.ID()]; old == nil || old.Version() < b.Version() {
@@ -38,14 +39,14 @@ func (c *budgetCache) put(b *budget.Budget) {
 	}
 }
 
-// loadBudgetAggregate loads a budget under this process's lock on its
-// stream (see loadLocked), from the cache and what follows it when it can,
+// LoadBudgetAggregate loads a budget under this process's lock on its
+// stream (see LoadLocked), from the cache and what follows it when it can,
 // and records the version read for the commit's check. The budget returned
 // is the caller's to change.
-func (w *work) loadBudgetAggregate(ctx context.Context, id uuid.UUID) (*budget.Budget, error) {
+func (w *Work) LoadBudgetAggregate(ctx context.Context, id uuid.UUID) (*budget.Budget, error) {
 	stream := budget.Stream(id)
 	if w.budgets == nil {
-		history, err := w.loadLocked(ctx, stream)
+		history, err := w.LoadLocked(ctx, stream)
 		if err != nil {
 			return nil, err
 		}
@@ -54,7 +55,7 @@ func (w *work) loadBudgetAggregate(ctx context.Context, id uuid.UUID) (*budget.B
 		}
 		return budget.LoadBudget(id, history)
 	}
-	if err := w.lockOnly(ctx, stream); err != nil {
+	if err := w.LockOnly(ctx, stream); err != nil {
 		return nil, err
 	}
 	var b *budget.Budget
@@ -79,7 +80,7 @@ func (w *work) loadBudgetAggregate(ctx context.Context, id uuid.UUID) (*budget.B
 		}
 	}
 	w.budgets.put(b)
-	if err := w.noteRead(stream, b.Version()); err != nil {
+	if err := w.NoteRead(stream, b.Version()); err != nil {
 		return nil, err
 	}
 	return b.Continue(nil) // a copy: the cached state stays as stored

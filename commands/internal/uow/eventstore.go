@@ -1,8 +1,4 @@
-// Package commands holds aidtrail's use cases: one handler per command, each
-// authorising its actor, loading aggregates from the event store, deciding in
-// the domain and appending with the loaded version as the expected one. The
-// ports those handlers need are declared here.
-package commands
+package uow
 
 import (
 	"context"

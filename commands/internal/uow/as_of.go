@@ -1,4 +1,4 @@
-package commands
+package uow
 
 import (
 	"time"
@@ -18,9 +18,9 @@ type AsOf struct {
 // Now reports whether m asks for the present state.
 func (m AsOf) Now() bool { return m.Position == 0 && m.Time.IsZero() }
 
-// cut returns the part of a stream's history, in order, that had been
+// Cut returns the part of a stream's history, in order, that had been
 // recorded at m.
-func (m AsOf) cut(history []event.Recorded) []event.Recorded {
+func (m AsOf) Cut(history []event.Recorded) []event.Recorded {
 	for i, e := range history {
 		if m.Position > 0 && e.Position > m.Position || !m.Time.IsZero() && e.RecordedAt.After(m.Time) {
 			return history[:i]

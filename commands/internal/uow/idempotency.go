@@ -1,6 +1,8 @@
-package commands
+package uow
 
 import (
+	"strconv"
+
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
@@ -17,10 +19,10 @@ import (
 // idempotencyNamespace seeds the name-based UUIDs of keyed commands.
 var idempotencyNamespace = uuid.MustParse("6f1d2c3e-8a9b-4c5d-9e0f-a1b2c3d4e5f6")
 
-// newID returns the id of something a command creates: derived from the
+// NewID returns the id of something a command creates: derived from the
 // actor's Idempotency-Key and purpose when there is one, else a fresh
 // UUIDv7.
-func newID(actor Actor, purpose string) uuid.UUID {
+func NewID(actor Actor, purpose string) uuid.UUID {
 	if actor.IdempotencyKey == "" {
 		return uuid.Must(uuid.NewV7())
 	}
@@ -34,11 +36,12 @@ func keyEventIDs(actor Actor, stream string, events []event.Event) {
 		return
 	}
 	for i := range events {
-		events[i].ID = newID(actor, "event\x00"+stream+"\x00"+itoa(i))
+		events[i].ID = NewID(actor, "event\x00"+stream+"\x00"+strconv.Itoa(i))
 	}
 }
 
-// answerStream is where a keyed command records its answer (see attempt).
-func answerStream(actor Actor, command string) string {
-	return event.AnswerStream(newID(actor, "answer\x00"+command))
+// AnswerStream is where a keyed command records its answer: one stream per
+// account, key and command.
+func AnswerStream(actor Actor, command string) string {
+	return event.AnswerStream(NewID(actor, "answer\x00"+command))
 }

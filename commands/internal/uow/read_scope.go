@@ -1,4 +1,4 @@
-package commands
+package uow
 
 import (
 	"context"
@@ -27,29 +27,29 @@ func (s ReadScope) Empty() bool { return !s.Everything && len(s.Units) == 0 && s
 // stream (never from a read model, which may lag a vacated position). An
 // actor who may read nothing at all is refused, and the refusal is
 // recorded like every other; reason says what was being read.
-func (a *App) ReadScope(ctx context.Context, actor Actor, reason string, perms ...access.Permission) (ReadScope, error) {
+func (a *Gate) ReadScope(ctx context.Context, actor Actor, reason string, perms ...access.Permission) (ReadScope, error) {
 	return a.readScope(ctx, actor, reason, true, perms)
 }
 
 // StaffReadScope is ReadScope for what only staff positions show (money
 // of units, statistics): an employee's own record counts for nothing, so
 // an employee's account without such a position is refused, on the record.
-func (a *App) StaffReadScope(ctx context.Context, actor Actor, reason string, perms ...access.Permission) (ReadScope, error) {
+func (a *Gate) StaffReadScope(ctx context.Context, actor Actor, reason string, perms ...access.Permission) (ReadScope, error) {
 	return a.readScope(ctx, actor, reason, false, perms)
 }
 
-func (a *App) readScope(ctx context.Context, actor Actor, reason string, own bool, perms []access.Permission) (ReadScope, error) {
+func (a *Gate) readScope(ctx context.Context, actor Actor, reason string, own bool, perms []access.Permission) (ReadScope, error) {
 	if actor.Bootstrap {
-		ended, err := a.bootstrapEnded(ctx)
+		ended, err := a.BootstrapEnded(ctx)
 		if err != nil {
 			return ReadScope{}, err
 		}
 		if !ended {
 			return ReadScope{Everything: true}, nil
 		}
-		return ReadScope{}, a.denied(ctx, actor, perms[0], nil, reason)
+		return ReadScope{}, a.Denied(ctx, actor, perms[0], nil, reason)
 	}
-	account, err := a.loadAccount(ctx, newWork(a.store), actor.AccountID)
+	account, err := a.LoadAccount(ctx, NewWork(a.store), actor.AccountID)
 	if err != nil {
 		return ReadScope{}, err
 	}
@@ -65,7 +65,7 @@ func (a *App) readScope(ctx context.Context, actor Actor, reason string, own boo
 		}
 	}
 	if scope.Empty() {
-		return ReadScope{}, a.denied(ctx, actor, perms[0], nil, reason)
+		return ReadScope{}, a.Denied(ctx, actor, perms[0], nil, reason)
 	}
 	return scope, nil
 }

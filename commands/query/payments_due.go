@@ -1,4 +1,4 @@
-package commands
+package query
 
 import (
 	"context"
@@ -8,13 +8,14 @@ import (
 
 	"github.com/google/uuid"
 
+	"aidtrail/commands/internal/uow"
 	"aidtrail/domain/access"
 	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 	"aidtrail/domain/payment"
 )
 
-// ExportPayments returns the rows of the bank's payment file for the
+// ExportDue returns the rows of the bank's payment file for the
 // payments due lists, in its order: each payment's case, payee and
 // amount, and the payee's bank account as the payment was instructed with
 // it, opened for this file only. It needs budgets.manage at unit; a
@@ -30,13 +31,13 @@ import (
 // file with an error matching fault.ErrInvalidState that names it: a
 // bank file must not leave out, unnoticed, a payment that is due; fail
 // that payment first.
-func (a *App) ExportPayments(ctx context.Context, actor Actor, unitID uuid.UUID, due func(context.Context) ([]uuid.UUID, error)) ([]payment.ExportRow, error) {
-	w := newWork(a.store)
-	unit, err := loadUnit(ctx, w, unitID)
+func (s *Service) ExportDue(ctx context.Context, actor uow.Actor, unitID uuid.UUID, due func(context.Context) ([]uuid.UUID, error)) ([]payment.ExportRow, error) {
+	w := uow.NewWork(s.store)
+	unit, err := uow.LoadUnit(ctx, w, unitID)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := a.authorize(ctx, w, actor, access.PermBudgetsManage, unit); err != nil {
+	if _, err := s.gate.Authorize(ctx, w, actor, access.PermBudgetsManage, unit); err != nil {
 		return nil, err
 	}
 	ids, err := due(ctx)
@@ -46,8 +47,8 @@ func (a *App) ExportPayments(ctx context.Context, actor Actor, unitID uuid.UUID,
 	units := map[uuid.UUID]*org.Unit{unit.ID(): unit}
 	rows := make([]payment.ExportRow, 0, len(ids))
 	for _, id := range ids {
-		p, err := loadPayment(ctx, w, id)
-		if errors.Is(err, ErrNotFound) {
+		p, err := uow.LoadPayment(ctx, w, id)
+		if errors.Is(err, uow.ErrNotFound) {
 			continue
 		}
 		if err != nil {
@@ -63,7 +64,7 @@ func (a *App) ExportPayments(ctx context.Context, actor Actor, unitID uuid.UUID,
 		if !within {
 			continue
 		}
-		account, err := a.payeeAccount(ctx, p)
+		account, err := s.payeeAccount(ctx, p)
 		if err != nil {
 			return nil, err
 		}
@@ -75,14 +76,14 @@ func (a *App) ExportPayments(ctx context.Context, actor Actor, unitID uuid.UUID,
 
 // caseWithin reports whether case id belongs to root's subtree as the
 // organisation stands now; units caches the units read.
-func caseWithin(ctx context.Context, w *work, id, root uuid.UUID, units map[uuid.UUID]*org.Unit) (bool, error) {
-	c, err := loadCase(ctx, w, id)
+func caseWithin(ctx context.Context, w *uow.Work, id, root uuid.UUID, units map[uuid.UUID]*org.Unit) (bool, error) {
+	c, err := uow.LoadCase(ctx, w, id)
 	if err != nil {
 		return false, err
 	}
 	u, ok := units[c.UnitID()]
 	if !ok {
-		if u, err = loadUnit(ctx, w, c.UnitID()); err != nil {
+		if u, err = uow.LoadUnit(ctx, w, c.UnitID()); err != nil {
 			return false, err
 		}
 		units[u.ID()] = u
@@ -91,14 +92,14 @@ func caseWithin(ctx context.Context, w *work, id, root uuid.UUID, units map[uuid
 }
 
 // payeeAccount opens the bank account a payment was instructed with.
-func (a *App) payeeAccount(ctx context.Context, p *payment.Payment) (string, error) {
+func (s *Service) payeeAccount(ctx context.Context, p *payment.Payment) (string, error) {
 	sealed := string(p.Instruction().BankAccount)
 	if sealed == "" {
 		return "", fmt.Errorf("%w: payment %s: no bank account was recorded for the payee when it was instructed; fail it and instruct it again",
 			fault.ErrInvalidState, p.ID())
 	}
-	account, err := a.keyring.Open(ctx, p.EmployeeID(), sealed)
-	if errors.Is(err, ErrErased) {
+	account, err := s.keyring.Open(ctx, p.EmployeeID(), sealed)
+	if errors.Is(err, uow.ErrErased) {
 		return "", fmt.Errorf("%w: payment %s: the payee's personal data has been erased; fail it", fault.ErrInvalidState, p.ID())
 	}
 	if err != nil {

@@ -1,15 +1,15 @@
-package commands
+package uow
 
 import (
 	"context"
 	"sync"
 )
 
-// streamLocks are this process's locks on busy streams, one per stream
+// StreamLocks are this process's locks on busy streams, one per stream
 // name, created on first use and dropped when no one holds or waits for
 // them. A lock is a channel of capacity one, so waiting for it honours the
 // context.
-type streamLocks struct {
+type StreamLocks struct {
 	mu    sync.Mutex
 	locks map[string]*streamLock
 }
@@ -19,10 +19,11 @@ type streamLock struct {
 	users int // holders and waiters
 }
 
-func newStreamLocks() *streamLocks { return &streamLocks{locks: map[string]*streamLock{}} }
+// NewStreamLocks returns a process's set of stream locks, all free.
+func NewStreamLocks() *StreamLocks { return &StreamLocks{locks: map[string]*streamLock{}} }
 
 // lock takes stream's lock and returns its release.
-func (s *streamLocks) lock(ctx context.Context, stream string) (func(), error) {
+func (s *StreamLocks) lock(ctx context.Context, stream string) (func(), error) {
 	s.mu.Lock()
 	l := s.locks[stream]
 	if l == nil {

@@ -1,4 +1,4 @@
-package commands
+package query
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"aidtrail/commands/internal/uow"
 	"aidtrail/domain/access"
 	"aidtrail/domain/org"
 )
@@ -23,7 +24,7 @@ type EmployeeView struct {
 	IDNumber    string
 	Phone       string
 	BankAccount string
-	Family      []FamilyMember
+	Family      []uow.FamilyMember
 	Erased      bool
 	Masked      []string
 	Version     int64
@@ -32,17 +33,17 @@ type EmployeeView struct {
 // GetEmployee returns an employee: in full to those with employees.read at
 // the employee's unit and to the employee's own account; without names, ID
 // number, phone or bank account to those with employees.read_masked.
-func (a *App) GetEmployee(ctx context.Context, actor Actor, id uuid.UUID) (EmployeeView, error) {
-	w := newWork(a.store)
-	emp, err := loadEmployee(ctx, w, id)
+func (s *Service) GetEmployee(ctx context.Context, actor uow.Actor, id uuid.UUID) (EmployeeView, error) {
+	w := uow.NewWork(s.store)
+	emp, err := uow.LoadEmployee(ctx, w, id)
 	if err != nil {
 		return EmployeeView{}, err
 	}
-	unit, err := loadUnit(ctx, w, emp.UnitID())
+	unit, err := uow.LoadUnit(ctx, w, emp.UnitID())
 	if err != nil {
 		return EmployeeView{}, err
 	}
-	full, err := a.mayReadEmployee(ctx, w, actor, emp, unit)
+	full, err := s.mayReadEmployee(ctx, w, actor, emp, unit)
 	if err != nil {
 		return EmployeeView{}, err
 	}
@@ -55,16 +56,16 @@ func (a *App) GetEmployee(ctx context.Context, actor Actor, id uuid.UUID) (Emplo
 	if !full {
 		v.Masked = []string{"name", "id_number", "phone", "bank_account", "family.name"}
 		for _, f := range p.Family {
-			v.Family = append(v.Family, FamilyMember{Relation: f.Relation, BirthDate: f.BirthDate})
+			v.Family = append(v.Family, uow.FamilyMember{Relation: f.Relation, BirthDate: f.BirthDate})
 		}
 		return v, nil
 	}
-	open := func(s org.Sealed) string {
-		if err != nil || s == "" {
+	open := func(sealed org.Sealed) string {
+		if err != nil || sealed == "" {
 			return ""
 		}
-		plain, oErr := a.keyring.Open(ctx, id, string(s))
-		if errors.Is(oErr, ErrErased) {
+		plain, oErr := s.keyring.Open(ctx, id, string(sealed))
+		if errors.Is(oErr, uow.ErrErased) {
 			return Erased
 		}
 		err = oErr
@@ -72,7 +73,7 @@ func (a *App) GetEmployee(ctx context.Context, actor Actor, id uuid.UUID) (Emplo
 	}
 	v.Name, v.IDNumber, v.Phone, v.BankAccount = open(p.Name), open(p.IDNumber), open(p.Phone), open(p.BankAccount)
 	for _, f := range p.Family {
-		v.Family = append(v.Family, FamilyMember{Relation: f.Relation, Name: open(f.Name), BirthDate: f.BirthDate})
+		v.Family = append(v.Family, uow.FamilyMember{Relation: f.Relation, Name: open(f.Name), BirthDate: f.BirthDate})
 	}
 	if err != nil {
 		return EmployeeView{}, fmt.Errorf("open personal data of %s: %w", id, err)
@@ -82,9 +83,9 @@ func (a *App) GetEmployee(ctx context.Context, actor Actor, id uuid.UUID) (Emplo
 
 // mayReadEmployee reports whether actor may read emp in full (true), only
 // masked (false), or not at all (an error matching access.ErrForbidden).
-func (a *App) mayReadEmployee(ctx context.Context, w *work, actor Actor, emp *org.Employee, unit *org.Unit) (bool, error) {
+func (s *Service) mayReadEmployee(ctx context.Context, w *uow.Work, actor uow.Actor, emp *org.Employee, unit *org.Unit) (bool, error) {
 	if !actor.Bootstrap {
-		account, err := a.loadAccount(ctx, w, actor.AccountID)
+		account, err := s.gate.LoadAccount(ctx, w, actor.AccountID)
 		if err != nil {
 			return false, err
 		}
@@ -95,9 +96,9 @@ func (a *App) mayReadEmployee(ctx context.Context, w *work, actor Actor, emp *or
 		if _, err := account.Authorize(access.PermEmployeesRead, access.RefOf(unit)); err == nil {
 			return true, nil
 		}
-		_, err = a.authorize(ctx, w, actor, access.PermEmployeesReadMasked, unit)
+		_, err = s.gate.Authorize(ctx, w, actor, access.PermEmployeesReadMasked, unit)
 		return false, err
 	}
-	_, err := a.authorize(ctx, w, actor, access.PermEmployeesRead, unit)
+	_, err := s.gate.Authorize(ctx, w, actor, access.PermEmployeesRead, unit)
 	return err == nil, err
 }

@@ -1,0 +1,140 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"aidtrail/commands/internal/uow"
+	"aidtrail/domain/access"
+	"aidtrail/domain/casework"
+	"aidtrail/domain/catalogue"
+	"aidtrail/domain/org"
+)
+
+// CaseView is a case as a query returns it.
+type CaseView struct {
+	ID, EmployeeID, UnitID uuid.UUID
+	Status                 casework.Status
+	StandardCode           string
+	StandardVersion        int
+	RequestedFen           int64
+	ApprovedFen            int64
+	PaidFen                int64
+	Steps                  []casework.StepView
+	Documents              []casework.Document
+	// MissingDocuments are the kinds of document the case's standard
+	// requires that the case does not carry yet (the version fixed at
+	// submission, or today's before it).
+	MissingDocuments []string
+	Version          int64
+}
+
+// GetCase returns a case to the applicant's own account and to staff with
+// cases.file, cases.decide or audit.read at its unit.
+func (s *Service) GetCase(ctx context.Context, actor uow.Actor, id uuid.UUID) (CaseView, error) {
+	return s.GetCaseAsOf(ctx, actor, id, uow.AsOf{})
+}
+
+// GetCaseAsOf returns the case as it stood at the moment at, folded from
+// its history up to then, to whoever may read it now (GetCase); a case
+// not yet opened then is uow.ErrNotFound. Its missing documents are those of
+// the standard as it stood then.
+func (s *Service) GetCaseAsOf(ctx context.Context, actor uow.Actor, id uuid.UUID, at uow.AsOf) (CaseView, error) {
+	w := uow.NewWork(s.store)
+	c, unit, err := uow.LoadCaseAt(ctx, w, id)
+	if err != nil {
+		return CaseView{}, err
+	}
+	if err := s.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
+		return CaseView{}, err
+	}
+	if !at.Now() {
+		history, err := w.Load(ctx, casework.CaseStream(id))
+		if err != nil {
+			return CaseView{}, err
+		}
+		then := at.Cut(history)
+		if len(then) == 0 {
+			return CaseView{}, fmt.Errorf("case %s was not opened yet then: %w", id, uow.ErrNotFound)
+		}
+		if c, err = casework.LoadCase(id, then); err != nil {
+			return CaseView{}, err
+		}
+	}
+	missing, err := missingDocuments(ctx, w, c, at)
+	if err != nil {
+		return CaseView{}, err
+	}
+	return CaseView{
+		ID: c.ID(), EmployeeID: c.EmployeeID(), UnitID: c.UnitID(), Status: c.Status(),
+		StandardCode: c.StandardCode(), StandardVersion: c.StandardVersion(), RequestedFen: c.RequestedFen(),
+		ApprovedFen: c.ApprovedFen(), PaidFen: c.PaidFen(), Steps: c.Steps(), Documents: c.Documents(),
+		MissingDocuments: missing, Version: c.Version(),
+	}, nil
+}
+
+// missingDocuments lists what c's standard requires that c lacks: under the
+// version fixed at submission, or the standard's latest version at at
+// before it.
+func missingDocuments(ctx context.Context, w *uow.Work, c *casework.Case, at uow.AsOf) ([]string, error) {
+	history, err := w.Load(ctx, catalogue.StandardStream(c.StandardCode()))
+	if err != nil {
+		return nil, err
+	}
+	st, err := catalogue.LoadStandard(c.StandardCode(), at.Cut(history))
+	if err != nil {
+		return nil, err
+	}
+	def := st.Current()
+	if v := c.StandardVersion(); v > 0 {
+		if def, err = st.Version(v); err != nil {
+			return nil, err
+		}
+	}
+	kinds := make([]string, 0, len(c.Documents()))
+	for _, d := range c.Documents() {
+		kinds = append(kinds, d.Kind)
+	}
+	return def.MissingDocuments(kinds), nil
+}
+
+func (s *Service) mayReadCase(ctx context.Context, w *uow.Work, actor uow.Actor, employee uuid.UUID, unit *org.Unit) error {
+	if !actor.Bootstrap {
+		account, err := s.gate.LoadAccount(ctx, w, actor.AccountID)
+		if err != nil {
+			return err
+		}
+		if account.IsEmployee(employee) {
+			return nil
+		}
+		for _, p := range access.CaseReadPermissions() {
+			if _, err := account.Authorize(p, access.RefOf(unit)); err == nil {
+				return nil
+			}
+		}
+	}
+	return s.gate.Denied(ctx, actor, access.PermCasesFile, unit, "reading a case or payment")
+}
+
+// GetDocument returns a file of a case to those who may read the case; a
+// hash the case does not hold is uow.ErrNotFound, whatever the store keeps.
+func (s *Service) GetDocument(ctx context.Context, actor uow.Actor, caseID uuid.UUID, sha256Hex string) ([]byte, string, error) {
+	if s.documents == nil {
+		return nil, "", uow.ErrNoDocumentStore
+	}
+	w := uow.NewWork(s.store)
+	c, unit, err := uow.LoadCaseAt(ctx, w, caseID)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
+		return nil, "", err
+	}
+	if !slices.ContainsFunc(c.Documents(), func(d casework.Document) bool { return d.SHA256 == sha256Hex }) {
+		return nil, "", fmt.Errorf("document %s of case %s: %w", sha256Hex, caseID, uow.ErrNotFound)
+	}
+	return s.documents.Get(ctx, sha256Hex)
+}

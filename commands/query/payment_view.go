@@ -1,0 +1,64 @@
+package query
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"aidtrail/commands/internal/uow"
+	"aidtrail/domain/payment"
+)
+
+// PaymentView is a payment as a query returns it.
+type PaymentView struct {
+	ID, CaseID, EmployeeID, BudgetID uuid.UUID
+	AmountFen                        int64
+	Status                           payment.Status
+	BankRef, ConfirmedOn, FailReason string
+	Version                          int64
+}
+
+// GetPayment returns a payment to staff with budgets.manage or audit.read
+// at its case's unit, and to the payee's own account.
+func (s *Service) GetPayment(ctx context.Context, actor uow.Actor, id uuid.UUID) (PaymentView, error) {
+	return s.GetPaymentAsOf(ctx, actor, id, uow.AsOf{})
+}
+
+// GetPaymentAsOf returns the payment as it stood at the moment at, folded
+// from its history up to then, to whoever may read it now (GetPayment); a
+// payment not yet instructed then is uow.ErrNotFound.
+func (s *Service) GetPaymentAsOf(ctx context.Context, actor uow.Actor, id uuid.UUID, at uow.AsOf) (PaymentView, error) {
+	w := uow.NewWork(s.store)
+	p, err := uow.LoadPayment(ctx, w, id)
+	if err != nil {
+		return PaymentView{}, err
+	}
+	c, err := uow.LoadCase(ctx, w, p.CaseID())
+	if err != nil {
+		return PaymentView{}, err
+	}
+	unit, err := uow.LoadUnit(ctx, w, c.UnitID())
+	if err != nil {
+		return PaymentView{}, err
+	}
+	if err := s.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
+		return PaymentView{}, err
+	}
+	if !at.Now() {
+		history, err := w.Load(ctx, payment.Stream(id))
+		if err != nil {
+			return PaymentView{}, err
+		}
+		then := at.Cut(history)
+		if len(then) == 0 {
+			return PaymentView{}, fmt.Errorf("payment %s was not instructed yet then: %w", id, uow.ErrNotFound)
+		}
+		if p, err = payment.LoadPayment(id, then); err != nil {
+			return PaymentView{}, err
+		}
+	}
+	return PaymentView{ID: p.ID(), CaseID: p.CaseID(), EmployeeID: p.EmployeeID(), BudgetID: p.BudgetID(),
+		AmountFen: p.AmountFen(), Status: p.Status(), BankRef: p.BankRef(), ConfirmedOn: p.ConfirmedOn(),
+		FailReason: p.FailReason(), Version: p.Version()}, nil
+}
