@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
 
 func TestOpenAccount(t *testing.T) {
@@ -45,18 +46,18 @@ func TestOpenAccount(t *testing.T) {
 			t.Parallel()
 			a, err := OpenAccount(tt.id, tt.login, tt.aname, tt.employee)
 			if tt.field != "" {
-				wantErr(t, err, fault.ErrInvalid)
-				wantField(t, err, tt.field)
+				aggtest.WantErr(t, err, fault.ErrInvalid)
+				aggtest.WantField(t, err, tt.field)
 				if a != nil {
 					t.Fatal("account returned with an error")
 				}
 				return
 			}
-			wantErr(t, err, nil)
+			aggtest.WantErr(t, err, nil)
 			if a.Login() != tt.wantLogin || a.Name() != strings.TrimSpace(tt.aname) || a.Version() != 0 {
 				t.Fatalf("login %q name %q", a.Login(), a.Name())
 			}
-			if got := types(a.Changes()); !slices.Equal(got, []string{TypeAccountOpened}) {
+			if got := aggtest.Types(a.Changes()); !slices.Equal(got, []string{TypeAccountOpened}) {
 				t.Fatalf("recorded %v", got)
 			}
 			if e, ok := a.EmployeeID(); ok != (tt.employee != nil) || ok && (e != *tt.employee || !a.IsEmployee(e)) {
@@ -76,17 +77,17 @@ func TestSetPassword(t *testing.T) {
 	if a.HasPassword() {
 		t.Fatal("new account has a password")
 	}
-	wantErr(t, a.SetPassword(), nil)
+	aggtest.WantErr(t, a.SetPassword(), nil)
 	if string(a.Changes()[0].Data) != `{}` {
 		t.Fatalf("password_set carries %s", a.Changes()[0].Data)
 	}
 	h, a = commit(t, h, a)
-	wantErr(t, a.Close(""), nil)
+	aggtest.WantErr(t, a.Close(""), nil)
 	_, a = commit(t, h, a)
 	if !a.HasPassword() {
 		t.Fatal("password forgotten")
 	}
-	wantErr(t, a.SetPassword(), ErrAccountClosed)
+	aggtest.WantErr(t, a.SetPassword(), ErrAccountClosed)
 }
 
 func TestAssignPosition(t *testing.T) {
@@ -125,13 +126,13 @@ func TestAssignPosition(t *testing.T) {
 			t.Parallel()
 			a, h, _ := opened(t, u)
 			if tt.closed {
-				wantErr(t, a.Close("left"), nil)
+				aggtest.WantErr(t, a.Close("left"), nil)
 				h, a = commit(t, h, a)
 			}
 			err := a.AssignPosition(tt.pos, tt.unit, tt.title, tt.roles)
-			wantErr(t, err, tt.want)
+			aggtest.WantErr(t, err, tt.want)
 			if tt.field != "" {
-				wantField(t, err, tt.field)
+				aggtest.WantField(t, err, tt.field)
 			}
 			if err != nil {
 				if len(a.Changes()) != 0 {
@@ -145,7 +146,7 @@ func TestAssignPosition(t *testing.T) {
 				t.Fatalf("positions %+v", ps)
 			}
 			_, a = commit(t, h, a)
-			wantErr(t, a.AssignPosition(tt.pos, tt.unit, tt.title, tt.roles), fault.ErrInvalid)
+			aggtest.WantErr(t, a.AssignPosition(tt.pos, tt.unit, tt.title, tt.roles), fault.ErrInvalid)
 		})
 	}
 }
@@ -180,7 +181,7 @@ func TestVacatePosition(t *testing.T) {
 				pos = ids[tt.which]
 			}
 			if tt.twice {
-				wantErr(t, a.VacatePosition(pos, nil, ""), nil)
+				aggtest.WantErr(t, a.VacatePosition(pos, nil, ""), nil)
 				h, a = commit(t, h, a)
 			}
 			var successor *uuid.UUID
@@ -188,9 +189,9 @@ func TestVacatePosition(t *testing.T) {
 				successor = tt.successor(a)
 			}
 			err := a.VacatePosition(pos, successor, tt.reason)
-			wantErr(t, err, tt.want)
+			aggtest.WantErr(t, err, tt.want)
 			if tt.field != "" {
-				wantField(t, err, tt.field)
+				aggtest.WantField(t, err, tt.field)
 			}
 			if tt.want == ErrPositionNotActive {
 				var pe *PositionNotActiveError
@@ -221,16 +222,16 @@ func TestCloseAccount(t *testing.T) {
 	if !errors.As(err, &ae) || !slices.Equal(ae.Positions, ids) || !errors.Is(err, ErrPositionsActive) || !errors.Is(err, fault.ErrInvalidState) {
 		t.Fatalf("close with positions: %v", err)
 	}
-	wantErr(t, a.VacatePosition(ids[0], nil, ""), nil)
-	wantErr(t, a.Close("left"), ErrPositionsActive)
-	wantErr(t, a.VacatePosition(ids[1], nil, ""), nil)
-	wantErr(t, a.Close(strings.Repeat("r", MaxReasonRunes+1)), fault.ErrInvalid)
-	wantErr(t, a.Close("left the union"), nil)
+	aggtest.WantErr(t, a.VacatePosition(ids[0], nil, ""), nil)
+	aggtest.WantErr(t, a.Close("left"), ErrPositionsActive)
+	aggtest.WantErr(t, a.VacatePosition(ids[1], nil, ""), nil)
+	aggtest.WantErr(t, a.Close(strings.Repeat("r", MaxReasonRunes+1)), fault.ErrInvalid)
+	aggtest.WantErr(t, a.Close("left the union"), nil)
 	if !a.Closed() || len(a.ActivePositions()) != 0 {
 		t.Fatal("not closed")
 	}
 	_, a = commit(t, h, a)
-	wantErr(t, a.Close(""), ErrAccountClosed)
-	wantErr(t, a.VacatePosition(ids[0], nil, ""), ErrAccountClosed)
-	wantErr(t, a.AssignPosition(uuid.New(), u["st1"], "x", []Role{RoleAnalyst}), ErrAccountClosed)
+	aggtest.WantErr(t, a.Close(""), ErrAccountClosed)
+	aggtest.WantErr(t, a.VacatePosition(ids[0], nil, ""), ErrAccountClosed)
+	aggtest.WantErr(t, a.AssignPosition(uuid.New(), u["st1"], "x", []Role{RoleAnalyst}), ErrAccountClosed)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/internal/aggtest"
 )
 
 // specTable is the permission table as the feature brief states it,
@@ -65,7 +66,7 @@ func TestAuthorizeEachRoleAndPermission(t *testing.T) {
 	for _, role := range Roles() {
 		a, h, ids := opened(t, u, position{"st1", []Role{role}})
 		vacated := cloneAccount(t, h, a)
-		wantErr(t, vacated.VacatePosition(ids[0], nil, "moved on"), nil)
+		aggtest.WantErr(t, vacated.VacatePosition(ids[0], nil, "moved on"), nil)
 		closed := closedWithActivePosition(t, h, a)
 		for _, p := range Permissions() {
 			granted := slices.Contains(specTable[p], role)
@@ -163,7 +164,7 @@ func TestAuthorizeChoosesTheClosestPosition(t *testing.T) {
 			}
 		}
 	}
-	wantErr(t, a.VacatePosition(ids[2], nil, ""), nil)
+	aggtest.WantErr(t, a.VacatePosition(ids[2], nil, ""), nil)
 	if g, err := a.Authorize(PermCasesFile, u["tm1"]); err != nil || g.PositionID != ids[3] {
 		t.Fatalf("after vacating: %+v, %v", g, err)
 	}
@@ -203,7 +204,7 @@ func TestIsEmployee(t *testing.T) {
 	if staff.IsEmployee(uuid.Nil) || staff.IsEmployee(emp) {
 		t.Fatal("a staff account belongs to an employee")
 	}
-	wantErr(t, a.Close("left"), nil)
+	aggtest.WantErr(t, a.Close("left"), nil)
 	if a.IsEmployee(emp) {
 		t.Fatal("a closed account still belongs to its employee")
 	}

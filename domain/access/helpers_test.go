@@ -1,14 +1,12 @@
 package access
 
 import (
-	"errors"
-	"reflect"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
-	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
 
 // commit turns an account's changes into the stream it would be appended
@@ -17,19 +15,15 @@ import (
 // loaded afresh.
 func commit(t *testing.T, history []event.Recorded, a *Account) ([]event.Recorded, *Account) {
 	t.Helper()
-	if int64(len(history)) != a.Version() {
-		t.Fatalf("expected version %d, stream at %d", a.Version(), len(history))
-	}
-	for _, e := range a.Changes() {
-		history = append(history, event.Recorded{ID: e.ID, Stream: a.Stream(), Version: int64(len(history) + 1), Type: e.Type, Data: e.Data})
+	history, err := aggtest.Append(history, a.Stream(), a.Version(), a.Changes())
+	if err != nil {
+		t.Fatal(err)
 	}
 	got, err := LoadAccount(a.ID(), history)
 	if err != nil {
 		t.Fatalf("reload: %v", err)
 	}
-	if got.id != a.id || !reflect.DeepEqual(got.s, a.s) {
-		t.Fatalf("round trip:\n got %+v\nwant %+v", got.s, a.s)
-	}
+	aggtest.SameState(t, got.s, a.s)
 	return history, got
 }
 
@@ -76,33 +70,4 @@ func opened(t *testing.T, u units, positions ...position) (*Account, []event.Rec
 type position struct {
 	unit  string
 	roles []Role
-}
-
-func wantErr(t *testing.T, err, want error) {
-	t.Helper()
-	if want == nil {
-		if err != nil {
-			t.Fatalf("unexpected error: %v", err)
-		}
-		return
-	}
-	if !errors.Is(err, want) {
-		t.Fatalf("error %v, want %v", err, want)
-	}
-}
-
-func wantField(t *testing.T, err error, field string) {
-	t.Helper()
-	var ve *fault.ValidationError
-	if !errors.As(err, &ve) || ve.Field != field {
-		t.Fatalf("error %v, want a *fault.ValidationError on %q", err, field)
-	}
-}
-
-func types(events []event.Event) []string {
-	var ts []string
-	for _, e := range events {
-		ts = append(ts, e.Type)
-	}
-	return ts
 }

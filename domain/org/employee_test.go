@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
 
 func TestRegister(t *testing.T) {
@@ -77,9 +78,9 @@ func TestRegister(t *testing.T) {
 				unit = tr.u(tt.unit)
 			}
 			e, err := Register(tt.id, unit, tt.p, tt.now)
-			wantErr(t, err, tt.want)
+			aggtest.WantErr(t, err, tt.want)
 			if tt.field != "" {
-				wantField(t, err, tt.field)
+				aggtest.WantField(t, err, tt.field)
 			}
 			if err != nil {
 				if e != nil || unit != nil && len(unit.Changes()) != 0 {
@@ -87,10 +88,10 @@ func TestRegister(t *testing.T) {
 				}
 				return
 			}
-			if got := types(e.Changes()); !slices.Equal(got, []string{TypeEmployeeRegistered}) {
+			if got := aggtest.Types(e.Changes()); !slices.Equal(got, []string{TypeEmployeeRegistered}) {
 				t.Fatalf("employee recorded %v", got)
 			}
-			if got := types(unit.Changes()); !slices.Equal(got, []string{TypeUnitEmployeeJoined}) {
+			if got := aggtest.Types(unit.Changes()); !slices.Equal(got, []string{TypeUnitEmployeeJoined}) {
 				t.Fatalf("unit recorded %v", got)
 			}
 			if e.UnitID() != unit.ID() || !unit.HasEmployee(e.ID()) || e.Erased() || e.Version() != 0 {
@@ -162,17 +163,17 @@ func TestTransfer(t *testing.T) {
 				to = tr.u(tt.to)
 			}
 			err := e.Transfer(from, to)
-			wantErr(t, err, tt.want)
+			aggtest.WantErr(t, err, tt.want)
 			if !tt.moved {
 				if len(e.Changes())+len(from.Changes()) != 0 || to != nil && len(to.Changes()) != 0 {
 					t.Fatal("recorded events")
 				}
 				return
 			}
-			if !slices.Equal(types(e.Changes()), []string{TypeEmployeeTransferred}) ||
-				!slices.Equal(types(from.Changes()), []string{TypeUnitEmployeeLeft}) ||
-				!slices.Equal(types(to.Changes()), []string{TypeUnitEmployeeJoined}) {
-				t.Fatalf("recorded %v %v %v", types(e.Changes()), types(from.Changes()), types(to.Changes()))
+			if !slices.Equal(aggtest.Types(e.Changes()), []string{TypeEmployeeTransferred}) ||
+				!slices.Equal(aggtest.Types(from.Changes()), []string{TypeUnitEmployeeLeft}) ||
+				!slices.Equal(aggtest.Types(to.Changes()), []string{TypeUnitEmployeeJoined}) {
+				t.Fatalf("recorded %v %v %v", aggtest.Types(e.Changes()), aggtest.Types(from.Changes()), aggtest.Types(to.Changes()))
 			}
 			tr.commit(e, from, to)
 			if tr.employee(id).UnitID() != to.ID() || tr.u(tt.from).HasEmployee(id) || !tr.u(tt.to).HasEmployee(id) {
@@ -225,9 +226,9 @@ func TestChangeDetails(t *testing.T) {
 			}
 			before := e.Personal()
 			err := e.ChangeDetails(tt.c, now)
-			wantErr(t, err, tt.want)
+			aggtest.WantErr(t, err, tt.want)
 			if tt.field != "" {
-				wantField(t, err, tt.field)
+				aggtest.WantField(t, err, tt.field)
 			}
 			if err != nil {
 				if len(e.Changes()) != 0 {
@@ -279,7 +280,7 @@ func TestErase(t *testing.T) {
 			}
 			e, unit := tr.employee(id), tr.u(tt.unit)
 			err := e.Erase(unit, tt.reason)
-			wantErr(t, err, tt.want)
+			aggtest.WantErr(t, err, tt.want)
 			if err != nil {
 				if len(e.Changes())+len(unit.Changes()) != 0 {
 					t.Fatal("recorded on failure")
@@ -289,8 +290,8 @@ func TestErase(t *testing.T) {
 			if !e.Erased() || unit.HasEmployee(id) || e.Personal().Name != "" || len(e.Personal().Family) != 0 {
 				t.Fatalf("state after erasing: %+v", e.Personal())
 			}
-			if !slices.Equal(types(unit.Changes()), []string{TypeUnitEmployeeLeft}) {
-				t.Fatalf("unit recorded %v", types(unit.Changes()))
+			if !slices.Equal(aggtest.Types(unit.Changes()), []string{TypeUnitEmployeeLeft}) {
+				t.Fatalf("unit recorded %v", aggtest.Types(unit.Changes()))
 			}
 			var p EmployeeErased
 			if err := json.Unmarshal(e.Changes()[0].Data, &p); err != nil || p.Reason != tt.reason {

@@ -1,15 +1,13 @@
 package org
 
 import (
-	"errors"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
-	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
 
 // now is the fixed moment of every test command.
@@ -60,17 +58,13 @@ func (m *memStore) checkRoundTrip(a aggregate, hist []event.Recorded) {
 		if err != nil {
 			m.t.Fatalf("reload %s: %v", a.Stream(), err)
 		}
-		if got.id != a.id || !reflect.DeepEqual(got.s, a.s) {
-			m.t.Fatalf("round trip of %s:\n got %+v\nwant %+v", a.Stream(), got.s, a.s)
-		}
+		aggtest.SameState(m.t, got.s, a.s)
 	case *Employee:
 		got, err := LoadEmployee(a.id, hist)
 		if err != nil {
 			m.t.Fatalf("reload %s: %v", a.Stream(), err)
 		}
-		if got.id != a.id || !reflect.DeepEqual(got.s, a.s) {
-			m.t.Fatalf("round trip of %s:\n got %+v\nwant %+v", a.Stream(), got.s, a.s)
-		}
+		aggtest.SameState(m.t, got.s, a.s)
 	default:
 		m.t.Fatalf("unknown aggregate %T", a)
 	}
@@ -170,39 +164,4 @@ func validPersonal() Personal {
 			{Relation: RelationChild, Name: "sealed:child", BirthDate: "2007-09-01"},
 		},
 	}
-}
-
-// wantErr checks err against the expectation of a table row: nil wants no
-// error; otherwise err must match it with errors.Is.
-func wantErr(t *testing.T, err, want error) {
-	t.Helper()
-	if want == nil {
-		if err != nil {
-			t.Fatalf("unexpected error: %v", err)
-		}
-		return
-	}
-	if !errors.Is(err, want) {
-		t.Fatalf("error %v, want %v", err, want)
-	}
-}
-
-// wantField checks that err carries a *fault.ValidationError on field.
-func wantField(t *testing.T, err error, field string) {
-	t.Helper()
-	var ve *fault.ValidationError
-	if !errors.As(err, &ve) {
-		t.Fatalf("error %v carries no *fault.ValidationError", err)
-	}
-	if ve.Field != field {
-		t.Fatalf("validation error on %q, want %q (%v)", ve.Field, field, err)
-	}
-}
-
-func types(events []event.Event) []string {
-	var ts []string
-	for _, e := range events {
-		ts = append(ts, e.Type)
-	}
-	return ts
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
 
 func TestLevelOrder(t *testing.T) {
@@ -43,8 +44,8 @@ func TestParseLevel(t *testing.T) {
 	}
 	for _, s := range []string{"", "Bureau", "person", "section", " team"} {
 		_, err := ParseLevel(s)
-		wantErr(t, err, fault.ErrInvalid)
-		wantField(t, err, "level")
+		aggtest.WantErr(t, err, fault.ErrInvalid)
+		aggtest.WantField(t, err, "level")
 		if Level(s).Valid() {
 			t.Errorf("%q is valid", s)
 		}

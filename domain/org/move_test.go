@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
 
 func TestMoveUnderOwnSubtreeIsACycle(t *testing.T) {
@@ -35,12 +36,12 @@ func TestMoveUnderOwnSubtreeIsACycle(t *testing.T) {
 		if !errors.As(err, &ce) || ce.Unit != u.ID() || ce.NewParent != to.ID() {
 			t.Fatalf("%s under %s (depth %d): %v, want *CycleError", tt.unit, tt.under, tt.depth, err)
 		}
-		wantErr(t, err, ErrCycle)
-		wantErr(t, err, fault.ErrInvalid)
-		wantField(t, err, "parent_id")
+		aggtest.WantErr(t, err, ErrCycle)
+		aggtest.WantErr(t, err, fault.ErrInvalid)
+		aggtest.WantField(t, err, "parent_id")
 		if tt.unit != "root" {
 			from := tr.u(tr.nameOf(u.ParentID()))
-			wantErr(t, Move(u, from, to, nil), ErrCycle)
+			aggtest.WantErr(t, Move(u, from, to, nil), ErrCycle)
 		}
 		if len(u.Changes()) != 0 {
 			t.Fatal("recorded on failure")
@@ -129,26 +130,26 @@ func TestMove(t *testing.T) {
 				all = append(all, to)
 			}
 			err = Move(u, from, to, desc)
-			wantErr(t, err, tt.want)
+			aggtest.WantErr(t, err, tt.want)
 			if err != nil || tt.changed == nil {
 				for _, a := range all {
 					if len(a.Changes()) != 0 {
-						t.Fatalf("%s recorded %v", tr.nameOf(a.ID()), types(a.Changes()))
+						t.Fatalf("%s recorded %v", tr.nameOf(a.ID()), aggtest.Types(a.Changes()))
 					}
 				}
 				return
 			}
-			if got := types(u.Changes()); !slices.Equal(got, []string{TypeUnitMoved}) {
+			if got := aggtest.Types(u.Changes()); !slices.Equal(got, []string{TypeUnitMoved}) {
 				t.Fatalf("unit recorded %v", got)
 			}
-			if got := types(from.Changes()); !slices.Equal(got, []string{TypeUnitChildRemoved}) {
+			if got := aggtest.Types(from.Changes()); !slices.Equal(got, []string{TypeUnitChildRemoved}) {
 				t.Fatalf("old parent recorded %v", got)
 			}
-			if got := types(to.Changes()); !slices.Equal(got, []string{TypeUnitChildAdded}) {
+			if got := aggtest.Types(to.Changes()); !slices.Equal(got, []string{TypeUnitChildAdded}) {
 				t.Fatalf("new parent recorded %v", got)
 			}
 			for _, d := range desc {
-				if got := types(d.Changes()); !slices.Equal(got, []string{TypeUnitPathChanged}) {
+				if got := aggtest.Types(d.Changes()); !slices.Equal(got, []string{TypeUnitPathChanged}) {
 					t.Fatalf("descendant recorded %v", got)
 				}
 			}
@@ -228,11 +229,11 @@ func TestTreePrimitivesRefuseMismatches(t *testing.T) {
 		{"close nil unit", func() error { return CloseUnit(nil, nil, "") }, fault.ErrInvalid},
 	}
 	for _, tt := range tests {
-		wantErr(t, tt.op(), tt.want)
+		aggtest.WantErr(t, tt.op(), tt.want)
 	}
 	u := tr.u("tm1")
 	if err := u.ChangePath(tr.u("ws1")); err != nil || len(u.Changes()) != 0 {
-		t.Fatalf("unchanged path: %v, recorded %v", err, types(u.Changes()))
+		t.Fatalf("unchanged path: %v, recorded %v", err, aggtest.Types(u.Changes()))
 	}
 	if !u.HasEmployee(emp) || u.OpenWork() != (OpenWork{Employees: 1}) {
 		t.Fatalf("membership %+v", u.OpenWork())

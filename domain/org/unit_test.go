@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
 
 func TestEstablish(t *testing.T) {
@@ -72,23 +73,23 @@ func TestEstablish(t *testing.T) {
 				parent = tr.u(tt.parent)
 			}
 			u, err := Establish(tt.id, tt.uname, tt.code, tt.level, parent)
-			wantErr(t, err, tt.want)
+			aggtest.WantErr(t, err, tt.want)
 			if tt.field != "" {
-				wantField(t, err, tt.field)
+				aggtest.WantField(t, err, tt.field)
 			}
 			if err != nil {
 				if u != nil {
 					t.Fatal("aggregate returned with an error")
 				}
 				if parent != nil && parent != closed && len(parent.Changes()) != 0 {
-					t.Fatalf("parent recorded %v on failure", types(parent.Changes()))
+					t.Fatalf("parent recorded %v on failure", aggtest.Types(parent.Changes()))
 				}
 				return
 			}
 			if u.Name() != strings.TrimSpace(tt.uname) || u.Code() != tt.code || u.Level() != tt.level || u.Version() != 0 {
 				t.Fatalf("state: %q %q %q v%d", u.Name(), u.Code(), u.Level(), u.Version())
 			}
-			if got := types(u.Changes()); !slices.Equal(got, []string{TypeUnitEstablished}) {
+			if got := aggtest.Types(u.Changes()); !slices.Equal(got, []string{TypeUnitEstablished}) {
 				t.Fatalf("unit recorded %v", got)
 			}
 			if parent == nil {
@@ -100,7 +101,7 @@ func TestEstablish(t *testing.T) {
 			if want := append(parent.Path(), parent.ID()); !slices.Equal(u.Path(), want) || u.ParentID() != parent.ID() {
 				t.Fatalf("path %v, want %v", u.Path(), want)
 			}
-			if got := types(parent.Changes()); !slices.Equal(got, []string{TypeUnitChildAdded}) {
+			if got := aggtest.Types(parent.Changes()); !slices.Equal(got, []string{TypeUnitChildAdded}) {
 				t.Fatalf("parent recorded %v", got)
 			}
 			if !slices.Contains(parent.Children(), u.ID()) {
@@ -171,15 +172,15 @@ func TestRename(t *testing.T) {
 				u.s.closed = true
 			}
 			err := u.Rename(tt.newName)
-			wantErr(t, err, tt.want)
+			aggtest.WantErr(t, err, tt.want)
 			if len(u.Changes()) != tt.events {
-				t.Fatalf("recorded %v", types(u.Changes()))
+				t.Fatalf("recorded %v", aggtest.Types(u.Changes()))
 			}
 			if err == nil && u.Name() != strings.TrimSpace(tt.newName) {
 				t.Fatalf("name %q", u.Name())
 			}
 			if tt.want == fault.ErrInvalid {
-				wantField(t, err, "name")
+				aggtest.WantField(t, err, "name")
 			}
 			if !tt.closed {
 				tr.commit(u)
@@ -237,7 +238,7 @@ func TestCloseUnit(t *testing.T) {
 				parent = tr.u(tt.parent)
 			}
 			err := CloseUnit(u, parent, tt.reason)
-			wantErr(t, err, tt.want)
+			aggtest.WantErr(t, err, tt.want)
 			if err != nil {
 				var ne *NotEmptyError
 				if errors.As(err, &ne) && (ne.Work != tt.work || ne.Unit != u.ID()) {
@@ -254,8 +255,8 @@ func TestCloseUnit(t *testing.T) {
 			if !u.Closed() || slices.Contains(parent.Children(), u.ID()) {
 				t.Fatal("not closed, or still the parent's child")
 			}
-			if !slices.Equal(types(parent.Changes()), []string{TypeUnitChildRemoved}) {
-				t.Fatalf("parent recorded %v", types(parent.Changes()))
+			if !slices.Equal(aggtest.Types(parent.Changes()), []string{TypeUnitChildRemoved}) {
+				t.Fatalf("parent recorded %v", aggtest.Types(parent.Changes()))
 			}
 			tr.commit(u, parent)
 			for _, op := range []func(*Unit) error{
@@ -264,7 +265,7 @@ func TestCloseUnit(t *testing.T) {
 				func(u *Unit) error { return u.JoinEmployee(uuid.New()) },
 				func(u *Unit) error { return u.MoveUnder(tr.u("root")) },
 			} {
-				wantErr(t, op(tr.unit(u.ID())), ErrUnitClosed)
+				aggtest.WantErr(t, op(tr.unit(u.ID())), ErrUnitClosed)
 			}
 		})
 	}
@@ -279,9 +280,9 @@ func TestCloseRoot(t *testing.T) {
 	if err := CloseUnit(root, nil, "test bureau"); err != nil {
 		t.Fatal(err)
 	}
-	if got := types(root.Changes()); !slices.Equal(got, []string{TypeUnitEstablished, TypeUnitClosed}) {
+	if got := aggtest.Types(root.Changes()); !slices.Equal(got, []string{TypeUnitEstablished, TypeUnitClosed}) {
 		t.Fatalf("recorded %v", got)
 	}
 	_, err = Establish(uuid.New(), "Station", "S", LevelStation, root)
-	wantErr(t, err, ErrUnitClosed)
+	aggtest.WantErr(t, err, ErrUnitClosed)
 }
