@@ -9,15 +9,8 @@ import (
 
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
-
-func wantField(t *testing.T, err error, field string) {
-	t.Helper()
-	var ve *fault.ValidationError
-	if !errors.Is(err, fault.ErrInvalid) || !errors.As(err, &ve) || ve.Field != field {
-		t.Fatalf("error %v, want a *fault.ValidationError on %s", err, field)
-	}
-}
 
 func TestAllocate(t *testing.T) {
 	t.Parallel()
@@ -51,7 +44,7 @@ func TestAllocate(t *testing.T) {
 			t.Parallel()
 			b, err := Allocate(tt.id, tt.unit, tt.year, tt.line, tt.fen)
 			if tt.field != "" {
-				wantField(t, err, tt.field)
+				aggtest.WantField(t, err, tt.field)
 				return
 			}
 			if err != nil {
@@ -91,7 +84,7 @@ func TestIncrease(t *testing.T) {
 		{1, "bad\x00", "reason"},
 		{1, "\xff", "reason"},
 	} {
-		wantField(t, h.do(func(b *Budget) error { return b.Increase(tt.fen, tt.reason) }), tt.field)
+		aggtest.WantField(t, h.do(func(b *Budget) error { return b.Increase(tt.fen, tt.reason) }), tt.field)
 	}
 }
 
@@ -140,13 +133,13 @@ func TestReserveSpendRelease(t *testing.T) {
 		}},
 		{"release c1 rest", func(b *Budget) error { return b.Release(c1, 500, "case closed") }, nil},
 		{"release c2 part", func(b *Budget) error { return b.Release(c2, 1000, "payment failed") }, nil},
-		{"no reason", func(b *Budget) error { return b.Release(c2, 1, "") }, func(err error) { wantField(t, err, "reason") }},
-		{"nil case", func(b *Budget) error { return b.Reserve(uuid.Nil, 1) }, func(err error) { wantField(t, err, "case_id") }},
-		{"nil case spend", func(b *Budget) error { return b.Spend(uuid.Nil, p2, 1) }, func(err error) { wantField(t, err, "case_id") }},
-		{"nil payment", func(b *Budget) error { return b.Spend(c2, uuid.Nil, 1) }, func(err error) { wantField(t, err, "payment_id") }},
-		{"zero reserve", func(b *Budget) error { return b.Reserve(c2, 0) }, func(err error) { wantField(t, err, "amount_fen") }},
-		{"zero spend", func(b *Budget) error { return b.Spend(c2, p2, 0) }, func(err error) { wantField(t, err, "amount_fen") }},
-		{"negative release", func(b *Budget) error { return b.Release(c2, -1, "r") }, func(err error) { wantField(t, err, "amount_fen") }},
+		{"no reason", func(b *Budget) error { return b.Release(c2, 1, "") }, func(err error) { aggtest.WantField(t, err, "reason") }},
+		{"nil case", func(b *Budget) error { return b.Reserve(uuid.Nil, 1) }, func(err error) { aggtest.WantField(t, err, "case_id") }},
+		{"nil case spend", func(b *Budget) error { return b.Spend(uuid.Nil, p2, 1) }, func(err error) { aggtest.WantField(t, err, "case_id") }},
+		{"nil payment", func(b *Budget) error { return b.Spend(c2, uuid.Nil, 1) }, func(err error) { aggtest.WantField(t, err, "payment_id") }},
+		{"zero reserve", func(b *Budget) error { return b.Reserve(c2, 0) }, func(err error) { aggtest.WantField(t, err, "amount_fen") }},
+		{"zero spend", func(b *Budget) error { return b.Spend(c2, p2, 0) }, func(err error) { aggtest.WantField(t, err, "amount_fen") }},
+		{"negative release", func(b *Budget) error { return b.Release(c2, -1, "r") }, func(err error) { aggtest.WantField(t, err, "amount_fen") }},
 	}
 	for _, st := range steps {
 		err := h.do(st.decide)

@@ -1,13 +1,12 @@
 package budget
 
 import (
-	"reflect"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
+	"aidtrail/domain/internal/aggtest"
 )
 
 // history plays the event store and the command layer for one budget:
@@ -23,23 +22,13 @@ type history struct {
 
 func (h *history) commit(b *Budget) {
 	h.t.Helper()
-	if int64(len(h.events)) != b.Version() {
-		h.t.Fatalf("expected version %d, stream at %d", b.Version(), len(h.events))
+	events, err := aggtest.Append(h.events, b.Stream(), b.Version(), b.Changes())
+	if err != nil {
+		h.t.Fatal(err)
 	}
-	changes := b.Changes()
-	if len(changes) > 0 {
-		if err := event.ValidateAppend(b.Stream(), event.Exact(b.Version()), changes); err != nil {
-			h.t.Fatal(err)
-		}
-	}
-	for _, e := range changes {
-		h.events = append(h.events, event.Recorded{ID: e.ID, Stream: b.Stream(), Version: int64(len(h.events) + 1),
-			Type: e.Type, Data: e.Data, RecordedAt: time.Unix(0, 0).UTC()})
-	}
+	h.events = events
 	got := h.load()
-	if !reflect.DeepEqual(got.s, b.s) {
-		h.t.Fatalf("round trip:\n got %+v\nwant %+v", got.s, b.s)
-	}
+	aggtest.SameState(h.t, got.s, b.s)
 	h.last = got
 }
 

@@ -1,7 +1,6 @@
 package budget
 
 import (
-	"encoding/json"
 	"errors"
 	"testing"
 
@@ -9,14 +8,12 @@ import (
 
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
-
-func rec(stream string, v int64, typ, data string) event.Recorded {
-	return event.Recorded{ID: uuid.New(), Stream: stream, Version: v, Type: typ, Data: json.RawMessage(data)}
-}
 
 func TestLoadBudgetRefusesBrokenHistory(t *testing.T) {
 	t.Parallel()
+	rec := aggtest.Rec
 	id, c, p := uuid.New(), uuid.New(), uuid.New()
 	s := Stream(id)
 	alloc := `{"budget_id":"` + id.String() + `","unit_id":"` + uuid.NewString() + `","year":2025,"line":"aid","amount_fen":100}`
@@ -47,10 +44,7 @@ func TestLoadBudgetRefusesBrokenHistory(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := LoadBudget(id, tt.history)
-			var he *fault.HistoryError
-			if !errors.Is(err, fault.ErrHistory) || !errors.As(err, &he) {
-				t.Fatalf("error %v, want a *fault.HistoryError", err)
-			}
+			aggtest.WantReplayError(t, err, fault.ErrHistory, s)
 		})
 	}
 	if _, err := LoadBudget(id, nil); !errors.Is(err, event.ErrNotFound) {

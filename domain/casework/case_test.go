@@ -11,6 +11,7 @@ import (
 
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
 
 func TestOpenRefusesInvalidInput(t *testing.T) {
@@ -47,7 +48,7 @@ func TestOpenRefusesInvalidInput(t *testing.T) {
 			tt.edit(&p)
 			c, err := Open(p)
 			wantField(t, err, tt.field)
-			wantIs(t, err, fault.ErrInvalid)
+			aggtest.WantErr(t, err, fault.ErrInvalid)
 			if c != nil {
 				t.Fatal("returned a case with the error")
 			}
@@ -152,8 +153,8 @@ func TestSubmit(t *testing.T) {
 		if !errors.As(err, &me) || strings.Join(me.Kinds, ",") != "diagnosis,id_card" {
 			t.Fatalf("got %v", err)
 		}
-		wantIs(t, err, ErrMissingDocuments)
-		wantIs(t, err, fault.ErrInvalid)
+		aggtest.WantErr(t, err, ErrMissingDocuments)
+		aggtest.WantErr(t, err, fault.ErrInvalid)
 	})
 	refusals := []struct {
 		field string
@@ -203,9 +204,9 @@ func TestDecideRefusals(t *testing.T) {
 		check func(t *testing.T, err error)
 	}{
 		{"a later step", func(a actors) Decision { return decision("union chair", Approve, 1, a.a2) },
-			func(t *testing.T, err error) { wantIs(t, err, ErrNotCurrentStep) }},
+			func(t *testing.T, err error) { aggtest.WantErr(t, err, ErrNotCurrentStep) }},
 		{"not the assignee", func(a actors) Decision { return decision("station review", Approve, 1, a.other) },
-			func(t *testing.T, err error) { wantIs(t, err, ErrNotAssignee) }},
+			func(t *testing.T, err error) { aggtest.WantErr(t, err, ErrNotAssignee) }},
 		{"the opener", func(a actors) Decision { return decision("station review", Approve, 1, a.opener) },
 			func(t *testing.T, err error) { wantSegregation(t, err, RuleOpener) }},
 		{"the applicant", func(a actors) Decision { return decision("station review", Approve, 1, a.employee) },
@@ -273,9 +274,9 @@ func TestReassignStep(t *testing.T) {
 		{"onto the applicant", func(f *fixture) error { return f.c.ReassignStep("union chair", f.a.a2, f.a.employee, "") },
 			func(t *testing.T, err error) { wantSegregation(t, err, RuleApplicant) }},
 		{"from someone who does not hold it", func(f *fixture) error { return f.c.ReassignStep("union chair", f.a.a1, f.a.other, "") },
-			func(t *testing.T, err error) { wantIs(t, err, ErrInconsistent) }},
+			func(t *testing.T, err error) { aggtest.WantErr(t, err, ErrInconsistent) }},
 		{"an unknown step", func(f *fixture) error { return f.c.ReassignStep("treasurer", f.a.a2, f.a.other, "") },
-			func(t *testing.T, err error) { wantIs(t, err, ErrInconsistent) }},
+			func(t *testing.T, err error) { aggtest.WantErr(t, err, ErrInconsistent) }},
 		{"to nobody", func(f *fixture) error { return f.c.ReassignStep("union chair", f.a.a2, uuid.Nil, "") },
 			func(t *testing.T, err error) { wantField(t, err, "to_account_id") }},
 	}
@@ -313,7 +314,7 @@ func TestReassignStep(t *testing.T) {
 			t.Fatalf("held %v", held)
 		}
 		f.must(t, f.c.ReassignStep("station review", f.a.a1, f.a.other, "post changed hands"))
-		wantIs(t, f.c.Decide(decision("station review", Approve, 1, f.a.a1), now), ErrNotAssignee)
+		aggtest.WantErr(t, f.c.Decide(decision("station review", Approve, 1, f.a.a1), now), ErrNotAssignee)
 		f.must(t, f.c.Decide(decision("station review", Approve, 1, f.a.other), now))
 	})
 }
@@ -343,7 +344,7 @@ func TestResubmissionKeepsTheTermsOfTheFirst(t *testing.T) {
 	if f.c.Status() != StatusReturned {
 		t.Fatal(f.c.Status())
 	}
-	wantIs(t, f.c.Submit(f.a.submitParams()), fault.ErrInvalidState) // no new terms through Submit
+	aggtest.WantErr(t, f.c.Submit(f.a.submitParams()), fault.ErrInvalidState) // no new terms through Submit
 	f.must(t, f.c.AddDocument(Document{Kind: "diagnosis", SHA256: sha, Size: 9, ContentType: "image/jpeg"}))
 	f.must(t, f.c.Resubmit())
 	unit, ver, _ := f.c.Flow()

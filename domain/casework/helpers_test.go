@@ -11,6 +11,7 @@ import (
 
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
 
 // now is the fixed moment of every test decision.
@@ -66,11 +67,9 @@ func commit(t testing.TB, history []event.Recorded, c *Case) ([]event.Recorded, 
 }
 
 func roundTrip(history []event.Recorded, c *Case) ([]event.Recorded, *Case, error) {
-	if int64(len(history)) != c.Version() {
-		return nil, nil, errors.New("expected version does not match the stream")
-	}
-	for _, e := range c.Changes() {
-		history = append(history, event.Recorded{ID: e.ID, Stream: c.Stream(), Version: int64(len(history) + 1), Type: e.Type, Data: e.Data})
+	history, err := aggtest.Append(history, c.Stream(), c.Version(), c.Changes())
+	if err != nil {
+		return nil, nil, err
 	}
 	got, err := LoadCase(c.ID(), history)
 	if err != nil {
@@ -160,13 +159,6 @@ func inStatus(t testing.TB, st Status) *fixture {
 
 func allStatuses() []Status {
 	return []Status{StatusDraft, StatusInReview, StatusReturned, StatusApproved, StatusRejected, StatusWithdrawn, StatusPaid, StatusClosed}
-}
-
-func wantIs(t testing.TB, err, target error) {
-	t.Helper()
-	if !errors.Is(err, target) {
-		t.Fatalf("got %v, want %v", err, target)
-	}
 }
 
 func wantField(t testing.TB, err error, field string) {

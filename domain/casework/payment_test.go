@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
 
 func TestPayments(t *testing.T) {
@@ -36,21 +37,21 @@ func TestPayments(t *testing.T) {
 		if f.c.OutstandingFen() != 0 || f.c.PaidFen() != 0 {
 			t.Fatal("a failed payment still counts")
 		}
-		wantIs(t, f.c.ConfirmPayment(p1), ErrInconsistent)
-		wantIs(t, f.c.InstructPayment(p1, 1), fault.ErrInvalidState) // ids are never reused
+		aggtest.WantErr(t, f.c.ConfirmPayment(p1), ErrInconsistent)
+		aggtest.WantErr(t, f.c.InstructPayment(p1, 1), fault.ErrInvalidState) // ids are never reused
 		f.must(t, f.c.InstructPayment(p2, 25_000))
 		f.must(t, f.c.InstructPayment(p3, 15_000))
 		f.must(t, f.c.ConfirmPayment(p2))
 		if f.c.Status() != StatusApproved || f.c.PaidFen() != 25_000 {
 			t.Fatal("paid before the whole amount")
 		}
-		wantIs(t, f.c.Close("stop"), fault.ErrInvalidState) // a payment is outstanding
+		aggtest.WantErr(t, f.c.Close("stop"), fault.ErrInvalidState) // a payment is outstanding
 		f.must(t, f.c.ConfirmPayment(p3))
 		if f.c.Status() != StatusPaid || f.c.PaidFen() != 40_000 {
 			t.Fatalf("status %s paid %d", f.c.Status(), f.c.PaidFen())
 		}
-		wantIs(t, f.c.ConfirmPayment(p3), ErrInconsistent) // confirmed twice
-		wantIs(t, f.c.InstructPayment(uuid.New(), 1), ErrAlreadyPaid)
+		aggtest.WantErr(t, f.c.ConfirmPayment(p3), ErrInconsistent) // confirmed twice
+		aggtest.WantErr(t, f.c.InstructPayment(uuid.New(), 1), ErrAlreadyPaid)
 	})
 	t.Run("a failure needs a reason", func(t *testing.T) {
 		t.Parallel()

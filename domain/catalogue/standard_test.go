@@ -10,6 +10,7 @@ import (
 
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
 
 // commit appends st's changes to history at its expected version, checks
@@ -17,24 +18,15 @@ import (
 // methods left (the round trip), and returns the stream and a fresh load.
 func commit(t *testing.T, history []event.Recorded, st *Standard) ([]event.Recorded, *Standard) {
 	t.Helper()
-	if int64(len(history)) != st.StreamVersion() {
-		t.Fatalf("expected version %d, stream at %d", st.StreamVersion(), len(history))
-	}
-	changes := st.Changes()
-	if err := event.ValidateAppend(st.Stream(), event.Exact(st.StreamVersion()), changes); err != nil && len(changes) > 0 {
+	history, err := aggtest.Append(history, st.Stream(), st.StreamVersion(), st.Changes())
+	if err != nil {
 		t.Fatal(err)
-	}
-	for _, e := range changes {
-		history = append(history, event.Recorded{ID: e.ID, Stream: st.Stream(), Version: int64(len(history) + 1),
-			Type: e.Type, Data: e.Data})
 	}
 	got, err := LoadStandard(st.Code(), history)
 	if err != nil {
 		t.Fatalf("reload: %v", err)
 	}
-	if got.code != st.code || !reflect.DeepEqual(got.s, st.s) {
-		t.Fatalf("round trip:\n got %+v\nwant %+v", got.s, st.s)
-	}
+	aggtest.SameState(t, got.s, st.s)
 	return history, got
 }
 
@@ -192,13 +184,7 @@ func TestLoadStandardRefusesBrokenHistory(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := LoadStandard(code, tt.history)
-			if !errors.Is(err, tt.want) {
-				t.Fatalf("error %v, want %v", err, tt.want)
-			}
-			var he *fault.HistoryError
-			if tt.want != event.ErrNotFound && (!errors.As(err, &he) || !errors.Is(err, fault.ErrHistory)) {
-				t.Fatalf("error %v is not a *fault.HistoryError", err)
-			}
+			aggtest.WantReplayError(t, err, tt.want, StandardStream(code))
 		})
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"aidtrail/domain/internal/aggtest"
 )
 
 var (
@@ -62,7 +64,7 @@ func TestExportCSV(t *testing.T) {
 		rs := append([]ExportRow(nil), rows...)
 		b.change(&rs[1])
 		buf.Reset()
-		wantField(t, ExportCSV(&buf, rs), b.field)
+		aggtest.WantField(t, ExportCSV(&buf, rs), b.field)
 		if buf.Len() != 0 {
 			t.Fatal("a refused export wrote something")
 		}

@@ -1,23 +1,13 @@
 package payment
 
 import (
-	"errors"
-	"reflect"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
-	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
-
-func wantField(t *testing.T, err error, field string) {
-	t.Helper()
-	var ve *fault.ValidationError
-	if !errors.Is(err, fault.ErrInvalid) || !errors.As(err, &ve) || ve.Field != field {
-		t.Fatalf("error %v, want a *fault.ValidationError on %s", err, field)
-	}
-}
 
 // stream plays the event store for one payment: commit appends the
 // payment's changes at its expected version after checking that replaying
@@ -30,16 +20,12 @@ type stream struct {
 
 func (s *stream) commit(p *Payment) {
 	s.t.Helper()
-	if int64(len(s.events)) != p.Version() {
-		s.t.Fatalf("expected version %d, stream at %d", p.Version(), len(s.events))
+	events, err := aggtest.Append(s.events, p.Stream(), p.Version(), p.Changes())
+	if err != nil {
+		s.t.Fatal(err)
 	}
-	for _, e := range p.Changes() {
-		s.events = append(s.events, event.Recorded{ID: e.ID, Stream: p.Stream(), Version: int64(len(s.events) + 1),
-			Type: e.Type, Data: e.Data})
-	}
-	if got := s.load(); !reflect.DeepEqual(got.s, p.s) {
-		s.t.Fatalf("round trip:\n got %+v\nwant %+v", got.s, p.s)
-	}
+	s.events = events
+	aggtest.SameState(s.t, s.load().s, p.s)
 }
 
 func (s *stream) load() *Payment {

@@ -1,7 +1,6 @@
 package payment
 
 import (
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -10,11 +9,8 @@ import (
 
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
-
-func rec(stream string, v int64, typ, data string) event.Recorded {
-	return event.Recorded{ID: uuid.New(), Stream: stream, Version: v, Type: typ, Data: json.RawMessage(data)}
-}
 
 func instructedJSON(id uuid.UUID, amount string) string {
 	return `{"payment_id":"` + id.String() + `","case_id":"` + uuid.NewString() + `","employee_id":"` + uuid.NewString() +
@@ -23,6 +19,7 @@ func instructedJSON(id uuid.UUID, amount string) string {
 
 func TestLoadPaymentRefusesBrokenHistory(t *testing.T) {
 	t.Parallel()
+	rec := aggtest.Rec
 	id := uuid.New()
 	s := Stream(id)
 	ins := instructedJSON(id, "100")
@@ -48,10 +45,7 @@ func TestLoadPaymentRefusesBrokenHistory(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := LoadPayment(id, tt.history)
-			var he *fault.HistoryError
-			if !errors.Is(err, fault.ErrHistory) || !errors.As(err, &he) {
-				t.Fatalf("error %v, want a *fault.HistoryError", err)
-			}
+			aggtest.WantReplayError(t, err, fault.ErrHistory, s)
 		})
 	}
 	if _, err := LoadPayment(id, nil); !errors.Is(err, event.ErrNotFound) {

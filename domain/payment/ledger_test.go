@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
 
 func TestLedger(t *testing.T) {
@@ -41,9 +42,9 @@ func TestLedger(t *testing.T) {
 	if err := l.Instruct(p2, 401); !errors.Is(err, ErrOverpay) || !errors.As(err, &oe) || oe.Remaining != 400 || oe.Requested != 401 {
 		t.Fatalf("overpay: %v", err)
 	}
-	wantField(t, l.Instruct(p2, 0), "amount_fen")
-	wantField(t, l.Instruct(p2, -3), "amount_fen")
-	wantField(t, l.Instruct(uuid.Nil, 3), "payment_id")
+	aggtest.WantField(t, l.Instruct(p2, 0), "amount_fen")
+	aggtest.WantField(t, l.Instruct(p2, -3), "amount_fen")
+	aggtest.WantField(t, l.Instruct(uuid.Nil, 3), "payment_id")
 	if err := l.Instruct(p1, 1); !errors.Is(err, ErrDuplicatePayment) || !errors.Is(err, fault.ErrInvalidState) {
 		t.Fatalf("duplicate: %v", err)
 	}

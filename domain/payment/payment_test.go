@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/fault"
+	"aidtrail/domain/internal/aggtest"
 )
 
 func TestInstruct(t *testing.T) {
@@ -38,7 +39,7 @@ func TestInstruct(t *testing.T) {
 			tt.change(&in)
 			p, err := Instruct(tt.id, in)
 			if tt.field != "" {
-				wantField(t, err, tt.field)
+				aggtest.WantField(t, err, tt.field)
 				return
 			}
 			if err != nil {
@@ -75,7 +76,7 @@ func TestConfirm(t *testing.T) {
 	} {
 		s := newPayment(t)
 		_, err := s.do(func(p *Payment) error { return p.Confirm(tt.ref, tt.date) })
-		wantField(t, err, tt.field)
+		aggtest.WantField(t, err, tt.field)
 	}
 	s := newPayment(t)
 	ref := strings.Repeat("R", 64)
@@ -102,7 +103,7 @@ func TestFail(t *testing.T) {
 	for _, reason := range []string{"", "  ", strings.Repeat("x", MaxReasonRunes+1), "a\x00", "\xff"} {
 		s := newPayment(t)
 		_, err := s.do(func(p *Payment) error { return p.Fail(reason) })
-		wantField(t, err, "reason")
+		aggtest.WantField(t, err, "reason")
 	}
 	s := newPayment(t)
 	if n, err := s.do(func(p *Payment) error { return p.Fail(" 账户已销户 \n") }); err != nil || n != 1 {
