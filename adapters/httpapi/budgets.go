@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
+	"aidtrail/commands"
 	"aidtrail/commands/query"
 )
 
@@ -42,24 +44,9 @@ type increaseBudgetRequest struct {
 
 // increaseBudget: POST /v1/budgets/{id}/increase, more money for the year.
 func (a *api) increaseBudget(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req increaseBudgetRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	version, err := ifMatch(r)
-	if err != nil {
-		return err
-	}
-	written, err := a.deps.App.IncreaseBudget(r.Context(), callerOf(r).actor, id, req.AmountFen, req.Reason, version)
-	if err != nil {
-		return err
-	}
-	writeWritten(w, written)
-	return nil
+	return postOn(w, r, bodyRequired, func(ctx context.Context, actor commands.Actor, c change[increaseBudgetRequest]) (commands.Written, error) {
+		return a.deps.App.IncreaseBudget(ctx, actor, c.ID, c.Body.AmountFen, c.Body.Reason, c.IfMatch)
+	})
 }
 
 type budgetResponse struct {
@@ -77,23 +64,7 @@ type budgetResponse struct {
 // getBudget: GET /v1/budgets/{id}, to holders of budgets.manage, audit.read
 // or stats.read at the budget's unit.
 func (a *api) getBudget(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := a.awaitMinPosition(r); err != nil {
-		return err
-	}
-	at, err := asOf(r)
-	if err != nil {
-		return err
-	}
-	v, err := a.deps.Query.GetBudgetAsOf(r.Context(), callerOf(r).actor, id, at)
-	if err != nil {
-		return err
-	}
-	writeVersioned(w, v.Version, budgetFrom(v))
-	return nil
+	return getOne(a, w, r, a.deps.Query.GetBudgetAsOf, func(v query.BudgetView) (int64, any) { return v.Version, budgetFrom(v) })
 }
 
 func budgetFrom(v query.BudgetView) budgetResponse {

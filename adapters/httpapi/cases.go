@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -202,27 +203,12 @@ type decideCaseRequest struct {
 // decideCase: POST /v1/cases/{id}/decisions, the decision of the step
 // waiting on the caller. If-Match takes the case's ETag.
 func (a *api) decideCase(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req decideCaseRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	version, err := ifMatch(r)
-	if err != nil {
-		return err
-	}
-	written, err := a.deps.App.DecideCase(r.Context(), callerOf(r).actor, commands.DecideCase{
-		CaseID: id, Step: req.Step, Decision: casework.DecisionKind(req.Decision), AmountFen: req.AmountFen,
-		Reason: req.Reason, IfMatch: version,
+	return postOn(w, r, bodyRequired, func(ctx context.Context, actor commands.Actor, c change[decideCaseRequest]) (commands.Written, error) {
+		return a.deps.App.DecideCase(ctx, actor, commands.DecideCase{
+			CaseID: c.ID, Step: c.Body.Step, Decision: casework.DecisionKind(c.Body.Decision), AmountFen: c.Body.AmountFen,
+			Reason: c.Body.Reason, IfMatch: c.IfMatch,
+		})
 	})
-	if err != nil {
-		return err
-	}
-	writeWritten(w, written)
-	return nil
 }
 
 type withdrawCaseRequest struct {
@@ -232,24 +218,9 @@ type withdrawCaseRequest struct {
 // withdrawCase: POST /v1/cases/{id}/withdraw, before approval. If-Match
 // takes the case's ETag.
 func (a *api) withdrawCase(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req withdrawCaseRequest
-	if err := decodeOptionalJSON(w, r, &req); err != nil {
-		return err
-	}
-	version, err := ifMatch(r)
-	if err != nil {
-		return err
-	}
-	written, err := a.deps.App.WithdrawCaseIfMatch(r.Context(), callerOf(r).actor, id, req.Reason, version)
-	if err != nil {
-		return err
-	}
-	writeWritten(w, written)
-	return nil
+	return postOn(w, r, bodyOptional, func(ctx context.Context, actor commands.Actor, c change[withdrawCaseRequest]) (commands.Written, error) {
+		return a.deps.App.WithdrawCaseIfMatch(ctx, actor, c.ID, c.Body.Reason, c.IfMatch)
+	})
 }
 
 type standardRefJSON struct {
@@ -293,23 +264,7 @@ type caseResponse struct {
 // to staff who file, decide, pay or audit at its unit; with as_of, as it
 // stood then.
 func (a *api) getCase(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := a.awaitMinPosition(r); err != nil {
-		return err
-	}
-	at, err := asOf(r)
-	if err != nil {
-		return err
-	}
-	v, err := a.deps.Query.GetCaseAsOf(r.Context(), callerOf(r).actor, id, at)
-	if err != nil {
-		return err
-	}
-	writeVersioned(w, v.Version, caseFrom(v))
-	return nil
+	return getOne(a, w, r, a.deps.Query.GetCaseAsOf, func(v query.CaseView) (int64, any) { return v.Version, caseFrom(v) })
 }
 
 // caseFrom renders a case; a step not yet decided has null decision,

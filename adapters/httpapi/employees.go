@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"slices"
 
 	"aidtrail/commands"
+	"aidtrail/commands/query"
 	"aidtrail/domain/org"
 )
 
@@ -81,17 +83,12 @@ type familyMemberResponse struct {
 // personal data at the employee's unit and to the employee themselves,
 // masked to analysts.
 func (a *api) getEmployee(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := a.awaitMinPosition(r); err != nil {
-		return err
-	}
-	v, err := a.deps.Query.GetEmployee(r.Context(), callerOf(r).actor, id)
-	if err != nil {
-		return err
-	}
+	return getOne(a, w, r, now(a.deps.Query.GetEmployee), employeeFrom)
+}
+
+// employeeFrom renders an employee; a field the caller's role does not
+// see is null and named in masked.
+func employeeFrom(v query.EmployeeView) (int64, any) {
 	shown := func(field, value string) *string {
 		if slices.Contains(v.Masked, field) {
 			return nil
@@ -108,8 +105,7 @@ func (a *api) getEmployee(w http.ResponseWriter, r *http.Request) error {
 	for i, f := range v.Family {
 		out.Family[i] = familyMemberResponse{Relation: string(f.Relation), Name: shown("family.name", f.Name), BirthDate: f.BirthDate}
 	}
-	writeVersioned(w, v.Version, out)
-	return nil
+	return v.Version, out
 }
 
 type eraseEmployeeRequest struct {
@@ -120,22 +116,7 @@ type eraseEmployeeRequest struct {
 // their personal fields read back as erased from then on, while money and
 // history stay.
 func (a *api) eraseEmployee(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req eraseEmployeeRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	version, err := ifMatch(r)
-	if err != nil {
-		return err
-	}
-	written, err := a.deps.App.EraseEmployee(r.Context(), callerOf(r).actor, commands.EraseEmployee{EmployeeID: id, Reason: req.Reason, IfMatch: version})
-	if err != nil {
-		return err
-	}
-	writeWritten(w, written)
-	return nil
+	return postOn(w, r, bodyRequired, func(ctx context.Context, actor commands.Actor, c change[eraseEmployeeRequest]) (commands.Written, error) {
+		return a.deps.App.EraseEmployee(ctx, actor, commands.EraseEmployee{EmployeeID: c.ID, Reason: c.Body.Reason, IfMatch: c.IfMatch})
+	})
 }

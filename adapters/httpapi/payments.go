@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"aidtrail/commands"
+	"aidtrail/commands/query"
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/payment"
 )
@@ -127,27 +128,13 @@ type paymentResponse struct {
 
 // getPayment: GET /v1/payments/{id}, to those who may read its case.
 func (a *api) getPayment(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := a.awaitMinPosition(r); err != nil {
-		return err
-	}
-	at, err := asOf(r)
-	if err != nil {
-		return err
-	}
-	v, err := a.deps.Query.GetPaymentAsOf(r.Context(), callerOf(r).actor, id, at)
-	if err != nil {
-		return err
-	}
-	writeVersioned(w, v.Version, paymentResponse{
-		ID: v.ID.String(), CaseID: v.CaseID.String(), EmployeeID: v.EmployeeID.String(), BudgetID: v.BudgetID.String(),
-		AmountFen: v.AmountFen, Status: v.Status, BankRef: v.BankRef, ConfirmedOn: v.ConfirmedOn, FailReason: v.FailReason,
-		Version: v.Version,
+	return getOne(a, w, r, a.deps.Query.GetPaymentAsOf, func(v query.PaymentView) (int64, any) {
+		return v.Version, paymentResponse{
+			ID: v.ID.String(), CaseID: v.CaseID.String(), EmployeeID: v.EmployeeID.String(), BudgetID: v.BudgetID.String(),
+			AmountFen: v.AmountFen, Status: v.Status, BankRef: v.BankRef, ConfirmedOn: v.ConfirmedOn, FailReason: v.FailReason,
+			Version: v.Version,
+		}
 	})
-	return nil
 }
 
 // maxReconcileBody bounds a bank results file.

@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/google/uuid"
 
 	"aidtrail/commands"
+	"aidtrail/commands/query"
 	"aidtrail/domain/org"
 )
 
@@ -60,27 +62,17 @@ type unitResponse struct {
 
 // getUnit: GET /v1/units/{id}, to anyone with a role on the unit.
 func (a *api) getUnit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := a.awaitMinPosition(r); err != nil {
-		return err
-	}
-	v, err := a.deps.Query.GetUnit(r.Context(), callerOf(r).actor, id)
-	if err != nil {
-		return err
-	}
-	out := unitResponse{
-		ID: v.ID.String(), Name: v.Name, Code: v.Code, Level: v.Level,
-		Path: ids(v.Path), Children: ids(v.Children), Closed: v.Closed, Version: v.Version,
-	}
-	if v.ParentID != uuid.Nil {
-		parent := v.ParentID.String()
-		out.ParentID = &parent
-	}
-	writeVersioned(w, v.Version, out)
-	return nil
+	return getOne(a, w, r, now(a.deps.Query.GetUnit), func(v query.UnitView) (int64, any) {
+		out := unitResponse{
+			ID: v.ID.String(), Name: v.Name, Code: v.Code, Level: v.Level,
+			Path: ids(v.Path), Children: ids(v.Children), Closed: v.Closed, Version: v.Version,
+		}
+		if v.ParentID != uuid.Nil {
+			parent := v.ParentID.String()
+			out.ParentID = &parent
+		}
+		return v.Version, out
+	})
 }
 
 type renameUnitRequest struct {
@@ -89,24 +81,9 @@ type renameUnitRequest struct {
 
 // renameUnit: POST /v1/units/{id}/rename.
 func (a *api) renameUnit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req renameUnitRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	version, err := ifMatch(r)
-	if err != nil {
-		return err
-	}
-	written, err := a.deps.App.RenameUnit(r.Context(), callerOf(r).actor, commands.RenameUnit{UnitID: id, Name: req.Name, IfMatch: version})
-	if err != nil {
-		return err
-	}
-	writeWritten(w, written)
-	return nil
+	return postOn(w, r, bodyRequired, func(ctx context.Context, actor commands.Actor, c change[renameUnitRequest]) (commands.Written, error) {
+		return a.deps.App.RenameUnit(ctx, actor, commands.RenameUnit{UnitID: c.ID, Name: c.Body.Name, IfMatch: c.IfMatch})
+	})
 }
 
 type moveUnitRequest struct {
@@ -116,28 +93,13 @@ type moveUnitRequest struct {
 // moveUnit: POST /v1/units/{id}/move, with the unit's whole subtree. The
 // caller needs the right on the unit and on its new parent.
 func (a *api) moveUnit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req moveUnitRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	parent, err := parseID("parent_id", req.ParentID)
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(r)
-	if err != nil {
-		return err
-	}
-	written, err := a.deps.App.MoveUnit(r.Context(), callerOf(r).actor, commands.MoveUnit{UnitID: id, NewParentID: parent, IfMatch: version})
-	if err != nil {
-		return err
-	}
-	writeWritten(w, written)
-	return nil
+	return postOn(w, r, bodyRequired, func(ctx context.Context, actor commands.Actor, c change[moveUnitRequest]) (commands.Written, error) {
+		parent, err := parseID("parent_id", c.Body.ParentID)
+		if err != nil {
+			return commands.Written{}, err
+		}
+		return a.deps.App.MoveUnit(ctx, actor, commands.MoveUnit{UnitID: c.ID, NewParentID: parent, IfMatch: c.IfMatch})
+	})
 }
 
 type closeUnitRequest struct {
@@ -146,22 +108,7 @@ type closeUnitRequest struct {
 
 // closeUnit: POST /v1/units/{id}/close, for a unit with no open work.
 func (a *api) closeUnit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req closeUnitRequest
-	if err := decodeOptionalJSON(w, r, &req); err != nil {
-		return err
-	}
-	version, err := ifMatch(r)
-	if err != nil {
-		return err
-	}
-	written, err := a.deps.App.CloseUnit(r.Context(), callerOf(r).actor, commands.CloseUnit{UnitID: id, Reason: req.Reason, IfMatch: version})
-	if err != nil {
-		return err
-	}
-	writeWritten(w, written)
-	return nil
+	return postOn(w, r, bodyOptional, func(ctx context.Context, actor commands.Actor, c change[closeUnitRequest]) (commands.Written, error) {
+		return a.deps.App.CloseUnit(ctx, actor, commands.CloseUnit{UnitID: c.ID, Reason: c.Body.Reason, IfMatch: c.IfMatch})
+	})
 }
