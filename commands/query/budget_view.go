@@ -45,18 +45,11 @@ func (s *Service) GetBudgetAsOf(ctx context.Context, actor uow.Actor, id uuid.UU
 	if err := s.gate.AuthorizeAny(ctx, w, actor, unit, access.BudgetReadPermissions()...); err != nil {
 		return BudgetView{}, err
 	}
-	if !at.Now() {
-		history, err := w.Load(ctx, budget.Stream(id))
-		if err != nil {
-			return BudgetView{}, err
-		}
-		then := at.Cut(history)
-		if len(then) == 0 {
-			return BudgetView{}, fmt.Errorf("budget %s was not allocated yet then: %w", id, uow.ErrNotFound)
-		}
-		if b, err = budget.LoadBudget(id, then); err != nil {
-			return BudgetView{}, err
-		}
+	b, err = asItStood(ctx, w, at, b, budget.Stream(id), fmt.Sprintf("budget %s was not allocated yet then", id), func(history []event.Recorded) (*budget.Budget, error) {
+		return budget.LoadBudget(id, history)
+	})
+	if err != nil {
+		return BudgetView{}, err
 	}
 	spent, err := s.spentThrough(ctx, id, at)
 	if err != nil {

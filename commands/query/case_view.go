@@ -11,6 +11,7 @@ import (
 	"aidtrail/domain/access"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
+	"aidtrail/domain/event"
 	"aidtrail/domain/org"
 )
 
@@ -51,18 +52,11 @@ func (s *Service) GetCaseAsOf(ctx context.Context, actor uow.Actor, id uuid.UUID
 	if err := s.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
 		return CaseView{}, err
 	}
-	if !at.Now() {
-		history, err := w.Load(ctx, casework.CaseStream(id))
-		if err != nil {
-			return CaseView{}, err
-		}
-		then := at.Cut(history)
-		if len(then) == 0 {
-			return CaseView{}, fmt.Errorf("case %s was not opened yet then: %w", id, uow.ErrNotFound)
-		}
-		if c, err = casework.LoadCase(id, then); err != nil {
-			return CaseView{}, err
-		}
+	c, err = asItStood(ctx, w, at, c, casework.CaseStream(id), fmt.Sprintf("case %s was not opened yet then", id), func(history []event.Recorded) (*casework.Case, error) {
+		return casework.LoadCase(id, history)
+	})
+	if err != nil {
+		return CaseView{}, err
 	}
 	missing, err := missingDocuments(ctx, w, c, at)
 	if err != nil {

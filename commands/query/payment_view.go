@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/commands/internal/uow"
+	"aidtrail/domain/event"
 	"aidtrail/domain/payment"
 )
 
@@ -45,18 +46,11 @@ func (s *Service) GetPaymentAsOf(ctx context.Context, actor uow.Actor, id uuid.U
 	if err := s.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
 		return PaymentView{}, err
 	}
-	if !at.Now() {
-		history, err := w.Load(ctx, payment.Stream(id))
-		if err != nil {
-			return PaymentView{}, err
-		}
-		then := at.Cut(history)
-		if len(then) == 0 {
-			return PaymentView{}, fmt.Errorf("payment %s was not instructed yet then: %w", id, uow.ErrNotFound)
-		}
-		if p, err = payment.LoadPayment(id, then); err != nil {
-			return PaymentView{}, err
-		}
+	p, err = asItStood(ctx, w, at, p, payment.Stream(id), fmt.Sprintf("payment %s was not instructed yet then", id), func(history []event.Recorded) (*payment.Payment, error) {
+		return payment.LoadPayment(id, history)
+	})
+	if err != nil {
+		return PaymentView{}, err
 	}
 	return PaymentView{ID: p.ID(), CaseID: p.CaseID(), EmployeeID: p.EmployeeID(), BudgetID: p.BudgetID(),
 		AmountFen: p.AmountFen(), Status: p.Status(), BankRef: p.BankRef(), ConfirmedOn: p.ConfirmedOn(),

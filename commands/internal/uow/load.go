@@ -9,6 +9,7 @@ import (
 	"aidtrail/domain/budget"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
+	"aidtrail/domain/event"
 	"aidtrail/domain/org"
 	"aidtrail/domain/payment"
 )
@@ -17,28 +18,29 @@ import (
 // remembers the version read; an aggregate that does not exist is
 // ErrNotFound.
 
-// LoadUnit rebuilds a unit in w; a missing unit is ErrNotFound.
-func LoadUnit(ctx context.Context, w *Work, id uuid.UUID) (*org.Unit, error) {
-	history, err := w.Load(ctx, org.UnitStream(id))
+// rebuild reads stream into w and folds it with load; an empty stream is
+// ErrNotFound, naming what.
+func rebuild[T any](ctx context.Context, w *Work, stream, what string, load func([]event.Recorded) (T, error)) (T, error) {
+	history, err := w.Load(ctx, stream)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
 	if len(history) == 0 {
-		return nil, fmt.Errorf("unit %s: %w", id, ErrNotFound)
+		var zero T
+		return zero, fmt.Errorf("%s: %w", what, ErrNotFound)
 	}
-	return org.LoadUnit(id, history)
+	return load(history)
+}
+
+// LoadUnit rebuilds a unit in w; a missing unit is ErrNotFound.
+func LoadUnit(ctx context.Context, w *Work, id uuid.UUID) (*org.Unit, error) {
+	return rebuild(ctx, w, org.UnitStream(id), "unit "+id.String(), func(history []event.Recorded) (*org.Unit, error) { return org.LoadUnit(id, history) })
 }
 
 // LoadCase rebuilds a case in w.
 func LoadCase(ctx context.Context, w *Work, id uuid.UUID) (*casework.Case, error) {
-	history, err := w.Load(ctx, casework.CaseStream(id))
-	if err != nil {
-		return nil, err
-	}
-	if len(history) == 0 {
-		return nil, fmt.Errorf("case %s: %w", id, ErrNotFound)
-	}
-	return casework.LoadCase(id, history)
+	return rebuild(ctx, w, casework.CaseStream(id), "case "+id.String(), func(history []event.Recorded) (*casework.Case, error) { return casework.LoadCase(id, history) })
 }
 
 // LoadCaseAt loads a case and the unit it belongs to.
@@ -56,14 +58,7 @@ func LoadCaseAt(ctx context.Context, w *Work, id uuid.UUID) (*casework.Case, *or
 
 // LoadEmployee rebuilds an employee in w; a missing one is ErrNotFound.
 func LoadEmployee(ctx context.Context, w *Work, id uuid.UUID) (*org.Employee, error) {
-	history, err := w.Load(ctx, org.EmployeeStream(id))
-	if err != nil {
-		return nil, err
-	}
-	if len(history) == 0 {
-		return nil, fmt.Errorf("employee %s: %w", id, ErrNotFound)
-	}
-	return org.LoadEmployee(id, history)
+	return rebuild(ctx, w, org.EmployeeStream(id), "employee "+id.String(), func(history []event.Recorded) (*org.Employee, error) { return org.LoadEmployee(id, history) })
 }
 
 // LoadEmployeeAt loads an employee and their unit; an erased employee
@@ -85,27 +80,15 @@ func LoadEmployeeAt(ctx context.Context, w *Work, id uuid.UUID) (*org.Employee, 
 
 // LoadPayment rebuilds a payment in w.
 func LoadPayment(ctx context.Context, w *Work, id uuid.UUID) (*payment.Payment, error) {
-	history, err := w.Load(ctx, payment.Stream(id))
-	if err != nil {
-		return nil, err
-	}
-	if len(history) == 0 {
-		return nil, fmt.Errorf("payment %s: %w", id, ErrNotFound)
-	}
-	return payment.LoadPayment(id, history)
+	return rebuild(ctx, w, payment.Stream(id), "payment "+id.String(), func(history []event.Recorded) (*payment.Payment, error) { return payment.LoadPayment(id, history) })
 }
 
 // LoadStandard rebuilds the standard with code in w; an unpublished code is
 // ErrNotFound.
 func LoadStandard(ctx context.Context, w *Work, code string) (*catalogue.Standard, error) {
-	history, err := w.Load(ctx, catalogue.StandardStream(code))
-	if err != nil {
-		return nil, err
-	}
-	if len(history) == 0 {
-		return nil, fmt.Errorf("standard %q: %w", code, ErrNotFound)
-	}
-	return catalogue.LoadStandard(code, history)
+	return rebuild(ctx, w, catalogue.StandardStream(code), fmt.Sprintf("standard %q", code), func(history []event.Recorded) (*catalogue.Standard, error) {
+		return catalogue.LoadStandard(code, history)
+	})
 }
 
 // LoadBudget rebuilds budget id and its unit in w; a missing budget is
