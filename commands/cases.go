@@ -108,15 +108,8 @@ func (a *App) SubmitCase(ctx context.Context, actor Actor, caseID uuid.UUID) (Wr
 // *event.ConcurrencyError and nothing is written.
 func (a *App) SubmitCaseIfMatch(ctx context.Context, actor Actor, caseID uuid.UUID, version int64) (Written, error) {
 	pos, err := a.attempt(ctx, actor, "SubmitCase", nil, func(w *uow.Work) (event.Metadata, error) {
-		c, unit, err := uow.LoadCaseAt(ctx, w, caseID)
+		c, unit, meta, err := a.caseToFile(ctx, w, actor, caseID, version)
 		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, _, err := a.gate.AuthorizeSelfOr(ctx, w, actor, c.EmployeeID(), access.PermCasesFile, unit)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		if err := ifMatch(version, c.Stream(), c.Version()); err != nil {
 			return event.Metadata{}, err
 		}
 		before := held(c)

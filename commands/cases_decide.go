@@ -125,15 +125,8 @@ func (a *App) WithdrawCase(ctx context.Context, actor Actor, caseID uuid.UUID, r
 // *event.ConcurrencyError and nothing is written.
 func (a *App) WithdrawCaseIfMatch(ctx context.Context, actor Actor, caseID uuid.UUID, reason string, version int64) (Written, error) {
 	pos, err := a.attempt(ctx, actor, "WithdrawCase", nil, func(w *uow.Work) (event.Metadata, error) {
-		c, unit, err := uow.LoadCaseAt(ctx, w, caseID)
+		c, _, meta, err := a.caseToFile(ctx, w, actor, caseID, version)
 		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, _, err := a.gate.AuthorizeSelfOr(ctx, w, actor, c.EmployeeID(), access.PermCasesFile, unit)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		if err := ifMatch(version, c.Stream(), c.Version()); err != nil {
 			return event.Metadata{}, err
 		}
 		before := held(c)

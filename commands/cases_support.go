@@ -7,8 +7,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"aidtrail/domain/access"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
+	"aidtrail/domain/org"
 	"aidtrail/domain/reservation"
 )
 
@@ -62,4 +64,19 @@ func (l *aidLedger) approve(w *uow.Work, c *casework.Case) error {
 	}
 	w.Add(l.stream, e)
 	return nil
+}
+
+// caseToFile loads a case for a change its applicant files (submit,
+// withdraw, a document), with its unit: the employee's own account, or cases.file at the
+// case's unit, on the version the caller saw (If-Match; 0: any).
+func (a *App) caseToFile(ctx context.Context, w *uow.Work, actor Actor, caseID uuid.UUID, version int64) (*casework.Case, *org.Unit, event.Metadata, error) {
+	c, unit, err := uow.LoadCaseAt(ctx, w, caseID)
+	if err != nil {
+		return nil, nil, event.Metadata{}, err
+	}
+	meta, _, err := a.gate.AuthorizeSelfOr(ctx, w, actor, c.EmployeeID(), access.PermCasesFile, unit)
+	if err != nil {
+		return nil, nil, event.Metadata{}, err
+	}
+	return c, unit, meta, ifMatch(version, c.Stream(), c.Version())
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/commands/internal/uow"
-	"aidtrail/domain/access"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
@@ -41,11 +40,7 @@ func (a *App) AddDocument(ctx context.Context, actor Actor, caseID uuid.UUID, ki
 	doc := casework.Document{Kind: kind, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(content)), ContentType: contentType}
 	stored := false
 	pos, err := a.attempt(ctx, actor, "AddDocument", nil, func(w *uow.Work) (event.Metadata, error) {
-		c, unit, err := uow.LoadCaseAt(ctx, w, caseID)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, _, err := a.gate.AuthorizeSelfOr(ctx, w, actor, c.EmployeeID(), access.PermCasesFile, unit)
+		c, _, meta, err := a.caseToFile(ctx, w, actor, caseID, 0)
 		if err != nil {
 			return event.Metadata{}, err
 		}

@@ -69,15 +69,8 @@ type RenameUnit struct {
 
 func (a *App) RenameUnit(ctx context.Context, actor Actor, cmd RenameUnit) (Written, error) {
 	pos, err := a.attempt(ctx, actor, "RenameUnit", nil, func(w *uow.Work) (event.Metadata, error) {
-		unit, err := uow.LoadUnit(ctx, w, cmd.UnitID)
+		unit, meta, err := a.unitToManage(ctx, w, actor, cmd.UnitID, cmd.IfMatch)
 		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, err := a.gate.Authorize(ctx, w, actor, access.PermOrgManage, unit)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		if err := ifMatch(cmd.IfMatch, unit.Stream(), unit.Version()); err != nil {
 			return event.Metadata{}, err
 		}
 		if err := unit.Rename(cmd.Name); err != nil {
@@ -165,15 +158,8 @@ type CloseUnit struct {
 
 func (a *App) CloseUnit(ctx context.Context, actor Actor, cmd CloseUnit) (Written, error) {
 	pos, err := a.attempt(ctx, actor, "CloseUnit", nil, func(w *uow.Work) (event.Metadata, error) {
-		unit, err := uow.LoadUnit(ctx, w, cmd.UnitID)
+		unit, meta, err := a.unitToManage(ctx, w, actor, cmd.UnitID, cmd.IfMatch)
 		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, err := a.gate.Authorize(ctx, w, actor, access.PermOrgManage, unit)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		if err := ifMatch(cmd.IfMatch, unit.Stream(), unit.Version()); err != nil {
 			return event.Metadata{}, err
 		}
 		var parent *org.Unit
@@ -212,3 +198,17 @@ func (e *staleError) Unwrap() error { return e.ConcurrencyError }
 
 // Is makes errors.Is(err, fault.ErrConflict) true.
 func (e *staleError) Is(target error) bool { return target == fault.ErrConflict }
+
+// unitToManage loads a unit for a change that needs org.manage there, on
+// the version the caller saw (If-Match; 0: any).
+func (a *App) unitToManage(ctx context.Context, w *uow.Work, actor Actor, id uuid.UUID, version int64) (*org.Unit, event.Metadata, error) {
+	unit, err := uow.LoadUnit(ctx, w, id)
+	if err != nil {
+		return nil, event.Metadata{}, err
+	}
+	meta, err := a.gate.Authorize(ctx, w, actor, access.PermOrgManage, unit)
+	if err != nil {
+		return nil, event.Metadata{}, err
+	}
+	return unit, meta, ifMatch(version, unit.Stream(), unit.Version())
+}
