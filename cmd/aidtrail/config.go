@@ -96,6 +96,47 @@ func (c logConfig) logger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// storeLogConfig is what migrate, project and rebuild need: the event
+// store and the log.
+type storeLogConfig struct {
+	Store storeConfig
+	Log   logConfig
+}
+
+func (c *storeLogConfig) register(fs *flag.FlagSet) {
+	c.Store.register(fs)
+	c.Log.register(fs)
+}
+
+func (c *storeLogConfig) setDefaults(env environment) {
+	c.Store.setDefaults(env)
+	c.Log.setDefaults()
+}
+
+func (c storeLogConfig) Validate() error { return errors.Join(c.Store.Validate(), c.Log.Validate()) }
+
+// commandConfig is a command's configuration, taken in three steps: its
+// flags, then defaults for what they left empty (env first), then Validate.
+type commandConfig interface {
+	register(fs *flag.FlagSet)
+	setDefaults(env environment)
+	Validate() error
+}
+
+// parseConfig parses args as the flags of the command name into cfg, fills
+// in its defaults and validates it. A bad command line is errUsage (or
+// flag.ErrHelp), explained on stderr; an invalid value is Validate's error.
+func parseConfig(name string, cfg commandConfig, args []string, env environment, stderr io.Writer) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg.setDefaults(env)
+	return cfg.Validate()
+}
+
 // serveConfig is everything serve needs.
 type serveConfig struct {
 	Addr            string

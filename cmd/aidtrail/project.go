@@ -14,38 +14,13 @@ import (
 	"aidtrail/projections"
 )
 
-// projectConfig is everything project and rebuild need.
-type projectConfig struct {
-	Store storeConfig
-	Log   logConfig
-}
-
-func (c *projectConfig) register(fs *flag.FlagSet) {
-	c.Store.register(fs)
-	c.Log.register(fs)
-}
-
-func (c *projectConfig) setDefaults(env environment) {
-	c.Store.setDefaults(env)
-	c.Log.setDefaults()
-}
-
-func (c projectConfig) Validate() error { return errors.Join(c.Store.Validate(), c.Log.Validate()) }
-
 // runProject is a projection worker: it applies what `aidtrail serve
 // --broker postgres` forwards, for every projection, until ctx ends. Run
 // as many as wanted; they compete for batches and the checkpoints keep
 // each event's effect single.
 func runProject(ctx context.Context, args []string, env environment, stderr io.Writer) error {
-	var cfg projectConfig
-	fs := flag.NewFlagSet("project", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg.register(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	cfg.setDefaults(env)
-	if err := cfg.Validate(); err != nil {
+	var cfg storeLogConfig
+	if err := parseConfig("project", &cfg, args, env, stderr); err != nil {
 		return err
 	}
 	if cfg.Store.DatabaseURL == "" {
@@ -74,7 +49,7 @@ func runProject(ctx context.Context, args []string, env environment, stderr io.W
 // ones and switches to each when caught up; reads keep working throughout.
 // It takes the projection's name before or after its flags, or --all.
 func runRebuild(ctx context.Context, args []string, env environment, stdout, stderr io.Writer) error {
-	var cfg projectConfig
+	var cfg storeLogConfig
 	fs := flag.NewFlagSet("rebuild", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg.register(fs)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,14 +24,7 @@ import (
 // lets requests in flight finish within --shutdown-timeout.
 func runServe(ctx context.Context, args []string, env environment, stderr io.Writer) error {
 	var cfg serveConfig
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg.register(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	cfg.setDefaults(env)
-	if err := cfg.Validate(); err != nil {
+	if err := parseConfig("serve", &cfg, args, env, stderr); err != nil {
 		return err
 	}
 	log := cfg.Log.logger(stderr)
