@@ -11,14 +11,7 @@ import (
 // however often they lose the race for its next version.
 func TestAnyAppendsToABusyStreamAllSucceed(t *testing.T) {
 	t.Parallel()
-	s, err := Open(t.Context(), Config{URL: pgtestSchema(t), MaxConns: 60})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	s := newStoreWith(t, Config{MaxConns: 60})
 	const writers, each = 60, 10
 	var wg sync.WaitGroup
 	for w := range writers {

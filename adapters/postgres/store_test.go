@@ -13,13 +13,21 @@ import (
 // newStore opens a migrated store in a private schema of the test server.
 func newStore(t *testing.T) *Store {
 	t.Helper()
-	s, err := Open(t.Context(), Config{URL: pgtestSchema(t)})
+	return newStoreWith(t, Config{})
+}
+
+// newStoreWith is newStore with cfg's settings; cfg.URL is replaced by the
+// private schema's. The store is closed when tb ends.
+func newStoreWith(tb testing.TB, cfg Config) *Store {
+	tb.Helper()
+	cfg.URL = pgtestSchema(tb)
+	s, err := Open(tb.Context(), cfg)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(s.Close)
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
+	tb.Cleanup(s.Close)
+	if err := s.Migrate(tb.Context()); err != nil {
+		tb.Fatal(err)
 	}
 	return s
 }
