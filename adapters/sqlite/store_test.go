@@ -1,10 +1,9 @@
-package sqlite_test
+package sqlite
 
 import (
 	"path/filepath"
 	"testing"
 
-	"aidtrail/adapters/sqlite"
 	"aidtrail/commands"
 	"aidtrail/internal/testkit/storetest"
 )
@@ -14,18 +13,6 @@ import (
 // writer, so commits cannot happen out of position order.
 func TestConformance(t *testing.T) {
 	storetest.Run(t, storetest.Harness{New: func(t *testing.T) commands.EventStore {
-		s, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(t.TempDir(), "events.db")})
-		if err != nil {
-			t.Fatalf("Open: %v", err)
-		}
-		t.Cleanup(func() {
-			if err := s.Close(); err != nil {
-				t.Errorf("Close: %v", err)
-			}
-		})
-		if err := s.Migrate(t.Context()); err != nil {
-			t.Fatalf("Migrate: %v", err)
-		}
-		return s
+		return newTestStore(t, filepath.Join(t.TempDir(), "events.db"))
 	}})
 }
