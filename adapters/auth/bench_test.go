@@ -45,17 +45,9 @@ func BenchmarkArgon2id(b *testing.B) {
 // hasher (at most GOMAXPROCS hashes at once, the rest queue); "unbounded"
 // lets every goroutine hash at the same time.
 func BenchmarkArgon2idConcurrent(b *testing.B) {
-	for _, mode := range []struct {
-		name string
-		max  int
-	}{{"bounded", 0}, {"unbounded", -1}} {
-		h := newHasher(b, auth.Argon2idConfig{MaxConcurrent: mode.max})
-		enc, err := h.Hash("pw")
-		if err != nil {
-			b.Fatal(err)
-		}
+	eachBound(b, func(mode string, h *auth.Argon2id, enc string) {
 		for _, workers := range []int{1, 2, 100} {
-			b.Run(fmt.Sprintf("%s/goroutines=%d", mode.name, workers), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/goroutines=%d", mode, workers), func(b *testing.B) {
 				runtime.GC()
 				stop := watchHeap()
 				lat := make([]time.Duration, b.N)
@@ -81,14 +73,11 @@ func BenchmarkArgon2idConcurrent(b *testing.B) {
 				wg.Wait()
 				b.StopTimer()
 				peak := stop()
-				slices.Sort(lat)
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verifies/s")
-				b.ReportMetric(float64(lat[len(lat)*50/100].Milliseconds()), "p50-ms")
-				b.ReportMetric(float64(lat[(len(lat)-1)*99/100].Milliseconds()), "p99-ms")
-				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+				reportLatency(b, lat, peak)
 			})
 		}
-	}
+	})
 }
 
 // BenchmarkArgon2idBurst is 100 logins arriving at once: each op starts
@@ -97,16 +86,8 @@ func BenchmarkArgon2idConcurrent(b *testing.B) {
 // in at the same moment, before any database work.
 func BenchmarkArgon2idBurst(b *testing.B) {
 	const burst = 100
-	for _, mode := range []struct {
-		name string
-		max  int
-	}{{"bounded", 0}, {"unbounded", -1}} {
-		h := newHasher(b, auth.Argon2idConfig{MaxConcurrent: mode.max})
-		enc, err := h.Hash("pw")
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(fmt.Sprintf("%s/logins=%d", mode.name, burst), func(b *testing.B) {
+	eachBound(b, func(mode string, h *auth.Argon2id, enc string) {
+		b.Run(fmt.Sprintf("%s/logins=%d", mode, burst), func(b *testing.B) {
 			runtime.GC()
 			stop := watchHeap()
 			var lat []time.Duration
@@ -125,13 +106,36 @@ func BenchmarkArgon2idBurst(b *testing.B) {
 				wg.Wait()
 				lat = append(lat, one...)
 			}
-			peak := stop()
-			slices.Sort(lat)
-			b.ReportMetric(float64(lat[len(lat)*50/100].Milliseconds()), "p50-ms")
-			b.ReportMetric(float64(lat[(len(lat)-1)*99/100].Milliseconds()), "p99-ms")
-			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+			reportLatency(b, lat, stop())
 		})
+	})
+}
+
+// eachBound calls bench with a hasher of the default parameters and its
+// hash of "pw", once as "bounded" (the default: at most GOMAXPROCS hashes
+// at once, the rest queue) and once as "unbounded" (every caller hashes at
+// the same time).
+func eachBound(b *testing.B, bench func(mode string, h *auth.Argon2id, enc string)) {
+	for _, mode := range []struct {
+		name string
+		max  int
+	}{{"bounded", 0}, {"unbounded", -1}} {
+		h := newHasher(b, auth.Argon2idConfig{MaxConcurrent: mode.max})
+		enc, err := h.Hash("pw")
+		if err != nil {
+			b.Fatal(err)
+		}
+		bench(mode.name, h, enc)
 	}
+}
+
+// reportLatency reports the median and 99th percentile of lat (which it
+// sorts) in milliseconds, and peak, the most heap held, in MiB.
+func reportLatency(b *testing.B, lat []time.Duration, peak uint64) {
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)*50/100].Milliseconds()), "p50-ms")
+	b.ReportMetric(float64(lat[(len(lat)-1)*99/100].Milliseconds()), "p99-ms")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 }
 
 // watchHeap samples the live heap every millisecond until the returned
