@@ -171,7 +171,7 @@ func (a *Account) AssignPosition(positionID uuid.UUID, unit UnitRef, title strin
 		return err
 	}
 	return agg.Record(&a.Root, a.apply, TypePositionAssigned, PositionAssigned{
-		PositionID: positionID, UnitID: unit.ID, UnitPath: nonNil(slices.Clone(unit.Path)),
+		PositionID: positionID, UnitID: unit.ID, UnitPath: agg.NonNil(slices.Clone(unit.Path)),
 		Title: title, Roles: canonical,
 	})
 }

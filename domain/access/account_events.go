@@ -117,7 +117,7 @@ func (a *Account) apply(typ string, data json.RawMessage) error {
 			}
 		}
 		s.positions = append(s.positions, heldPosition{Position: Position{
-			ID: p.PositionID, UnitID: p.UnitID, UnitPath: nonNil(p.UnitPath), Title: p.Title, Roles: p.Roles,
+			ID: p.PositionID, UnitID: p.UnitID, UnitPath: agg.NonNil(p.UnitPath), Title: p.Title, Roles: p.Roles,
 		}})
 	case TypePositionVacated:
 		var p PositionVacated
@@ -142,13 +142,6 @@ func (a *Account) apply(typ string, data json.RawMessage) error {
 		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
 	}
 	return nil
-}
-
-func nonNil(ids []uuid.UUID) []uuid.UUID {
-	if ids == nil {
-		return []uuid.UUID{}
-	}
-	return ids
 }
 
 func fieldIndex(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }

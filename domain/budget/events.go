@@ -229,15 +229,18 @@ func ParseSpendingStream(stream string) (uuid.UUID, error) {
 func Spending(history []event.Recorded) (total int64, perCase map[uuid.UUID]int64, err error) {
 	perCase = map[uuid.UUID]int64{}
 	for _, rec := range history {
+		fail := func(err error) (int64, map[uuid.UUID]int64, error) {
+			return 0, nil, &fault.HistoryError{Stream: rec.Stream, Version: rec.Version, Type: rec.Type, Err: err}
+		}
 		if rec.Type != TypeSpent {
-			return 0, nil, &fault.HistoryError{Stream: rec.Stream, Version: rec.Version, Type: rec.Type, Err: fault.ErrUnknownEvent}
+			return fail(fault.ErrUnknownEvent)
 		}
 		var p Spent
 		if err := agg.Decode(rec.Data, &p); err != nil {
-			return 0, nil, &fault.HistoryError{Stream: rec.Stream, Version: rec.Version, Type: rec.Type, Err: err}
+			return fail(err)
 		}
 		if err := positive(p.AmountFen); err != nil {
-			return 0, nil, &fault.HistoryError{Stream: rec.Stream, Version: rec.Version, Type: rec.Type, Err: err}
+			return fail(err)
 		}
 		total += p.AmountFen
 		perCase[p.CaseID] += p.AmountFen

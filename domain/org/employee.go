@@ -108,7 +108,7 @@ func Register(id uuid.UUID, unit *Unit, p Personal, now time.Time) (*Employee, e
 	e := &Employee{id: id}
 	err := agg.Record(&e.Root, e.apply, TypeEmployeeRegistered, EmployeeRegistered{
 		EmployeeID: id, UnitID: unit.id, Name: p.Name, IDNumber: p.IDNumber,
-		Phone: p.Phone, BankAccount: p.BankAccount, Family: nonNilFamily(p.Family),
+		Phone: p.Phone, BankAccount: p.BankAccount, Family: agg.NonNil(p.Family),
 	})
 	if err != nil {
 		return nil, err
@@ -171,7 +171,7 @@ func (e *Employee) ChangeDetails(c DetailsChange, now time.Time) error {
 		if err := checkFamily(*c.Family, now); err != nil {
 			return err
 		}
-		family := nonNilFamily(*c.Family)
+		family := agg.NonNil(*c.Family)
 		p.Family = &family
 	}
 	return agg.Record(&e.Root, e.apply, TypeEmployeeDetailsChanged, p)
@@ -197,11 +197,4 @@ func (e *Employee) Erase(unit *Unit, reason string) error {
 		return err
 	}
 	return unit.LeaveEmployee(e.id)
-}
-
-func nonNilFamily(f []FamilyMember) []FamilyMember {
-	if f == nil {
-		return []FamilyMember{}
-	}
-	return f
 }

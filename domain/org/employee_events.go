@@ -85,7 +85,7 @@ func (e *Employee) apply(typ string, data json.RawMessage) error {
 		}
 		*s = employeeState{registered: true, unit: p.UnitID, personal: Personal{
 			Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone, BankAccount: p.BankAccount,
-			Family: nonNilFamily(p.Family),
+			Family: agg.NonNil(p.Family),
 		}}
 	case TypeEmployeeTransferred:
 		var p EmployeeTransferred
@@ -108,7 +108,7 @@ func (e *Employee) apply(typ string, data json.RawMessage) error {
 			s.personal.BankAccount = *p.BankAccount
 		}
 		if p.Family != nil {
-			s.personal.Family = nonNilFamily(*p.Family)
+			s.personal.Family = agg.NonNil(*p.Family)
 		}
 	case TypeEmployeeErased:
 		var p EmployeeErased

@@ -84,7 +84,7 @@ func (u *Unit) ParentID() uuid.UUID { return u.s.parent }
 
 // Path returns a copy of the ancestors' ids, from the root to the parent;
 // empty for the root.
-func (u *Unit) Path() []uuid.UUID { return slices.Clone(nonNil(u.s.path)) }
+func (u *Unit) Path() []uuid.UUID { return slices.Clone(agg.NonNil(u.s.path)) }
 
 // Closed reports whether the unit is closed.
 func (u *Unit) Closed() bool { return u.s.closed }

@@ -134,7 +134,7 @@ func (u *Unit) apply(typ string, data json.RawMessage) error {
 		}
 		u.s = unitState{
 			established: true, name: p.Name, code: p.Code, level: p.Level,
-			parent: parent, path: nonNil(p.Path),
+			parent: parent, path: agg.NonNil(p.Path),
 			children: map[uuid.UUID]bool{}, employees: map[uuid.UUID]bool{},
 		}
 	case TypeUnitRenamed:
@@ -163,7 +163,7 @@ func (u *Unit) apply(typ string, data json.RawMessage) error {
 		if err := checkPath(u.id, s.parent, p.Path, s.level); err != nil {
 			return err
 		}
-		s.path = nonNil(p.Path)
+		s.path = agg.NonNil(p.Path)
 	case TypeUnitChildAdded, TypeUnitChildRemoved:
 		var p UnitChildAdded // both payloads have the one field child_id
 		if err := agg.Decode(data, &p); err != nil {
@@ -200,11 +200,4 @@ func (u *Unit) apply(typ string, data json.RawMessage) error {
 		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
 	}
 	return nil
-}
-
-func nonNil(ids []uuid.UUID) []uuid.UUID {
-	if ids == nil {
-		return []uuid.UUID{}
-	}
-	return ids
 }

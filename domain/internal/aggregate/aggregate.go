@@ -99,6 +99,16 @@ func Continue(r *Root, stream string, more []event.Recorded, apply Apply) error 
 	return nil
 }
 
+// NonNil returns s, or an empty slice when s is nil, so that a list in an
+// aggregate's state is never nil: the state decided and the state replayed
+// from the same events then compare equal, and the list marshals as [].
+func NonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 // Decode reads an event payload. Unknown fields are ignored so that a
 // later, richer shape still reads.
 func Decode(data json.RawMessage, into any) error {
