@@ -18,11 +18,20 @@ import (
 // Budgets (F11, dynamic control of funds): the money a unit may spend on
 // aid, one budget per unit, year and budget line.
 
+// AllocateBudget creates the budget of a unit for a year and a budget line.
+type AllocateBudget struct {
+	UnitID    uuid.UUID
+	Year      int
+	Line      string
+	AmountFen int64
+}
+
 // AllocateBudget creates the budget of unit for year and line with
 // amountFen. It needs budgets.manage at the unit. A second budget for the
 // same unit, year and line is fault.ErrConflict (raise the first instead), also
 // when both are allocated at once: exactly one commits.
-func (a *App) AllocateBudget(ctx context.Context, actor Actor, unitID uuid.UUID, year int, line string, amountFen int64) (uuid.UUID, Written, error) {
+func (a *App) AllocateBudget(ctx context.Context, actor Actor, cmd AllocateBudget) (uuid.UUID, Written, error) {
+	unitID, year, line, amountFen := cmd.UnitID, cmd.Year, cmd.Line, cmd.AmountFen
 	id := uow.NewID(actor, "aggregate")
 	pos, err := a.attempt(ctx, actor, "AllocateBudget", nil, func(w *uow.Work) (event.Metadata, error) {
 		unit, err := uow.LoadUnit(ctx, w, unitID)
@@ -53,10 +62,18 @@ func (a *App) AllocateBudget(ctx context.Context, actor Actor, unitID uuid.UUID,
 	return id, Written{pos}, nil
 }
 
-// IncreaseBudget allocates amountFen more to budget id, for reason. It
-// needs budgets.manage at the budget's unit; ifMatchVersion is the budget's
-// version the caller saw, 0 for any.
-func (a *App) IncreaseBudget(ctx context.Context, actor Actor, id uuid.UUID, amountFen int64, reason string, ifMatchVersion int64) (Written, error) {
+// IncreaseBudget allocates more money to a budget, for a reason.
+type IncreaseBudget struct {
+	BudgetID  uuid.UUID
+	AmountFen int64
+	Reason    string
+	IfMatch   int64 // the budget's version the caller saw (its ETag); 0: any
+}
+
+// IncreaseBudget allocates cmd.AmountFen more to the budget. It needs
+// budgets.manage at the budget's unit.
+func (a *App) IncreaseBudget(ctx context.Context, actor Actor, cmd IncreaseBudget) (Written, error) {
+	id, amountFen, reason, ifMatchVersion := cmd.BudgetID, cmd.AmountFen, cmd.Reason, cmd.IfMatch
 	pos, err := a.attempt(ctx, actor, "IncreaseBudget", nil, func(w *uow.Work) (event.Metadata, error) {
 		b, unit, err := uow.LoadBudget(ctx, w, id)
 		if err != nil {

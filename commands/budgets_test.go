@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/fault"
 	"aidtrail/internal/testkit/apptest"
@@ -28,7 +29,7 @@ func TestAllocateBudgetOnceUnderConcurrency(t *testing.T) {
 			for i := range n {
 				wg.Go(func() {
 					<-start
-					ids[i], _, errs[i] = f.env.App.AllocateBudget(ctx, f.admin, f.station, 2026, "aid.medical", 80_000_000)
+					ids[i], _, errs[i] = f.env.App.AllocateBudget(ctx, f.admin, commands.AllocateBudget{UnitID: f.station, Year: 2026, Line: "aid.medical", AmountFen: 80_000_000})
 				})
 			}
 			close(start)
@@ -51,19 +52,19 @@ func TestAllocateBudgetOnceUnderConcurrency(t *testing.T) {
 			if err != nil || b.Allocated != 80_000_000 || b.Available != 80_000_000 || b.Reserved != 0 || b.Spent != 0 || b.UnitID != f.station {
 				t.Fatalf("the budget: %+v %v", b, err)
 			}
-			if _, err := f.env.App.IncreaseBudget(ctx, f.admin, won, 20_000_000, "年中追加", b.Version); err != nil {
+			if _, err := f.env.App.IncreaseBudget(ctx, f.admin, commands.IncreaseBudget{BudgetID: won, AmountFen: 20_000_000, Reason: "年中追加", IfMatch: b.Version}); err != nil {
 				t.Fatal(err)
 			}
 			if b, _ = f.env.Query.GetBudget(ctx, f.admin, won); b.Allocated != 100_000_000 || b.Available != 100_000_000 {
 				t.Errorf("after the increase: %+v", b)
 			}
-			if _, _, err := f.env.App.AllocateBudget(ctx, f.admin, f.station, 2027, "aid.medical", 1); err != nil {
+			if _, _, err := f.env.App.AllocateBudget(ctx, f.admin, commands.AllocateBudget{UnitID: f.station, Year: 2027, Line: "aid.medical", AmountFen: 1}); err != nil {
 				t.Errorf("the next year's budget: %v", err)
 			}
 			if _, err := f.env.Query.GetBudget(ctx, f.caseworker, won); !errors.Is(err, access.ErrForbidden) {
 				t.Errorf("a caseworker reading the budget: %v, want ErrForbidden", err)
 			}
-			if _, _, err := f.env.App.AllocateBudget(ctx, f.caseworker, f.station, 2028, "aid.medical", 1); !errors.Is(err, access.ErrForbidden) {
+			if _, _, err := f.env.App.AllocateBudget(ctx, f.caseworker, commands.AllocateBudget{UnitID: f.station, Year: 2028, Line: "aid.medical", AmountFen: 1}); !errors.Is(err, access.ErrForbidden) {
 				t.Errorf("a caseworker allocating: %v, want ErrForbidden", err)
 			}
 		})

@@ -94,19 +94,19 @@ func (a *App) sealCaseText(ctx context.Context, employee uuid.UUID, cmd OpenCase
 	return name, casework.Sealed(s), err
 }
 
-// SubmitCase sends a draft to review: it fixes the standard's current
-// version, the most the case may be paid under it and this year's caps,
-// and the governing approval flow, for the life of the case. It acts on
-// whatever version the case has; SubmitCaseIfMatch on the one the caller
-// saw.
-func (a *App) SubmitCase(ctx context.Context, actor Actor, caseID uuid.UUID) (Written, error) {
-	return a.SubmitCaseIfMatch(ctx, actor, caseID, 0)
+// SubmitCase sends a draft (or a returned case) to review.
+type SubmitCase struct {
+	CaseID  uuid.UUID
+	IfMatch int64 // the case's version the caller saw (its ETag); 0: any
 }
 
-// SubmitCaseIfMatch is SubmitCase on the case's version the caller saw
-// (If-Match; 0: any): a case that moved on since is refused with a
-// *event.ConcurrencyError and nothing is written.
-func (a *App) SubmitCaseIfMatch(ctx context.Context, actor Actor, caseID uuid.UUID, version int64) (Written, error) {
+// SubmitCase sends a draft to review: it fixes the standard's current
+// version, the most the case may be paid under it and this year's caps,
+// and the governing approval flow, for the life of the case. A case that
+// moved on from cmd.IfMatch is refused as a conflict and nothing is
+// written.
+func (a *App) SubmitCase(ctx context.Context, actor Actor, cmd SubmitCase) (Written, error) {
+	caseID, version := cmd.CaseID, cmd.IfMatch
 	pos, err := a.attempt(ctx, actor, "SubmitCase", nil, func(w *uow.Work) (event.Metadata, error) {
 		c, unit, meta, err := a.caseToFile(ctx, w, actor, caseID, version)
 		if err != nil {

@@ -113,17 +113,18 @@ func caseBudgetID(ctx context.Context, w *uow.Work, caseID uuid.UUID) (uuid.UUID
 	return owner, nil
 }
 
-// WithdrawCase withdraws an application before approval, by the employee
-// or a caseworker with cases.file at its unit, whatever version the case
-// has; WithdrawCaseIfMatch acts on the one the caller saw.
-func (a *App) WithdrawCase(ctx context.Context, actor Actor, caseID uuid.UUID, reason string) (Written, error) {
-	return a.WithdrawCaseIfMatch(ctx, actor, caseID, reason, 0)
+// WithdrawCase withdraws an application before approval.
+type WithdrawCase struct {
+	CaseID  uuid.UUID
+	Reason  string
+	IfMatch int64 // the case's version the caller saw (its ETag); 0: any
 }
 
-// WithdrawCaseIfMatch is WithdrawCase on the case's version the caller
-// saw (If-Match; 0: any): a case that moved on since is refused with a
-// *event.ConcurrencyError and nothing is written.
-func (a *App) WithdrawCaseIfMatch(ctx context.Context, actor Actor, caseID uuid.UUID, reason string, version int64) (Written, error) {
+// WithdrawCase withdraws an application before approval, by the employee
+// or a caseworker with cases.file at its unit. A case that moved on from
+// cmd.IfMatch is refused as a conflict and nothing is written.
+func (a *App) WithdrawCase(ctx context.Context, actor Actor, cmd WithdrawCase) (Written, error) {
+	caseID, reason, version := cmd.CaseID, cmd.Reason, cmd.IfMatch
 	pos, err := a.attempt(ctx, actor, "WithdrawCase", nil, func(w *uow.Work) (event.Metadata, error) {
 		c, _, meta, err := a.caseToFile(ctx, w, actor, caseID, version)
 		if err != nil {

@@ -22,10 +22,18 @@ const MaxDocumentSize = 10 << 20
 // themselves, never from what the client claims.
 var DocumentTypes = []string{"image/jpeg", "image/png", "application/pdf"}
 
+// AddDocument attaches a file of a kind the case's standard names.
+type AddDocument struct {
+	CaseID  uuid.UUID
+	Kind    string
+	Content []byte
+}
+
 // AddDocument attaches a file to a case: the employee's own account, or
 // cases.file at the case's unit. The file is checked and stored first;
 // the case records its kind, hash, size and type.
-func (a *App) AddDocument(ctx context.Context, actor Actor, caseID uuid.UUID, kind string, content []byte) (casework.Document, Written, error) {
+func (a *App) AddDocument(ctx context.Context, actor Actor, cmd AddDocument) (casework.Document, Written, error) {
+	caseID, kind, content := cmd.CaseID, cmd.Kind, cmd.Content
 	if a.documents == nil {
 		return casework.Document{}, Written{}, ErrNoDocumentStore
 	}

@@ -22,6 +22,14 @@ import (
 // skipped below its amount. A unit without its own flow uses its nearest
 // ancestor's.
 
+// ConfigureFlow sets the approval steps of a unit for a category of aid.
+type ConfigureFlow struct {
+	UnitID   uuid.UUID
+	Category string
+	Steps    []casework.FlowStep
+	IfMatch  int64 // the version of the unit's own flow stream the caller saw; 0: any
+}
+
 // ConfigureFlow sets the whole step list of unit's flow for category as its
 // next version; cases already submitted keep the version they were
 // submitted under. It needs org.manage at the unit. Every assignee must be
@@ -29,10 +37,10 @@ import (
 // unit or above it, else a *ValidationError on
 // steps[i].assignee_account_id; the command commits only if those accounts
 // are unchanged, so a step is never given to a position vacated meanwhile.
-// ifMatchVersion is the version of the unit's own flow stream the caller
-// saw, 0 for any. It returns the flow's configuration number; the same
+// It returns the flow's configuration number; the same
 // steps again write nothing.
-func (a *App) ConfigureFlow(ctx context.Context, actor Actor, unitID uuid.UUID, category string, steps []casework.FlowStep, ifMatchVersion int64) (int64, Written, error) {
+func (a *App) ConfigureFlow(ctx context.Context, actor Actor, cmd ConfigureFlow) (int64, Written, error) {
+	unitID, category, steps, ifMatchVersion := cmd.UnitID, cmd.Category, cmd.Steps, cmd.IfMatch
 	var version int64
 	pos, err := a.attempt(ctx, actor, "ConfigureFlow", nil, func(w *uow.Work) (event.Metadata, error) {
 		unit, err := uow.LoadUnit(ctx, w, unitID)

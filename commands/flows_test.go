@@ -30,7 +30,7 @@ func TestFlowOfTheNearestAncestor(t *testing.T) {
 				t.Fatal(err)
 			}
 			rootSteps := []casework.FlowStep{{Name: "路局审批", AssigneeAccountID: bureauApprover, MinAmountFen: 0}}
-			if v, _, err := app.ConfigureFlow(ctx, f.admin, f.root, "medical", rootSteps, 0); err != nil || v != 1 {
+			if v, _, err := app.ConfigureFlow(ctx, f.admin, commands.ConfigureFlow{UnitID: f.root, Category: "medical", Steps: rootSteps}); err != nil || v != 1 {
 				t.Fatalf("configure the root's flow: %d %v", v, err)
 			}
 			got, err := f.env.Query.GetFlow(ctx, f.caseworker, workshop, "medical")
@@ -42,7 +42,7 @@ func TestFlowOfTheNearestAncestor(t *testing.T) {
 				{Name: "站初审", AssigneeAccountID: stationApprover, MinAmountFen: 0},
 				{Name: "路局复审", AssigneeAccountID: bureauApprover, MinAmountFen: 500_000},
 			}
-			if _, _, err := app.ConfigureFlow(ctx, f.admin, f.station, "medical", stationSteps, 0); err != nil {
+			if _, _, err := app.ConfigureFlow(ctx, f.admin, commands.ConfigureFlow{UnitID: f.station, Category: "medical", Steps: stationSteps}); err != nil {
 				t.Fatal(err)
 			}
 			got, err = f.env.Query.GetFlow(ctx, f.caseworker, workshop, "medical")
@@ -59,23 +59,23 @@ func TestFlowOfTheNearestAncestor(t *testing.T) {
 			// The root's flow may not name the station's approver: the root is above the station.
 			bad := []casework.FlowStep{{Name: "审批", AssigneeAccountID: stationApprover}}
 			var v *fault.ValidationError
-			if _, _, err := app.ConfigureFlow(ctx, f.admin, f.root, "hardship", bad, 0); !errors.As(err, &v) || v.Field != "steps[0].assignee_account_id" {
+			if _, _, err := app.ConfigureFlow(ctx, f.admin, commands.ConfigureFlow{UnitID: f.root, Category: "hardship", Steps: bad}); !errors.As(err, &v) || v.Field != "steps[0].assignee_account_id" {
 				t.Errorf("an approver below the unit: %v", err)
 			}
 			bad[0].AssigneeAccountID = f.workerID
-			if _, _, err := app.ConfigureFlow(ctx, f.admin, f.station, "hardship", bad, 0); !errors.As(err, &v) || v.Field != "steps[0].assignee_account_id" {
+			if _, _, err := app.ConfigureFlow(ctx, f.admin, commands.ConfigureFlow{UnitID: f.station, Category: "hardship", Steps: bad}); !errors.As(err, &v) || v.Field != "steps[0].assignee_account_id" {
 				t.Errorf("a caseworker as approver: %v", err)
 			}
-			if _, _, err := app.ConfigureFlow(ctx, f.admin, f.station, "housing", stationSteps, 0); !errors.As(err, &v) || v.Field != "category" {
+			if _, _, err := app.ConfigureFlow(ctx, f.admin, commands.ConfigureFlow{UnitID: f.station, Category: "housing", Steps: stationSteps}); !errors.As(err, &v) || v.Field != "category" {
 				t.Errorf("an unknown category: %v", err)
 			}
-			if _, _, err := app.ConfigureFlow(ctx, f.caseworker, f.station, "hardship", stationSteps, 0); !errors.Is(err, access.ErrForbidden) {
+			if _, _, err := app.ConfigureFlow(ctx, f.caseworker, commands.ConfigureFlow{UnitID: f.station, Category: "hardship", Steps: stationSteps}); !errors.Is(err, access.ErrForbidden) {
 				t.Errorf("a caseworker configuring: %v, want ErrForbidden", err)
 			}
-			if _, _, err := app.ConfigureFlow(ctx, f.admin, f.station, "medical", rootSteps, 2); !errors.Is(err, event.ErrConcurrency) {
+			if _, _, err := app.ConfigureFlow(ctx, f.admin, commands.ConfigureFlow{UnitID: f.station, Category: "medical", Steps: rootSteps, IfMatch: 2}); !errors.Is(err, event.ErrConcurrency) {
 				t.Errorf("a stale If-Match: %v, want ErrConcurrency", err)
 			}
-			if v, w, err := app.ConfigureFlow(ctx, f.admin, f.station, "medical", stationSteps, 1); err != nil || v != 1 || w.Position != 0 {
+			if v, w, err := app.ConfigureFlow(ctx, f.admin, commands.ConfigureFlow{UnitID: f.station, Category: "medical", Steps: stationSteps, IfMatch: 1}); err != nil || v != 1 || w.Position != 0 {
 				t.Errorf("the same steps again: %d %v %v, want version 1 and nothing written", v, w, err)
 			}
 		})

@@ -71,7 +71,7 @@ func TestAuditorReadsButDoesNotSettlePayments(t *testing.T) {
 	if err := f.approve(t, id); err != nil {
 		t.Fatal(err)
 	}
-	pid, _, err := f.env.App.InstructPayment(ctx, f.admin, id, grantFen)
+	pid, _, err := f.env.App.InstructPayment(ctx, f.admin, commands.InstructPayment{CaseID: id, AmountFen: grantFen})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,10 +79,10 @@ func TestAuditorReadsButDoesNotSettlePayments(t *testing.T) {
 	if _, err := f.env.Query.GetPayment(ctx, auditor, pid); err != nil {
 		t.Fatalf("the auditor reading the payment: %v", err)
 	}
-	if _, err := f.env.App.ConfirmPayment(ctx, auditor, pid, "BOC20261128007", time.Now()); !errors.Is(err, access.ErrForbidden) {
+	if _, err := f.env.App.ConfirmPayment(ctx, auditor, commands.ConfirmPayment{PaymentID: pid, BankRef: "BOC20261128007", On: time.Now()}); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("the auditor settling: %v, want forbidden", err)
 	}
-	if _, err := f.env.App.ConfirmPayment(ctx, f.admin, pid, "BOC20261128007", time.Now()); err != nil {
+	if _, err := f.env.App.ConfirmPayment(ctx, f.admin, commands.ConfirmPayment{PaymentID: pid, BankRef: "BOC20261128007", On: time.Now()}); err != nil {
 		t.Fatalf("the administrator settling: %v", err)
 	}
 }
@@ -137,7 +137,7 @@ func TestVacateHandsDecidedStepsForALaterReturn(t *testing.T) {
 		Decision: casework.Return, Reason: "请补充收入证明"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.env.App.SubmitCase(ctx, f.caseworker, id); err != nil {
+	if _, err := f.env.App.SubmitCase(ctx, f.caseworker, commands.SubmitCase{CaseID: id}); err != nil {
 		t.Fatal(err)
 	}
 	waiting, err := f.env.Query.StepsWaiting(ctx, successor)

@@ -51,7 +51,7 @@ func TestMoneyInvariantsUnderRandomCommands(t *testing.T) {
 						t.Fatal(err)
 					}
 					cases = append(cases, id)
-					_, _ = f.env.App.SubmitCase(ctx, f.caseworker, id)
+					_, _ = f.env.App.SubmitCase(ctx, f.caseworker, commands.SubmitCase{CaseID: id})
 				case op < 5:
 					id := cases[rng.IntN(len(cases))]
 					actor, step := actors[rng.IntN(len(actors))], steps[rng.IntN(2)]
@@ -64,20 +64,20 @@ func TestMoneyInvariantsUnderRandomCommands(t *testing.T) {
 						approvals++
 					}
 				case op < 6:
-					_, _ = f.env.App.SubmitCase(ctx, f.caseworker, cases[rng.IntN(len(cases))]) // resubmits a returned case
+					_, _ = f.env.App.SubmitCase(ctx, f.caseworker, commands.SubmitCase{CaseID: cases[rng.IntN(len(cases))]}) // resubmits a returned case
 				case op < 7:
 					if rng.IntN(3) == 0 {
-						_, _ = f.env.App.WithdrawCase(ctx, f.caseworker, cases[rng.IntN(len(cases))], "申请人撤回")
+						_, _ = f.env.App.WithdrawCase(ctx, f.caseworker, commands.WithdrawCase{CaseID: cases[rng.IntN(len(cases))], Reason: "申请人撤回"})
 					} else {
 						def := hardshipStandard(f.root, int64(grantFen+rng.IntN(5)*10_000))
-						_, _ = f.env.App.ReviseStandard(ctx, f.admin, def.Code, def, 0)
+						_, _ = f.env.App.ReviseStandard(ctx, f.admin, commands.ReviseStandard{Code: def.Code, Definition: def})
 					}
 				case op < 9:
 					actor := f.admin
 					if rng.IntN(5) == 0 {
 						actor = actors[rng.IntN(len(actors))]
 					}
-					if id, _, err := f.env.App.InstructPayment(ctx, actor, f.someApproved(t, rng, cases), int64(1+rng.IntN(grantFen))); err == nil {
+					if id, _, err := f.env.App.InstructPayment(ctx, actor, commands.InstructPayment{CaseID: f.someApproved(t, rng, cases), AmountFen: int64(1 + rng.IntN(grantFen))}); err == nil {
 						payments = append(payments, id)
 					}
 				default:
@@ -86,9 +86,9 @@ func TestMoneyInvariantsUnderRandomCommands(t *testing.T) {
 					}
 					p := payments[rng.IntN(len(payments))]
 					if rng.IntN(3) == 0 {
-						_, _ = f.env.App.FailPayment(ctx, f.admin, p, "账户已注销")
+						_, _ = f.env.App.FailPayment(ctx, f.admin, commands.FailPayment{PaymentID: p, Reason: "账户已注销"})
 					} else {
-						if _, err := f.env.App.ConfirmPayment(ctx, f.admin, p, "REF"+p.String()[:8], time.Now()); err == nil {
+						if _, err := f.env.App.ConfirmPayment(ctx, f.admin, commands.ConfirmPayment{PaymentID: p, BankRef: "REF" + p.String()[:8], On: time.Now()}); err == nil {
 							confirmations++
 						}
 					}
@@ -98,7 +98,7 @@ func TestMoneyInvariantsUnderRandomCommands(t *testing.T) {
 			// Finally the bank answers every payment still outstanding, so
 			// every run ends having confirmed payments, whatever its seed.
 			for _, p := range payments {
-				if _, err := f.env.App.ConfirmPayment(ctx, f.admin, p, "REF"+p.String()[:8], time.Now()); err == nil {
+				if _, err := f.env.App.ConfirmPayment(ctx, f.admin, commands.ConfirmPayment{PaymentID: p, BankRef: "REF" + p.String()[:8], On: time.Now()}); err == nil {
 					confirmations++
 				}
 				checkMoneyInvariants(t, f, cases, submittedVersion)

@@ -45,16 +45,16 @@ func newMoney(t *testing.T, kind string, budgetFen int64) *moneyFixture {
 		AmountRule: catalogue.FixedRule(grantFen), AnnualCapFen: 1_000 * grantFen, MaxTimesPerYear: 52,
 		RequiredDocuments: []string{}, BudgetLine: "aid.hardship", Beneficiaries: []catalogue.Beneficiary{catalogue.BeneficiarySelf},
 	}
-	if _, err := f.env.App.PublishStandard(ctx, f.admin, def); err != nil {
+	if _, err := f.env.App.PublishStandard(ctx, f.admin, commands.PublishStandard{Definition: def}); err != nil {
 		t.Fatalf("publish: %v", err)
 	}
 	steps := []casework.FlowStep{{Name: "站段审核", AssigneeAccountID: a1}, {Name: "路局审批", AssigneeAccountID: a2}}
-	if _, _, err := f.env.App.ConfigureFlow(ctx, f.admin, f.station, "hardship", steps, 0); err != nil {
+	if _, _, err := f.env.App.ConfigureFlow(ctx, f.admin, commands.ConfigureFlow{UnitID: f.station, Category: "hardship", Steps: steps}); err != nil {
 		t.Fatalf("flow: %v", err)
 	}
 	var err error
 	year := calendar.Year(time.Now())
-	f.budgetID, _, err = f.env.App.AllocateBudget(ctx, f.admin, f.station, year, "aid.hardship", budgetFen)
+	f.budgetID, _, err = f.env.App.AllocateBudget(ctx, f.admin, commands.AllocateBudget{UnitID: f.station, Year: year, Line: "aid.hardship", AmountFen: budgetFen})
 	if err != nil {
 		t.Fatalf("budget: %v", err)
 	}
@@ -75,7 +75,7 @@ func (f *moneyFixture) caseAwaitingFinalApproval(t *testing.T) uuid.UUID {
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
-	if _, err := f.env.App.SubmitCase(ctx, f.caseworker, id); err != nil {
+	if _, err := f.env.App.SubmitCase(ctx, f.caseworker, commands.SubmitCase{CaseID: id}); err != nil {
 		t.Fatalf("submit: %v", err)
 	}
 	if _, err := f.env.App.DecideCase(ctx, f.approver1, commands.DecideCase{CaseID: id, Step: "站段审核", Decision: casework.Approve, AmountFen: grantFen}); err != nil {
@@ -148,7 +148,7 @@ func TestConcurrentPaymentsPayOnce(t *testing.T) {
 					if i%2 == 0 { // half retry with one key, half without
 						actor.IdempotencyKey, actor.CommandID = "pay-case", "pay-case"
 					}
-					pid, _, err := f.env.App.InstructPayment(t.Context(), actor, id, grantFen)
+					pid, _, err := f.env.App.InstructPayment(t.Context(), actor, commands.InstructPayment{CaseID: id, AmountFen: grantFen})
 					switch {
 					case err == nil:
 						mu.Lock()
@@ -168,7 +168,7 @@ func TestConcurrentPaymentsPayOnce(t *testing.T) {
 			if distinct := slices.Compact(slices.SortedFunc(slices.Values(paid), uuidCompare)); len(distinct) != 1 {
 				t.Fatalf("%d payments instructed (%v), want exactly 1", len(distinct), distinct)
 			}
-			if _, err := f.env.App.ConfirmPayment(t.Context(), f.admin, paid[0], "BOC20261128001", time.Now()); err != nil {
+			if _, err := f.env.App.ConfirmPayment(t.Context(), f.admin, commands.ConfirmPayment{PaymentID: paid[0], BankRef: "BOC20261128001", On: time.Now()}); err != nil {
 				t.Fatal(err)
 			}
 			c, err := f.env.Query.GetCase(t.Context(), f.admin, id)
@@ -178,7 +178,7 @@ func TestConcurrentPaymentsPayOnce(t *testing.T) {
 			if c.PaidFen != grantFen || c.Status != casework.StatusPaid {
 				t.Fatalf("case after confirmation: %+v", c)
 			}
-			if _, _, err := f.env.App.InstructPayment(t.Context(), f.admin, id, 1); !errors.Is(err, casework.ErrAlreadyPaid) {
+			if _, _, err := f.env.App.InstructPayment(t.Context(), f.admin, commands.InstructPayment{CaseID: id, AmountFen: 1}); !errors.Is(err, casework.ErrAlreadyPaid) {
 				t.Fatalf("paying a paid case: %v, want already paid", err)
 			}
 			pv, err := f.env.Query.GetPayment(t.Context(), f.admin, paid[0])

@@ -15,10 +15,17 @@ import (
 	"aidtrail/domain/payment"
 )
 
+// InstructPayment pays an approved case.
+type InstructPayment struct {
+	CaseID    uuid.UUID
+	AmountFen int64
+}
+
 // InstructPayment instructs the bank to pay an approved case, at most its
 // approved amount less what is paid or already instructed (invariant 1:
 // a case is never paid twice). It needs budgets.manage at the case's unit.
-func (a *App) InstructPayment(ctx context.Context, actor Actor, caseID uuid.UUID, amountFen int64) (uuid.UUID, Written, error) {
+func (a *App) InstructPayment(ctx context.Context, actor Actor, cmd InstructPayment) (uuid.UUID, Written, error) {
+	caseID, amountFen := cmd.CaseID, cmd.AmountFen
 	id := uow.NewID(actor, "payment")
 	pos, err := a.attempt(ctx, actor, "InstructPayment", nil, func(w *uow.Work) (event.Metadata, error) {
 		c, unit, err := uow.LoadCaseAt(ctx, w, caseID)
@@ -52,10 +59,18 @@ func (a *App) InstructPayment(ctx context.Context, actor Actor, caseID uuid.UUID
 	return id, Written{pos}, err
 }
 
+// ConfirmPayment records that the bank paid.
+type ConfirmPayment struct {
+	PaymentID uuid.UUID
+	BankRef   string
+	On        time.Time // the bank's date of payment
+}
+
 // ConfirmPayment records the bank's confirmation: the case's paid amount
 // and the budget's spending move together. Confirming again with the same
 // reference changes nothing (a results file imported twice).
-func (a *App) ConfirmPayment(ctx context.Context, actor Actor, paymentID uuid.UUID, bankRef string, on time.Time) (Written, error) {
+func (a *App) ConfirmPayment(ctx context.Context, actor Actor, cmd ConfirmPayment) (Written, error) {
+	paymentID, bankRef, on := cmd.PaymentID, cmd.BankRef, cmd.On
 	return a.settlePayment(ctx, actor, "ConfirmPayment", paymentID, func(w *uow.Work, p *payment.Payment) error {
 		if err := p.Confirm(bankRef, on.In(calendar.Zone).Format(payment.DateLayout)); err != nil {
 			return err
@@ -80,9 +95,16 @@ func (a *App) ConfirmPayment(ctx context.Context, actor Actor, paymentID uuid.UU
 	})
 }
 
+// FailPayment records that the bank refused a payment.
+type FailPayment struct {
+	PaymentID uuid.UUID
+	Reason    string
+}
+
 // FailPayment records the bank's refusal: the amount is free to be
 // instructed again; the budget keeps its reservation for that.
-func (a *App) FailPayment(ctx context.Context, actor Actor, paymentID uuid.UUID, reason string) (Written, error) {
+func (a *App) FailPayment(ctx context.Context, actor Actor, cmd FailPayment) (Written, error) {
+	paymentID, reason := cmd.PaymentID, cmd.Reason
 	return a.settlePayment(ctx, actor, "FailPayment", paymentID, func(w *uow.Work, p *payment.Payment) error {
 		if err := p.Fail(reason); err != nil {
 			return err

@@ -26,7 +26,7 @@ func TestExportPaymentsReadsTheStore(t *testing.T) {
 			ctx := t.Context()
 			f := newMoney(t, kind, 10*grantFen)
 			ids := f.instructedPayments(t, 3)
-			if _, err := f.env.App.ConfirmPayment(ctx, f.admin, ids[1], "BOC-1", time.Now()); err != nil {
+			if _, err := f.env.App.ConfirmPayment(ctx, f.admin, commands.ConfirmPayment{PaymentID: ids[1], BankRef: "BOC-1", On: time.Now()}); err != nil {
 				t.Fatal(err)
 			}
 			listed := func(context.Context) ([]uuid.UUID, error) {

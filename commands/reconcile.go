@@ -37,6 +37,11 @@ func (e *RefusedRowsError) Error() string {
 	return fmt.Sprintf("%d rows of the results file are refused; nothing was applied", len(e.Rows))
 }
 
+// ReconcilePayments applies the bank's results file, all rows or none.
+type ReconcilePayments struct {
+	Rows []payment.ResultRow
+}
+
 // ReconcilePayments applies the bank's results file, rows as
 // payment.ParseReconciliation returns them: every row is checked first
 // and then all are applied in one event-store transaction, so that the
@@ -56,7 +61,8 @@ func (e *RefusedRowsError) Error() string {
 // settles each payment once. A confirmation moves the case's paid amount
 // and spends the payment's amount from the budget that reserved it,
 // exactly as ConfirmPayment does.
-func (a *App) ReconcilePayments(ctx context.Context, actor Actor, rows []payment.ResultRow) (Reconciled, error) {
+func (a *App) ReconcilePayments(ctx context.Context, actor Actor, cmd ReconcilePayments) (Reconciled, error) {
+	rows := cmd.Rows
 	// Each row's events are stamped with the grant at its own unit as
 	// they are queued; commit keeps them.
 	pos, err := a.attempt(ctx, actor, "ReconcilePayments", nil, func(w *uow.Work) (event.Metadata, error) {
@@ -78,7 +84,8 @@ func (a *App) ReconcilePayments(ctx context.Context, actor Actor, rows []payment
 // CheckReconciliation checks rows as ReconcilePayments does and writes
 // nothing but a recorded refusal: it returns the rows that would be
 // refused, for a file that is refused already for rows that do not parse.
-func (a *App) CheckReconciliation(ctx context.Context, actor Actor, rows []payment.ResultRow) ([]payment.RowError, error) {
+func (a *App) CheckReconciliation(ctx context.Context, actor Actor, cmd ReconcilePayments) ([]payment.RowError, error) {
+	rows := cmd.Rows
 	return a.reconcile(ctx, uow.NewWork(a.store), actor, rows)
 }
 

@@ -72,7 +72,7 @@ func (f *moneyFixture) instructedPayments(t *testing.T, n int) []uuid.UUID {
 		if err := f.approve(t, c); err != nil {
 			t.Fatal(err)
 		}
-		id, _, err := f.env.App.InstructPayment(t.Context(), f.admin, c, grantFen)
+		id, _, err := f.env.App.InstructPayment(t.Context(), f.admin, commands.InstructPayment{CaseID: c, AmountFen: grantFen})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,10 +100,10 @@ func TestReconcileRowSettledBeforeTheCommit(t *testing.T) {
 			f := newMoney(t, kind, 10*grantFen)
 			ids := f.instructedPayments(t, 4)
 			store := &interposedStore{EventStore: f.env.Store, before: func(event.Transaction) error {
-				_, err := f.env.App.ConfirmPayment(t.Context(), f.admin, ids[2], "BOC-HAND", time.Now())
+				_, err := f.env.App.ConfirmPayment(t.Context(), f.admin, commands.ConfirmPayment{PaymentID: ids[2], BankRef: "BOC-HAND", On: time.Now()})
 				return err
 			}}
-			_, err := appOn(t, f, store).ReconcilePayments(t.Context(), f.admin, confirmedRows(ids))
+			_, err := appOn(t, f, store).ReconcilePayments(t.Context(), f.admin, commands.ReconcilePayments{Rows: confirmedRows(ids)})
 			var refused *commands.RefusedRowsError
 			if !errors.As(err, &refused) || len(refused.Rows) != 1 || refused.Rows[0].Row != 3 ||
 				!strings.Contains(refused.Rows[0].Message, ids[2].String()) {
@@ -151,7 +151,7 @@ func TestReconcileFailedCommitAppliesNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := app.ReconcilePayments(t.Context(), f.admin, rows); !errors.Is(err, lost) {
+			if _, err := app.ReconcilePayments(t.Context(), f.admin, commands.ReconcilePayments{Rows: rows}); !errors.Is(err, lost) {
 				t.Fatalf("reconcile over a failing commit: %v, want %v", err, lost)
 			}
 			if after, _ := f.env.Store.Head(t.Context()); after != head {
@@ -170,7 +170,7 @@ func TestReconcileFailedCommitAppliesNothing(t *testing.T) {
 				t.Fatalf("events by stream kind %v, want 3 payments', 3 cases' and 2 spends", streams)
 			}
 
-			done, err := app.ReconcilePayments(t.Context(), f.admin, rows)
+			done, err := app.ReconcilePayments(t.Context(), f.admin, commands.ReconcilePayments{Rows: rows})
 			if err != nil || done.Applied != 3 || done.Position == 0 {
 				t.Fatalf("reconcile again: %+v %v", done, err)
 			}
@@ -184,7 +184,7 @@ func TestReconcileFailedCommitAppliesNothing(t *testing.T) {
 					t.Fatalf("%s on %s written as %+v, want the administrator's grant", e.Type, e.Stream, e.Metadata)
 				}
 			}
-			again, err := app.ReconcilePayments(t.Context(), f.admin, rows)
+			again, err := app.ReconcilePayments(t.Context(), f.admin, commands.ReconcilePayments{Rows: rows})
 			if err != nil || again.Position != 0 {
 				t.Fatalf("the same file a third time: %+v %v, want nothing written", again, err)
 			}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"aidtrail/commands"
 	"aidtrail/domain/casework"
 	"aidtrail/internal/testkit/apptest"
 )
@@ -22,14 +23,14 @@ func TestConcurrentConfirmationsSpendOnce(t *testing.T) {
 			if err := f.approve(t, id); err != nil {
 				t.Fatal(err)
 			}
-			pid, _, err := f.env.App.InstructPayment(t.Context(), f.admin, id, grantFen)
+			pid, _, err := f.env.App.InstructPayment(t.Context(), f.admin, commands.InstructPayment{CaseID: id, AmountFen: grantFen})
 			if err != nil {
 				t.Fatal(err)
 			}
 			var wg sync.WaitGroup
 			for i := range 20 {
 				wg.Go(func() {
-					if _, err := f.env.App.ConfirmPayment(t.Context(), f.admin, pid, "BOC20261128042", time.Now()); err != nil {
+					if _, err := f.env.App.ConfirmPayment(t.Context(), f.admin, commands.ConfirmPayment{PaymentID: pid, BankRef: "BOC20261128042", On: time.Now()}); err != nil {
 						t.Errorf("confirmation %d: %v", i, err)
 					}
 				})

@@ -20,12 +20,25 @@ import (
 // standard is its own stream; the registry stream lists every code ever
 // published, so that the catalogue is read from the event store alone.
 
+// PublishStandard publishes a new standard.
+type PublishStandard struct {
+	Definition catalogue.Definition
+}
+
+// ReviseStandard publishes the next version of a standard.
+type ReviseStandard struct {
+	Code       string
+	Definition catalogue.Definition
+	IfMatch    int64 // the standard's stream version the caller saw (its ETag); 0: any
+}
+
 // PublishStandard publishes def as version 1 of a new standard. It needs
 // catalogue.manage at def.OwnerUnitID (uuid.Nil: the root, for a
 // bureau-wide standard). A code already published is
 // A code already published is fault.ErrConflict: the next version of a
 // standard is a revision.
-func (a *App) PublishStandard(ctx context.Context, actor Actor, def catalogue.Definition) (Written, error) {
+func (a *App) PublishStandard(ctx context.Context, actor Actor, cmd PublishStandard) (Written, error) {
+	def := cmd.Definition
 	pos, err := a.attempt(ctx, actor, "PublishStandard", nil, func(w *uow.Work) (event.Metadata, error) {
 		var owner *org.Unit
 		var err error
@@ -80,10 +93,10 @@ func (a *App) PublishStandard(ctx context.Context, actor Actor, def catalogue.De
 // replaces the whole current definition for new cases, and cases already
 // under an earlier version keep it. It needs catalogue.manage at the
 // standard's owner unit; the owner does not change (an empty owner means
-// the standard's own). ifMatch is the standard's stream version the caller
-// saw (its ETag), 0 for any. A definition equal to the current one writes
+// the standard's own). A definition equal to the current one writes
 // nothing.
-func (a *App) ReviseStandard(ctx context.Context, actor Actor, code string, def catalogue.Definition, ifMatchVersion int64) (Written, error) {
+func (a *App) ReviseStandard(ctx context.Context, actor Actor, cmd ReviseStandard) (Written, error) {
+	code, def, ifMatchVersion := cmd.Code, cmd.Definition, cmd.IfMatch
 	pos, err := a.attempt(ctx, actor, "ReviseStandard", nil, func(w *uow.Work) (event.Metadata, error) {
 		st, err := uow.LoadStandard(ctx, w, code)
 		if err != nil {

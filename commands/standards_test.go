@@ -26,7 +26,7 @@ func TestPublishSampleCatalogueAndList(t *testing.T) {
 			f := newOrg(t, kind)
 			sample := catalogue.SampleCatalogue(f.root)
 			for _, def := range sample {
-				if _, err := f.env.App.PublishStandard(ctx, f.admin, def); err != nil {
+				if _, err := f.env.App.PublishStandard(ctx, f.admin, commands.PublishStandard{Definition: def}); err != nil {
 					t.Fatalf("publish %s: %v", def.Code, err)
 				}
 			}
@@ -44,15 +44,15 @@ func TestPublishSampleCatalogueAndList(t *testing.T) {
 					t.Errorf("item %d = %+v, want %+v", i, v, want)
 				}
 			}
-			if _, err := f.env.App.PublishStandard(ctx, f.admin, sample[0]); !errors.Is(err, fault.ErrConflict) {
+			if _, err := f.env.App.PublishStandard(ctx, f.admin, commands.PublishStandard{Definition: sample[0]}); !errors.Is(err, fault.ErrConflict) {
 				t.Errorf("publishing %s twice: %v, want ErrConflict", sample[0].Code, err)
 			}
 			own := sample[1]
 			own.Code, own.OwnerUnitID = "ZX-OWN", f.station
-			if _, err := f.env.App.PublishStandard(ctx, f.caseworker, own); !errors.Is(err, access.ErrForbidden) {
+			if _, err := f.env.App.PublishStandard(ctx, f.caseworker, commands.PublishStandard{Definition: own}); !errors.Is(err, access.ErrForbidden) {
 				t.Errorf("a caseworker publishing: %v, want ErrForbidden", err)
 			}
-			if _, err := f.env.App.PublishStandard(ctx, f.admin, own); err != nil {
+			if _, err := f.env.App.PublishStandard(ctx, f.admin, commands.PublishStandard{Definition: own}); err != nil {
 				t.Fatalf("a station's own programme: %v", err)
 			}
 			if list, _ = f.env.Query.ListStandards(ctx, f.admin); len(list) != len(sample)+1 || list[len(sample)].Definition.OwnerUnitID != f.station {
@@ -83,21 +83,21 @@ func TestReviseKeepsEarlierVersions(t *testing.T) {
 			ctx := t.Context()
 			f := newOrg(t, kind)
 			def := catalogue.SampleCatalogue(f.root)[3]
-			if _, err := f.env.App.PublishStandard(ctx, f.admin, def); err != nil {
+			if _, err := f.env.App.PublishStandard(ctx, f.admin, commands.PublishStandard{Definition: def}); err != nil {
 				t.Fatal(err)
 			}
 			next := def
 			next.Name, next.AnnualCapFen, next.OwnerUnitID = def.Name+"（2027年版）", def.AnnualCapFen*2, uuid.Nil
-			if w, err := f.env.App.ReviseStandard(ctx, f.admin, def.Code, next, 1); err != nil || w.Position == 0 {
+			if w, err := f.env.App.ReviseStandard(ctx, f.admin, commands.ReviseStandard{Code: def.Code, Definition: next, IfMatch: 1}); err != nil || w.Position == 0 {
 				t.Fatalf("revise: %v %v", w, err)
 			}
-			if w, err := f.env.App.ReviseStandard(ctx, f.admin, def.Code, next, 0); err != nil || w.Position != 0 {
+			if w, err := f.env.App.ReviseStandard(ctx, f.admin, commands.ReviseStandard{Code: def.Code, Definition: next}); err != nil || w.Position != 0 {
 				t.Errorf("the same revision again: %v %v, want nothing written", w, err)
 			}
-			if _, err := f.env.App.ReviseStandard(ctx, f.admin, def.Code, def, 1); !errors.Is(err, event.ErrConcurrency) {
+			if _, err := f.env.App.ReviseStandard(ctx, f.admin, commands.ReviseStandard{Code: def.Code, Definition: def, IfMatch: 1}); !errors.Is(err, event.ErrConcurrency) {
 				t.Errorf("a revision on version 1 after version 2: %v, want ErrConcurrency", err)
 			}
-			if _, err := f.env.App.ReviseStandard(ctx, f.caseworker, def.Code, def, 0); !errors.Is(err, access.ErrForbidden) {
+			if _, err := f.env.App.ReviseStandard(ctx, f.caseworker, commands.ReviseStandard{Code: def.Code, Definition: def}); !errors.Is(err, access.ErrForbidden) {
 				t.Errorf("a caseworker revising: %v, want ErrForbidden", err)
 			}
 			old, err := f.env.Query.GetStandard(ctx, f.caseworker, def.Code, 1)
@@ -111,7 +111,7 @@ func TestReviseKeepsEarlierVersions(t *testing.T) {
 			if _, err := f.env.Query.GetStandard(ctx, f.caseworker, def.Code, 3); !errors.Is(err, commands.ErrNotFound) {
 				t.Errorf("version 3: %v, want ErrNotFound", err)
 			}
-			if _, err := f.env.App.ReviseStandard(ctx, f.admin, "NOPE-1", def, 0); !errors.Is(err, commands.ErrNotFound) {
+			if _, err := f.env.App.ReviseStandard(ctx, f.admin, commands.ReviseStandard{Code: "NOPE-1", Definition: def}); !errors.Is(err, commands.ErrNotFound) {
 				t.Errorf("revising an unknown code: %v, want ErrNotFound", err)
 			}
 		})

@@ -29,7 +29,7 @@ func (a *api) allocateBudget(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, written, err := a.deps.App.AllocateBudget(r.Context(), callerOf(r).actor, unit, req.Year, req.Line, req.AmountFen)
+	id, written, err := a.deps.App.AllocateBudget(r.Context(), callerOf(r).actor, commands.AllocateBudget{UnitID: unit, Year: req.Year, Line: req.Line, AmountFen: req.AmountFen})
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ type increaseBudgetRequest struct {
 // increaseBudget: POST /v1/budgets/{id}/increase, more money for the year.
 func (a *api) increaseBudget(w http.ResponseWriter, r *http.Request) error {
 	return postOn(w, r, bodyRequired, func(ctx context.Context, actor commands.Actor, c change[increaseBudgetRequest]) (commands.Written, error) {
-		return a.deps.App.IncreaseBudget(ctx, actor, c.ID, c.Body.AmountFen, c.Body.Reason, c.IfMatch)
+		return a.deps.App.IncreaseBudget(ctx, actor, commands.IncreaseBudget{BudgetID: c.ID, AmountFen: c.Body.AmountFen, Reason: c.Body.Reason, IfMatch: c.IfMatch})
 	})
 }
 

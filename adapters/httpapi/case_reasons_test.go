@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"aidtrail/commands"
 	"aidtrail/domain/catalogue"
 	"aidtrail/internal/testkit/apptest"
 )
@@ -25,7 +26,7 @@ func TestApplicantSeesReasonsAndMissingDocuments(t *testing.T) {
 				AmountRule: catalogue.FixedRule(grantFen), AnnualCapFen: 10 * grantFen, MaxTimesPerYear: 5,
 				RequiredDocuments: []string{"income_proof"}, BudgetLine: "aid.grant", Beneficiaries: []catalogue.Beneficiary{catalogue.BeneficiarySelf},
 			}
-			if _, err := s.env.App.PublishStandard(t.Context(), f.actor(actorRootAdmin), def); err != nil {
+			if _, err := s.env.App.PublishStandard(t.Context(), f.actor(actorRootAdmin), commands.PublishStandard{Definition: def}); err != nil {
 				t.Fatal(err)
 			}
 			body := grantBody(f.empSelf)

@@ -88,7 +88,7 @@ func (a *api) addDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	doc, written, err := a.deps.App.AddDocument(r.Context(), callerOf(r).actor, id, kind, content)
+	doc, written, err := a.deps.App.AddDocument(r.Context(), callerOf(r).actor, commands.AddDocument{CaseID: id, Kind: kind, Content: content})
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func (a *api) submitCase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	actor := callerOf(r).actor
-	written, err := a.deps.App.SubmitCaseIfMatch(r.Context(), actor, id, version)
+	written, err := a.deps.App.SubmitCase(r.Context(), actor, commands.SubmitCase{CaseID: id, IfMatch: version})
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ type withdrawCaseRequest struct {
 // takes the case's ETag.
 func (a *api) withdrawCase(w http.ResponseWriter, r *http.Request) error {
 	return postOn(w, r, bodyOptional, func(ctx context.Context, actor commands.Actor, c change[withdrawCaseRequest]) (commands.Written, error) {
-		return a.deps.App.WithdrawCaseIfMatch(ctx, actor, c.ID, c.Body.Reason, c.IfMatch)
+		return a.deps.App.WithdrawCase(ctx, actor, commands.WithdrawCase{CaseID: c.ID, Reason: c.Body.Reason, IfMatch: c.IfMatch})
 	})
 }
 

@@ -70,14 +70,14 @@ func (f *orgOverHTTP) cases() *caseWorld {
 	})
 	lines := map[string]bool{}
 	for _, def := range defs {
-		if _, err := s.env.App.PublishStandard(ctx, admin, def); err != nil {
+		if _, err := s.env.App.PublishStandard(ctx, admin, commands.PublishStandard{Definition: def}); err != nil {
 			t.Fatalf("publish %s: %v", def.Code, err)
 		}
 		lines[def.BudgetLine] = true
 	}
 	year := calendar.Year(time.Now())
 	for line := range lines {
-		id, _, err := s.env.App.AllocateBudget(ctx, admin, rootID, year, line, 10_000_000_00)
+		id, _, err := s.env.App.AllocateBudget(ctx, admin, commands.AllocateBudget{UnitID: rootID, Year: year, Line: line, AmountFen: 10_000_000_00})
 		if err != nil {
 			t.Fatalf("budget %s: %v", line, err)
 		}
@@ -85,7 +85,7 @@ func (f *orgOverHTTP) cases() *caseWorld {
 	}
 	for unit, approver := range map[string]uuid.UUID{f.stationA: w.approverA, f.stationB: w.approverR} {
 		steps := []casework.FlowStep{{Name: "审核", AssigneeAccountID: approver}}
-		if _, _, err := s.env.App.ConfigureFlow(ctx, admin, uuid.MustParse(unit), "hardship", steps, 0); err != nil {
+		if _, _, err := s.env.App.ConfigureFlow(ctx, admin, commands.ConfigureFlow{UnitID: uuid.MustParse(unit), Category: "hardship", Steps: steps}); err != nil {
 			t.Fatalf("flow: %v", err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
@@ -41,7 +42,7 @@ func TestCaseStoriesOverHTTP(t *testing.T) {
 			admin := f.actor(actorRootAdmin)
 			for _, category := range []string{string(catalogue.CategoryEducation), string(catalogue.CategoryMedical)} {
 				steps := []casework.FlowStep{{Name: "站段审核", AssigneeAccountID: w.approverA}, {Name: "路局审批", AssigneeAccountID: w.approverR}}
-				if _, _, err := s.env.App.ConfigureFlow(t.Context(), admin, uuid.MustParse(f.stationA), category, steps, 0); err != nil {
+				if _, _, err := s.env.App.ConfigureFlow(t.Context(), admin, commands.ConfigureFlow{UnitID: uuid.MustParse(f.stationA), Category: category, Steps: steps}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -128,7 +129,7 @@ func TestSegregationOverHTTP(t *testing.T) {
 			s.create("/v1/accounts/"+dual+"/positions", root, position(f.stationA, access.RoleCaseworker, access.RoleApprover))
 			dualToken := s.login("dual.a")
 			steps := []casework.FlowStep{{Name: "一审", AssigneeAccountID: uuid.MustParse(dual)}, {Name: "二审", AssigneeAccountID: w.approverA}}
-			if _, _, err := s.env.App.ConfigureFlow(t.Context(), f.actor(actorRootAdmin), uuid.MustParse(f.workshopA), "hardship", steps, 0); err != nil {
+			if _, _, err := s.env.App.ConfigureFlow(t.Context(), f.actor(actorRootAdmin), commands.ConfigureFlow{UnitID: uuid.MustParse(f.workshopA), Category: "hardship", Steps: steps}); err != nil {
 				t.Fatal(err)
 			}
 			approve := func(step string) map[string]any {

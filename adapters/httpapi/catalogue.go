@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"aidtrail/commands"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 )
@@ -78,7 +79,7 @@ func (a *api) publishStandard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	written, err := a.deps.App.PublishStandard(r.Context(), callerOf(r).actor, def)
+	written, err := a.deps.App.PublishStandard(r.Context(), callerOf(r).actor, commands.PublishStandard{Definition: def})
 	if err != nil {
 		return err
 	}
@@ -101,7 +102,7 @@ func (a *api) reviseStandard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	written, err := a.deps.App.ReviseStandard(r.Context(), callerOf(r).actor, code, def, version)
+	written, err := a.deps.App.ReviseStandard(r.Context(), callerOf(r).actor, commands.ReviseStandard{Code: code, Definition: def, IfMatch: version})
 	if err != nil {
 		return err
 	}
@@ -193,7 +194,7 @@ func (a *api) configureFlow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	category := r.PathValue("category")
-	version, written, err := a.deps.App.ConfigureFlow(r.Context(), callerOf(r).actor, unit, category, steps, match)
+	version, written, err := a.deps.App.ConfigureFlow(r.Context(), callerOf(r).actor, commands.ConfigureFlow{UnitID: unit, Category: category, Steps: steps, IfMatch: match})
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func (a *api) instructPayment(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	id, written, err := a.deps.App.InstructPayment(r.Context(), callerOf(r).actor, caseID, req.AmountFen)
+	id, written, err := a.deps.App.InstructPayment(r.Context(), callerOf(r).actor, commands.InstructPayment{CaseID: caseID, AmountFen: req.AmountFen})
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (a *api) confirmPayment(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	written, err := a.deps.App.ConfirmPayment(r.Context(), callerOf(r).actor, id, req.BankRef, on)
+	written, err := a.deps.App.ConfirmPayment(r.Context(), callerOf(r).actor, commands.ConfirmPayment{PaymentID: id, BankRef: req.BankRef, On: on})
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (a *api) failPayment(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	written, err := a.deps.App.FailPayment(r.Context(), callerOf(r).actor, id, req.Reason)
+	written, err := a.deps.App.FailPayment(r.Context(), callerOf(r).actor, commands.FailPayment{PaymentID: id, Reason: req.Reason})
 	if err != nil {
 		return err
 	}
@@ -183,13 +183,13 @@ func (a *api) reconcilePayments(w http.ResponseWriter, r *http.Request) error {
 	rows, parseErrs := payment.ParseReconciliation(bytes.NewReader(body), 0)
 	actor := callerOf(r).actor
 	if len(parseErrs) > 0 {
-		refused, err := a.deps.App.CheckReconciliation(r.Context(), actor, rows)
+		refused, err := a.deps.App.CheckReconciliation(r.Context(), actor, commands.ReconcilePayments{Rows: rows})
 		if err != nil {
 			return err
 		}
 		return refusedFile(append(parseErrs, refused...))
 	}
-	done, err := a.deps.App.ReconcilePayments(r.Context(), actor, rows)
+	done, err := a.deps.App.ReconcilePayments(r.Context(), actor, commands.ReconcilePayments{Rows: rows})
 	var refused *commands.RefusedRowsError
 	if errors.As(err, &refused) {
 		return refusedFile(refused.Rows)

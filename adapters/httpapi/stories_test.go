@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"aidtrail/commands"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/internal/testkit/apptest"
@@ -60,7 +61,7 @@ func TestRepeatedAidStoriesOverHTTP(t *testing.T) {
 			admin := f.actor(actorRootAdmin)
 			for _, category := range []string{string(catalogue.CategoryEducation), string(catalogue.CategoryMedical), string(catalogue.CategoryHardship)} {
 				steps := []casework.FlowStep{{Name: "站段审核", AssigneeAccountID: w.approverA}, {Name: "路局审批", AssigneeAccountID: w.approverR}}
-				if _, _, err := s.env.App.ConfigureFlow(t.Context(), admin, uuid.MustParse(f.stationA), category, steps, 0); err != nil {
+				if _, _, err := s.env.App.ConfigureFlow(t.Context(), admin, commands.ConfigureFlow{UnitID: uuid.MustParse(f.stationA), Category: category, Steps: steps}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -210,7 +210,7 @@ func setUpLifecycles(ctx context.Context, app *commands.App, base string, client
 	def := catalogue.Definition{Code: "BENCH-AID", Name: "压力测试救助", Category: catalogue.CategoryHardship, OwnerUnitID: root,
 		AmountRule: catalogue.FixedRule(2_000_000), AnnualCapFen: 10_000_000_000, MaxTimesPerYear: 52, RequiredDocuments: []string{},
 		BudgetLine: "aid.bench", Beneficiaries: []catalogue.Beneficiary{catalogue.BeneficiarySelf}}
-	if _, err := app.PublishStandard(ctx, admin, def); err != nil {
+	if _, err := app.PublishStandard(ctx, admin, commands.PublishStandard{Definition: def}); err != nil {
 		return nil, err
 	}
 	year := calendar.Year(time.Now())
@@ -229,10 +229,10 @@ func setUpLifecycles(ctx context.Context, app *commands.App, base string, client
 		}
 		c.approver1 = t1
 		steps := []casework.FlowStep{{Name: "站段审核", AssigneeAccountID: a1.AccountID}, {Name: "路局审批", AssigneeAccountID: a2.AccountID}}
-		if _, _, err := app.ConfigureFlow(ctx, admin, c.station, "hardship", steps, 0); err != nil {
+		if _, _, err := app.ConfigureFlow(ctx, admin, commands.ConfigureFlow{UnitID: c.station, Category: "hardship", Steps: steps}); err != nil {
 			return nil, err
 		}
-		if _, _, err := app.AllocateBudget(ctx, admin, c.station, year, "aid.bench", 100_000_000_000_000); err != nil {
+		if _, _, err := app.AllocateBudget(ctx, admin, commands.AllocateBudget{UnitID: c.station, Year: year, Line: "aid.bench", AmountFen: 100_000_000_000_000}); err != nil {
 			return nil, err
 		}
 		w.crews = append(w.crews, c)

@@ -48,15 +48,15 @@ func TestBudgetsFollowTheStore(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i := range 2 {
-				pid, _, err := f.env.App.InstructPayment(ctx, f.admin, first, grantFen)
+				pid, _, err := f.env.App.InstructPayment(ctx, f.admin, commands.InstructPayment{CaseID: first, AmountFen: grantFen})
 				if err != nil {
 					t.Fatal(err)
 				}
 				if i == 0 {
-					_, err = f.env.App.FailPayment(ctx, f.admin, pid, "账户冻结")
+					_, err = f.env.App.FailPayment(ctx, f.admin, commands.FailPayment{PaymentID: pid, Reason: "账户冻结"})
 					failed++
 				} else {
-					_, err = f.env.App.ConfirmPayment(ctx, f.admin, pid, "BOC0001", time.Now())
+					_, err = f.env.App.ConfirmPayment(ctx, f.admin, commands.ConfirmPayment{PaymentID: pid, BankRef: "BOC0001", On: time.Now()})
 					confirmed[pid] = true
 				}
 				if err != nil {
@@ -91,9 +91,9 @@ func TestBudgetsFollowTheStore(t *testing.T) {
 						t.Fatalf("decide: %v", err)
 					}
 				case r < 10:
-					_, _ = f.env.App.WithdrawCase(ctx, f.caseworker, cases[rng.IntN(len(cases))], "申请人撤回")
+					_, _ = f.env.App.WithdrawCase(ctx, f.caseworker, commands.WithdrawCase{CaseID: cases[rng.IntN(len(cases))], Reason: "申请人撤回"})
 				case r < 13:
-					if id, _, err := f.env.App.InstructPayment(ctx, f.admin, cases[rng.IntN(len(cases))], int64(10_000+rng.IntN(40_001))); err == nil {
+					if id, _, err := f.env.App.InstructPayment(ctx, f.admin, commands.InstructPayment{CaseID: cases[rng.IntN(len(cases))], AmountFen: int64(10_000 + rng.IntN(40_001))}); err == nil {
 						payments = append(payments, id)
 					}
 				case r < 18:
@@ -102,15 +102,15 @@ func TestBudgetsFollowTheStore(t *testing.T) {
 					}
 					p := payments[rng.IntN(len(payments))]
 					if rng.IntN(3) == 0 {
-						if _, err := f.env.App.FailPayment(ctx, f.admin, p, "账户冻结"); err == nil {
+						if _, err := f.env.App.FailPayment(ctx, f.admin, commands.FailPayment{PaymentID: p, Reason: "账户冻结"}); err == nil {
 							failed++
 						}
-					} else if _, err := f.env.App.ConfirmPayment(ctx, f.admin, p, "REF"+p.String()[:8], time.Now()); err == nil {
+					} else if _, err := f.env.App.ConfirmPayment(ctx, f.admin, commands.ConfirmPayment{PaymentID: p, BankRef: "REF" + p.String()[:8], On: time.Now()}); err == nil {
 						confirmed[p] = true
 					}
 				default:
 					id := f.budgets()[rng.IntN(4)]
-					if _, err := f.env.App.IncreaseBudget(ctx, f.admin, id, int64(1+rng.IntN(grantFen)), "追加预算", 0); err != nil {
+					if _, err := f.env.App.IncreaseBudget(ctx, f.admin, commands.IncreaseBudget{BudgetID: id, AmountFen: int64(1 + rng.IntN(grantFen)), Reason: "追加预算"}); err != nil {
 						t.Fatal(err)
 					}
 				}

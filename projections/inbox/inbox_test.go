@@ -70,14 +70,14 @@ func TestInboxFollowsTheStore(t *testing.T) {
 				case r < 16:
 					for _, i := range rng.Perm(len(cases)) {
 						if f.loadCase(t, cases[i]).Status() == casework.StatusReturned {
-							if _, err := f.env.App.SubmitCase(ctx, f.caseworker, cases[i]); err != nil {
+							if _, err := f.env.App.SubmitCase(ctx, f.caseworker, commands.SubmitCase{CaseID: cases[i]}); err != nil {
 								t.Fatalf("resubmit: %v", err)
 							}
 							break
 						}
 					}
 				case r < 17:
-					_, _ = f.env.App.WithdrawCase(ctx, f.caseworker, cases[rng.IntN(len(cases))], "申请人撤回")
+					_, _ = f.env.App.WithdrawCase(ctx, f.caseworker, commands.WithdrawCase{CaseID: cases[rng.IntN(len(cases))], Reason: "申请人撤回"})
 				case r < 18:
 					if handOvers < 4 {
 						handOvers++
@@ -86,11 +86,11 @@ func TestInboxFollowsTheStore(t *testing.T) {
 				default:
 					id := cases[rng.IntN(len(cases))]
 					if f.loadCase(t, id).Status() == casework.StatusApproved {
-						pid, _, err := f.env.App.InstructPayment(ctx, f.admin, id, f.loadCase(t, id).ApprovedFen())
+						pid, _, err := f.env.App.InstructPayment(ctx, f.admin, commands.InstructPayment{CaseID: id, AmountFen: f.loadCase(t, id).ApprovedFen()})
 						if err != nil {
 							t.Fatal(err)
 						}
-						if _, err := f.env.App.FailPayment(ctx, f.admin, pid, "账户冻结"); err != nil {
+						if _, err := f.env.App.FailPayment(ctx, f.admin, commands.FailPayment{PaymentID: pid, Reason: "账户冻结"}); err != nil {
 							t.Fatal(err)
 						}
 					}

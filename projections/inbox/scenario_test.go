@@ -71,7 +71,7 @@ func TestInboxThroughAReview(t *testing.T) {
 			f.expect(t, a1, uuid.Nil, "", 0)
 			f.handOver(t, 0) // while returned
 			s1 := f.flow[0].AssigneeAccountID
-			if _, err := f.env.App.SubmitCase(ctx, f.caseworker, caseB); err != nil {
+			if _, err := f.env.App.SubmitCase(ctx, f.caseworker, commands.SubmitCase{CaseID: caseB}); err != nil {
 				t.Fatal(err)
 			}
 			f.check(t, []uuid.UUID{caseA, caseB})
@@ -82,7 +82,7 @@ func TestInboxThroughAReview(t *testing.T) {
 			if got := page(t, f, s1, 1); len(got) != 1 || got[0].CaseID != caseB {
 				t.Fatalf("s1's first page %+v", got)
 			}
-			if _, err := f.env.App.WithdrawCase(ctx, f.caseworker, caseC, "已获其他救助"); err != nil {
+			if _, err := f.env.App.WithdrawCase(ctx, f.caseworker, commands.WithdrawCase{CaseID: caseC, Reason: "已获其他救助"}); err != nil {
 				t.Fatal(err)
 			}
 			decide(caseB, "站段审核", s1, casework.Reject, 0)

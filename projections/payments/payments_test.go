@@ -66,7 +66,7 @@ func (f *fixture) approved(t *testing.T, unit uuid.UUID) uuid.UUID {
 
 func (f *fixture) instruct(t *testing.T, caseID uuid.UUID, fen int64) uuid.UUID {
 	t.Helper()
-	id, _, err := f.env.App.InstructPayment(t.Context(), f.admin, caseID, fen)
+	id, _, err := f.env.App.InstructPayment(t.Context(), f.admin, commands.InstructPayment{CaseID: caseID, AmountFen: fen})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,16 +97,16 @@ func TestPaymentsFollowTheStore(t *testing.T) {
 					unitOf[id] = unit
 				}
 			}
-			if _, err := f.env.App.ConfirmPayment(ctx, f.admin, ids[0], "BOC0001", time.Now()); err != nil {
+			if _, err := f.env.App.ConfirmPayment(ctx, f.admin, commands.ConfirmPayment{PaymentID: ids[0], BankRef: "BOC0001", On: time.Now()}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := f.env.App.FailPayment(ctx, f.admin, ids[2], "账户冻结"); err != nil {
+			if _, err := f.env.App.FailPayment(ctx, f.admin, commands.FailPayment{PaymentID: ids[2], Reason: "账户冻结"}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := f.env.App.ReconcilePayments(ctx, f.admin, []payment.ResultRow{
+			if _, err := f.env.App.ReconcilePayments(ctx, f.admin, commands.ReconcilePayments{Rows: []payment.ResultRow{
 				{Row: 1, PaymentID: ids[3], Status: payment.StatusConfirmed, BankRef: "BOC0003", ConfirmedOn: "2026-11-27"},
 				{Row: 2, PaymentID: ids[4], Status: payment.StatusFailed, Reason: "户名不符"},
-			}); err != nil {
+			}}); err != nil {
 				t.Fatal(err)
 			}
 			for _, p := range []projections.Projection{units.New(), payments.New()} {

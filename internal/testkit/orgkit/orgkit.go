@@ -95,7 +95,7 @@ func (o *Org) PublishHardship(t testing.TB) {
 		AmountRule: catalogue.FixedRule(GrantFen), AnnualCapFen: 1_000 * GrantFen, MaxTimesPerYear: 52,
 		RequiredDocuments: []string{}, BudgetLine: "aid.hardship", Beneficiaries: []catalogue.Beneficiary{catalogue.BeneficiarySelf},
 	}
-	if _, err := o.Env.App.PublishStandard(t.Context(), o.Admin, def); err != nil {
+	if _, err := o.Env.App.PublishStandard(t.Context(), o.Admin, commands.PublishStandard{Definition: def}); err != nil {
 		t.Fatalf("publish %s: %v", HardshipCode, err)
 	}
 }
@@ -103,7 +103,7 @@ func (o *Org) PublishHardship(t testing.TB) {
 // HardshipFlow sets unit's approval flow for hardship cases to steps.
 func (o *Org) HardshipFlow(t testing.TB, unit uuid.UUID, steps ...casework.FlowStep) {
 	t.Helper()
-	if _, _, err := o.Env.App.ConfigureFlow(t.Context(), o.Admin, unit, string(catalogue.CategoryHardship), steps, 0); err != nil {
+	if _, _, err := o.Env.App.ConfigureFlow(t.Context(), o.Admin, commands.ConfigureFlow{UnitID: unit, Category: string(catalogue.CategoryHardship), Steps: steps}); err != nil {
 		t.Fatalf("flow: %v", err)
 	}
 }
@@ -111,7 +111,7 @@ func (o *Org) HardshipFlow(t testing.TB, unit uuid.UUID, steps ...casework.FlowS
 // Budget allocates unit's budget for year and line.
 func (o *Org) Budget(t testing.TB, unit uuid.UUID, year int, line string, fen int64) uuid.UUID {
 	t.Helper()
-	id, _, err := o.Env.App.AllocateBudget(t.Context(), o.Admin, unit, year, line, fen)
+	id, _, err := o.Env.App.AllocateBudget(t.Context(), o.Admin, commands.AllocateBudget{UnitID: unit, Year: year, Line: line, AmountFen: fen})
 	if err != nil {
 		t.Fatalf("budget %s %d: %v", line, year, err)
 	}
@@ -134,7 +134,7 @@ func (o *Org) SubmittedCase(t testing.TB, caseworker commands.Actor, unit uuid.U
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
-	if _, err := o.Env.App.SubmitCase(ctx, caseworker, id); err != nil {
+	if _, err := o.Env.App.SubmitCase(ctx, caseworker, commands.SubmitCase{CaseID: id}); err != nil {
 		t.Fatalf("submit: %v", err)
 	}
 	return id

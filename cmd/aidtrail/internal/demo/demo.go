@@ -135,7 +135,7 @@ func (l *loader) staff() error {
 
 func (l *loader) catalogue() error {
 	for _, def := range catalogue.SampleCatalogue(l.root) {
-		if _, err := l.app.PublishStandard(l.ctx, l.admin, def); err != nil {
+		if _, err := l.app.PublishStandard(l.ctx, l.admin, commands.PublishStandard{Definition: def}); err != nil {
 			return fmt.Errorf("standard %s: %w", def.Code, err)
 		}
 	}
@@ -149,7 +149,7 @@ func (l *loader) budgets() error {
 		lines[def.BudgetLine] = 2_000_000 * yuan
 	}
 	for line, amount := range lines {
-		if _, _, err := l.app.AllocateBudget(l.ctx, l.admin, l.root, year, line, amount); err != nil {
+		if _, _, err := l.app.AllocateBudget(l.ctx, l.admin, commands.AllocateBudget{UnitID: l.root, Year: year, Line: line, AmountFen: amount}); err != nil {
 			return fmt.Errorf("budget %s: %w", line, err)
 		}
 	}
@@ -165,7 +165,7 @@ func (l *loader) flows() error {
 				{Name: "站段工会审核", AssigneeAccountID: l.ap[s.code].AccountID},
 				{Name: "路局工会审批", AssigneeAccountID: l.bureauAp.AccountID, MinAmountFen: 10_000 * yuan},
 			}
-			if _, _, err := l.app.ConfigureFlow(l.ctx, l.admin, l.units[s.code], category, steps, 0); err != nil {
+			if _, _, err := l.app.ConfigureFlow(l.ctx, l.admin, commands.ConfigureFlow{UnitID: l.units[s.code], Category: category, Steps: steps}); err != nil {
 				return fmt.Errorf("flow %s %s: %w", s.code, category, err)
 			}
 		}

@@ -105,11 +105,11 @@ func (l *loader) claim(filer commands.Actor, emp uuid.UUID, station string, def 
 		return fmt.Errorf("open: %w", err)
 	}
 	for i, kind := range def.RequiredDocuments {
-		if _, _, err := l.app.AddDocument(l.ctx, filer, id, kind, photo(seed*16+byte(i))); err != nil {
+		if _, _, err := l.app.AddDocument(l.ctx, filer, commands.AddDocument{CaseID: id, Kind: kind, Content: photo(seed*16 + byte(i))}); err != nil {
 			return fmt.Errorf("document %s: %w", kind, err)
 		}
 	}
-	if _, err := l.app.SubmitCase(l.ctx, filer, id); err != nil {
+	if _, err := l.app.SubmitCase(l.ctx, filer, commands.SubmitCase{CaseID: id}); err != nil {
 		return fmt.Errorf("submit: %w", err)
 	}
 	view, err := l.query.GetCase(l.ctx, l.admin, id)
@@ -126,12 +126,12 @@ func (l *loader) claim(filer commands.Actor, emp uuid.UUID, station string, def 
 			return fmt.Errorf("step %s: %w", step.Name, err)
 		}
 	}
-	payment, _, err := l.app.InstructPayment(l.ctx, l.admin, id, c.requestedYuan*yuan)
+	payment, _, err := l.app.InstructPayment(l.ctx, l.admin, commands.InstructPayment{CaseID: id, AmountFen: c.requestedYuan * yuan})
 	if err != nil {
 		return fmt.Errorf("pay: %w", err)
 	}
 	ref := fmt.Sprintf("ICBC%s", payment.String()[:8])
-	if _, err := l.app.ConfirmPayment(l.ctx, l.admin, payment, ref, time.Now()); err != nil {
+	if _, err := l.app.ConfirmPayment(l.ctx, l.admin, commands.ConfirmPayment{PaymentID: payment, BankRef: ref, On: time.Now()}); err != nil {
 		return fmt.Errorf("confirm: %w", err)
 	}
 	return nil
