@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
-	"aidtrail/internal/testkit/apptest"
 )
 
 // GET /v1/cases/{id}?as_of= answers the case exactly as it was read live at
@@ -15,115 +13,107 @@ import (
 // time; before the case was opened it is 404, and a malformed as_of is
 // 400. Only this route takes as_of; the others refuse it.
 func TestCaseAsOfEqualsWhatWasReadLive(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newOrgOverHTTP(t, kind)
-			s := f.api
-			world := f.cases()
-			token := f.rootToken()
-			before := s.head()
-			id := s.create("/v1/cases", world.cwRoot, grantBody(f.empA))
-			type seen struct {
-				position int64
-				body     string
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		s := f.api
+		world := f.cases()
+		token := f.rootToken()
+		before := s.head()
+		id := s.create("/v1/cases", world.cwRoot, grantBody(f.empA))
+		type seen struct {
+			position int64
+			body     string
+		}
+		var states []seen
+		look := func() {
+			rec := s.do(http.MethodGet, "/v1/cases/"+id, token, nil)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("GET the case: %d %s", rec.Code, rec.Body)
 			}
-			var states []seen
-			look := func() {
-				rec := s.do(http.MethodGet, "/v1/cases/"+id, token, nil)
-				if rec.Code != http.StatusOK {
-					t.Fatalf("GET the case: %d %s", rec.Code, rec.Body)
-				}
-				states = append(states, seen{s.head(), rec.Body.String()})
-			}
-			look()
-			form, ct := upload(t, "invoice", tinyPNG(t))
-			if rec := s.doAs(http.MethodPost, "/v1/cases/"+id+"/documents", world.cwRoot, ct, form); rec.Code != http.StatusCreated {
-				t.Fatalf("upload: %d %s", rec.Code, rec.Body)
-			}
-			look()
-			s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/submit", world.cwRoot, nil)
-			look()
-			s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/decisions", f.tokens[actorApprover],
-				map[string]any{"step": "审核", "decision": "return", "reason": "补充材料"})
-			look()
-			s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/submit", world.cwRoot, nil)
-			s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/decisions", f.tokens[actorApprover],
-				map[string]any{"step": "审核", "decision": "approve", "amount_fen": grantFen})
-			look()
-			s.must(http.StatusCreated, http.MethodPost, "/v1/cases/"+id+"/payments", token, map[string]any{"amount_fen": grantFen / 2})
-			look()
+			states = append(states, seen{s.head(), rec.Body.String()})
+		}
+		look()
+		form, ct := upload(t, "invoice", tinyPNG(t))
+		if rec := s.doAs(http.MethodPost, "/v1/cases/"+id+"/documents", world.cwRoot, ct, form); rec.Code != http.StatusCreated {
+			t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+		}
+		look()
+		s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/submit", world.cwRoot, nil)
+		look()
+		s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/decisions", f.tokens[actorApprover],
+			map[string]any{"step": "审核", "decision": "return", "reason": "补充材料"})
+		look()
+		s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/submit", world.cwRoot, nil)
+		s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/decisions", f.tokens[actorApprover],
+			map[string]any{"step": "审核", "decision": "approve", "amount_fen": grantFen})
+		look()
+		s.must(http.StatusCreated, http.MethodPost, "/v1/cases/"+id+"/payments", token, map[string]any{"amount_fen": grantFen / 2})
+		look()
 
-			for i, st := range states {
-				rec := s.do(http.MethodGet, "/v1/cases/"+id+"?as_of=position:"+strconv.FormatInt(st.position, 10), token, nil)
-				if rec.Code != http.StatusOK || rec.Body.String() != st.body {
-					t.Errorf("state %d as of position %d:\n got %d %s\nwant %s", i, st.position, rec.Code, rec.Body, st.body)
-				}
+		for i, st := range states {
+			rec := s.do(http.MethodGet, "/v1/cases/"+id+"?as_of=position:"+strconv.FormatInt(st.position, 10), token, nil)
+			if rec.Code != http.StatusOK || rec.Body.String() != st.body {
+				t.Errorf("state %d as of position %d:\n got %d %s\nwant %s", i, st.position, rec.Code, rec.Body, st.body)
 			}
-			// By time: the moment the case was opened.
-			var opened time.Time
-			for _, e := range s.eventsAfter(before) {
-				if e.Type == "case.opened" {
-					opened = e.RecordedAt
-				}
+		}
+		// By time: the moment the case was opened.
+		var opened time.Time
+		for _, e := range s.eventsAfter(before) {
+			if e.Type == "case.opened" {
+				opened = e.RecordedAt
 			}
-			rec := s.do(http.MethodGet, "/v1/cases/"+id+"?as_of="+opened.Format(time.RFC3339Nano), token, nil)
-			if rec.Code != http.StatusOK || rec.Body.String() != states[0].body {
-				t.Errorf("as of the opening's time %s: %d %s, want %s", opened.Format(time.RFC3339Nano), rec.Code, rec.Body, states[0].body)
+		}
+		rec := s.do(http.MethodGet, "/v1/cases/"+id+"?as_of="+opened.Format(time.RFC3339Nano), token, nil)
+		if rec.Code != http.StatusOK || rec.Body.String() != states[0].body {
+			t.Errorf("as of the opening's time %s: %d %s, want %s", opened.Format(time.RFC3339Nano), rec.Code, rec.Body, states[0].body)
+		}
+		problemOf(t, s.do(http.MethodGet, "/v1/cases/"+id+"?as_of=position:"+strconv.FormatInt(before, 10), token, nil), http.StatusNotFound, codeNotFound)
+		for _, bad := range []string{"yesterday", "position:0", "position:x"} {
+			p := problemOf(t, s.do(http.MethodGet, "/v1/cases/"+id+"?as_of="+bad, token, nil), http.StatusBadRequest, codeValidation)
+			if p.Field != "as_of" {
+				t.Errorf("as_of=%s: field %q", bad, p.Field)
 			}
-			problemOf(t, s.do(http.MethodGet, "/v1/cases/"+id+"?as_of=position:"+strconv.FormatInt(before, 10), token, nil), http.StatusNotFound, codeNotFound)
-			for _, bad := range []string{"yesterday", "position:0", "position:x"} {
-				p := problemOf(t, s.do(http.MethodGet, "/v1/cases/"+id+"?as_of="+bad, token, nil), http.StatusBadRequest, codeValidation)
-				if p.Field != "as_of" {
-					t.Errorf("as_of=%s: field %q", bad, p.Field)
-				}
-			}
-			problemOf(t, s.do(http.MethodGet, "/v1/units/"+f.stationA+"?as_of=position:1", token, nil), http.StatusBadRequest, codeValidation)
-		})
-	}
+		}
+		problemOf(t, s.do(http.MethodGet, "/v1/units/"+f.stationA+"?as_of=position:1", token, nil), http.StatusBadRequest, codeValidation)
+	})
 }
 
 // The same for a payment and the budget it is paid from: each read back
 // as of a position equals what was read live then.
 func TestPaymentAndBudgetAsOfEqualWhatWasReadLive(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newOrgOverHTTP(t, kind)
-			s := f.api
-			world := f.cases()
-			token := f.rootToken()
-			budget := "/v1/budgets/" + world.budgets["aid.grant"]
-			type seen struct {
-				path     string
-				position int64
-				body     string
-			}
-			var states []seen
-			look := func(paths ...string) {
-				for _, p := range paths {
-					rec := s.do(http.MethodGet, p, token, nil)
-					if rec.Code != http.StatusOK {
-						t.Fatalf("GET %s: %d %s", p, rec.Code, rec.Body)
-					}
-					states = append(states, seen{p, s.head(), rec.Body.String()})
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		s := f.api
+		world := f.cases()
+		token := f.rootToken()
+		budget := "/v1/budgets/" + world.budgets["aid.grant"]
+		type seen struct {
+			path     string
+			position int64
+			body     string
+		}
+		var states []seen
+		look := func(paths ...string) {
+			for _, p := range paths {
+				rec := s.do(http.MethodGet, p, token, nil)
+				if rec.Code != http.StatusOK {
+					t.Fatalf("GET %s: %d %s", p, rec.Code, rec.Body)
 				}
+				states = append(states, seen{p, s.head(), rec.Body.String()})
 			}
-			look(budget)
-			id := f.approved(f.empA)
-			look(budget)
-			out := s.must(http.StatusCreated, http.MethodPost, "/v1/cases/"+id+"/payments", token, map[string]any{"amount_fen": grantFen})
-			pay := "/v1/payments/" + out["payment_id"].(string)
-			look(budget, pay)
-			s.must(http.StatusOK, http.MethodPost, pay+"/confirm", token, map[string]any{"bank_ref": "B-20261205-1"})
-			look(budget, pay)
-			for _, st := range states {
-				rec := s.do(http.MethodGet, st.path+"?as_of=position:"+strconv.FormatInt(st.position, 10), token, nil)
-				if rec.Code != http.StatusOK || rec.Body.String() != st.body {
-					t.Errorf("%s as of position %d:\n got %d %s\nwant %s", st.path, st.position, rec.Code, rec.Body, st.body)
-				}
+		}
+		look(budget)
+		id := f.approved(f.empA)
+		look(budget)
+		out := s.must(http.StatusCreated, http.MethodPost, "/v1/cases/"+id+"/payments", token, map[string]any{"amount_fen": grantFen})
+		pay := "/v1/payments/" + out["payment_id"].(string)
+		look(budget, pay)
+		s.must(http.StatusOK, http.MethodPost, pay+"/confirm", token, map[string]any{"bank_ref": "B-20261205-1"})
+		look(budget, pay)
+		for _, st := range states {
+			rec := s.do(http.MethodGet, st.path+"?as_of=position:"+strconv.FormatInt(st.position, 10), token, nil)
+			if rec.Code != http.StatusOK || rec.Body.String() != st.body {
+				t.Errorf("%s as of position %d:\n got %d %s\nwant %s", st.path, st.position, rec.Code, rec.Body, st.body)
 			}
-			problemOf(t, s.do(http.MethodGet, pay+"?as_of=position:"+strconv.FormatInt(states[1].position, 10), token, nil), http.StatusNotFound, codeNotFound)
-		})
-	}
+		}
+		problemOf(t, s.do(http.MethodGet, pay+"?as_of=position:"+strconv.FormatInt(states[1].position, 10), token, nil), http.StatusNotFound, codeNotFound)
+	})
 }

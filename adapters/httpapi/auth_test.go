@@ -41,73 +41,69 @@ func expire(t *testing.T, env *apptest.Env, token string) {
 // WWW-Authenticate: Bearer, to a request without a live token, and writes
 // nothing.
 func TestEveryProtectedRouteNeedsALiveToken(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newOrgOverHTTP(t, kind)
-			s := f.api
-			probe := "/v1/units/" + f.stationA
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		s := f.api
+		probe := "/v1/units/" + f.stationA
 
-			expired := s.login(f.logins[actorCaseworker])
-			s.must(http.StatusOK, http.MethodGet, probe, expired, nil)
-			expire(t, s.env, expired)
-			problemOf(t, s.do(http.MethodGet, probe, expired, nil), http.StatusUnauthorized, codeUnauthenticated)
+		expired := s.login(f.logins[actorCaseworker])
+		s.must(http.StatusOK, http.MethodGet, probe, expired, nil)
+		expire(t, s.env, expired)
+		problemOf(t, s.do(http.MethodGet, probe, expired, nil), http.StatusUnauthorized, codeUnauthenticated)
 
-			revoked := s.login(f.logins[actorCaseworker])
-			s.must(http.StatusOK, http.MethodGet, probe, revoked, nil)
-			if rec := s.do(http.MethodPost, "/v1/logout", revoked, nil); rec.Code != http.StatusNoContent {
-				t.Fatalf("logout = %d %s", rec.Code, rec.Body)
-			}
-			// The caseworker's other session lives on.
-			s.must(http.StatusOK, http.MethodGet, probe, f.tokens[actorCaseworker], nil)
+		revoked := s.login(f.logins[actorCaseworker])
+		s.must(http.StatusOK, http.MethodGet, probe, revoked, nil)
+		if rec := s.do(http.MethodPost, "/v1/logout", revoked, nil); rec.Code != http.StatusNoContent {
+			t.Fatalf("logout = %d %s", rec.Code, rec.Body)
+		}
+		// The caseworker's other session lives on.
+		s.must(http.StatusOK, http.MethodGet, probe, f.tokens[actorCaseworker], nil)
 
-			unknown, _, err := commands.NewToken()
-			if err != nil {
-				t.Fatal(err)
+		unknown, _, err := commands.NewToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		authorizations := map[string]string{
+			"no Authorization":        "",
+			"another scheme":          "Basic " + "cm9vdC5hZG1pbjpjb3JyZWN0",
+			"no token":                "Bearer",
+			"an empty token":          "Bearer ",
+			"two tokens":              "Bearer " + f.rootToken() + " " + f.rootToken(),
+			"not a token68":           "Bearer " + f.rootToken() + "\t",
+			"an unknown token":        "Bearer " + unknown,
+			"an expired token":        "Bearer " + expired,
+			"a revoked token":         "Bearer " + revoked,
+			"the spent bootstrap one": "Bearer " + s.env.BootstrapToken,
+		}
+		a := &api{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		for _, rt := range a.routes() {
+			if rt.access == public {
+				continue
 			}
-			authorizations := map[string]string{
-				"no Authorization":        "",
-				"another scheme":          "Basic " + "cm9vdC5hZG1pbjpjb3JyZWN0",
-				"no token":                "Bearer",
-				"an empty token":          "Bearer ",
-				"two tokens":              "Bearer " + f.rootToken() + " " + f.rootToken(),
-				"not a token68":           "Bearer " + f.rootToken() + "\t",
-				"an unknown token":        "Bearer " + unknown,
-				"an expired token":        "Bearer " + expired,
-				"a revoked token":         "Bearer " + revoked,
-				"the spent bootstrap one": "Bearer " + s.env.BootstrapToken,
+			path := pathParam.ReplaceAllStringFunc(rt.path, func(string) string { return uuid.NewString() })
+			for what, authorization := range authorizations {
+				t.Run(rt.method+" "+rt.path+" with "+what, func(t *testing.T) {
+					s := s.in(t)
+					before := s.head()
+					req := s.request(rt.method, path, "", `{}`)
+					if authorization != "" {
+						req.Header.Set("Authorization", authorization)
+					}
+					rec := s.serve(req)
+					problemOf(t, rec, http.StatusUnauthorized, codeUnauthenticated)
+					if got := rec.Header().Get("WWW-Authenticate"); got != "Bearer" {
+						t.Errorf("WWW-Authenticate = %q, want Bearer", got)
+					}
+					if after := s.head(); after != before {
+						t.Errorf("an unauthenticated request wrote positions %d..%d", before+1, after)
+					}
+				})
 			}
-			a := &api{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-			for _, rt := range a.routes() {
-				if rt.access == public {
-					continue
-				}
-				path := pathParam.ReplaceAllStringFunc(rt.path, func(string) string { return uuid.NewString() })
-				for what, authorization := range authorizations {
-					t.Run(rt.method+" "+rt.path+" with "+what, func(t *testing.T) {
-						s := s.in(t)
-						before := s.head()
-						req := s.request(rt.method, path, "", `{}`)
-						if authorization != "" {
-							req.Header.Set("Authorization", authorization)
-						}
-						rec := s.serve(req)
-						problemOf(t, rec, http.StatusUnauthorized, codeUnauthenticated)
-						if got := rec.Header().Get("WWW-Authenticate"); got != "Bearer" {
-							t.Errorf("WWW-Authenticate = %q, want Bearer", got)
-						}
-						if after := s.head(); after != before {
-							t.Errorf("an unauthenticated request wrote positions %d..%d", before+1, after)
-						}
-					})
-				}
-			}
-			// Two Authorization headers are refused as well, even both valid.
-			req := s.request(http.MethodGet, probe, f.rootToken(), nil)
-			req.Header.Add("Authorization", "Bearer "+f.rootToken())
-			problemOf(t, s.serve(req), http.StatusUnauthorized, codeUnauthenticated)
-		})
-	}
+		}
+		// Two Authorization headers are refused as well, even both valid.
+		req := s.request(http.MethodGet, probe, f.rootToken(), nil)
+		req.Header.Add("Authorization", "Bearer "+f.rootToken())
+		problemOf(t, s.serve(req), http.StatusUnauthorized, codeUnauthenticated)
+	})
 }
 
 // The employee's own account reads their own record in full, and nothing

@@ -11,7 +11,6 @@ import (
 
 	"aidtrail/domain/access"
 	"aidtrail/domain/event"
-	"aidtrail/internal/testkit/apptest"
 )
 
 // The authorisation matrix (F11, F12, F14): every protected endpoint, for
@@ -290,38 +289,34 @@ func TestMatrixCoversEveryRoute(t *testing.T) {
 }
 
 func TestAuthorisationMatrix(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newOrgOverHTTP(t, kind)
-			cells := 0
-			for _, row := range matrixRows() {
-				method, _, _ := strings.Cut(row.route, " ")
-				for _, sc := range row.scopes {
-					for _, a := range matrixActors {
-						name := strings.TrimSpace(row.route + " " + row.what + " " + sc.name + " as " + a.name)
-						cells++
-						t.Run(name, func(t *testing.T) {
-							f := f.in(t)
-							c := row.prepare(f, a, sc)
-							token := c.token
-							if token == "" {
-								token = f.tokens[a.name]
-							}
-							before := f.api.head()
-							req := f.api.request(method, c.path, token, c.body)
-							if c.contentType != "" {
-								req.Header.Set("Content-Type", c.contentType)
-							}
-							rec := f.api.serve(req)
-							checkCell(t, f, row, a, sc, c, method, before, rec)
-						})
-					}
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		cells := 0
+		for _, row := range matrixRows() {
+			method, _, _ := strings.Cut(row.route, " ")
+			for _, sc := range row.scopes {
+				for _, a := range matrixActors {
+					name := strings.TrimSpace(row.route + " " + row.what + " " + sc.name + " as " + a.name)
+					cells++
+					t.Run(name, func(t *testing.T) {
+						f := f.in(t)
+						c := row.prepare(f, a, sc)
+						token := c.token
+						if token == "" {
+							token = f.tokens[a.name]
+						}
+						before := f.api.head()
+						req := f.api.request(method, c.path, token, c.body)
+						if c.contentType != "" {
+							req.Header.Set("Content-Type", c.contentType)
+						}
+						rec := f.api.serve(req)
+						checkCell(t, f, row, a, sc, c, method, before, rec)
+					})
 				}
 			}
-			t.Logf("%s: %d rows, %d actors, %d cells", kind, len(matrixRows()), len(matrixActors), cells)
-		})
-	}
+		}
+		t.Logf("%d rows, %d actors, %d cells", len(matrixRows()), len(matrixActors), cells)
+	})
 }
 
 func checkCell(t *testing.T, f *orgOverHTTP, row matrixRow, a matrixActor, sc scope, c cell, method string, before int64, rec *httptest.ResponseRecorder) {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"aidtrail/adapters/replies"
-	"aidtrail/internal/testkit/apptest"
 	"aidtrail/internal/testkit/readmodeltest"
 )
 
@@ -17,88 +16,84 @@ import (
 // the caller's subtrees (an employee: their own), filtered and paged, and
 // waits for min_position so a command's effect is visible at once.
 func TestListCasesOverHTTP(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newOrgOverHTTP(t, kind)
-			w := f.cases()
-			s := f.api
-			open := func(token, employee string) string {
-				return s.create("/v1/cases", token, map[string]any{"employee_id": employee,
-					"beneficiary": map[string]any{"relation": "self"}, "standard_code": grantCode,
-					"causes": []string{"illness"}, "expense_fen": 0, "requested_fen": grantFen, "description": "list"})
-			}
-			cw := f.tokens[actorCaseworker]
-			inA := []string{open(cw, f.empA), open(cw, f.empA), open(f.tokens[actorEmployee], f.empSelf)}
-			inB := []string{open(w.cwRoot, f.empB)}
-			s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+inA[0]+"/submit", cw, nil)
-			pos := strconv.FormatInt(s.head(), 10)
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		w := f.cases()
+		s := f.api
+		open := func(token, employee string) string {
+			return s.create("/v1/cases", token, map[string]any{"employee_id": employee,
+				"beneficiary": map[string]any{"relation": "self"}, "standard_code": grantCode,
+				"causes": []string{"illness"}, "expense_fen": 0, "requested_fen": grantFen, "description": "list"})
+		}
+		cw := f.tokens[actorCaseworker]
+		inA := []string{open(cw, f.empA), open(cw, f.empA), open(f.tokens[actorEmployee], f.empSelf)}
+		inB := []string{open(w.cwRoot, f.empB)}
+		s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+inA[0]+"/submit", cw, nil)
+		pos := strconv.FormatInt(s.head(), 10)
 
-			list := func(token, query string) []string {
-				t.Helper()
-				var ids []string
-				cursor := ""
-				for range 20 {
-					q, _ := url.ParseQuery(query)
-					q.Set("min_position", pos)
-					q.Set("limit", "1")
-					if cursor != "" {
-						q.Set("cursor", cursor)
-					}
-					page := s.must(http.StatusOK, http.MethodGet, "/v1/cases?"+q.Encode(), token, nil)
-					for _, it := range page["items"].([]any) {
-						ids = append(ids, it.(map[string]any)["id"].(string))
-					}
-					next, _ := page["next_cursor"].(string)
-					if next == "" {
-						return ids
-					}
-					cursor = next
+		list := func(token, query string) []string {
+			t.Helper()
+			var ids []string
+			cursor := ""
+			for range 20 {
+				q, _ := url.ParseQuery(query)
+				q.Set("min_position", pos)
+				q.Set("limit", "1")
+				if cursor != "" {
+					q.Set("cursor", cursor)
 				}
-				t.Fatal("paging did not end")
-				return nil
-			}
-			same := func(what string, got, want []string) {
-				t.Helper()
-				slices.Sort(got)
-				want = slices.Clone(want)
-				slices.Sort(want)
-				if !slices.Equal(got, want) {
-					t.Errorf("%s: got %v, want %v", what, got, want)
+				page := s.must(http.StatusOK, http.MethodGet, "/v1/cases?"+q.Encode(), token, nil)
+				for _, it := range page["items"].([]any) {
+					ids = append(ids, it.(map[string]any)["id"].(string))
 				}
+				next, _ := page["next_cursor"].(string)
+				if next == "" {
+					return ids
+				}
+				cursor = next
 			}
-			same("caseworker at A", list(cw, ""), inA)
-			same("root administrator", list(f.rootToken(), ""), append(slices.Clone(inA), inB...))
-			same("root administrator, unit B only", list(f.rootToken(), "unit_id="+f.stationB), inB)
-			same("caseworker at A asking for B", list(cw, "unit_id="+f.stationB), nil)
-			same("in review at A", list(cw, "status=in_review"), inA[:1])
-			same("the employee's own", list(f.tokens[actorEmployee], ""), inA[2:])
-			same("the employee asking for another's", list(f.tokens[actorEmployee], "employee_id="+f.empA), nil)
-			same("opened today", list(cw, "from="+time.Now().UTC().Format(time.DateOnly)), inA)
-			same("opened before today", list(cw, "to="+time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly)), nil)
+			t.Fatal("paging did not end")
+			return nil
+		}
+		same := func(what string, got, want []string) {
+			t.Helper()
+			slices.Sort(got)
+			want = slices.Clone(want)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: got %v, want %v", what, got, want)
+			}
+		}
+		same("caseworker at A", list(cw, ""), inA)
+		same("root administrator", list(f.rootToken(), ""), append(slices.Clone(inA), inB...))
+		same("root administrator, unit B only", list(f.rootToken(), "unit_id="+f.stationB), inB)
+		same("caseworker at A asking for B", list(cw, "unit_id="+f.stationB), nil)
+		same("in review at A", list(cw, "status=in_review"), inA[:1])
+		same("the employee's own", list(f.tokens[actorEmployee], ""), inA[2:])
+		same("the employee asking for another's", list(f.tokens[actorEmployee], "employee_id="+f.empA), nil)
+		same("opened today", list(cw, "from="+time.Now().UTC().Format(time.DateOnly)), inA)
+		same("opened before today", list(cw, "to="+time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly)), nil)
 
+		before := s.head()
+		problemOf(t, s.do(http.MethodGet, "/v1/cases", f.tokens[actorAnalyst], nil), http.StatusForbidden, codeForbidden)
+		if evs := s.eventsAfter(before); len(evs) != 1 || evs[0].Type != "access.denied" {
+			t.Errorf("refused list wrote %v, want one access.denied", evs)
+		}
+
+		for query, field := range map[string]string{
+			"status=nope": "status", "cursor=abc": "cursor", "cursor=0": "cursor", "unit_id=xyz": "unit_id",
+			"employee_id=1": "employee_id", "limit=0": "limit", "limit=501": "limit", "from=2026-13-01": "from",
+			"to=yesterday": "to", "min_position=-1": "min_position", "status=draft&status=paid": "status",
+		} {
 			before := s.head()
-			problemOf(t, s.do(http.MethodGet, "/v1/cases", f.tokens[actorAnalyst], nil), http.StatusForbidden, codeForbidden)
-			if evs := s.eventsAfter(before); len(evs) != 1 || evs[0].Type != "access.denied" {
-				t.Errorf("refused list wrote %v, want one access.denied", evs)
+			p := problemOf(t, s.do(http.MethodGet, "/v1/cases?"+query, cw, nil), http.StatusBadRequest, codeValidation)
+			if p.Field != field {
+				t.Errorf("%s: field %q, want %q", query, p.Field, field)
 			}
-
-			for query, field := range map[string]string{
-				"status=nope": "status", "cursor=abc": "cursor", "cursor=0": "cursor", "unit_id=xyz": "unit_id",
-				"employee_id=1": "employee_id", "limit=0": "limit", "limit=501": "limit", "from=2026-13-01": "from",
-				"to=yesterday": "to", "min_position=-1": "min_position", "status=draft&status=paid": "status",
-			} {
-				before := s.head()
-				p := problemOf(t, s.do(http.MethodGet, "/v1/cases?"+query, cw, nil), http.StatusBadRequest, codeValidation)
-				if p.Field != field {
-					t.Errorf("%s: field %q, want %q", query, p.Field, field)
-				}
-				if s.head() != before {
-					t.Errorf("%s: a bad request wrote events", query)
-				}
+			if s.head() != before {
+				t.Errorf("%s: a bad request wrote events", query)
 			}
-		})
-	}
+		}
+	})
 }
 
 // A read asking for a position the read models have not reached answers

@@ -13,7 +13,6 @@ import (
 	"aidtrail/commands"
 	"aidtrail/commands/query"
 	"aidtrail/domain/access"
-	"aidtrail/internal/testkit/apptest"
 )
 
 // Signing in: a wrong password and an unknown login are refused alike;
@@ -21,54 +20,50 @@ import (
 // right password is refused, with Retry-After, until the lock ends. Other
 // logins are not affected.
 func TestLoginFailuresLockTheLogin(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newOrgOverHTTP(t, kind)
-			s := f.api
-			attempt := func(login, password string) *http.Response {
-				rec := s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": login, "password": password})
-				return rec.Result()
-			}
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		s := f.api
+		attempt := func(login, password string) *http.Response {
+			rec := s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": login, "password": password})
+			return rec.Result()
+		}
 
-			ok := s.must(http.StatusOK, http.MethodPost, "/v1/login", "", map[string]string{"login": "Worker.A ", "password": testPassword})
-			expires, err := time.Parse(time.RFC3339, ok["expires_at"].(string))
-			if err != nil || !expires.After(time.Now()) || ok["token"] == "" {
-				t.Fatalf("login answered %v", ok)
-			}
-			if _, err := uuid.Parse(ok["account_id"].(string)); err != nil {
-				t.Fatalf("account_id %v", ok["account_id"])
-			}
+		ok := s.must(http.StatusOK, http.MethodPost, "/v1/login", "", map[string]string{"login": "Worker.A ", "password": testPassword})
+		expires, err := time.Parse(time.RFC3339, ok["expires_at"].(string))
+		if err != nil || !expires.After(time.Now()) || ok["token"] == "" {
+			t.Fatalf("login answered %v", ok)
+		}
+		if _, err := uuid.Parse(ok["account_id"].(string)); err != nil {
+			t.Fatalf("account_id %v", ok["account_id"])
+		}
 
-			wrong := s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": "worker.a", "password": "wrong password"})
-			unknown := s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": "nobody.here", "password": "wrong password"})
-			pw, pu := problemOf(t, wrong, 401, codeUnauthenticated), problemOf(t, unknown, 401, codeUnauthenticated)
-			if pw.Detail != pu.Detail || wrong.Header().Get("Retry-After") != "" {
-				t.Fatalf("a wrong password (%q) and an unknown login (%q) answer differently", pw.Detail, pu.Detail)
-			}
+		wrong := s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": "worker.a", "password": "wrong password"})
+		unknown := s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": "nobody.here", "password": "wrong password"})
+		pw, pu := problemOf(t, wrong, 401, codeUnauthenticated), problemOf(t, unknown, 401, codeUnauthenticated)
+		if pw.Detail != pu.Detail || wrong.Header().Get("Retry-After") != "" {
+			t.Fatalf("a wrong password (%q) and an unknown login (%q) answer differently", pw.Detail, pu.Detail)
+		}
 
-			// One failure is spent above; the last free one locks the login.
-			for i := 2; i <= commands.DefaultFreeFailures; i++ {
-				res := attempt("worker.a", "wrong password")
-				locked := res.Header.Get("Retry-After") != ""
-				if res.StatusCode != http.StatusUnauthorized || locked != (i == commands.DefaultFreeFailures) {
-					t.Fatalf("failure %d: %d, Retry-After %q", i, res.StatusCode, res.Header.Get("Retry-After"))
-				}
+		// One failure is spent above; the last free one locks the login.
+		for i := 2; i <= commands.DefaultFreeFailures; i++ {
+			res := attempt("worker.a", "wrong password")
+			locked := res.Header.Get("Retry-After") != ""
+			if res.StatusCode != http.StatusUnauthorized || locked != (i == commands.DefaultFreeFailures) {
+				t.Fatalf("failure %d: %d, Retry-After %q", i, res.StatusCode, res.Header.Get("Retry-After"))
 			}
-			rec := s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": "worker.a", "password": testPassword})
-			problemOf(t, rec, http.StatusUnauthorized, codeUnauthenticated)
-			retry, err := strconv.Atoi(rec.Header().Get("Retry-After"))
-			if err != nil || retry < 1 || retry > int(commands.DefaultLockFor/time.Second)+1 {
-				t.Fatalf("the right password on a locked login: Retry-After %q", rec.Header().Get("Retry-After"))
-			}
-			if rec.Header().Get("WWW-Authenticate") != "Bearer" {
-				t.Errorf("WWW-Authenticate = %q", rec.Header().Get("WWW-Authenticate"))
-			}
-			// The lock is the login's alone; the session opened before it lives on.
-			s.login(f.logins[actorApprover])
-			s.must(http.StatusOK, http.MethodGet, "/v1/units/"+f.stationA, f.tokens[actorCaseworker], nil)
-		})
-	}
+		}
+		rec := s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": "worker.a", "password": testPassword})
+		problemOf(t, rec, http.StatusUnauthorized, codeUnauthenticated)
+		retry, err := strconv.Atoi(rec.Header().Get("Retry-After"))
+		if err != nil || retry < 1 || retry > int(commands.DefaultLockFor/time.Second)+1 {
+			t.Fatalf("the right password on a locked login: Retry-After %q", rec.Header().Get("Retry-After"))
+		}
+		if rec.Header().Get("WWW-Authenticate") != "Bearer" {
+			t.Errorf("WWW-Authenticate = %q", rec.Header().Get("WWW-Authenticate"))
+		}
+		// The lock is the login's alone; the session opened before it lives on.
+		s.login(f.logins[actorApprover])
+		s.must(http.StatusOK, http.MethodGet, "/v1/units/"+f.stationA, f.tokens[actorCaseworker], nil)
+	})
 }
 
 // A unit's read answers its version as the ETag, and a command answers the
@@ -131,43 +126,39 @@ func TestEraseOverHTTP(t *testing.T) {
 // event), the rest are refused as locked, and the right password sent
 // just after is refused too.
 func TestLoginBurstChecksNoMoreThanTheFreeFailures(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newOrgOverHTTP(t, kind)
-			s := f.api
-			before := s.head()
-			const burst = 30
-			var wg sync.WaitGroup
-			codes := make(chan int, burst)
-			for range burst {
-				wg.Go(func() {
-					codes <- s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": "worker.a", "password": "wrong password"}).Code
-				})
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		s := f.api
+		before := s.head()
+		const burst = 30
+		var wg sync.WaitGroup
+		codes := make(chan int, burst)
+		for range burst {
+			wg.Go(func() {
+				codes <- s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": "worker.a", "password": "wrong password"}).Code
+			})
+		}
+		wg.Wait()
+		close(codes)
+		for c := range codes {
+			if c != http.StatusUnauthorized {
+				t.Errorf("a guess of the burst answered %d, want 401", c)
 			}
-			wg.Wait()
-			close(codes)
-			for c := range codes {
-				if c != http.StatusUnauthorized {
-					t.Errorf("a guess of the burst answered %d, want 401", c)
-				}
+		}
+		checked := 0
+		for _, e := range s.eventsAfter(before) {
+			if e.Type == access.TypeSignInFailed {
+				checked++
 			}
-			checked := 0
-			for _, e := range s.eventsAfter(before) {
-				if e.Type == access.TypeSignInFailed {
-					checked++
-				}
-			}
-			if checked > commands.DefaultFreeFailures {
-				t.Errorf("%d of %d concurrent guesses were checked; the policy allows %d", checked, burst, commands.DefaultFreeFailures)
-			}
-			rec := s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": "worker.a", "password": testPassword})
-			problemOf(t, rec, http.StatusUnauthorized, codeUnauthenticated)
-			if rec.Header().Get("Retry-After") == "" {
-				t.Error("the right password after the burst was not refused as locked")
-			}
-		})
-	}
+		}
+		if checked > commands.DefaultFreeFailures {
+			t.Errorf("%d of %d concurrent guesses were checked; the policy allows %d", checked, burst, commands.DefaultFreeFailures)
+		}
+		rec := s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": "worker.a", "password": testPassword})
+		problemOf(t, rec, http.StatusUnauthorized, codeUnauthenticated)
+		if rec.Header().Get("Retry-After") == "" {
+			t.Error("the right password after the burst was not refused as locked")
+		}
+	})
 }
 
 // A wrong password for a login that exists and one for a login that does
@@ -175,23 +166,19 @@ func TestLoginBurstChecksNoMoreThanTheFreeFailures(t *testing.T) {
 // the history nor the position a later command answers tells a guesser
 // which logins exist. The unknown login is not written down in any form.
 func TestFailedSignInsOfKnownAndUnknownLoginsLeaveTheSameTrace(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newOrgOverHTTP(t, kind)
-			s := f.api
-			for _, login := range []string{"worker.a", "no.such.login"} {
-				before := s.head()
-				problemOf(t, s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": login, "password": "wrong password"}),
-					http.StatusUnauthorized, codeUnauthenticated)
-				evs := s.eventsAfter(before)
-				if len(evs) != 1 || evs[0].Type != access.TypeSignInFailed {
-					t.Fatalf("a failed sign-in of %s wrote %v, want one %s", login, evs, access.TypeSignInFailed)
-				}
-				if strings.Contains(evs[0].Stream, login) || strings.Contains(string(evs[0].Data), login) {
-					t.Errorf("the failed sign-in of %s names it: %s %s", login, evs[0].Stream, evs[0].Data)
-				}
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		s := f.api
+		for _, login := range []string{"worker.a", "no.such.login"} {
+			before := s.head()
+			problemOf(t, s.do(http.MethodPost, "/v1/login", "", map[string]string{"login": login, "password": "wrong password"}),
+				http.StatusUnauthorized, codeUnauthenticated)
+			evs := s.eventsAfter(before)
+			if len(evs) != 1 || evs[0].Type != access.TypeSignInFailed {
+				t.Fatalf("a failed sign-in of %s wrote %v, want one %s", login, evs, access.TypeSignInFailed)
 			}
-		})
-	}
+			if strings.Contains(evs[0].Stream, login) || strings.Contains(string(evs[0].Data), login) {
+				t.Errorf("the failed sign-in of %s names it: %s %s", login, evs[0].Stream, evs[0].Data)
+			}
+		}
+	})
 }

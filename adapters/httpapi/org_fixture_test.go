@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"aidtrail/domain/access"
+	"aidtrail/internal/testkit/apptest"
 )
 
 // orgOverHTTP is an organisation built through the API alone: a root
@@ -90,6 +91,18 @@ func newOrgOverHTTP(t testing.TB, kind string) *orgOverHTTP {
 	f.tokens[actorEmployee] = s.login("zhang.wei")
 	f.pool = f.account(root, "", "pool", nil)
 	return f
+}
+
+// eachStore runs test once for every kind of store, each in a parallel
+// subtest over an organisation of its own.
+func eachStore(t *testing.T, test func(t *testing.T, f *orgOverHTTP)) {
+	t.Helper()
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			test(t, newOrgOverHTTP(t, kind))
+		})
+	}
 }
 
 // account opens an account as token and returns its id.

