@@ -13,6 +13,11 @@ import (
 	"aidtrail/internal/sqldb"
 )
 
+// ErrMasterKeyRotated: the database's master key was rotated while this
+// process ran with the old one; it stores no new key under the old key.
+// Restart it with the new master key.
+var ErrMasterKeyRotated = errors.New("keyring: the master key was rotated; restart with the new master key")
+
 // checkText is what the master key's check value seals: opening it proves
 // the master key is the one the personal keys are wrapped under.
 var checkText = []byte("aidtrail master key check")

@@ -2,6 +2,7 @@ package keyring
 
 import (
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -118,4 +119,75 @@ func checkRows(t *testing.T, db *sqldb.DB) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// A process still running with the old master key after a rotation (the
+// service was not stopped) stores no key under it: a new person's first
+// Seal is ErrMasterKeyRotated and leaves no row, while the new key seals
+// as usual. Seals running while the rotation commits end either before it
+// (their key is re-wrapped with the rest) or refused: every stored key
+// opens under the new master key.
+func TestOldMasterKeyStoresNothingAfterRotation(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := t.Context()
+		old := newKeyring(t, db)
+		if err := old.Verify(ctx); err != nil {
+			t.Fatal(err)
+		}
+		next, err := NewMasterKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		racing := make([]uuid.UUID, 16)
+		for i := range racing {
+			racing[i] = uuid.New()
+			wg.Go(func() {
+				_, err := old.Seal(ctx, racing[i], "王秀英")
+				// Refused before the rotation took the table, or stored
+				// before it and re-wrapped, so the old key no longer
+				// opens it: an error either way, never a key left under
+				// the old master key.
+				if err != nil && !errors.Is(err, ErrMasterKeyRotated) && !errors.Is(err, ErrWrongMasterKey) {
+					t.Errorf("seal while rotating: %v", err)
+				}
+			})
+		}
+		if _, err := newKeyringWith(t, db, masterOf(t, old)).Rotate(ctx, next); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+
+		late := uuid.New()
+		if _, err := old.Seal(ctx, late, "王秀英"); !errors.Is(err, ErrMasterKeyRotated) {
+			t.Fatalf("a new person's key under the old master key after rotation: %v, want ErrMasterKeyRotated", err)
+		}
+		var n int
+		if err := db.QueryRow(ctx, "SELECT count(*) FROM personal_keys WHERE subject_id = $1", late).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("rows stored for the refused key: %d, %v", n, err)
+		}
+		rotated := newKeyringWith(t, db, next)
+		if _, err := rotated.Seal(ctx, uuid.New(), "王秀英"); err != nil {
+			t.Fatalf("seal under the new key: %v", err)
+		}
+		rows, err := db.Query(ctx, "SELECT subject_id, wrapped_key FROM personal_keys")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var subject uuid.UUID
+			var wrapped []byte
+			if err := rows.Scan(&subject, &wrapped); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := rotated.unwrap(subject, wrapped); err != nil {
+				t.Errorf("the key of %s does not open under the new master key: %v", subject, err)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

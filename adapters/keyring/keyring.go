@@ -300,8 +300,44 @@ func (k *Keyring) insertNew(ctx context.Context, subject uuid.UUID) error {
 		return err
 	}
 	clear(plain[:])
-	if _, err := k.db.Exec(ctx, "INSERT INTO personal_keys (subject_id, wrapped_key) VALUES ($1, $2) ON CONFLICT DO NOTHING", subject, wrapped); err != nil {
+	err = k.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if err := k.stillMaster(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "INSERT INTO personal_keys (subject_id, wrapped_key) VALUES ($1, $2) ON CONFLICT DO NOTHING", subject, wrapped)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("store key: %w", err)
+	}
+	return nil
+}
+
+// stillMaster refuses, with ErrMasterKeyRotated, to store a key in tx
+// once the database's master key is no longer this keyring's: a process
+// still running with the old key after rotate-master-key would otherwise
+// wrap new people's keys under a key the database has left. On
+// PostgreSQL it first queues behind a rotation under way (which holds
+// personal_keys exclusively), so the check value it reads is the one the
+// rotation leaves; SQLite's write transaction excludes the rotation
+// already. A database without a check value yet (before the first Verify)
+// takes the key.
+func (k *Keyring) stillMaster(ctx context.Context, tx *sqldb.Tx) error {
+	if tx.Dialect() == sqldb.Postgres {
+		if _, err := tx.Exec(ctx, "LOCK TABLE personal_keys IN ROW EXCLUSIVE MODE"); err != nil {
+			return err
+		}
+	}
+	var check []byte
+	err := tx.QueryRow(ctx, "SELECT sealed FROM master_key_check WHERE id = 1").Scan(&check)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	if _, err := openWith(k.master, check, checkAAD); err != nil {
+		return ErrMasterKeyRotated
 	}
 	return nil
 }
