@@ -116,6 +116,7 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 		closeStore()
 		return nil, nil, fmt.Errorf("listen: %w", err)
 	}
+	ln = httpapi.ProblemListener(ln) // net/http's own error answers as problem+json too
 	srv := &server{
 		http:            newHTTPServer(handlers.API, log),
 		listener:        ln,
