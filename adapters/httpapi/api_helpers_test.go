@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -140,6 +142,76 @@ func (s *testAPI) eventsAfter(position int64) []event.Recorded {
 		s.t.Fatal(err)
 	}
 	return events
+}
+
+// everyPage walks the list at path with query's filters, limit items a
+// page, and returns every item in order. It fails the test on a page of
+// more than limit items, on a short page before the last, and on paging
+// that does not end.
+func (s *testAPI) everyPage(path, token string, query url.Values, limit int) []map[string]any {
+	s.t.Helper()
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = v
+	}
+	q.Set("limit", strconv.Itoa(limit))
+	var items []map[string]any
+	for range 100 {
+		page := s.must(http.StatusOK, http.MethodGet, path+"?"+q.Encode(), token, nil)
+		got := page["items"].([]any)
+		if len(got) > limit {
+			s.t.Fatalf("GET %s: a page of %d with limit %d", path, len(got), limit)
+		}
+		for _, it := range got {
+			items = append(items, it.(map[string]any))
+		}
+		next, _ := page["next_cursor"].(string)
+		if next == "" {
+			return items
+		}
+		if len(got) != limit {
+			s.t.Fatalf("GET %s: a short page (%d of %d) before the last", path, len(got), limit)
+		}
+		q.Set("cursor", next)
+	}
+	s.t.Fatalf("GET %s: paging did not end", path)
+	return nil
+}
+
+// column returns the string at key of every item.
+func column(items []map[string]any, key string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it[key].(string)
+	}
+	return out
+}
+
+// countOf returns how many of events are of type typ.
+func countOf(events []event.Recorded, typ string) int {
+	n := 0
+	for _, e := range events {
+		if e.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+// answeredAsTheClients fails t when rec, the answer to what with body, is
+// a 5xx, or a refusal that is not a problem: whatever a client sends is
+// accepted or refused as the client's.
+func answeredAsTheClients(t testing.TB, what string, body []byte, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if rec.Code >= 500 {
+		t.Fatalf("%s %q = %d %s", what, body, rec.Code, rec.Body)
+	}
+	if rec.Code >= 400 {
+		var p Problem
+		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Code == "" || p.Status != rec.Code {
+			t.Fatalf("%s %q = %d with no problem: %s", what, body, rec.Code, rec.Body)
+		}
+	}
 }
 
 const testPassword = "correct horse battery"

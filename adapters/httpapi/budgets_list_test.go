@@ -80,39 +80,11 @@ func TestListBudgetsOverHTTP(t *testing.T) {
 
 		list := func(token, query string) []map[string]any {
 			t.Helper()
-			var items []map[string]any
-			cursor := ""
-			for range 100 {
-				q, _ := url.ParseQuery(query)
-				q.Set("min_position", pos)
-				q.Set("limit", "1")
-				if cursor != "" {
-					q.Set("cursor", cursor)
-				}
-				page := s.must(http.StatusOK, http.MethodGet, "/v1/budgets?"+q.Encode(), token, nil)
-				got := page["items"].([]any)
-				if len(got) > 1 {
-					t.Fatalf("a page of %d with limit 1", len(got))
-				}
-				for _, it := range got {
-					items = append(items, it.(map[string]any))
-				}
-				next, _ := page["next_cursor"].(string)
-				if next == "" {
-					return items
-				}
-				cursor = next
-			}
-			t.Fatal("paging did not end")
-			return nil
+			q, _ := url.ParseQuery(query)
+			q.Set("min_position", pos)
+			return s.everyPage("/v1/budgets", token, q, 1)
 		}
-		ids := func(items []map[string]any) []string {
-			out := make([]string, len(items))
-			for i, it := range items {
-				out[i] = it["id"].(string)
-			}
-			return out
-		}
+		ids := func(items []map[string]any) []string { return column(items, "id") }
 		same := func(what string, got, want []string) {
 			t.Helper()
 			if !slices.Equal(got, want) {

@@ -70,13 +70,7 @@ func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
 			if created == 0 {
 				t.Fatal("no request of the burst created the unit")
 			}
-			units := 0
-			for _, e := range api.eventsAfter(head) {
-				if e.Type == "unit.established" {
-					units++
-				}
-			}
-			if units != 1 {
+			if units := countOf(api.eventsAfter(head), "unit.established"); units != 1 {
 				t.Fatalf("the burst established %d units, want 1", units)
 			}
 		})

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"testing"
 	"time"
@@ -28,40 +29,9 @@ func TestInboxOverHTTP(t *testing.T) {
 
 		inbox := func(token string, limit int) []map[string]any {
 			t.Helper()
-			var items []map[string]any
-			cursor := ""
-			for range 20 {
-				q := "/v1/inbox?min_position=" + strconv.FormatInt(s.head(), 10) + "&limit=" + strconv.Itoa(limit)
-				if cursor != "" {
-					q += "&cursor=" + cursor
-				}
-				page := s.must(http.StatusOK, http.MethodGet, q, token, nil)
-				got := page["items"].([]any)
-				if len(got) > limit {
-					t.Fatalf("a page of %d with limit %d", len(got), limit)
-				}
-				for _, it := range got {
-					items = append(items, it.(map[string]any))
-				}
-				next, _ := page["next_cursor"].(string)
-				if next == "" {
-					return items
-				}
-				if len(got) != limit {
-					t.Fatalf("a short page (%d of %d) before the last", len(got), limit)
-				}
-				cursor = next
-			}
-			t.Fatal("paging did not end")
-			return nil
+			return s.everyPage("/v1/inbox", token, url.Values{"min_position": {strconv.FormatInt(s.head(), 10)}}, limit)
 		}
-		caseIDs := func(items []map[string]any) []string {
-			out := make([]string, len(items))
-			for i, it := range items {
-				out[i] = it["case_id"].(string)
-			}
-			return out
-		}
+		caseIDs := func(items []map[string]any) []string { return column(items, "case_id") }
 		mine := inbox(approver, 2)
 		if got := caseIDs(mine); len(got) != 3 || got[0] != cases[0] || got[1] != cases[1] || got[2] != cases[2] {
 			t.Fatalf("approver@A's inbox %v, want %v in the order submitted", got, cases)
