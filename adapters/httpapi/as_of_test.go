@@ -32,10 +32,7 @@ func TestCaseAsOfEqualsWhatWasReadLive(t *testing.T) {
 			states = append(states, seen{s.head(), rec.Body.String()})
 		}
 		look()
-		form, ct := upload(t, "invoice", tinyPNG(t))
-		if rec := s.doAs(http.MethodPost, "/v1/cases/"+id+"/documents", world.cwRoot, ct, form); rec.Code != http.StatusCreated {
-			t.Fatalf("upload: %d %s", rec.Code, rec.Body)
-		}
+		s.attach(id, world.cwRoot, "invoice", tinyPNG(t))
 		look()
 		s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/submit", world.cwRoot, nil)
 		look()

@@ -139,6 +139,40 @@ func (f *orgOverHTTP) instructed(employee string) string {
 	return out["payment_id"].(string)
 }
 
+// The steps of the two-step flow: station A's approver, then the root's.
+const (
+	stepStation = "站段审核"
+	stepBureau  = "路局审批"
+)
+
+// twoStepFlows configures, at station A, a two-step flow for each category:
+// stepStation decided by approver@A, then stepBureau by the root's approver.
+func (f *orgOverHTTP) twoStepFlows(categories ...catalogue.Category) {
+	w, t := f.cases(), f.api.t
+	steps := []casework.FlowStep{{Name: stepStation, AssigneeAccountID: w.approverA}, {Name: stepBureau, AssigneeAccountID: w.approverR}}
+	for _, category := range categories {
+		if _, _, err := f.api.env.App.ConfigureFlow(t.Context(), f.actor(actorRootAdmin),
+			commands.ConfigureFlow{UnitID: uuid.MustParse(f.stationA), Category: string(category), Steps: steps}); err != nil {
+			t.Fatalf("flow for %s: %v", category, err)
+		}
+	}
+}
+
+// paidThroughTwoSteps approves case id for fen at both steps of a two-step
+// flow, instructs its payment and confirms it with confirm's fields; it
+// returns the payment's id.
+func (f *orgOverHTTP) paidThroughTwoSteps(id string, fen int64, confirm map[string]any) string {
+	s := f.api
+	s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/decisions", f.tokens[actorApprover],
+		map[string]any{"step": stepStation, "decision": "approve", "amount_fen": fen})
+	s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/decisions", f.cases().approverRoot,
+		map[string]any{"step": stepBureau, "decision": "approve", "amount_fen": fen})
+	pay := s.must(http.StatusCreated, http.MethodPost, "/v1/cases/"+id+"/payments", f.rootToken(), map[string]any{"amount_fen": fen})
+	pid := pay["payment_id"].(string)
+	s.must(http.StatusOK, http.MethodPost, "/v1/payments/"+pid+"/confirm", f.rootToken(), confirm)
+	return pid
+}
+
 // tinyPNG is a valid 1×1 PNG.
 func tinyPNG(t testing.TB) []byte {
 	t.Helper()
@@ -175,6 +209,16 @@ func upload(t testing.TB, kind string, content []byte) ([]byte, string) {
 		t.Fatal(err)
 	}
 	return b.Bytes(), mw.FormDataContentType()
+}
+
+// attach uploads content as a document of kind to case id as token; the
+// upload must be accepted.
+func (s *testAPI) attach(id, token, kind string, content []byte) {
+	s.t.Helper()
+	form, ct := upload(s.t, kind, content)
+	if rec := s.doAs(http.MethodPost, "/v1/cases/"+id+"/documents", token, ct, form); rec.Code != http.StatusCreated {
+		s.t.Fatalf("upload %s to case %s: %d %s", kind, id, rec.Code, rec.Body)
+	}
 }
 
 // doAs sends body with contentType.

@@ -5,12 +5,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/google/uuid"
-
-	"aidtrail/commands"
-	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
-	"aidtrail/internal/testkit/apptest"
 )
 
 // The seed's two stories of repeated aid, over HTTP, each claim opened,
@@ -52,85 +47,64 @@ func TestRepeatedAidStoriesOverHTTP(t *testing.T) {
 			{"EDU-UNIV", "child", "侯思雨", 0, 6_000, []string{"admission_letter", "income_proof", "kinship_proof"}},
 		}, 51_000},
 	}
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newOrgOverHTTP(t, kind)
-			w := f.cases()
-			s := f.api
-			admin := f.actor(actorRootAdmin)
-			for _, category := range []string{string(catalogue.CategoryEducation), string(catalogue.CategoryMedical), string(catalogue.CategoryHardship)} {
-				steps := []casework.FlowStep{{Name: "站段审核", AssigneeAccountID: w.approverA}, {Name: "路局审批", AssigneeAccountID: w.approverR}}
-				if _, _, err := s.env.App.ConfigureFlow(t.Context(), admin, commands.ConfigureFlow{UnitID: uuid.MustParse(f.stationA), Category: category, Steps: steps}); err != nil {
-					t.Fatal(err)
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		s := f.api
+		f.twoStepFlows(catalogue.CategoryEducation, catalogue.CategoryMedical, catalogue.CategoryHardship)
+		cw := f.tokens[actorCaseworker]
+		var all []string
+		for _, st := range stories {
+			body := employeeBody(f.stationA)
+			body["name"] = st.name
+			if st.daughter != "" {
+				body["family"] = []map[string]string{{"relation": "child", "name": st.daughter, "birth_date": "2007-04-18"}}
+			}
+			emp := s.create("/v1/employees", cw, body)
+			paid := int64(0)
+			for i, c := range st.claims {
+				id := s.create("/v1/cases", cw, map[string]any{"employee_id": emp,
+					"beneficiary":   map[string]any{"relation": c.relation, "name": c.beneficiary},
+					"standard_code": c.code, "causes": []string{"serious_illness"}, "expense_fen": c.expenseYuan * 100,
+					"requested_fen": c.requestedYuan * 100, "description": st.name + " 第" + strconv.Itoa(i+1) + "次申请"})
+				for _, doc := range c.docs {
+					s.attach(id, cw, doc, tinyPDF(doc))
+				}
+				s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/submit", cw, nil)
+				fen := c.requestedYuan * 100
+				f.paidThroughTwoSteps(id, fen, map[string]any{"bank_ref": "BOC" + f.uniq("R")})
+				got := s.must(http.StatusOK, http.MethodGet, "/v1/cases/"+id, cw, nil)
+				if got["status"] != "paid" || got["paid_fen"] != float64(fen) {
+					t.Fatalf("%s claim %d: %v", st.name, i+1, got)
+				}
+				paid += fen
+				all = append(all, id)
+			}
+			if paid != st.totalYuan*100 {
+				t.Fatalf("%s received %d fen, want %d", st.name, paid, st.totalYuan*100)
+			}
+			if st.name == "姚晓娟" { // serious-illness aid is at its 60,000-yuan cap for the year
+				id := s.create("/v1/cases", cw, map[string]any{"employee_id": emp, "beneficiary": map[string]any{"relation": "self"},
+					"standard_code": "MED-SERIOUS", "causes": []string{"serious_illness"}, "expense_fen": 100_000_00,
+					"requested_fen": 10_000_00, "description": "第三次重大疾病救助"})
+				for _, doc := range serious {
+					s.attach(id, cw, doc, tinyPDF(doc))
+				}
+				p := problemOf(t, s.do(http.MethodPost, "/v1/cases/"+id+"/submit", cw, nil), http.StatusBadRequest, codeValidation)
+				if p.Field != "requested_fen" {
+					t.Fatalf("a claim past the annual cap: %+v, want requested_fen refused", p)
 				}
 			}
-			cw := f.tokens[actorCaseworker]
-			var all []string
-			for _, st := range stories {
-				body := employeeBody(f.stationA)
-				body["name"] = st.name
-				if st.daughter != "" {
-					body["family"] = []map[string]string{{"relation": "child", "name": st.daughter, "birth_date": "2007-04-18"}}
-				}
-				emp := s.create("/v1/employees", cw, body)
-				paid := int64(0)
-				for i, c := range st.claims {
-					id := s.create("/v1/cases", cw, map[string]any{"employee_id": emp,
-						"beneficiary":   map[string]any{"relation": c.relation, "name": c.beneficiary},
-						"standard_code": c.code, "causes": []string{"serious_illness"}, "expense_fen": c.expenseYuan * 100,
-						"requested_fen": c.requestedYuan * 100, "description": st.name + " 第" + strconv.Itoa(i+1) + "次申请"})
-					for _, doc := range c.docs {
-						b, ct := upload(t, doc, tinyPDF(doc))
-						if rec := s.doAs(http.MethodPost, "/v1/cases/"+id+"/documents", cw, ct, b); rec.Code != http.StatusCreated {
-							t.Fatalf("%s claim %d, %s: %d %s", st.name, i+1, doc, rec.Code, rec.Body)
-						}
-					}
-					s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/submit", cw, nil)
-					fen := c.requestedYuan * 100
-					s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/decisions", f.tokens[actorApprover],
-						map[string]any{"step": "站段审核", "decision": "approve", "amount_fen": fen})
-					s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/decisions", w.approverRoot,
-						map[string]any{"step": "路局审批", "decision": "approve", "amount_fen": fen})
-					pay := s.must(http.StatusCreated, http.MethodPost, "/v1/cases/"+id+"/payments", f.rootToken(), map[string]any{"amount_fen": fen})
-					s.must(http.StatusOK, http.MethodPost, "/v1/payments/"+pay["payment_id"].(string)+"/confirm", f.rootToken(),
-						map[string]any{"bank_ref": "BOC" + f.uniq("R")})
-					got := s.must(http.StatusOK, http.MethodGet, "/v1/cases/"+id, cw, nil)
-					if got["status"] != "paid" || got["paid_fen"] != float64(fen) {
-						t.Fatalf("%s claim %d: %v", st.name, i+1, got)
-					}
-					paid += fen
-					all = append(all, id)
-				}
-				if paid != st.totalYuan*100 {
-					t.Fatalf("%s received %d fen, want %d", st.name, paid, st.totalYuan*100)
-				}
-				if st.name == "姚晓娟" { // serious-illness aid is at its 60,000-yuan cap for the year
-					id := s.create("/v1/cases", cw, map[string]any{"employee_id": emp, "beneficiary": map[string]any{"relation": "self"},
-						"standard_code": "MED-SERIOUS", "causes": []string{"serious_illness"}, "expense_fen": 100_000_00,
-						"requested_fen": 10_000_00, "description": "第三次重大疾病救助"})
-					for _, doc := range serious {
-						b, ct := upload(t, doc, tinyPDF(doc))
-						s.doAs(http.MethodPost, "/v1/cases/"+id+"/documents", cw, ct, b)
-					}
-					p := problemOf(t, s.do(http.MethodPost, "/v1/cases/"+id+"/submit", cw, nil), http.StatusBadRequest, codeValidation)
-					if p.Field != "requested_fen" {
-						t.Fatalf("a claim past the annual cap: %+v, want requested_fen refused", p)
-					}
-				}
-			}
+		}
 
-			pos := strconv.FormatInt(s.head(), 10)
-			list := s.must(http.StatusOK, http.MethodGet, "/v1/cases?status=paid&limit=500&min_position="+pos, f.rootToken(), nil)
-			listed := map[string]bool{}
-			for _, it := range list["items"].([]any) {
-				listed[it.(map[string]any)["id"].(string)] = true
+		pos := strconv.FormatInt(s.head(), 10)
+		list := s.must(http.StatusOK, http.MethodGet, "/v1/cases?status=paid&limit=500&min_position="+pos, f.rootToken(), nil)
+		listed := map[string]bool{}
+		for _, it := range list["items"].([]any) {
+			listed[it.(map[string]any)["id"].(string)] = true
+		}
+		for _, id := range all {
+			if !listed[id] {
+				t.Errorf("paid case %s missing from the case list", id)
 			}
-			for _, id := range all {
-				if !listed[id] {
-					t.Errorf("paid case %s missing from the case list", id)
-				}
-			}
-		})
-	}
+		}
+	})
 }
