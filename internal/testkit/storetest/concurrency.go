@@ -40,16 +40,9 @@ func testConcurrentSameVersion(t *testing.T, h Harness) {
 			for i := range batches {
 				batches[i] = NewEvents(3, "race.tested")
 			}
-			start := make(chan struct{})
-			var wg sync.WaitGroup
-			for i := range writers {
-				wg.Go(func() {
-					<-start
-					results[i], errs[i] = s.Append(ctx, stream, expected, batches[i]...)
-				})
-			}
-			close(start)
-			wg.Wait()
+			together(t, writers, "concurrent appends with one expected version", func(i int) {
+				results[i], errs[i] = s.Append(ctx, stream, expected, batches[i]...)
+			})
 
 			winner := -1
 			final := int64(seeded + 3)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,9 +19,7 @@ import (
 // writes nothing.
 func testIdempotentRetry(t *testing.T, h Harness) {
 	t.Run("Sequential", func(t *testing.T) {
-		s := h.New(t)
-		ctx := bounded(t, time.Minute)
-		stream := NewStream("retry")
+		s, ctx, stream := retryStore(t, h)
 		evs := NewEvents(3, "retry.tested")
 		first := mustAppend(ctx, t, s, stream, event.NoStream, evs...)
 		for i := range 3 {
@@ -37,23 +34,14 @@ func testIdempotentRetry(t *testing.T, h Harness) {
 
 	for _, exp := range []event.ExpectedVersion{event.NoStream, event.Any} {
 		t.Run("Concurrent/"+exp.String(), func(t *testing.T) {
-			s := h.New(t)
-			ctx := bounded(t, time.Minute)
-			stream := NewStream("retry")
+			s, ctx, stream := retryStore(t, h)
 			evs := NewEvents(3, "retry.tested")
 			const callers = 20
 			results := make([]event.Appended, callers)
 			errs := make([]error, callers)
-			start := make(chan struct{})
-			var wg sync.WaitGroup
-			for i := range callers {
-				wg.Go(func() {
-					<-start
-					results[i], errs[i] = s.Append(ctx, stream, exp, evs...)
-				})
-			}
-			close(start)
-			wg.Wait()
+			together(t, callers, "concurrent retries of one append", func(i int) {
+				results[i], errs[i] = s.Append(ctx, stream, exp, evs...)
+			})
 			for i := range callers {
 				if errs[i] != nil || results[i] != results[0] {
 					t.Errorf("call %d: %+v, %v; want the same result as every other call (%+v, %v)", i, results[i], errs[i], results[0], errs[0])
@@ -69,9 +57,7 @@ func testIdempotentRetry(t *testing.T, h Harness) {
 	}
 
 	t.Run("DifferentContent", func(t *testing.T) {
-		s := h.New(t)
-		ctx := bounded(t, time.Minute)
-		stream := NewStream("retry")
+		s, ctx, stream := retryStore(t, h)
 		evs := NewEvents(3, "retry.tested")
 		first := mustAppend(ctx, t, s, stream, event.NoStream, evs...)
 		changed := func(change func(*event.Event)) []event.Event {
@@ -105,9 +91,7 @@ func testIdempotentRetry(t *testing.T, h Harness) {
 	})
 
 	t.Run("HalfOldHalfNew", func(t *testing.T) {
-		s := h.New(t)
-		ctx := bounded(t, time.Minute)
-		stream := NewStream("retry")
+		s, ctx, stream := retryStore(t, h)
 		old := NewEvents(2, "retry.tested")
 		first := mustAppend(ctx, t, s, stream, event.NoStream, old...)
 		fresh := NewEvents(2, "retry.tested")
@@ -123,9 +107,7 @@ func testIdempotentRetry(t *testing.T, h Harness) {
 	})
 
 	t.Run("RetryAfterStreamMoved", func(t *testing.T) {
-		s := h.New(t)
-		ctx := bounded(t, time.Minute)
-		stream := NewStream("retry")
+		s, ctx, stream := retryStore(t, h)
 		seed := NewEvents(2, "retry.seed")
 		mustAppend(ctx, t, s, stream, event.NoStream, seed...)
 		evs := NewEvents(3, "retry.tested")
@@ -142,6 +124,13 @@ func testIdempotentRetry(t *testing.T, h Harness) {
 		checkStream(t, mustReadStream(ctx, t, s, stream, 0), stream, 1, all)
 		checkOnly(ctx, t, s, all, end.Position)
 	})
+}
+
+// retryStore gives a subtest of testIdempotentRetry a fresh store, a
+// minute to run in and a stream not yet written.
+func retryStore(t *testing.T, h Harness) (commands.EventStore, context.Context, string) {
+	t.Helper()
+	return h.New(t), bounded(t, time.Minute), NewStream("retry")
 }
 
 // checkOnly fails t unless the whole store holds exactly the events want,

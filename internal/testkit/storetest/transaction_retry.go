@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -146,31 +145,4 @@ func retrySetup(t *testing.T, h Harness) (commands.EventStore, context.Context, 
 		Require: []event.Requirement{{Stream: account, Version: 1}},
 	}
 	return s, ctx, tx, seeds
-}
-
-// together calls fn(0) to fn(n-1) each in its own goroutine, released at
-// the same moment, and waits for them all, failing t if that takes longer
-// than waitLimit (a store that deadlocks, or ignores its callers'
-// contexts).
-func together(t *testing.T, n int, what string, fn func(i int)) {
-	t.Helper()
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			fn(i)
-		})
-	}
-	close(start)
-	done := make(chan struct{})
-	go func() {
-		wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(waitLimit):
-		t.Fatalf("%s did not finish within %s", what, waitLimit)
-	}
 }
