@@ -17,51 +17,47 @@ import (
 // projection of the service runs live (each batch delivered twice), every
 // read-model table equals the same table rebuilt from position 0.
 func TestEveryReadModelLiveEqualsRebuilt(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			env := apptest.New(t, kind)
-			for seed := range uint64(3) {
-				w := newWorld(100 + seed)
-				if err := w.WriteOrganisation(t.Context(), env.Store); err != nil {
-					t.Fatal(err)
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		for seed := range uint64(3) {
+			w := newWorld(100 + seed)
+			if err := w.WriteOrganisation(t.Context(), env.Store); err != nil {
+				t.Fatal(err)
+			}
+			write(t, w, env.Store, 5)
+		}
+		r, _, _ := start(t, t.Context(), env, All(), middleware.Duplicator)
+		var writers sync.WaitGroup
+		for seed := range uint64(4) {
+			writers.Go(func() {
+				if _, err := newWorld(200+seed).Write(t.Context(), env.Store, 8); err != nil {
+					t.Error(err)
 				}
-				write(t, w, env.Store, 5)
+			})
+		}
+		writers.Wait()
+		waitFor(t, r, caughtUp(t, env))
+		live := dumpAll(t, env.DB)
+		for _, p := range All() {
+			if _, err := Rebuild(t.Context(), env.DB, env.Store, p, nil); err != nil {
+				t.Fatal(err)
 			}
-			r, _, _ := start(t, t.Context(), env, All(), middleware.Duplicator)
-			var writers sync.WaitGroup
-			for seed := range uint64(4) {
-				writers.Go(func() {
-					if _, err := newWorld(200+seed).Write(t.Context(), env.Store, 8); err != nil {
-						t.Error(err)
-					}
-				})
+		}
+		fresh := dumpAll(t, env.DB)
+		filled := 0
+		for table, rows := range live {
+			if len(rows) > 0 {
+				filled++
 			}
-			writers.Wait()
-			waitFor(t, r, caughtUp(t, env))
-			live := dumpAll(t, env.DB)
-			for _, p := range All() {
-				if _, err := Rebuild(t.Context(), env.DB, env.Store, p, nil); err != nil {
-					t.Fatal(err)
-				}
+			if !reflect.DeepEqual(rows, fresh[table]) {
+				t.Errorf("%s live differs from rebuilt:\n live %v\nfresh %v", table, rows, fresh[table])
 			}
-			fresh := dumpAll(t, env.DB)
-			filled := 0
-			for table, rows := range live {
-				if len(rows) > 0 {
-					filled++
-				}
-				if !reflect.DeepEqual(rows, fresh[table]) {
-					t.Errorf("%s live differs from rebuilt:\n live %v\nfresh %v", table, rows, fresh[table])
-				}
-			}
-			// The generator writes the organisation and cases, not budgets,
-			// standards or payment streams: those tables stay empty.
-			if len(live["rm_units"]) == 0 || len(live["rm_cases"]) == 0 || len(live["rm_inbox"]) == 0 || filled < len(live)/2 {
-				t.Errorf("the histories reached too few tables: %d of %d filled", filled, len(live))
-			}
-		})
-	}
+		}
+		// The generator writes the organisation and cases, not budgets,
+		// standards or payment streams: those tables stay empty.
+		if len(live["rm_units"]) == 0 || len(live["rm_cases"]) == 0 || len(live["rm_inbox"]) == 0 || filled < len(live)/2 {
+			t.Errorf("the histories reached too few tables: %d of %d filled", filled, len(live))
+		}
+	})
 }
 
 // dumpAll returns every row of every read-model table (by its view), each

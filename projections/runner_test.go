@@ -113,71 +113,63 @@ func caughtUp(t *testing.T, env *apptest.Env) func([]Status) bool {
 // grows while the runner runs: the case list equals a sequential rebuild
 // from position 0, and every event took effect once.
 func TestRunnerUnderDuplicateDelivery(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			env := apptest.New(t, kind)
-			w := newWorld(4)
-			write(t, w, env.Store, 8)
-			p := count(cases.New())
-			r, _, _ := start(t, t.Context(), env, []Projection{p}, middleware.Duplicator)
-			write(t, w, env.Store, 8)
-			waitFor(t, r, caughtUp(t, env))
-			p.once(t, env.Store)
-			check(t, w, env.DB)
-			if live, fresh := dump(t, env.DB), rebuilt(t, env); !reflect.DeepEqual(live, fresh) {
-				t.Fatalf("live case list differs from a rebuild:\n%+v\n%+v", live, fresh)
-			}
-		})
-	}
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		w := newWorld(4)
+		write(t, w, env.Store, 8)
+		p := count(cases.New())
+		r, _, _ := start(t, t.Context(), env, []Projection{p}, middleware.Duplicator)
+		write(t, w, env.Store, 8)
+		waitFor(t, r, caughtUp(t, env))
+		p.once(t, env.Store)
+		check(t, w, env.DB)
+		if live, fresh := dump(t, env.DB), rebuilt(t, env); !reflect.DeepEqual(live, fresh) {
+			t.Fatalf("live case list differs from a rebuild:\n%+v\n%+v", live, fresh)
+		}
+	})
 }
 
 // The process dies after an event's transaction commits and before the
 // message is acknowledged: the restarted runner resumes from the
 // checkpoints and the case list equals a rebuild, each event applied once.
 func TestRunnerResumesAfterCrash(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			env := apptest.New(t, kind)
-			w := newWorld(5)
-			write(t, w, env.Store, 12)
-			p := count(cases.New())
-			var handled atomic.Int64
-			crashCtx, crash := context.WithCancel(t.Context())
-			crashed := make(chan struct{})
-			crashAfter := func(h message.HandlerFunc) message.HandlerFunc {
-				return func(msg *message.Message) ([]*message.Message, error) {
-					out, err := h(msg)
-					if err == nil && handled.Add(1) == 5 {
-						crash()
-						close(crashed)
-						return nil, errors.New("crash before ack")
-					}
-					return out, err
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		w := newWorld(5)
+		write(t, w, env.Store, 12)
+		p := count(cases.New())
+		var handled atomic.Int64
+		crashCtx, crash := context.WithCancel(t.Context())
+		crashed := make(chan struct{})
+		crashAfter := func(h message.HandlerFunc) message.HandlerFunc {
+			return func(msg *message.Message) ([]*message.Message, error) {
+				out, err := h(msg)
+				if err == nil && handled.Add(1) == 5 {
+					crash()
+					close(crashed)
+					return nil, errors.New("crash before ack")
 				}
+				return out, err
 			}
-			r, _, done := start(t, crashCtx, env, []Projection{p}, crashAfter)
-			<-crashed
-			if err := <-done; err != nil {
-				t.Fatalf("run after crash: %v", err)
-			}
-			st, err := r.Status(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if st[0].Checkpoint == 0 || st[0].Checkpoint >= head(t, env) {
-				t.Fatalf("crash was not mid-way: checkpoint %d, head %d", st[0].Checkpoint, head(t, env))
-			}
-			r2, _, _ := start(t, t.Context(), env, []Projection{p})
-			waitFor(t, r2, caughtUp(t, env))
-			p.once(t, env.Store)
-			check(t, w, env.DB)
-			if live, fresh := dump(t, env.DB), rebuilt(t, env); !reflect.DeepEqual(live, fresh) {
-				t.Fatalf("live case list differs from a rebuild:\n%+v\n%+v", live, fresh)
-			}
-		})
-	}
+		}
+		r, _, done := start(t, crashCtx, env, []Projection{p}, crashAfter)
+		<-crashed
+		if err := <-done; err != nil {
+			t.Fatalf("run after crash: %v", err)
+		}
+		st, err := r.Status(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st[0].Checkpoint == 0 || st[0].Checkpoint >= head(t, env) {
+			t.Fatalf("crash was not mid-way: checkpoint %d, head %d", st[0].Checkpoint, head(t, env))
+		}
+		r2, _, _ := start(t, t.Context(), env, []Projection{p})
+		waitFor(t, r2, caughtUp(t, env))
+		p.once(t, env.Store)
+		check(t, w, env.DB)
+		if live, fresh := dump(t, env.DB), rebuilt(t, env); !reflect.DeepEqual(live, fresh) {
+			t.Fatalf("live case list differs from a rebuild:\n%+v\n%+v", live, fresh)
+		}
+	})
 }
 
 // An event the case list keeps failing on stops it just before that event
@@ -269,29 +261,25 @@ func TestHandlerName(t *testing.T) {
 // Eight writers commit out of order (positions drawn before commit) while
 // the runner projects: no event is left unprojected or applied twice.
 func TestConcurrentWritersLeaveNothingUnprojected(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			env := apptest.New(t, kind)
-			w := newWorld(12)
-			p := count(cases.New())
-			r, _, _ := start(t, t.Context(), env, []Projection{p})
-			var writers sync.WaitGroup
-			for range 8 {
-				writers.Add(1)
-				go func() {
-					defer writers.Done()
-					if _, err := w.Write(t.Context(), env.Store, 5); err != nil {
-						t.Error(err)
-					}
-				}()
-			}
-			writers.Wait()
-			waitFor(t, r, caughtUp(t, env))
-			p.once(t, env.Store)
-			check(t, w, env.DB)
-		})
-	}
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		w := newWorld(12)
+		p := count(cases.New())
+		r, _, _ := start(t, t.Context(), env, []Projection{p})
+		var writers sync.WaitGroup
+		for range 8 {
+			writers.Add(1)
+			go func() {
+				defer writers.Done()
+				if _, err := w.Write(t.Context(), env.Store, 5); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		writers.Wait()
+		waitFor(t, r, caughtUp(t, env))
+		p.once(t, env.Store)
+		check(t, w, env.DB)
+	})
 }
 
 // PostgreSQL ending every connection of the service, again and again, as

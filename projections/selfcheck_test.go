@@ -49,95 +49,87 @@ func agree(t *testing.T, when string, checks map[string]CountCheck) {
 // concerns: the self-check agrees, after more events (from where it last
 // stood) and after rebuilds (new generations counted afresh).
 func TestSelfCheckAgreesLiveAndAfterRebuild(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			env := apptest.New(t, kind)
-			w := newWorld(300)
-			if err := w.WriteOrganisation(t.Context(), env.Store); err != nil {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		w := newWorld(300)
+		if err := w.WriteOrganisation(t.Context(), env.Store); err != nil {
+			t.Fatal(err)
+		}
+		write(t, w, env.Store, 4)
+		r, _, _ := start(t, t.Context(), env, All(), middleware.Duplicator)
+		var writers sync.WaitGroup
+		for seed := range uint64(3) {
+			writers.Go(func() {
+				if _, err := newWorld(310+seed).Write(t.Context(), env.Store, 6); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		writers.Wait()
+		waitFor(t, r, caughtUp(t, env))
+		first := checkCounts(t, r)
+		agree(t, "live", first)
+		if first["cases"].At == 0 {
+			t.Fatal("the self-check compared nothing")
+		}
+
+		write(t, w, env.Store, 3)
+		waitFor(t, r, caughtUp(t, env))
+		second := checkCounts(t, r)
+		agree(t, "after more events", second)
+		if second["cases"].At <= first["cases"].At {
+			t.Fatalf("second check at %d, first at %d", second["cases"].At, first["cases"].At)
+		}
+
+		for _, p := range All() {
+			if _, err := Rebuild(t.Context(), env.DB, env.Store, p, nil); err != nil {
 				t.Fatal(err)
 			}
-			write(t, w, env.Store, 4)
-			r, _, _ := start(t, t.Context(), env, All(), middleware.Duplicator)
-			var writers sync.WaitGroup
-			for seed := range uint64(3) {
-				writers.Go(func() {
-					if _, err := newWorld(310+seed).Write(t.Context(), env.Store, 6); err != nil {
-						t.Error(err)
-					}
-				})
-			}
-			writers.Wait()
-			waitFor(t, r, caughtUp(t, env))
-			first := checkCounts(t, r)
-			agree(t, "live", first)
-			if first["cases"].At == 0 {
-				t.Fatal("the self-check compared nothing")
-			}
-
-			write(t, w, env.Store, 3)
-			waitFor(t, r, caughtUp(t, env))
-			second := checkCounts(t, r)
-			agree(t, "after more events", second)
-			if second["cases"].At <= first["cases"].At {
-				t.Fatalf("second check at %d, first at %d", second["cases"].At, first["cases"].At)
-			}
-
-			for _, p := range All() {
-				if _, err := Rebuild(t.Context(), env.DB, env.Store, p, nil); err != nil {
-					t.Fatal(err)
-				}
-			}
-			agree(t, "after rebuilds", checkCounts(t, r))
-		})
-	}
+		}
+		agree(t, "after rebuilds", checkCounts(t, r))
+	})
 }
 
 // An event lost on its way to a projection (its checkpoint passed it
 // without applying it) is found by the self-check: the count of its type
 // is one short of the log's, and Status reports it.
 func TestSelfCheckFindsALostEvent(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			env := apptest.New(t, kind)
-			write(t, newWorld(21), env.Store, 3)
-			all, err := env.Store.ReadAll(t.Context(), 0, 1000)
-			if err != nil {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		write(t, newWorld(21), env.Store, 3)
+		all, err := env.Store.ReadAll(t.Context(), 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &tally{}
+		r, err := NewRunner(Config{DB: env.DB, Source: env.Store, Projections: []Projection{p}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Prepare(t.Context(), env.DB, p); err != nil {
+			t.Fatal(err)
+		}
+		lost := len(all) / 2
+		// The batch after the lost event follows the one before it, as
+		// from a reader that passed its position as a hole.
+		for _, b := range []struct {
+			events []event.Recorded
+			prev   int64
+		}{{all[:lost], 0}, {all[lost+1:], all[lost-1].Position}} {
+			if _, err := applyBatch(t.Context(), env.DB, p, b.events, b.prev); err != nil {
 				t.Fatal(err)
 			}
-			p := &tally{}
-			r, err := NewRunner(Config{DB: env.DB, Source: env.Store, Projections: []Projection{p}})
-			if err != nil {
-				t.Fatal(err)
+		}
+		checks := checkCounts(t, r)
+		logged := int64(0)
+		for _, e := range all {
+			if e.Type == all[lost].Type {
+				logged++
 			}
-			if err := Prepare(t.Context(), env.DB, p); err != nil {
-				t.Fatal(err)
-			}
-			lost := len(all) / 2
-			// The batch after the lost event follows the one before it, as
-			// from a reader that passed its position as a hole.
-			for _, b := range []struct {
-				events []event.Recorded
-				prev   int64
-			}{{all[:lost], 0}, {all[lost+1:], all[lost-1].Position}} {
-				if _, err := applyBatch(t.Context(), env.DB, p, b.events, b.prev); err != nil {
-					t.Fatal(err)
-				}
-			}
-			checks := checkCounts(t, r)
-			logged := int64(0)
-			for _, e := range all {
-				if e.Type == all[lost].Type {
-					logged++
-				}
-			}
-			want := []CountMismatch{{Type: all[lost].Type, Applied: logged - 1, Logged: logged}}
-			if got := checks[p.Name()].Mismatches; !reflect.DeepEqual(got, want) {
-				t.Fatalf("self-check found %v, want %v", got, want)
-			}
-		})
-	}
+		}
+		want := []CountMismatch{{Type: all[lost].Type, Applied: logged - 1, Logged: logged}}
+		if got := checks[p.Name()].Mismatches; !reflect.DeepEqual(got, want) {
+			t.Fatalf("self-check found %v, want %v", got, want)
+		}
+	})
 }
 
 func TestCompareCounts(t *testing.T) {

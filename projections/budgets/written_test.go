@@ -1,39 +1,17 @@
 package budgets_test
 
 import (
-	"context"
-	"encoding/json"
-	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"aidtrail/commands/query"
 	"aidtrail/domain/budget"
-	"aidtrail/domain/event"
 	"aidtrail/internal/testkit/apptest"
+	"aidtrail/internal/testkit/readmodeltest"
 	"aidtrail/projections"
 	"aidtrail/projections/budgets"
 )
-
-// appender appends hand-written budget histories.
-type appender struct {
-	t   *testing.T
-	env *apptest.Env
-}
-
-func (a appender) add(stream, typ string, data any) int64 {
-	a.t.Helper()
-	raw, err := json.Marshal(data)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	w, err := a.env.Store.Append(context.Background(), stream, event.Any, event.Event{ID: event.NewID(), Type: typ, Data: raw})
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return w.Position
-}
 
 // Histories written by hand, for what the application does not write
 // today: a reservation released (a case withdrawn or closed with money
@@ -41,55 +19,50 @@ func (a appender) add(stream, typ string, data any) int64 {
 // it. The row must say what the budget aggregate rebuilt from the same
 // streams says.
 func TestBudgetsFromWrittenHistories(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			ctx := t.Context()
-			env := apptest.New(t, kind)
-			a := appender{t: t, env: env}
-			id, unit, case1, case2 := uuid.New(), uuid.New(), uuid.New(), uuid.New()
-			s := budget.Stream(id)
-			first := a.add(s, budget.TypeAllocated, budget.Allocated{BudgetID: id, UnitID: unit, Year: 2026, Line: "aid.medical", AmountFen: 1_000_000})
-			a.add(s, budget.TypeIncreased, budget.Increased{AmountFen: 200_000, Reason: "追加"})
-			a.add(s, budget.TypeReserved, budget.Reserved{CaseID: case1, AmountFen: 300_000})
-			a.add(s, budget.TypeReserved, budget.Reserved{CaseID: case2, AmountFen: 400_000})
-			a.add(s, budget.TypeSpent, budget.Spent{CaseID: case1, PaymentID: uuid.New(), AmountFen: 100_000})
-			a.add(s, budget.TypeReleased, budget.Released{CaseID: case1, AmountFen: 200_000, Reason: "案件撤回"})
-			last := a.add(budget.SpendingStream(id), budget.TypeSpent, budget.Spent{CaseID: case2, PaymentID: uuid.New(), AmountFen: 150_000})
-			if _, err := projections.CatchUp(ctx, env.DB, env.Store, budgets.New()); err != nil {
-				t.Fatal(err)
-			}
-			got, err := budgets.Get(ctx, env.DB, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			history, err := env.Store.ReadStream(ctx, s, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := budget.LoadBudget(id, history)
-			if err != nil {
-				t.Fatal(err)
-			}
-			spending, err := env.Store.ReadStream(ctx, budget.SpendingStream(id), 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			spent, _, err := budget.Spending(spending)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := query.BudgetRow{BudgetID: id, UnitID: unit, Year: 2026, Line: "aid.medical",
-				AllocatedFen: b.Allocated(), ReservedFen: b.Reserved() - spent, SpentFen: b.Spent() + spent,
-				AvailableFen: b.Available(), AllocatedPosition: first, UpdatedPosition: last}
-			if got != want {
-				t.Fatalf("budget:\n got %+v\nwant %+v", got, want)
-			}
-			if want.ReservedFen != 250_000 || want.SpentFen != 250_000 || want.AvailableFen != 700_000 {
-				t.Fatalf("the history does not mean what the test says: %+v", want)
-			}
-		})
-	}
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		ctx := t.Context()
+		id, unit, case1, case2 := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+		s := budget.Stream(id)
+		first := readmodeltest.Append(t, env, s, budget.TypeAllocated, budget.Allocated{BudgetID: id, UnitID: unit, Year: 2026, Line: "aid.medical", AmountFen: 1_000_000})
+		readmodeltest.Append(t, env, s, budget.TypeIncreased, budget.Increased{AmountFen: 200_000, Reason: "追加"})
+		readmodeltest.Append(t, env, s, budget.TypeReserved, budget.Reserved{CaseID: case1, AmountFen: 300_000})
+		readmodeltest.Append(t, env, s, budget.TypeReserved, budget.Reserved{CaseID: case2, AmountFen: 400_000})
+		readmodeltest.Append(t, env, s, budget.TypeSpent, budget.Spent{CaseID: case1, PaymentID: uuid.New(), AmountFen: 100_000})
+		readmodeltest.Append(t, env, s, budget.TypeReleased, budget.Released{CaseID: case1, AmountFen: 200_000, Reason: "案件撤回"})
+		last := readmodeltest.Append(t, env, budget.SpendingStream(id), budget.TypeSpent, budget.Spent{CaseID: case2, PaymentID: uuid.New(), AmountFen: 150_000})
+		if _, err := projections.CatchUp(ctx, env.DB, env.Store, budgets.New()); err != nil {
+			t.Fatal(err)
+		}
+		got, err := budgets.Get(ctx, env.DB, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		history, err := env.Store.ReadStream(ctx, s, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := budget.LoadBudget(id, history)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spending, err := env.Store.ReadStream(ctx, budget.SpendingStream(id), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spent, _, err := budget.Spending(spending)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := query.BudgetRow{BudgetID: id, UnitID: unit, Year: 2026, Line: "aid.medical",
+			AllocatedFen: b.Allocated(), ReservedFen: b.Reserved() - spent, SpentFen: b.Spent() + spent,
+			AvailableFen: b.Available(), AllocatedPosition: first, UpdatedPosition: last}
+		if got != want {
+			t.Fatalf("budget:\n got %+v\nwant %+v", got, want)
+		}
+		if want.ReservedFen != 250_000 || want.SpentFen != 250_000 || want.AvailableFen != 700_000 {
+			t.Fatalf("the history does not mean what the test says: %+v", want)
+		}
+	})
 }
 
 // An event of a budget's streams the projection cannot apply stops it
@@ -116,24 +89,17 @@ func TestBudgetsStopAtWhatTheyCannotApply(t *testing.T) {
 				t.Parallel()
 				ctx := t.Context()
 				env := apptest.New(t, kind)
-				a := appender{t: t, env: env}
 				if !c.withoutBudget {
-					a.add(budget.Stream(id), budget.TypeAllocated, allocated)
+					readmodeltest.Append(t, env, budget.Stream(id), budget.TypeAllocated, allocated)
 				}
 				good, err := projections.CatchUp(ctx, env.DB, env.Store, budgets.New())
 				if err != nil {
 					t.Fatal(err)
 				}
-				a.add(c.stream, c.typ, c.data)
-				a.add(budget.Stream(id), budget.TypeIncreased, budget.Increased{AmountFen: 7, Reason: "之后"})
-				for range 2 {
-					pos, err := projections.CatchUp(ctx, env.DB, env.Store, budgets.New())
-					if err == nil || !strings.Contains(err.Error(), c.want) {
-						t.Fatalf("catch-up: %v, want an error saying %q", err, c.want)
-					}
-					if cp, err := projections.Checkpoint(ctx, env.DB, budgets.Name); err != nil || cp != good || pos != good {
-						t.Fatalf("checkpoint %d (%d returned), %v; want it left at %d", cp, pos, err, good)
-					}
+				readmodeltest.Append(t, env, c.stream, c.typ, c.data)
+				readmodeltest.Append(t, env, budget.Stream(id), budget.TypeIncreased, budget.Increased{AmountFen: 7, Reason: "之后"})
+				if cp := readmodeltest.Refuses(t, env, budgets.New(), c.want); cp != good {
+					t.Fatalf("refused at %d; want the checkpoint left at %d", cp, good)
 				}
 				if !c.withoutBudget {
 					if row, err := budgets.Get(ctx, env.DB, id); err != nil || row.AllocatedFen != allocated.AmountFen {

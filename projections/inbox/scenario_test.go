@@ -3,7 +3,6 @@ package inbox_test
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
 	"aidtrail/internal/testkit/apptest"
+	"aidtrail/internal/testkit/readmodeltest"
 	"aidtrail/projections"
 	"aidtrail/projections/inbox"
 )
@@ -229,13 +229,7 @@ func TestInboxFromWrittenHistories(t *testing.T) {
 // saying want, and leaves the checkpoint before the event at bad.
 func stopsBefore(t *testing.T, env *apptest.Env, bad int64, want string) {
 	t.Helper()
-	for range 2 {
-		pos, err := projections.CatchUp(t.Context(), env.DB, env.Store, inbox.New())
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Fatalf("catch-up: %v, want an error saying %q", err, want)
-		}
-		if cp, err := projections.Checkpoint(t.Context(), env.DB, inbox.Name); err != nil || cp >= bad || pos != cp {
-			t.Fatalf("checkpoint %d (%d returned), %v; want it before %d", cp, pos, err, bad)
-		}
+	if cp := readmodeltest.Refuses(t, env, inbox.New(), want); cp >= bad {
+		t.Fatalf("refused at %d; want the checkpoint before %d", cp, bad)
 	}
 }

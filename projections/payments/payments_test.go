@@ -1,8 +1,6 @@
 package payments_test
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -15,11 +13,11 @@ import (
 	"aidtrail/domain/access"
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
-	"aidtrail/domain/event"
 	"aidtrail/domain/org"
 	"aidtrail/domain/payment"
 	"aidtrail/internal/testkit/apptest"
 	"aidtrail/internal/testkit/orgkit"
+	"aidtrail/internal/testkit/readmodeltest"
 	"aidtrail/projections"
 	"aidtrail/projections/payments"
 	"aidtrail/projections/units"
@@ -200,23 +198,6 @@ func TestPaymentsFollowTheStore(t *testing.T) {
 	}
 }
 
-// appender appends hand-written histories.
-type appender struct {
-	t   *testing.T
-	env *apptest.Env
-}
-
-func (a appender) add(stream, typ string, data any) {
-	a.t.Helper()
-	raw, err := json.Marshal(data)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	if _, err := a.env.Store.Append(context.Background(), stream, event.Any, event.Event{ID: event.NewID(), Type: typ, Data: raw}); err != nil {
-		a.t.Fatal(err)
-	}
-}
-
 // An event of a payment's stream the projection cannot apply stops it
 // there, every time: it holds money and never skips.
 func TestPaymentsStopAtWhatTheyCannotApply(t *testing.T) {
@@ -246,25 +227,18 @@ func TestPaymentsStopAtWhatTheyCannotApply(t *testing.T) {
 				t.Parallel()
 				ctx := t.Context()
 				env := apptest.New(t, kind)
-				a := appender{t: t, env: env}
-				a.add(casework.CaseStream(caseID), casework.TypeCaseOpened, opened)
+				readmodeltest.Append(t, env, casework.CaseStream(caseID), casework.TypeCaseOpened, opened)
 				if !c.withoutInstructed {
-					a.add(payment.Stream(id), payment.TypeInstructed, instructed)
-					a.add(payment.Stream(id), payment.TypeFailed, payment.Failed{Reason: "账户冻结"})
+					readmodeltest.Append(t, env, payment.Stream(id), payment.TypeInstructed, instructed)
+					readmodeltest.Append(t, env, payment.Stream(id), payment.TypeFailed, payment.Failed{Reason: "账户冻结"})
 				}
 				good, err := projections.CatchUp(ctx, env.DB, env.Store, payments.New())
 				if err != nil {
 					t.Fatal(err)
 				}
-				a.add(c.stream, c.typ, c.data)
-				for range 2 {
-					pos, err := projections.CatchUp(ctx, env.DB, env.Store, payments.New())
-					if err == nil || !strings.Contains(err.Error(), c.want) {
-						t.Fatalf("catch-up: %v, want an error saying %q", err, c.want)
-					}
-					if cp, err := projections.Checkpoint(ctx, env.DB, payments.Name); err != nil || cp != good || pos != good {
-						t.Fatalf("checkpoint %d (%d returned), %v; want it left at %d", cp, pos, err, good)
-					}
+				readmodeltest.Append(t, env, c.stream, c.typ, c.data)
+				if cp := readmodeltest.Refuses(t, env, payments.New(), c.want); cp != good {
+					t.Fatalf("refused at %d; want the checkpoint left at %d", cp, good)
 				}
 			})
 		}

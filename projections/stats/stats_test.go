@@ -333,29 +333,25 @@ func check(t *testing.T, db *sqldb.DB, h *history) {
 // the tables built event by event as the history grew equal the tables
 // rebuilt from position 0.
 func TestStatsFigures(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			env := apptest.New(t, kind)
-			h := newHistory(t, env.Store, 11)
-			catchUp := func() {
-				if _, err := projections.CatchUp(t.Context(), env.DB, env.Store, stats.New()); err != nil {
-					t.Fatal(err)
-				}
-			}
-			writeWorld(t, h, catchUp)
-			catchUp()
-			check(t, env.DB, h)
-			live := dump(t, env.DB)
-			if _, err := projections.Rebuild(t.Context(), env.DB, env.Store, stats.New(), nil); err != nil {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		h := newHistory(t, env.Store, 11)
+		catchUp := func() {
+			if _, err := projections.CatchUp(t.Context(), env.DB, env.Store, stats.New()); err != nil {
 				t.Fatal(err)
 			}
-			if rebuilt := dump(t, env.DB); !reflect.DeepEqual(live, rebuilt) {
-				t.Fatalf("rebuilt tables differ from the live ones:\n live %v\nrebuilt %v", live, rebuilt)
-			}
-			check(t, env.DB, h)
-		})
-	}
+		}
+		writeWorld(t, h, catchUp)
+		catchUp()
+		check(t, env.DB, h)
+		live := dump(t, env.DB)
+		if _, err := projections.Rebuild(t.Context(), env.DB, env.Store, stats.New(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if rebuilt := dump(t, env.DB); !reflect.DeepEqual(live, rebuilt) {
+			t.Fatalf("rebuilt tables differ from the live ones:\n live %v\nrebuilt %v", live, rebuilt)
+		}
+		check(t, env.DB, h)
+	})
 }
 
 // dump reads every statistics table whole, in a fixed order.
@@ -425,24 +421,20 @@ func TestQueryRefusesBadRequests(t *testing.T) {
 // lacks does not: a case of an unpublished standard at an unestablished
 // unit counts under the empty line, at a unit of its own.
 func TestStatsStrictOnCasesLenientOnReferences(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			env := apptest.New(t, kind)
-			h := newHistory(t, env.Store, 5)
-			lone := uuid.New()
-			h.units["lone"], h.names[lone] = lone, ""
-			h.lines["NOWHERE"] = []string{""}
-			h.openCase("lone", "NOWHERE", time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
-			if _, err := projections.CatchUp(t.Context(), env.DB, env.Store, stats.New()); err != nil {
-				t.Fatal(err)
-			}
-			check(t, env.DB, h)
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		h := newHistory(t, env.Store, 5)
+		lone := uuid.New()
+		h.units["lone"], h.names[lone] = lone, ""
+		h.lines["NOWHERE"] = []string{""}
+		h.openCase("lone", "NOWHERE", time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
+		if _, err := projections.CatchUp(t.Context(), env.DB, env.Store, stats.New()); err != nil {
+			t.Fatal(err)
+		}
+		check(t, env.DB, h)
 
-			h.append(casework.CaseStream(uuid.New()), time.Now(), casework.TypeCaseApproved, casework.CaseApproved{AmountFen: 100})
-			if _, err := projections.CatchUp(t.Context(), env.DB, env.Store, stats.New()); err == nil {
-				t.Fatal("an approval of a case never opened was applied")
-			}
-		})
-	}
+		h.append(casework.CaseStream(uuid.New()), time.Now(), casework.TypeCaseApproved, casework.CaseApproved{AmountFen: 100})
+		if _, err := projections.CatchUp(t.Context(), env.DB, env.Store, stats.New()); err == nil {
+			t.Fatal("an approval of a case never opened was applied")
+		}
+	})
 }

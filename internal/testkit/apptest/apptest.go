@@ -6,19 +6,16 @@
 package apptest
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"aidtrail/adapters/auth"
 	"aidtrail/adapters/documents"
 	"aidtrail/adapters/keyring"
-	"aidtrail/adapters/postgres"
-	"aidtrail/adapters/sqlite"
 	"aidtrail/commands"
 	"aidtrail/commands/query"
 	"aidtrail/internal/sqldb"
-	"aidtrail/internal/testkit/pgtest"
+	"aidtrail/internal/testkit/sqldbtest"
 )
 
 // Env is an application and what it stands on.
@@ -71,6 +68,18 @@ func (e *Env) QueryWith(t testing.TB, models query.ReadModels) *query.Service {
 // Kinds are the stores an Env can stand on.
 var Kinds = []string{"postgres", "sqlite"}
 
+// Each runs test once for every kind of store, each in a parallel subtest
+// named after the kind, over an Env of its own.
+func Each(t *testing.T, test func(t *testing.T, env *Env)) {
+	t.Helper()
+	for _, kind := range Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			test(t, New(t, kind))
+		})
+	}
+}
+
 // New builds an Env on the store of the given kind ("postgres" or
 // "sqlite"); everything is released when t ends.
 func New(t testing.TB, kind string) *Env {
@@ -80,35 +89,12 @@ func New(t testing.TB, kind string) *Env {
 	var databaseURL string
 	switch kind {
 	case "postgres":
-		databaseURL = pgtest.NewSchema(t)
-		s, err := postgres.Open(t.Context(), postgres.Config{URL: databaseURL})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Close)
-		if err := s.Migrate(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		store, db = s, s.Tables().WithScratch(sqlite.OpenMemory)
+		store, db, databaseURL = sqldbtest.PostgresStore(t)
 	case "sqlite":
-		path := filepath.Join(t.TempDir(), "aidtrail.db")
-		s, err := sqlite.Open(t.Context(), sqlite.Config{Path: path})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close() })
-		if err := s.Migrate(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		tables, err := sqlite.OpenTables(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		store, db = s, tables
+		store, db = sqldbtest.SQLiteStore(t)
 	default:
 		t.Fatalf("apptest: unknown store kind %q", kind)
 	}
-	t.Cleanup(func() { _ = db.Close() })
 
 	master, err := keyring.NewMasterKey()
 	if err != nil {

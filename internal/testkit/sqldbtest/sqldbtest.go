@@ -29,7 +29,24 @@ func Each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 // Postgres returns a migrated database in a private schema.
 func Postgres(t testing.TB) *sqldb.DB {
 	t.Helper()
-	store, err := postgres.Open(t.Context(), postgres.Config{URL: pgtest.NewSchema(t)})
+	_, db, _ := PostgresStore(t)
+	return db
+}
+
+// SQLite returns a migrated database in a fresh file.
+func SQLite(t testing.TB) *sqldb.DB {
+	t.Helper()
+	_, db := SQLiteStore(t)
+	return db
+}
+
+// PostgresStore opens the event store, migrated, in a private schema of
+// the test server, and returns it with its tables (scratch work in
+// in-memory SQLite) and the schema's URL. Both are closed when t ends.
+func PostgresStore(t testing.TB) (*postgres.Store, *sqldb.DB, string) {
+	t.Helper()
+	url := pgtest.NewSchema(t)
+	store, err := postgres.Open(t.Context(), postgres.Config{URL: url})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,11 +56,12 @@ func Postgres(t testing.TB) *sqldb.DB {
 	}
 	db := store.Tables().WithScratch(sqlite.OpenMemory)
 	t.Cleanup(func() { _ = db.Close() })
-	return db
+	return store, db, url
 }
 
-// SQLite returns a migrated database in a fresh file.
-func SQLite(t testing.TB) *sqldb.DB {
+// SQLiteStore opens the embedded event store, migrated, in a fresh file,
+// and returns it with its tables. Both are closed when t ends.
+func SQLiteStore(t testing.TB) (*sqlite.Store, *sqldb.DB) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "aidtrail.db")
 	store, err := sqlite.Open(t.Context(), sqlite.Config{Path: path})
@@ -59,5 +77,5 @@ func SQLite(t testing.TB) *sqldb.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	return db
+	return store, db
 }
