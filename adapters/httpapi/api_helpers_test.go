@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"aidtrail/adapters/replies"
+	"aidtrail/domain/access"
 	"aidtrail/domain/event"
 	"aidtrail/internal/testkit/apptest"
 	"aidtrail/internal/testkit/readmodeltest"
@@ -226,6 +227,30 @@ func jsonBody(t testing.TB, rec *httptest.ResponseRecorder) map[string]any {
 		t.Fatalf("body %q: %v", rec.Body, err)
 	}
 	return out
+}
+
+// refused serves req, which must be refused with status and code and write
+// nothing, and returns the problem; what names the request in a failure.
+func (s *testAPI) refused(what string, req *http.Request, status int, code string) Problem {
+	s.t.Helper()
+	before := s.head()
+	p := problemOf(s.t, s.serve(req), status, code)
+	if after := s.head(); after != before {
+		s.t.Errorf("%s: refused, yet wrote %v", what, types(s.eventsAfter(before)))
+	}
+	return p
+}
+
+// deniedOnRecord serves req, which must be refused 403 forbidden with
+// nothing written but the record of the refusal; what names the request in
+// a failure.
+func (s *testAPI) deniedOnRecord(what string, req *http.Request) {
+	s.t.Helper()
+	before := s.head()
+	problemOf(s.t, s.serve(req), http.StatusForbidden, codeForbidden)
+	if after := s.eventsAfter(before); len(after) != 1 || after[0].Type != access.TypeAccessDenied {
+		s.t.Errorf("%s: refused, yet wrote %v, want only the refusal's record", what, types(after))
+	}
 }
 
 // problemOf checks rec is a complete problem with status and code, and
