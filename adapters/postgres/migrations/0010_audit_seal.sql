@@ -1,0 +1,20 @@
+-- The audit log (adapters/seal): a Merkle tree over the global order in
+-- the style of RFC 6962, so that any change to a stored event shows.
+-- seal_leaves maps each leaf, numbered from 0 in the order sealed, to the
+-- event's global position; seal_hashes keeps the tree's stored hashes as
+-- golang.org/x/mod/sumdb/tlog numbers them; seal_heads keeps every tree
+-- head signed with the installation's Ed25519 key (a signed note). Rows
+-- are only ever added.
+CREATE TABLE seal_leaves (
+    n        bigint PRIMARY KEY CHECK (n >= 0),
+    position bigint NOT NULL UNIQUE
+);
+CREATE TABLE seal_hashes (
+    idx  bigint PRIMARY KEY CHECK (idx >= 0),
+    hash bytea  NOT NULL CHECK (octet_length(hash) = 32)
+);
+CREATE TABLE seal_heads (
+    size      bigint PRIMARY KEY CHECK (size > 0),
+    signed    text   NOT NULL,
+    signed_at bigint NOT NULL -- Unix milliseconds
+);

@@ -1,0 +1,363 @@
+package seal_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"aidtrail/adapters/seal"
+	"aidtrail/commands"
+	"aidtrail/domain/access"
+	"aidtrail/domain/event"
+	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/apptest"
+	"aidtrail/internal/testkit/orgkit"
+)
+
+// fixture is a store with a sealed history of 40 events in 8 streams,
+// with a gap of unused positions after the 20th (as an append that
+// rolled back leaves), and the key that signed its head.
+type fixture struct {
+	env      *apptest.Env
+	kind     string
+	sealer   *seal.Sealer
+	verifier note.Verifier
+	public   string
+	pos      []int64 // the positions of the events, in order
+	gap      int64   // a position inside the gap
+}
+
+func newFixture(t *testing.T, kind string) *fixture {
+	t.Helper()
+	env := apptest.New(t, kind)
+	private, public, err := seal.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, derived, err := seal.ParseKey(private)
+	if err != nil || derived != public {
+		t.Fatalf("ParseKey: %v; public key %q, want %q", err, derived, public)
+	}
+	verifier, err := note.NewVerifier(public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := seal.New(seal.Config{DB: env.DB, Log: env.Store, Signer: signer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{env: env, kind: kind, sealer: sealer, verifier: verifier, public: public}
+	f.append(t, 20)
+	f.gap = f.makeGap(t)
+	f.append(t, 20)
+	return f
+}
+
+// append writes n events, one at a time, round the fixture's streams.
+func (f *fixture) append(t *testing.T, n int) {
+	t.Helper()
+	for i := range n {
+		k := len(f.pos)
+		stream := fmt.Sprintf("audit-%d", k%8)
+		data, _ := json.Marshal(map[string]any{"n": k, "fen": 100 * k, "note": "困难帮扶"})
+		a, err := f.env.Store.Append(t.Context(), stream, event.Any, event.Event{ID: uuid.New(), Type: "audit.tested", Data: data,
+			Metadata: event.Metadata{ActorAccountID: uuid.NewString(), ActorName: "审计员", SchemaVersion: 1}})
+		if err != nil {
+			t.Fatalf("append %d: %v", i, err)
+		}
+		f.pos = append(f.pos, a.Position)
+	}
+}
+
+// makeGap leaves three positions unused before the next append and
+// returns one of them.
+func (f *fixture) makeGap(t *testing.T) int64 {
+	t.Helper()
+	last := f.pos[len(f.pos)-1]
+	switch f.kind {
+	case "postgres":
+		f.exec(t, "SELECT setval(pg_get_serial_sequence('events', 'position'), $1)", last+3)
+	default: // SQLite gives max(position)+1: a later event leaves the gap
+		f.exec(t, `INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, recorded_at)
+			VALUES ($1, $2, 'audit-gap', 1, 'audit.tested', '{}', '{}', '2026-01-01T00:00:00.000000000Z')`, last+4, uuid.NewString())
+		f.pos = append(f.pos, last+4)
+	}
+	return last + 2
+}
+
+func (f *fixture) exec(t *testing.T, query string, args ...any) {
+	t.Helper()
+	if _, err := f.env.DB.Exec(t.Context(), query, args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// allowTampering lifts the triggers that refuse changes to events, as an
+// attacker with the database's rights would.
+func (f *fixture) allowTampering(t *testing.T) {
+	t.Helper()
+	if f.kind == "postgres" {
+		f.exec(t, "ALTER TABLE events DISABLE TRIGGER USER")
+		return
+	}
+	f.exec(t, "DROP TRIGGER events_no_update")
+	f.exec(t, "DROP TRIGGER events_no_delete")
+}
+
+// replaceInData changes the payload of the event at position, text for
+// text, in the store's own column type.
+func (f *fixture) replaceInData(t *testing.T, position int64, from, to string) {
+	t.Helper()
+	query := "UPDATE events SET data = replace(data, $2, $3) WHERE position = $1"
+	if f.kind == "postgres" {
+		query = "UPDATE events SET data = replace(data::text, $2, $3)::json WHERE position = $1"
+	}
+	f.exec(t, query, position, from, to)
+}
+
+func (f *fixture) verify(t *testing.T) seal.Report {
+	t.Helper()
+	r, err := seal.Verify(t.Context(), f.env.DB, f.env.Store, f.verifier)
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	return r
+}
+
+func (f *fixture) seal(t *testing.T) seal.Head {
+	t.Helper()
+	h, err := f.sealer.Seal(t.Context())
+	if err != nil {
+		t.Fatalf("seal: %v", err)
+	}
+	return h
+}
+
+// An untampered store verifies, and keeps verifying as it grows.
+func TestSealedHistoryVerifies(t *testing.T) {
+	t.Parallel()
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, kind)
+			head := f.seal(t)
+			if head.Size != int64(len(f.pos)) || head.LastPosition != f.pos[len(f.pos)-1] {
+				t.Fatalf("head over %d events through %d; want %d through %d", head.Size, head.LastPosition, len(f.pos), f.pos[len(f.pos)-1])
+			}
+			r := f.verify(t)
+			if !r.OK || r.Events != int64(len(f.pos)) || r.SealedThrough != head.LastPosition {
+				t.Fatalf("verify: %+v", r)
+			}
+			f.append(t, 5)
+			if r := f.verify(t); !r.OK || r.Events != int64(len(f.pos)) || r.SealedThrough != head.LastPosition {
+				t.Fatalf("verify with events not sealed yet: %+v", r)
+			}
+			if again := f.seal(t); again.Size != int64(len(f.pos)) {
+				t.Fatalf("second head over %d events, want %d", again.Size, len(f.pos))
+			}
+			if r := f.verify(t); !r.OK {
+				t.Fatalf("verify after the second head: %+v", r)
+			}
+		})
+	}
+}
+
+// Tampering done directly with SQL is found, and the report names the
+// first position that differs from what was sealed.
+func TestTamperingIsFound(t *testing.T) {
+	t.Parallel()
+	type tamper struct {
+		name  string
+		do    func(t *testing.T, f *fixture)
+		first func(f *fixture) int64
+		says  string
+	}
+	at := func(i int) func(f *fixture) int64 { return func(f *fixture) int64 { return f.pos[i] } }
+	tampers := []tamper{
+		{"one byte of a payload", func(t *testing.T, f *fixture) {
+			f.replaceInData(t, f.pos[12], `"fen":1200`, `"fen":9200`)
+		}, at(12), "changed"},
+		{"an event deleted", func(t *testing.T, f *fixture) {
+			f.exec(t, "DELETE FROM events WHERE position = $1", f.pos[7])
+		}, at(7), "missing"},
+		{"two payloads swapped", func(t *testing.T, f *fixture) {
+			f.exec(t, `UPDATE events SET data = CASE WHEN position = $1 THEN (SELECT data FROM events WHERE position = $2)
+				ELSE (SELECT data FROM events WHERE position = $1) END WHERE position IN ($1, $2)`, f.pos[3], f.pos[30])
+		}, at(3), "changed"},
+		{"an event inserted", func(t *testing.T, f *fixture) {
+			err := f.env.DB.InTx(t.Context(), func(tx *sqldb.Tx) error {
+				overriding := ""
+				if f.kind == "postgres" {
+					overriding = "OVERRIDING SYSTEM VALUE"
+				}
+				for _, q := range []struct {
+					sql  string
+					args []any
+				}{
+					{"CREATE TEMP TABLE forged AS SELECT * FROM events WHERE position = $1", []any{f.pos[5]}},
+					{"UPDATE forged SET position = $1, event_id = $2, stream_id = 'audit-forged'", []any{f.gap, uuid.NewString()}},
+					{"INSERT INTO events " + overriding + " SELECT * FROM forged", nil},
+				} {
+					if _, err := tx.Exec(t.Context(), q.sql, q.args...); err != nil {
+						return fmt.Errorf("%s: %w", q.sql, err)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}, func(f *fixture) int64 { return f.gap }, "inserted"},
+		{"the tail truncated", func(t *testing.T, f *fixture) {
+			f.exec(t, "DELETE FROM events WHERE position >= $1", f.pos[35])
+		}, at(35), "ends before"},
+		{"a signed head altered", func(t *testing.T, f *fixture) {
+			f.exec(t, "UPDATE seal_heads SET signed = replace(signed, 'aidtrail audit log', 'aidtrail audit lag')")
+		}, func(f *fixture) int64 { return f.pos[len(f.pos)-1] }, "does not verify"},
+		{"an event and its sealed hash both rewritten", func(t *testing.T, f *fixture) {
+			f.replaceInData(t, f.pos[25], `"fen":2500`, `"fen":2501`)
+			recs, err := f.env.Store.ReadAll(t.Context(), f.pos[25]-1, 1)
+			if err != nil || len(recs) != 1 {
+				t.Fatalf("read the rewritten event: %v", err)
+			}
+			leaf := tlog.RecordHash(event.LeafBytes(recs[0]))
+			var n int64
+			if err := f.env.DB.QueryRow(t.Context(), "SELECT n FROM seal_leaves WHERE position = $1", f.pos[25]).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			f.exec(t, "UPDATE seal_hashes SET hash = $1 WHERE idx = $2", leaf[:], tlog.StoredHashIndex(0, n))
+		}, at(24), "positions"}, // leaves 24 and 25 share the parent that tells
+	}
+	for _, kind := range apptest.Kinds {
+		for _, tc := range tampers {
+			t.Run(kind+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				f := newFixture(t, kind)
+				f.seal(t)
+				if r := f.verify(t); !r.OK {
+					t.Fatalf("before tampering: %+v", r)
+				}
+				f.allowTampering(t)
+				tc.do(t, f)
+				r := f.verify(t)
+				if r.OK || r.FirstBadPosition != tc.first(f) || !strings.Contains(r.Problem, tc.says) {
+					t.Fatalf("after tampering: %+v; want the first bad position %d and a problem saying %q", r, tc.first(f), tc.says)
+				}
+			})
+		}
+	}
+}
+
+// A head an auditor saved before 1,000 more events is extended by the
+// later head (consistency proof), and an event's inclusion in the latest
+// head checks with the public key and the event alone.
+func TestProofsCheckWithThePublicKeyAlone(t *testing.T) {
+	t.Parallel()
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, kind)
+			saved := f.seal(t).Signed // what the auditor keeps
+			f.append(t, 1000)
+			f.seal(t)
+
+			old, err := seal.OpenHead(saved, f.verifier)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ext, err := seal.Consistency(t.Context(), f.env.DB, old.Size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			latest, err := seal.OpenHead(ext.Head.Signed, f.verifier)
+			if err != nil {
+				t.Fatalf("the latest head under the public key: %v", err)
+			}
+			if err := tlog.CheckTree(ext.Proof, latest.Size, latest.Root, old.Size, old.Root); err != nil {
+				t.Fatalf("the latest head does not extend the saved one: %v", err)
+			}
+			forged := old.Root
+			forged[0] ^= 1
+			if tlog.CheckTree(ext.Proof, latest.Size, latest.Root, old.Size, forged) == nil {
+				t.Fatal("the proof also extends a head the auditor never saw")
+			}
+
+			for _, i := range []int{0, 17, len(f.pos) - 1} {
+				recs, err := f.env.Store.ReadAll(t.Context(), f.pos[i]-1, 1)
+				if err != nil || len(recs) != 1 || recs[0].Position != f.pos[i] {
+					t.Fatalf("read position %d: %v", f.pos[i], err)
+				}
+				in, err := seal.Prove(t.Context(), f.env.DB, f.pos[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+				head, err := seal.OpenHead(in.Head.Signed, f.verifier)
+				if err != nil {
+					t.Fatal(err)
+				}
+				leaf := tlog.RecordHash(event.LeafBytes(recs[0]))
+				if err := tlog.CheckRecord(in.Proof, head.Size, head.Root, in.Leaf, leaf); err != nil {
+					t.Fatalf("inclusion of position %d: %v", f.pos[i], err)
+				}
+				recs[0].Data = json.RawMessage(`{"n":0}`)
+				if tlog.CheckRecord(in.Proof, head.Size, head.Root, in.Leaf, tlog.RecordHash(event.LeafBytes(recs[0]))) == nil {
+					t.Fatalf("the proof of position %d also holds for another payload", f.pos[i])
+				}
+			}
+			if _, err := seal.Prove(t.Context(), f.env.DB, f.gap); !errors.Is(err, seal.ErrNotSealed) {
+				t.Fatalf("proof of a position with no event: %v, want ErrNotSealed", err)
+			}
+		})
+	}
+}
+
+// Erasing a person deletes their key, not their events: the history they
+// are in still verifies, before and after a head that covers the erasure.
+func TestHistoryVerifiesAfterAnErasure(t *testing.T) {
+	t.Parallel()
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			o := orgkit.New(t, kind)
+			_, caseworker := o.SignUp(t, o.Admin, o.Root, access.RoleCaseworker)
+			emp, _, err := o.Env.App.RegisterEmployee(t.Context(), caseworker, commands.RegisterEmployee{
+				UnitID: o.Root, Name: "张伟", IDNumber: "11010519491231002X", Phone: "13800138000", BankAccount: "6222020200112233445",
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := &fixture{env: o.Env, kind: kind}
+			private, public, err := seal.NewKey()
+			if err != nil {
+				t.Fatal(err)
+			}
+			signer, _, err := seal.ParseKey(private)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.verifier, err = note.NewVerifier(public); err != nil {
+				t.Fatal(err)
+			}
+			if f.sealer, err = seal.New(seal.Config{DB: o.Env.DB, Log: o.Env.Store, Signer: signer}); err != nil {
+				t.Fatal(err)
+			}
+			f.seal(t)
+			if _, err := o.Env.App.EraseEmployee(t.Context(), o.Admin, commands.EraseEmployee{EmployeeID: emp, Reason: "本人申请删除"}); err != nil {
+				t.Fatal(err)
+			}
+			if r := f.verify(t); !r.OK {
+				t.Fatalf("after the erasure: %+v", r)
+			}
+			f.seal(t)
+			if r := f.verify(t); !r.OK {
+				t.Fatalf("after a head over the erasure: %+v", r)
+			}
+		})
+	}
+}

@@ -1,0 +1,274 @@
+package seal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"aidtrail/domain/event"
+	"aidtrail/internal/sqldb"
+)
+
+// Report is what Verify found.
+type Report struct {
+	// OK: every signed head verifies under the public key and matches the
+	// tree recomputed from the events as stored, and every sealed leaf is
+	// the event now at its place.
+	OK bool
+	// Events is how many events the log delivers now.
+	Events int64
+	// Head is the latest signed head (zero when none is signed yet);
+	// SealedThrough the position of the last event it covers.
+	Head          Head
+	SealedThrough int64
+	// FirstBadPosition is the first global position at which the log
+	// differs from what was sealed (0 with OK, or when only a head is
+	// bad); Problem says what is wrong there.
+	FirstBadPosition int64
+	Problem          string
+}
+
+// Verify recomputes the tree from the events log delivers and checks it
+// against what db holds: each sealed leaf against the event now at its
+// place, in order, and each signed head's signature (under verifier)
+// and root. It stops at the first difference and names it. Events after
+// the last head are checked against their leaves but covered by no
+// signature yet.
+func Verify(ctx context.Context, db *sqldb.DB, log Log, verifier note.Verifier) (Report, error) {
+	heads, err := storedHeads(ctx, db)
+	if err != nil {
+		return Report{}, err
+	}
+	var r Report
+	bad := func(position int64, format string, args ...any) (Report, error) {
+		r.OK, r.FirstBadPosition, r.Problem = false, position, fmt.Sprintf(format, args...)
+		return r, nil
+	}
+	var verified []Head
+	for _, stored := range heads {
+		h, err := OpenHead(stored.signed, verifier)
+		if err == nil && h.Size != stored.size {
+			err = fmt.Errorf("%w: stored as the head over %d events, it signs %d", ErrBadHead, stored.size, h.Size)
+		}
+		if err != nil {
+			position, pErr := leafPosition(ctx, db, stored.size-1)
+			if pErr != nil {
+				return Report{}, pErr
+			}
+			return bad(position, "the stored tree head over %d events does not verify under the public key: %v", stored.size, err)
+		}
+		verified = append(verified, h)
+	}
+	if len(verified) > 0 {
+		r.Head = verified[len(verified)-1]
+		r.SealedThrough = r.Head.LastPosition
+	}
+
+	tree := memoryTree{}
+	after := int64(0)
+	for {
+		recs, err := log.ReadAll(ctx, after, batchSize)
+		if err != nil {
+			return Report{}, fmt.Errorf("seal: read the log after %d: %w", after, err)
+		}
+		if len(recs) == 0 {
+			break
+		}
+		sealed, err := sealedLeaves(ctx, db, r.Events, int64(len(recs)))
+		if err != nil {
+			return Report{}, err
+		}
+		for i, rec := range recs {
+			n := r.Events + int64(i)
+			leaf, err := tree.add(n, event.LeafBytes(rec))
+			if err != nil {
+				return Report{}, err
+			}
+			if i >= len(sealed) {
+				continue // not sealed yet
+			}
+			s := sealed[i]
+			switch {
+			case s.position < rec.Position:
+				return bad(s.position, "the event sealed at position %d is missing", s.position)
+			case s.position > rec.Position:
+				return bad(rec.Position, "the event at position %d was not sealed there: inserted since", rec.Position)
+			case s.hash != leaf:
+				return bad(rec.Position, "the event at position %d has changed since it was sealed", rec.Position)
+			}
+		}
+		r.Events += int64(len(recs))
+		after = recs[len(recs)-1].Position
+	}
+	if tail, err := sealedLeaves(ctx, db, r.Events, 1); err != nil {
+		return Report{}, err
+	} else if len(tail) > 0 {
+		return bad(tail[0].position, "the log ends before position %d, which was sealed", tail[0].position)
+	}
+	for _, h := range verified {
+		if h.Size > r.Events {
+			return bad(h.LastPosition, "a signed head covers %d events; the log has %d", h.Size, r.Events)
+		}
+		root, err := tlog.TreeHash(h.Size, tree)
+		if err != nil {
+			return Report{}, err
+		}
+		if root != h.Root {
+			first, last, err := firstDivergence(ctx, db, tree, h.Size)
+			if err != nil {
+				return Report{}, err
+			}
+			if first == 0 {
+				return bad(0, "the signed head over %d events does not match the log as stored", h.Size)
+			}
+			return bad(first, "the signed head over %d events does not match the log as stored: the events at positions %d to %d differ from what was sealed",
+				h.Size, first, last)
+		}
+	}
+	r.OK = true
+	return r, nil
+}
+
+// memoryTree holds a whole tree's stored hashes, index by index.
+type memoryTree []tlog.Hash
+
+// add appends leaf n's stored hashes and returns its leaf hash.
+func (t *memoryTree) add(n int64, data []byte) (tlog.Hash, error) {
+	hashes, err := tlog.StoredHashes(n, data, *t)
+	if err != nil {
+		return tlog.Hash{}, fmt.Errorf("seal: hashes of leaf %d: %w", n, err)
+	}
+	*t = append(*t, hashes...)
+	return hashes[0], nil
+}
+
+// ReadHashes reads stored hashes by index.
+func (t memoryTree) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		if x < 0 || x >= int64(len(t)) {
+			return nil, fmt.Errorf("seal: hash %d is beyond the tree", x)
+		}
+		out[i] = t[x]
+	}
+	return out, nil
+}
+
+type sealedLeaf struct {
+	position int64
+	hash     tlog.Hash
+}
+
+// sealedLeaves reads leaves from, from+1, … (at most count), as sealed.
+func sealedLeaves(ctx context.Context, db *sqldb.DB, from, count int64) ([]sealedLeaf, error) {
+	rows, err := db.Query(ctx, "SELECT n, position FROM seal_leaves WHERE n >= $1 AND n < $2 ORDER BY n", from, from+count)
+	if err != nil {
+		return nil, fmt.Errorf("seal: read the sealed leaves: %w", err)
+	}
+	var out []sealedLeaf
+	var ns []int64
+	for rows.Next() {
+		var n int64
+		var l sealedLeaf
+		if err := rows.Scan(&n, &l.position); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if n != from+int64(len(out)) {
+			rows.Close()
+			return nil, fmt.Errorf("seal: leaf %d is missing from the sealed leaves", from+int64(len(out)))
+		}
+		out = append(out, l)
+		ns = append(ns, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	indexes := make([]int64, len(ns))
+	for i, n := range ns {
+		indexes[i] = tlog.StoredHashIndex(0, n)
+	}
+	hashes, err := dbHashes(ctx, db).ReadHashes(indexes)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].hash = hashes[i]
+	}
+	return out, nil
+}
+
+type storedHead struct {
+	size   int64
+	signed []byte
+}
+
+// storedHeads returns every stored head, smallest first.
+func storedHeads(ctx context.Context, db *sqldb.DB) ([]storedHead, error) {
+	rows, err := db.Query(ctx, "SELECT size, signed FROM seal_heads ORDER BY size")
+	if err != nil {
+		return nil, fmt.Errorf("seal: read the tree heads: %w", err)
+	}
+	defer rows.Close()
+	var out []storedHead
+	for rows.Next() {
+		var h storedHead
+		var s string
+		if err := rows.Scan(&h.size, &s); err != nil {
+			return nil, err
+		}
+		h.signed = []byte(s)
+		out = append(out, h)
+	}
+	return out, errors.Join(rows.Err())
+}
+
+// leafPosition returns the position sealed as leaf n (0 when there is
+// none).
+func leafPosition(ctx context.Context, db *sqldb.DB, n int64) (int64, error) {
+	leaves, err := sealedLeaves(ctx, db, n, 1)
+	if err != nil || len(leaves) == 0 {
+		return 0, err
+	}
+	return leaves[0].position, nil
+}
+
+// firstDivergence finds where the tree recomputed from the log first
+// differs from the hashes stored when it was sealed, among the first size
+// leaves: the lowest-level stored hash that differs, leftmost, covers the
+// leaves where a change was hidden (a leaf hash rewritten to match a
+// changed event leaves its parent differing). It returns the positions of
+// the first and last of those leaves (0, 0 when every stored hash was
+// rewritten to match, and only the signed root tells).
+func firstDivergence(ctx context.Context, db *sqldb.DB, tree memoryTree, size int64) (int64, int64, error) {
+	bestLevel, bestK := -1, int64(0)
+	limit := min(tlog.StoredHashCount(size), int64(len(tree)))
+	for idx := int64(0); idx < limit; idx++ {
+		stored, err := dbHashes(ctx, db).ReadHashes([]int64{idx})
+		if err != nil {
+			return 0, 0, err
+		}
+		if stored[0] == tree[idx] {
+			continue
+		}
+		level, k := tlog.SplitStoredHashIndex(idx)
+		if bestLevel < 0 || level < bestLevel || level == bestLevel && k < bestK {
+			bestLevel, bestK = level, k
+		}
+	}
+	if bestLevel < 0 {
+		return 0, 0, nil
+	}
+	first := bestK << bestLevel
+	last := min((bestK+1)<<bestLevel, size) - 1
+	a, err := leafPosition(ctx, db, first)
+	if err != nil {
+		return 0, 0, err
+	}
+	b, err := leafPosition(ctx, db, last)
+	return a, b, err
+}
