@@ -115,7 +115,7 @@ func pick(sc scope, a, b string) string {
 }
 
 func matrixRows() []matrixRow {
-	return append(append(append(append(append(identityMatrixRows(), catalogueMatrixRows()...), caseMatrixRows()...), budgetListMatrixRows()...), statsMatrixRows()...), paymentExportMatrixRows()...)
+	return append(append(append(append(append(append(identityMatrixRows(), catalogueMatrixRows()...), caseMatrixRows()...), budgetListMatrixRows()...), statsMatrixRows()...), paymentExportMatrixRows()...), auditMatrixRows()...)
 }
 
 func identityMatrixRows() []matrixRow {

@@ -49,6 +49,9 @@ type Deps struct {
 	// MinPositionWait bounds how long a read with ?min_position waits for
 	// the read models before answering 503 lagging.
 	MinPositionWait time.Duration
+	// Audit is the tamper-evident log auditors verify; nil when the
+	// service keeps none (no signing key): its routes answer 503.
+	Audit AuditLog
 	// Metrics is where requests are counted and /metrics is served from;
 	// a fresh registry when nil. Give it to one New only: New adds the
 	// store's and the read models' state to it.
@@ -219,6 +222,9 @@ func (a *api) routes() []route {
 		{get, "/v1/payments/export", authenticated, a.exportPayments},
 
 		{get, "/v1/stats", authenticated, a.getStats},
+		{get, "/v1/audit/verify", authenticated, a.verifyAudit},
+		{get, "/v1/audit/proof", authenticated, a.auditProof},
+		{get, "/v1/audit/consistency", authenticated, a.auditConsistency},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"aidtrail/adapters/seal"
 	"aidtrail/commands"
 	"aidtrail/commands/query"
 	"aidtrail/domain/access"
@@ -164,6 +165,12 @@ func problemFor(err error) (p Problem, logIt bool, level slog.Level) {
 	case errors.Is(err, access.ErrForbidden):
 		return newProblem(codeForbidden, "No position of yours grants this here."), false, 0
 
+	case errors.Is(err, errNoAuditLog):
+		return newProblem(codeUnavailable, "The audit log is not kept here: the service runs without a signing key (README: audit log)."), true, slog.LevelWarn
+	case errors.Is(err, seal.ErrNotSealed):
+		return newProblem(codeNotFound, "Not covered by a signed tree head yet: "+err.Error()+"."), false, 0
+	case errors.Is(err, seal.ErrNoHead):
+		return newProblem(codeNotFound, "No tree head has been signed yet."), false, 0
 	case errors.Is(err, commands.ErrNoDocumentStore):
 		return newProblem(codeUnavailable, "Documents cannot be stored now; try again later."), true, slog.LevelWarn
 	case errors.As(err, &segregation):

@@ -142,6 +142,7 @@ type serveConfig struct {
 	Addr            string
 	MetricsAddr     string
 	MasterKeyFile   string
+	SealKeyFile     string
 	ShutdownTimeout time.Duration
 	Demo            bool
 	Broker          string
@@ -156,6 +157,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Demo, "demo", false, "load the demo organisation (the seed's railway bureau, stations and five stories) into an empty store and print its logins")
 	fs.StringVar(&c.Broker, "broker", "", `where projections run: empty for in this process; "postgres" to forward events through PostgreSQL tables to "aidtrail project" workers (needs --database-url)`)
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", "", "file holding the base64 master key that wraps personal-data keys (created if missing); default $AIDTRAIL_MASTER_KEY, else <data>/master.key for the embedded store")
+	fs.StringVar(&c.SealKeyFile, "seal-key-file", "", "file holding the audit log's private signing key (created if missing); default $AIDTRAIL_SEAL_KEY, else <data>/seal.key for the embedded store; without one on PostgreSQL no audit log is kept")
 	c.Store.register(fs)
 	c.Log.register(fs)
 }

@@ -35,6 +35,7 @@ func mainCode() int {
 		DatabaseURL:    os.Getenv("AIDTRAIL_DATABASE_URL"),
 		BootstrapToken: os.Getenv("AIDTRAIL_BOOTSTRAP_TOKEN"),
 		MasterKey:      os.Getenv("AIDTRAIL_MASTER_KEY"),
+		SealKey:        os.Getenv("AIDTRAIL_SEAL_KEY"),
 	}
 	err := run(ctx, os.Args[1:], env, os.Stdout, os.Stderr)
 	switch {
@@ -55,6 +56,7 @@ type environment struct {
 	DatabaseURL    string // AIDTRAIL_DATABASE_URL
 	BootstrapToken string // AIDTRAIL_BOOTSTRAP_TOKEN
 	MasterKey      string // AIDTRAIL_MASTER_KEY, base64
+	SealKey        string // AIDTRAIL_SEAL_KEY, the audit log's private signing key
 }
 
 // errUsage marks a command line that could not be parsed; the flag package
@@ -73,6 +75,10 @@ Usage:
                      exit 0 when the service answers ready (for container health checks)
   aidtrail rotate-master-key --new-master-key-file FILE --reason TEXT
                      re-wrap every person's data key under a new master key (service stopped)
+  aidtrail new-seal-key
+                     print a new signing key for the audit log (AIDTRAIL_SEAL_KEY)
+  aidtrail verify [--public-key KEY] [--seal]
+                     check the history against its signed audit log; names the first bad position
   aidtrail bench append|cases|projections
                      measure appends against raw INSERTs, whole case lifecycles over HTTP,
                      or the read models' rebuild and lag
@@ -98,6 +104,10 @@ func run(ctx context.Context, args []string, env environment, stdout, stderr io.
 		return runRebuild(ctx, args[1:], env, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], stdout, stderr)
+	case "new-seal-key":
+		return runNewSealKey(stdout, stderr)
+	case "verify":
+		return runVerify(ctx, args[1:], env, stdout, stderr)
 	case "rotate-master-key":
 		return runRotateMasterKey(ctx, args[1:], env, stdout, stderr)
 	case "bench":

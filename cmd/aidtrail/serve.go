@@ -15,6 +15,7 @@ import (
 	"aidtrail/adapters/httpapi"
 	"aidtrail/adapters/metrics"
 	"aidtrail/adapters/replies"
+	"aidtrail/adapters/seal"
 	"aidtrail/adapters/watermillsql"
 	"aidtrail/cmd/aidtrail/internal/demo"
 	"aidtrail/projections"
@@ -44,7 +45,8 @@ type server struct {
 	metrics         *http.Server // nil without --metrics-addr
 	metricsListener net.Listener
 	projections     *projections.Runner
-	forwardOnly     bool // projection workers run elsewhere (--broker)
+	sealer          *seal.Sealer // nil: no audit log is kept
+	forwardOnly     bool         // projection workers run elsewhere (--broker)
 	shutdownTimeout time.Duration
 	log             *slog.Logger
 }
@@ -104,8 +106,17 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 		closeStore()
 		return nil, nil, err
 	}
-	handlers, err := httpapi.New(httpapi.Deps{Store: db.events, App: app, Logger: log, Replies: replies.New(db.tables),
-		Query: queries, ReadModels: runner, Metrics: counters})
+	sealer, auditor, err := newAuditLog(db, cfg, env, log)
+	if err != nil {
+		closeStore()
+		return nil, nil, fmt.Errorf("audit log: %w", err)
+	}
+	deps := httpapi.Deps{Store: db.events, App: app, Logger: log, Replies: replies.New(db.tables),
+		Query: queries, ReadModels: runner, Metrics: counters}
+	if auditor != nil {
+		deps.Audit = auditor
+	}
+	handlers, err := httpapi.New(deps)
 	if err != nil {
 		closeStore()
 		return nil, nil, err
@@ -121,6 +132,7 @@ func newServer(ctx context.Context, cfg serveConfig, env environment, log *slog.
 		http:            newHTTPServer(handlers.API, log),
 		listener:        ln,
 		projections:     runner,
+		sealer:          sealer,
 		forwardOnly:     broker != nil,
 		shutdownTimeout: cfg.ShutdownTimeout,
 		log:             log,
@@ -178,7 +190,9 @@ func (s *server) run(ctx context.Context) error {
 			s.log.Error("projections stopped", "err", err)
 		}
 	}()
-	defer func() { stopProjections(); <-projDone }()
+	sealDone := make(chan struct{})
+	go func() { defer close(sealDone); runSealer(projCtx, s.sealer, s.log) }()
+	defer func() { stopProjections(); <-projDone; <-sealDone }()
 	servers := []*http.Server{s.http}
 	errc := make(chan error, 2)
 	go func() { errc <- s.http.Serve(s.listener) }()
