@@ -60,6 +60,15 @@ func check(t *testing.T, w *casegen.World, db *sqldb.DB) {
 	}
 }
 
+// equalsRebuild fails t unless the live case list equals the list rebuilt
+// from position 0.
+func equalsRebuild(t *testing.T, env *apptest.Env) {
+	t.Helper()
+	if live, fresh := dump(t, env.DB), rebuilt(t, env); !reflect.DeepEqual(live, fresh) {
+		t.Fatalf("live case list differs from a rebuild:\n%+v\n%+v", live, fresh)
+	}
+}
+
 // rebuilt rebuilds the case list from position 0 in a new generation,
 // switches to it and returns it; the live list it replaced must have been
 // caught up with the store.

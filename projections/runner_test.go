@@ -3,7 +3,6 @@ package projections
 import (
 	"context"
 	"errors"
-	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -122,9 +121,7 @@ func TestRunnerUnderDuplicateDelivery(t *testing.T) {
 		waitFor(t, r, caughtUp(t, env))
 		p.once(t, env.Store)
 		check(t, w, env.DB)
-		if live, fresh := dump(t, env.DB), rebuilt(t, env); !reflect.DeepEqual(live, fresh) {
-			t.Fatalf("live case list differs from a rebuild:\n%+v\n%+v", live, fresh)
-		}
+		equalsRebuild(t, env)
 	})
 }
 
@@ -166,9 +163,7 @@ func TestRunnerResumesAfterCrash(t *testing.T) {
 		waitFor(t, r2, caughtUp(t, env))
 		p.once(t, env.Store)
 		check(t, w, env.DB)
-		if live, fresh := dump(t, env.DB), rebuilt(t, env); !reflect.DeepEqual(live, fresh) {
-			t.Fatalf("live case list differs from a rebuild:\n%+v\n%+v", live, fresh)
-		}
+		equalsRebuild(t, env)
 	})
 }
 
@@ -345,7 +340,5 @@ func TestRunnerOutlivesDroppedConnections(t *testing.T) {
 		t.Fatalf("self-check after the attack: %v %+v", err, st)
 	}
 	check(t, w, env.DB)
-	if live, fresh := dump(t, env.DB), rebuilt(t, env); !reflect.DeepEqual(live, fresh) {
-		t.Fatalf("live case list differs from a rebuild:\n%+v\n%+v", live, fresh)
-	}
+	equalsRebuild(t, env)
 }

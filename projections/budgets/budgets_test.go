@@ -16,6 +16,7 @@ import (
 	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
 	"aidtrail/internal/testkit/apptest"
+	"aidtrail/internal/testkit/readmodeltest"
 	"aidtrail/projections"
 	"aidtrail/projections/budgets"
 	"aidtrail/projections/units"
@@ -29,118 +30,115 @@ import (
 // with the figures query.Service.GetBudget computes from the event store, and its
 // lists filter and page correctly.
 func TestBudgetsFollowTheStore(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			seed := uint64(time.Now().UnixNano())
-			t.Logf("seed %d", seed)
-			rng := rand.New(rand.NewPCG(seed, 13))
-			ctx := t.Context()
-			f := newFixture(t, kind)
-			var cases, payments []uuid.UUID
-			var approved, failed int
-			confirmed := map[uuid.UUID]bool{}
+	apptest.EachKind(t, func(t *testing.T, kind string) {
+		seed := uint64(time.Now().UnixNano())
+		t.Logf("seed %d", seed)
+		rng := rand.New(rand.NewPCG(seed, 13))
+		ctx := t.Context()
+		f := newFixture(t, kind)
+		var cases, payments []uuid.UUID
+		var approved, failed int
+		confirmed := map[uuid.UUID]bool{}
 
-			// Every run fails one payment and pays the case after all.
-			first := f.openCase(t, f.station2, grantFen)
-			if _, err := f.env.App.DecideCase(ctx, f.approver, commands.DecideCase{CaseID: first, Step: "路局审批",
-				Decision: casework.Approve, AmountFen: grantFen}); err != nil {
-				t.Fatal(err)
-			}
-			for i := range 2 {
-				pid, _, err := f.env.App.InstructPayment(ctx, f.admin, commands.InstructPayment{CaseID: first, AmountFen: grantFen})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if i == 0 {
-					_, err = f.env.App.FailPayment(ctx, f.admin, commands.FailPayment{PaymentID: pid, Reason: "账户冻结"})
-					failed++
-				} else {
-					_, err = f.env.App.ConfirmPayment(ctx, f.admin, commands.ConfirmPayment{PaymentID: pid, BankRef: "BOC0001", On: time.Now()})
-					confirmed[pid] = true
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				f.check(t)
-			}
-			cases = append(cases, first)
-			approved++
-			ops := 100
-			if testing.Short() {
-				ops = 40
-			}
-			for op := range ops {
-				switch r := rng.IntN(20); {
-				case r < 4 || len(cases) == 0:
-					unit := []uuid.UUID{f.station1, f.station2}[rng.IntN(2)]
-					cases = append(cases, f.openCase(t, unit, int64(100_000+rng.IntN(grantFen-100_000+1))))
-				case r < 9:
-					id := cases[rng.IntN(len(cases))]
-					d := commands.DecideCase{CaseID: id, Step: "路局审批", Decision: casework.Approve,
-						AmountFen: int64(50_000 + rng.IntN(50_001)), Reason: "审核意见"}
-					if rng.IntN(5) == 0 {
-						d.Decision = casework.Reject
-					}
-					_, err := f.env.App.DecideCase(ctx, f.approver, d)
-					switch {
-					case err == nil && d.Decision == casework.Approve:
-						approved++
-					case err == nil, errors.Is(err, fault.ErrInvalidState), errors.Is(err, budget.ErrExceeded):
-					default:
-						t.Fatalf("decide: %v", err)
-					}
-				case r < 10:
-					_, _ = f.env.App.WithdrawCase(ctx, f.caseworker, commands.WithdrawCase{CaseID: cases[rng.IntN(len(cases))], Reason: "申请人撤回"})
-				case r < 13:
-					if id, _, err := f.env.App.InstructPayment(ctx, f.admin, commands.InstructPayment{CaseID: cases[rng.IntN(len(cases))], AmountFen: int64(10_000 + rng.IntN(40_001))}); err == nil {
-						payments = append(payments, id)
-					}
-				case r < 18:
-					if len(payments) == 0 {
-						continue
-					}
-					p := payments[rng.IntN(len(payments))]
-					if rng.IntN(3) == 0 {
-						if _, err := f.env.App.FailPayment(ctx, f.admin, commands.FailPayment{PaymentID: p, Reason: "账户冻结"}); err == nil {
-							failed++
-						}
-					} else if _, err := f.env.App.ConfirmPayment(ctx, f.admin, commands.ConfirmPayment{PaymentID: p, BankRef: "REF" + p.String()[:8], On: time.Now()}); err == nil {
-						confirmed[p] = true
-					}
-				default:
-					id := f.budgets()[rng.IntN(4)]
-					if _, err := f.env.App.IncreaseBudget(ctx, f.admin, commands.IncreaseBudget{BudgetID: id, AmountFen: int64(1 + rng.IntN(grantFen)), Reason: "追加预算"}); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if op%20 == 19 {
-					f.check(t)
-				}
-			}
-			f.check(t)
-			t.Logf("%d cases, %d approved, %d payments, %d confirmed, %d failed", len(cases), approved, len(payments), len(confirmed), failed)
-			if approved < 2 || len(confirmed) < 2 {
-				// The first case is certain; the random work adds more on
-				// nearly every seed. Too little of it says less, not wrong.
-				t.Logf("the random work approved or confirmed little beyond the first case")
-			}
-			f.checkLists(t)
-
-			// Catching up again with nothing new changes nothing.
-			before := f.rows(t)
-			pos1, err := projections.Checkpoint(ctx, f.env.DB, budgets.Name)
+		// Every run fails one payment and pays the case after all.
+		first := f.openCase(t, f.station2, grantFen)
+		if _, err := f.env.App.DecideCase(ctx, f.approver, commands.DecideCase{CaseID: first, Step: "路局审批",
+			Decision: casework.Approve, AmountFen: grantFen}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 2 {
+			pid, _, err := f.env.App.InstructPayment(ctx, f.admin, commands.InstructPayment{CaseID: first, AmountFen: grantFen})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if pos2, err := projections.CatchUp(ctx, f.env.DB, f.env.Store, budgets.New()); err != nil || pos2 != pos1 {
-				t.Fatalf("catching up again: %d, %v; was at %d", pos2, err, pos1)
+			if i == 0 {
+				_, err = f.env.App.FailPayment(ctx, f.admin, commands.FailPayment{PaymentID: pid, Reason: "账户冻结"})
+				failed++
+			} else {
+				_, err = f.env.App.ConfirmPayment(ctx, f.admin, commands.ConfirmPayment{PaymentID: pid, BankRef: "BOC0001", On: time.Now()})
+				confirmed[pid] = true
 			}
-			if after := f.rows(t); !reflect.DeepEqual(before, after) {
-				t.Fatalf("catching up again changed rm_budgets:\n%+v\n%+v", before, after)
+			if err != nil {
+				t.Fatal(err)
 			}
-		})
-	}
+			f.check(t)
+		}
+		cases = append(cases, first)
+		approved++
+		ops := 100
+		if testing.Short() {
+			ops = 40
+		}
+		for op := range ops {
+			switch r := rng.IntN(20); {
+			case r < 4 || len(cases) == 0:
+				unit := []uuid.UUID{f.station1, f.station2}[rng.IntN(2)]
+				cases = append(cases, f.openCase(t, unit, int64(100_000+rng.IntN(grantFen-100_000+1))))
+			case r < 9:
+				id := cases[rng.IntN(len(cases))]
+				d := commands.DecideCase{CaseID: id, Step: "路局审批", Decision: casework.Approve,
+					AmountFen: int64(50_000 + rng.IntN(50_001)), Reason: "审核意见"}
+				if rng.IntN(5) == 0 {
+					d.Decision = casework.Reject
+				}
+				_, err := f.env.App.DecideCase(ctx, f.approver, d)
+				switch {
+				case err == nil && d.Decision == casework.Approve:
+					approved++
+				case err == nil, errors.Is(err, fault.ErrInvalidState), errors.Is(err, budget.ErrExceeded):
+				default:
+					t.Fatalf("decide: %v", err)
+				}
+			case r < 10:
+				_, _ = f.env.App.WithdrawCase(ctx, f.caseworker, commands.WithdrawCase{CaseID: cases[rng.IntN(len(cases))], Reason: "申请人撤回"})
+			case r < 13:
+				if id, _, err := f.env.App.InstructPayment(ctx, f.admin, commands.InstructPayment{CaseID: cases[rng.IntN(len(cases))], AmountFen: int64(10_000 + rng.IntN(40_001))}); err == nil {
+					payments = append(payments, id)
+				}
+			case r < 18:
+				if len(payments) == 0 {
+					continue
+				}
+				p := payments[rng.IntN(len(payments))]
+				if rng.IntN(3) == 0 {
+					if _, err := f.env.App.FailPayment(ctx, f.admin, commands.FailPayment{PaymentID: p, Reason: "账户冻结"}); err == nil {
+						failed++
+					}
+				} else if _, err := f.env.App.ConfirmPayment(ctx, f.admin, commands.ConfirmPayment{PaymentID: p, BankRef: "REF" + p.String()[:8], On: time.Now()}); err == nil {
+					confirmed[p] = true
+				}
+			default:
+				id := f.budgets()[rng.IntN(4)]
+				if _, err := f.env.App.IncreaseBudget(ctx, f.admin, commands.IncreaseBudget{BudgetID: id, AmountFen: int64(1 + rng.IntN(grantFen)), Reason: "追加预算"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if op%20 == 19 {
+				f.check(t)
+			}
+		}
+		f.check(t)
+		t.Logf("%d cases, %d approved, %d payments, %d confirmed, %d failed", len(cases), approved, len(payments), len(confirmed), failed)
+		if approved < 2 || len(confirmed) < 2 {
+			// The first case is certain; the random work adds more on
+			// nearly every seed. Too little of it says less, not wrong.
+			t.Logf("the random work approved or confirmed little beyond the first case")
+		}
+		f.checkLists(t)
+
+		// Catching up again with nothing new changes nothing.
+		before := f.rows(t)
+		pos1, err := projections.Checkpoint(ctx, f.env.DB, budgets.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pos2, err := projections.CatchUp(ctx, f.env.DB, f.env.Store, budgets.New()); err != nil || pos2 != pos1 {
+			t.Fatalf("catching up again: %d, %v; was at %d", pos2, err, pos1)
+		}
+		if after := f.rows(t); !reflect.DeepEqual(before, after) {
+			t.Fatalf("catching up again changed rm_budgets:\n%+v\n%+v", before, after)
+		}
+	})
 }
 
 // check catches rm_budgets up with the store and compares every budget's
@@ -148,10 +146,7 @@ func TestBudgetsFollowTheStore(t *testing.T) {
 func (f *fixture) check(t *testing.T) {
 	t.Helper()
 	ctx := t.Context()
-	head, err := projections.CatchUp(ctx, f.env.DB, f.env.Store, budgets.New())
-	if err != nil {
-		t.Fatal(err)
-	}
+	head := readmodeltest.CatchUp(t, f.env, budgets.New())
 	for _, id := range f.budgets() {
 		want, err := f.env.Query.GetBudget(ctx, f.admin, id)
 		if err != nil {
@@ -191,9 +186,7 @@ func (f *fixture) rows(t *testing.T) []query.BudgetRow {
 // checkLists checks filters and paging against the fixture's budgets.
 func (f *fixture) checkLists(t *testing.T) {
 	t.Helper()
-	if _, err := projections.CatchUp(t.Context(), f.env.DB, f.env.Store, units.New()); err != nil {
-		t.Fatal(err)
-	}
+	readmodeltest.CatchUp(t, f.env, units.New())
 	for _, c := range []struct {
 		name   string
 		filter query.BudgetFilter

@@ -9,7 +9,6 @@ import (
 	"aidtrail/domain/budget"
 	"aidtrail/internal/testkit/apptest"
 	"aidtrail/internal/testkit/readmodeltest"
-	"aidtrail/projections"
 	"aidtrail/projections/budgets"
 )
 
@@ -30,9 +29,7 @@ func TestBudgetsFromWrittenHistories(t *testing.T) {
 		readmodeltest.Append(t, env, s, budget.TypeSpent, budget.Spent{CaseID: case1, PaymentID: uuid.New(), AmountFen: 100_000})
 		readmodeltest.Append(t, env, s, budget.TypeReleased, budget.Released{CaseID: case1, AmountFen: 200_000, Reason: "案件撤回"})
 		last := readmodeltest.Append(t, env, budget.SpendingStream(id), budget.TypeSpent, budget.Spent{CaseID: case2, PaymentID: uuid.New(), AmountFen: 150_000})
-		if _, err := projections.CatchUp(ctx, env.DB, env.Store, budgets.New()); err != nil {
-			t.Fatal(err)
-		}
+		readmodeltest.CatchUp(t, env, budgets.New())
 		got, err := budgets.Get(ctx, env.DB, id)
 		if err != nil {
 			t.Fatal(err)
@@ -92,10 +89,7 @@ func TestBudgetsStopAtWhatTheyCannotApply(t *testing.T) {
 				if !c.withoutBudget {
 					readmodeltest.Append(t, env, budget.Stream(id), budget.TypeAllocated, allocated)
 				}
-				good, err := projections.CatchUp(ctx, env.DB, env.Store, budgets.New())
-				if err != nil {
-					t.Fatal(err)
-				}
+				good := readmodeltest.CatchUp(t, env, budgets.New())
 				readmodeltest.Append(t, env, c.stream, c.typ, c.data)
 				readmodeltest.Append(t, env, budget.Stream(id), budget.TypeIncreased, budget.Increased{AmountFen: 7, Reason: "之后"})
 				if cp := readmodeltest.Refuses(t, env, budgets.New(), c.want); cp != good {

@@ -13,6 +13,7 @@ import (
 	"aidtrail/commands/query"
 	"aidtrail/domain/casework"
 	"aidtrail/internal/testkit/apptest"
+	"aidtrail/internal/testkit/readmodeltest"
 	"aidtrail/projections"
 	"aidtrail/projections/inbox"
 )
@@ -24,89 +25,86 @@ import (
 // the event store says: for every account, the steps query.Service.StepsWaiting lists, and
 // for every case, its waiting step with its holder and amount under review.
 func TestInboxFollowsTheStore(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			seed := uint64(time.Now().UnixNano())
-			t.Logf("seed %d", seed)
-			rng := rand.New(rand.NewPCG(seed, 11))
-			ctx := t.Context()
-			f := newFixture(t, kind)
-			var cases []uuid.UUID
-			handOvers, handed, decided := 0, 0, 0
-			ops := 120
-			if testing.Short() {
-				ops = 50
-			}
-			for op := range ops {
-				switch r := rng.IntN(20); {
-				case r < 4 || len(cases) == 0:
-					cases = append(cases, f.openCase(t, int64(200_000+rng.IntN(300_001))))
-				case r < 14:
-					id := cases[rng.IntN(len(cases))]
-					open := f.loadCase(t, id).OpenSteps()
-					if len(open) == 0 || open[0].Blocked {
-						continue
-					}
-					// A step stays with a vacated holder when no successor
-					// may hold it (segregation of duties): it waits for an
-					// administrator, not for them.
-					actor, ok := f.actors[open[0].Assignee]
-					if !ok || f.vacated[open[0].Assignee] {
-						continue
-					}
-					d := commands.DecideCase{CaseID: id, Step: open[0].Name, Decision: casework.Approve,
-						AmountFen: f.loadCase(t, id).CurrentAmountFen() - int64(rng.IntN(3))*10_000, Reason: "审核意见"}
-					switch rng.IntN(8) {
-					case 0:
-						d.Decision = casework.Reject
-					case 1, 2:
-						d.Decision = casework.Return
-					}
-					if _, err := f.env.App.DecideCase(ctx, actor, d); err != nil {
-						t.Fatalf("decide %s at %s: %v", id, d.Step, err)
-					}
-					decided++
-				case r < 16:
-					for _, i := range rng.Perm(len(cases)) {
-						if f.loadCase(t, cases[i]).Status() == casework.StatusReturned {
-							if _, err := f.env.App.SubmitCase(ctx, f.caseworker, commands.SubmitCase{CaseID: cases[i]}); err != nil {
-								t.Fatalf("resubmit: %v", err)
-							}
-							break
+	apptest.EachKind(t, func(t *testing.T, kind string) {
+		seed := uint64(time.Now().UnixNano())
+		t.Logf("seed %d", seed)
+		rng := rand.New(rand.NewPCG(seed, 11))
+		ctx := t.Context()
+		f := newFixture(t, kind)
+		var cases []uuid.UUID
+		handOvers, handed, decided := 0, 0, 0
+		ops := 120
+		if testing.Short() {
+			ops = 50
+		}
+		for op := range ops {
+			switch r := rng.IntN(20); {
+			case r < 4 || len(cases) == 0:
+				cases = append(cases, f.openCase(t, int64(200_000+rng.IntN(300_001))))
+			case r < 14:
+				id := cases[rng.IntN(len(cases))]
+				open := f.loadCase(t, id).OpenSteps()
+				if len(open) == 0 || open[0].Blocked {
+					continue
+				}
+				// A step stays with a vacated holder when no successor
+				// may hold it (segregation of duties): it waits for an
+				// administrator, not for them.
+				actor, ok := f.actors[open[0].Assignee]
+				if !ok || f.vacated[open[0].Assignee] {
+					continue
+				}
+				d := commands.DecideCase{CaseID: id, Step: open[0].Name, Decision: casework.Approve,
+					AmountFen: f.loadCase(t, id).CurrentAmountFen() - int64(rng.IntN(3))*10_000, Reason: "审核意见"}
+				switch rng.IntN(8) {
+				case 0:
+					d.Decision = casework.Reject
+				case 1, 2:
+					d.Decision = casework.Return
+				}
+				if _, err := f.env.App.DecideCase(ctx, actor, d); err != nil {
+					t.Fatalf("decide %s at %s: %v", id, d.Step, err)
+				}
+				decided++
+			case r < 16:
+				for _, i := range rng.Perm(len(cases)) {
+					if f.loadCase(t, cases[i]).Status() == casework.StatusReturned {
+						if _, err := f.env.App.SubmitCase(ctx, f.caseworker, commands.SubmitCase{CaseID: cases[i]}); err != nil {
+							t.Fatalf("resubmit: %v", err)
 						}
-					}
-				case r < 17:
-					_, _ = f.env.App.WithdrawCase(ctx, f.caseworker, commands.WithdrawCase{CaseID: cases[rng.IntN(len(cases))], Reason: "申请人撤回"})
-				case r < 18:
-					if handOvers < 4 {
-						handOvers++
-						handed += len(f.handOver(t, rng.IntN(len(f.flow))))
-					}
-				default:
-					id := cases[rng.IntN(len(cases))]
-					if f.loadCase(t, id).Status() == casework.StatusApproved {
-						pid, _, err := f.env.App.InstructPayment(ctx, f.admin, commands.InstructPayment{CaseID: id, AmountFen: f.loadCase(t, id).ApprovedFen()})
-						if err != nil {
-							t.Fatal(err)
-						}
-						if _, err := f.env.App.FailPayment(ctx, f.admin, commands.FailPayment{PaymentID: pid, Reason: "账户冻结"}); err != nil {
-							t.Fatal(err)
-						}
+						break
 					}
 				}
-				if op%25 == 24 {
-					f.check(t, cases)
+			case r < 17:
+				_, _ = f.env.App.WithdrawCase(ctx, f.caseworker, commands.WithdrawCase{CaseID: cases[rng.IntN(len(cases))], Reason: "申请人撤回"})
+			case r < 18:
+				if handOvers < 4 {
+					handOvers++
+					handed += len(f.handOver(t, rng.IntN(len(f.flow))))
+				}
+			default:
+				id := cases[rng.IntN(len(cases))]
+				if f.loadCase(t, id).Status() == casework.StatusApproved {
+					pid, _, err := f.env.App.InstructPayment(ctx, f.admin, commands.InstructPayment{CaseID: id, AmountFen: f.loadCase(t, id).ApprovedFen()})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := f.env.App.FailPayment(ctx, f.admin, commands.FailPayment{PaymentID: pid, Reason: "账户冻结"}); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
-			f.check(t, cases)
-			t.Logf("%d cases, %d decisions, %d hand-overs moving %d steps", len(cases), decided, handOvers, handed)
-			if decided == 0 {
-				t.Fatal("the random run decided nothing")
+			if op%25 == 24 {
+				f.check(t, cases)
 			}
-			f.catchUpIsIdempotent(t)
-		})
-	}
+		}
+		f.check(t, cases)
+		t.Logf("%d cases, %d decisions, %d hand-overs moving %d steps", len(cases), decided, handOvers, handed)
+		if decided == 0 {
+			t.Fatal("the random run decided nothing")
+		}
+		f.catchUpIsIdempotent(t)
+	})
 }
 
 // check catches rm_inbox up with the store and compares it with the
@@ -115,9 +113,7 @@ func TestInboxFollowsTheStore(t *testing.T) {
 func (f *fixture) check(t *testing.T, cases []uuid.UUID) {
 	t.Helper()
 	ctx := t.Context()
-	if _, err := projections.CatchUp(ctx, f.env.DB, f.env.Store, inbox.New()); err != nil {
-		t.Fatal(err)
-	}
+	readmodeltest.CatchUp(t, f.env, inbox.New())
 	byCase := map[uuid.UUID]query.InboxRow{}
 	for account := range f.actors {
 		items := page(t, f, account, 2)
@@ -219,10 +215,7 @@ func (f *fixture) catchUpIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pos2, err := projections.CatchUp(t.Context(), f.env.DB, f.env.Store, inbox.New())
-	if err != nil {
-		t.Fatal(err)
-	}
+	pos2 := readmodeltest.CatchUp(t, f.env, inbox.New())
 	if pos1 != pos2 {
 		t.Fatalf("checkpoint moved from %d to %d with nothing new", pos1, pos2)
 	}

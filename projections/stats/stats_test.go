@@ -23,6 +23,7 @@ import (
 	"aidtrail/domain/org"
 	"aidtrail/internal/sqldb"
 	"aidtrail/internal/testkit/apptest"
+	"aidtrail/internal/testkit/readmodeltest"
 	"aidtrail/projections"
 	"aidtrail/projections/stats"
 )
@@ -336,9 +337,7 @@ func TestStatsFigures(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		h := newHistory(t, env.Store, 11)
 		catchUp := func() {
-			if _, err := projections.CatchUp(t.Context(), env.DB, env.Store, stats.New()); err != nil {
-				t.Fatal(err)
-			}
+			readmodeltest.CatchUp(t, env, stats.New())
 		}
 		writeWorld(t, h, catchUp)
 		catchUp()
@@ -427,9 +426,7 @@ func TestStatsStrictOnCasesLenientOnReferences(t *testing.T) {
 		h.units["lone"], h.names[lone] = lone, ""
 		h.lines["NOWHERE"] = []string{""}
 		h.openCase("lone", "NOWHERE", time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
-		if _, err := projections.CatchUp(t.Context(), env.DB, env.Store, stats.New()); err != nil {
-			t.Fatal(err)
-		}
+		readmodeltest.CatchUp(t, env, stats.New())
 		check(t, env.DB, h)
 
 		h.append(casework.CaseStream(uuid.New()), time.Now(), casework.TypeCaseApproved, casework.CaseApproved{AmountFen: 100})

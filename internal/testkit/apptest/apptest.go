@@ -72,10 +72,18 @@ var Kinds = []string{"postgres", "sqlite"}
 // named after the kind, over an Env of its own.
 func Each(t *testing.T, test func(t *testing.T, env *Env)) {
 	t.Helper()
+	EachKind(t, func(t *testing.T, kind string) { test(t, New(t, kind)) })
+}
+
+// EachKind runs test once for every kind of store, each in a parallel
+// subtest named after the kind, for tests that build on the kind
+// themselves (a fixture of their own, or more than one Env).
+func EachKind(t *testing.T, test func(t *testing.T, kind string)) {
+	t.Helper()
 	for _, kind := range Kinds {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			test(t, New(t, kind))
+			test(t, kind)
 		})
 	}
 }

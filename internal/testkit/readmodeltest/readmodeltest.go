@@ -81,6 +81,17 @@ func Append(t testing.TB, env *apptest.Env, stream, typ string, data any) int64 
 	return w.Position
 }
 
+// CatchUp brings p up to the head of env's store, failing t if it cannot,
+// and returns the position it reached.
+func CatchUp(t testing.TB, env *apptest.Env, p projections.Projection) int64 {
+	t.Helper()
+	pos, err := projections.CatchUp(t.Context(), env.DB, env.Store, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pos
+}
+
 // Refuses catches p up over env twice and fails t unless both attempts
 // fail with an error saying want and stop at the same position, the one
 // p's checkpoint holds. It returns that position, for the caller to say
