@@ -115,18 +115,23 @@ func (c *storeLogConfig) setDefaults(env environment) {
 
 func (c storeLogConfig) Validate() error { return errors.Join(c.Store.Validate(), c.Log.Validate()) }
 
-// commandConfig is a command's configuration, taken in three steps: its
-// flags, then defaults for what they left empty (env first), then Validate.
-type commandConfig interface {
+// flagConfig is a command's configuration as its flags and then defaults
+// for what they left empty (env first) make it.
+type flagConfig interface {
 	register(fs *flag.FlagSet)
 	setDefaults(env environment)
+}
+
+// commandConfig is a flagConfig that is validated before use.
+type commandConfig interface {
+	flagConfig
 	Validate() error
 }
 
-// parseConfig parses args as the flags of the command name into cfg, fills
-// in its defaults and validates it. A bad command line is errUsage (or
-// flag.ErrHelp), explained on stderr; an invalid value is Validate's error.
-func parseConfig(name string, cfg commandConfig, args []string, env environment, stderr io.Writer) error {
+// parseArgs parses args as the flags of the command name into cfg and fills
+// in its defaults. A bad command line is errUsage (or flag.ErrHelp),
+// explained on stderr.
+func parseArgs(name string, cfg flagConfig, args []string, env environment, stderr io.Writer) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg.register(fs)
@@ -134,6 +139,15 @@ func parseConfig(name string, cfg commandConfig, args []string, env environment,
 		return err
 	}
 	cfg.setDefaults(env)
+	return nil
+}
+
+// parseConfig is parseArgs, then Validate: an invalid value is
+// Validate's error.
+func parseConfig(name string, cfg commandConfig, args []string, env environment, stderr io.Writer) error {
+	if err := parseArgs(name, cfg, args, env, stderr); err != nil {
+		return err
+	}
 	return cfg.Validate()
 }
 

@@ -32,6 +32,11 @@ func (c *rotateConfig) register(fs *flag.FlagSet) {
 	c.Log.register(fs)
 }
 
+func (c *rotateConfig) setDefaults(env environment) {
+	c.Store.setDefaults(env)
+	c.Log.setDefaults()
+}
+
 // runRotateMasterKey re-wraps every person's data key under a new master
 // key, with the service stopped, and records it in the event history
 // (master_key.rotated). The embedded store's own key file (master.key in
@@ -39,14 +44,9 @@ func (c *rotateConfig) register(fs *flag.FlagSet) {
 // other source of the current key must be changed by the operator.
 func runRotateMasterKey(ctx context.Context, args []string, env environment, stdout, stderr io.Writer) error {
 	var cfg rotateConfig
-	fs := flag.NewFlagSet("rotate-master-key", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg.register(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs("rotate-master-key", &cfg, args, env, stderr); err != nil {
 		return err
 	}
-	cfg.Store.setDefaults(env)
-	cfg.Log.setDefaults()
 	cfg.Reason = strings.TrimSpace(cfg.Reason)
 	switch {
 	case cfg.NewMasterKeyFile == "":

@@ -31,6 +31,11 @@ func (c *verifyConfig) register(fs *flag.FlagSet) {
 	c.Log.register(fs)
 }
 
+func (c *verifyConfig) setDefaults(env environment) {
+	c.Store.setDefaults(env)
+	c.Log.setDefaults()
+}
+
 // errNotVerified: verify found the history differs from what was sealed.
 var errNotVerified = errors.New("verify: the history does not match its audit log")
 
@@ -39,14 +44,9 @@ var errNotVerified = errors.New("verify: the history does not match its audit lo
 // bad position.
 func runVerify(ctx context.Context, args []string, env environment, stdout, stderr io.Writer) error {
 	var cfg verifyConfig
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg.register(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs("verify", &cfg, args, env, stderr); err != nil {
 		return err
 	}
-	cfg.Store.setDefaults(env)
-	cfg.Log.setDefaults()
 	log := cfg.Log.logger(stderr)
 	db, cleanup, err := openMigrated(ctx, cfg.Store, log)
 	if err != nil {
