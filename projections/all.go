@@ -6,6 +6,7 @@ import (
 	"aidtrail/projections/inbox"
 	"aidtrail/projections/payments"
 	"aidtrail/projections/stats"
+	"aidtrail/projections/trails"
 	"aidtrail/projections/units"
 )
 
@@ -18,5 +19,6 @@ func All() []Projection {
 		inbox.New(), budgets.New(),
 		stats.New(),
 		payments.New(),
+		trails.New(),
 	}
 }

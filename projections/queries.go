@@ -12,6 +12,7 @@ import (
 	"aidtrail/projections/inbox"
 	"aidtrail/projections/payments"
 	"aidtrail/projections/stats"
+	"aidtrail/projections/trails"
 )
 
 // Queries reads the read models of All for the query side: it implements
@@ -43,6 +44,11 @@ func (q Queries) Payments(ctx context.Context, f query.PaymentFilter) ([]query.P
 // Stats queries the statistics read model.
 func (q Queries) Stats(ctx context.Context, r query.StatsRequest) ([]query.StatsRow, error) {
 	return stats.Query(ctx, q.DB, r)
+}
+
+// Trail lists the money trails read model.
+func (q Queries) Trail(ctx context.Context, f query.TrailFilter) ([]query.TrailRow, int64, error) {
+	return trails.List(ctx, q.DB, f)
 }
 
 var _ query.Progress = (*Runner)(nil)

@@ -82,6 +82,9 @@ type matrixRow struct {
 	// self: the employee's own account may too, on its own employee's
 	// target (scope A).
 	self bool
+	// records: the event type a read records of itself (a money trail's
+	// audit.trail_read); "" for a read that writes nothing.
+	records string
 }
 
 // want is the status the row's request must answer for a in sc.
@@ -115,7 +118,7 @@ func pick(sc scope, a, b string) string {
 }
 
 func matrixRows() []matrixRow {
-	return append(append(append(append(append(append(identityMatrixRows(), catalogueMatrixRows()...), caseMatrixRows()...), budgetListMatrixRows()...), statsMatrixRows()...), paymentExportMatrixRows()...), auditMatrixRows()...)
+	return append(append(append(append(append(append(append(identityMatrixRows(), catalogueMatrixRows()...), caseMatrixRows()...), budgetListMatrixRows()...), statsMatrixRows()...), paymentExportMatrixRows()...), auditMatrixRows()...), trailMatrixRows()...)
 }
 
 func identityMatrixRows() []matrixRow {
@@ -335,8 +338,8 @@ func checkCell(t *testing.T, f *orgOverHTTP, row matrixRow, a matrixActor, sc sc
 	}
 	switch {
 	case method == http.MethodGet:
-		if len(after) != 0 {
-			t.Fatalf("a read wrote %v", types(after))
+		if row.records == "" && len(after) != 0 || row.records != "" && (len(after) != 1 || after[0].Type != row.records) {
+			t.Fatalf("a read wrote %v, want %q", types(after), row.records)
 		}
 		if !row.list && rec.Header().Get("ETag") == "" {
 			t.Error("a read of one aggregate without an ETag")

@@ -222,6 +222,10 @@ func (a *api) routes() []route {
 		{get, "/v1/payments/export", authenticated, a.exportPayments},
 
 		{get, "/v1/stats", authenticated, a.getStats},
+		{get, "/v1/cases/{id}/trail", authenticated, a.trail(a.deps.Query.CaseTrail)},
+		{get, "/v1/payments/{id}/trail", authenticated, a.trail(a.deps.Query.PaymentTrail)},
+		{get, "/v1/budgets/{id}/trail", authenticated, a.trail(a.deps.Query.BudgetTrail)},
+		{get, "/v1/employees/{id}/trail", authenticated, a.trail(a.deps.Query.EmployeeTrail)},
 		{get, "/v1/audit/verify", authenticated, a.verifyAudit},
 		{get, "/v1/audit/proof", authenticated, a.auditProof},
 		{get, "/v1/audit/consistency", authenticated, a.auditConsistency},

@@ -302,6 +302,9 @@ func TestProofsCheckWithThePublicKeyAlone(t *testing.T) {
 					t.Fatal(err)
 				}
 				leaf := tlog.RecordHash(event.LeafBytes(recs[0]))
+				if leaf != tlog.Hash(event.LeafHash(recs[0])) {
+					t.Fatal("event.LeafHash is not the tree's leaf hash of the event")
+				}
 				if err := tlog.CheckRecord(in.Proof, head.Size, head.Root, in.Leaf, leaf); err != nil {
 					t.Fatalf("inclusion of position %d: %v", f.pos[i], err)
 				}

@@ -19,6 +19,8 @@ type ReadModels interface {
 	Inbox(ctx context.Context, account uuid.UUID, page Page) ([]InboxRow, int64, error)
 	Payments(ctx context.Context, f PaymentFilter) ([]PaymentRow, int64, error)
 	Stats(ctx context.Context, r StatsRequest) ([]StatsRow, error)
+	// Trail lists a subject's money trail in global order.
+	Trail(ctx context.Context, f TrailFilter) ([]TrailRow, int64, error)
 }
 
 // Progress is how far the read models have got.

@@ -41,6 +41,7 @@ type Service struct {
 	keyring   Opener
 	documents uow.DocumentStore
 	models    ReadModels
+	clock     uow.Clock
 }
 
 // New builds the Service, refusing missing ports.
@@ -56,7 +57,7 @@ func New(deps Deps) (*Service, error) {
 		models = noReadModels{}
 	}
 	return &Service{store: deps.Store, gate: uow.NewGate(deps.Store, deps.Clock), keyring: deps.Keyring,
-		documents: deps.Documents, models: models}, nil
+		documents: deps.Documents, models: models, clock: deps.Clock}, nil
 }
 
 // noReadModels stands in for read models a Service was built without.
@@ -80,4 +81,8 @@ func (noReadModels) Payments(context.Context, PaymentFilter) ([]PaymentRow, int6
 
 func (noReadModels) Stats(context.Context, StatsRequest) ([]StatsRow, error) {
 	return nil, ErrNoReadModels
+}
+
+func (noReadModels) Trail(context.Context, TrailFilter) ([]TrailRow, int64, error) {
+	return nil, 0, ErrNoReadModels
 }

@@ -1,6 +1,7 @@
 package event
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"time"
 )
@@ -46,4 +47,10 @@ func nanos(t time.Time) int64 {
 		return 0
 	}
 	return t.UnixNano()
+}
+
+// LeafHash is the audit log's leaf hash of r: SHA-256 of a zero byte and
+// LeafBytes(r), as RFC 6962 hashes a leaf.
+func LeafHash(r Recorded) [32]byte {
+	return sha256.Sum256(append([]byte{0}, LeafBytes(r)...))
 }

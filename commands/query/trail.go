@@ -1,0 +1,155 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"aidtrail/commands/internal/uow"
+	"aidtrail/domain/access"
+	"aidtrail/domain/event"
+)
+
+// TrailFilter asks for a page of one subject's money trail: Subject is
+// "<kind>:<id>" (case, payment, budget or employee); rows at positions
+// after Page.After, up to AsOf (the zero AsOf: now).
+type TrailFilter struct {
+	Subject string
+	AsOf    uow.AsOf
+	Page
+}
+
+// TrailActor is who caused an event, as it was then.
+type TrailActor struct {
+	AccountID, Name, PositionID, UnitID string
+}
+
+// BudgetFigures are a budget's figures after an event of its trail.
+type BudgetFigures struct {
+	AllocatedFen, ReservedFen, SpentFen, AvailableFen int64
+}
+
+// TrailRow is one event of a money trail.
+type TrailRow struct {
+	Position               int64
+	Stream, Type           string
+	OccurredAt, RecordedAt time.Time
+	Actor                  TrailActor
+	AmountFen              *int64 // nil when the event names no amount
+	Documents              []string
+	LeafHash               string // hex; the event's leaf in the audit log
+	Budget                 *BudgetFigures
+}
+
+// TypeTrailRead is the event that records a read of a money trail: every
+// trail read is on the record (who read whose money, when).
+const TypeTrailRead = "audit.trail_read"
+
+// trailReadStream is where an account's trail reads are recorded.
+func trailReadStream(account uuid.UUID) string { return "trail-reads-" + account.String() }
+
+// TrailRead is the payload of audit.trail_read.
+type TrailRead struct {
+	Subject string `json:"subject"`
+	AsOf    string `json:"as_of,omitempty"`
+}
+
+// CaseTrail returns a page of case id's money trail to whoever may read
+// the case, and records the read.
+func (s *Service) CaseTrail(ctx context.Context, actor uow.Actor, id uuid.UUID, f TrailFilter) ([]TrailRow, int64, error) {
+	w := uow.NewWork(s.store)
+	c, unit, err := uow.LoadCaseAt(ctx, w, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := s.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
+		return nil, 0, err
+	}
+	return s.trail(ctx, actor, "case:"+id.String(), f)
+}
+
+// PaymentTrail returns a page of payment id's money trail, from the
+// decisions that allowed it, to whoever may read its case, and records
+// the read.
+func (s *Service) PaymentTrail(ctx context.Context, actor uow.Actor, id uuid.UUID, f TrailFilter) ([]TrailRow, int64, error) {
+	w := uow.NewWork(s.store)
+	p, err := uow.LoadPayment(ctx, w, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	c, unit, err := uow.LoadCaseAt(ctx, w, p.CaseID())
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := s.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
+		return nil, 0, err
+	}
+	return s.trail(ctx, actor, "payment:"+id.String(), f)
+}
+
+// BudgetTrail returns a page of budget id's money trail, with its running
+// figures, to holders of budgets.manage, audit.read or stats.read at its
+// unit, and records the read.
+func (s *Service) BudgetTrail(ctx context.Context, actor uow.Actor, id uuid.UUID, f TrailFilter) ([]TrailRow, int64, error) {
+	w := uow.NewWork(s.store)
+	_, unit, err := uow.LoadBudget(ctx, w, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := s.gate.AuthorizeAny(ctx, w, actor, unit, access.BudgetReadPermissions()...); err != nil {
+		return nil, 0, err
+	}
+	return s.trail(ctx, actor, "budget:"+id.String(), f)
+}
+
+// EmployeeTrail returns a page of employee id's money trail (all their
+// cases, payments and the annual caps used) to the employee's own account
+// and to holders of audit.read at their unit, and records the read.
+func (s *Service) EmployeeTrail(ctx context.Context, actor uow.Actor, id uuid.UUID, f TrailFilter) ([]TrailRow, int64, error) {
+	w := uow.NewWork(s.store)
+	emp, err := uow.LoadEmployee(ctx, w, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	unit, err := uow.LoadUnit(ctx, w, emp.UnitID())
+	if err != nil {
+		return nil, 0, err
+	}
+	if !actor.Bootstrap {
+		account, err := s.gate.LoadAccount(ctx, w, actor.AccountID)
+		if err != nil {
+			return nil, 0, err
+		}
+		if account.IsEmployee(id) {
+			return s.trail(ctx, actor, "employee:"+id.String(), f)
+		}
+	}
+	if _, err := s.gate.Authorize(ctx, w, actor, access.PermAuditRead, unit); err != nil {
+		return nil, 0, err
+	}
+	return s.trail(ctx, actor, "employee:"+id.String(), f)
+}
+
+// trail records the read, then reads the page.
+func (s *Service) trail(ctx context.Context, actor uow.Actor, subject string, f TrailFilter) ([]TrailRow, int64, error) {
+	f.Subject = subject
+	read := TrailRead{Subject: subject}
+	switch {
+	case f.AsOf.Position > 0:
+		read.AsOf = fmt.Sprintf("position:%d", f.AsOf.Position)
+	case !f.AsOf.Time.IsZero():
+		read.AsOf = f.AsOf.Time.UTC().Format(time.RFC3339Nano)
+	}
+	e, err := event.New(TypeTrailRead, read)
+	if err != nil {
+		return nil, 0, err
+	}
+	e.Metadata = event.Metadata{ActorAccountID: actor.AccountID.String(), CommandID: actor.CommandID,
+		CorrelationID: actor.CorrelationID, OccurredAt: s.clock.Now(), SchemaVersion: 1}
+	if _, err := s.store.Append(ctx, trailReadStream(actor.AccountID), event.Any, e); err != nil {
+		return nil, 0, fmt.Errorf("record the trail read: %w", err)
+	}
+	return s.models.Trail(ctx, f)
+}
