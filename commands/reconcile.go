@@ -38,8 +38,11 @@ func (e *RefusedRowsError) Error() string {
 }
 
 // ReconcilePayments applies the bank's results file, all rows or none.
+// FileSHA256, when given, is the file's SHA-256: the file is recorded with
+// the payments it settled (payment.BankFileReconciled).
 type ReconcilePayments struct {
-	Rows []payment.ResultRow
+	Rows       []payment.ResultRow
+	FileSHA256 string
 }
 
 // ReconcilePayments applies the bank's results file, rows as
@@ -63,6 +66,9 @@ type ReconcilePayments struct {
 // exactly as ConfirmPayment does.
 func (a *App) ReconcilePayments(ctx context.Context, actor Actor, cmd ReconcilePayments) (Reconciled, error) {
 	rows := cmd.Rows
+	if cmd.FileSHA256 != "" && !payment.IsSHA256(cmd.FileSHA256) {
+		return Reconciled{}, fmt.Errorf("%w: the file's SHA-256 must be 64 lowercase hex digits", fault.ErrInvalid)
+	}
 	// Each row's events are stamped with the grant at its own unit as
 	// they are queued; commit keeps them.
 	pos, err := a.attempt(ctx, actor, "ReconcilePayments", nil, func(w *uow.Work) (event.Metadata, error) {
@@ -72,6 +78,11 @@ func (a *App) ReconcilePayments(ctx context.Context, actor Actor, cmd ReconcileP
 		}
 		if len(refused) > 0 {
 			return event.Metadata{}, &RefusedRowsError{Rows: refused}
+		}
+		if cmd.FileSHA256 != "" && w.Queued() {
+			if err := bankFileReconciled(w, cmd.FileSHA256, rows, w.FirstStamp()); err != nil {
+				return event.Metadata{}, err
+			}
 		}
 		return event.Metadata{}, nil
 	})

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -189,7 +191,8 @@ func (a *api) reconcilePayments(w http.ResponseWriter, r *http.Request) error {
 		}
 		return refusedFile(append(parseErrs, refused...))
 	}
-	done, err := a.deps.App.ReconcilePayments(r.Context(), actor, commands.ReconcilePayments{Rows: rows})
+	sum := sha256.Sum256(body)
+	done, err := a.deps.App.ReconcilePayments(r.Context(), actor, commands.ReconcilePayments{Rows: rows, FileSHA256: hex.EncodeToString(sum[:])})
 	var refused *commands.RefusedRowsError
 	if errors.As(err, &refused) {
 		return refusedFile(refused.Rows)

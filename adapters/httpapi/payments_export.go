@@ -2,12 +2,15 @@ package httpapi
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/google/uuid"
 
+	"aidtrail/commands"
 	"aidtrail/domain/calendar"
 	"aidtrail/domain/payment"
 )
@@ -18,7 +21,10 @@ import (
 // the payee's bank account. It needs budgets.manage at the unit. The list
 // comes from the payments read model (pass min_position to include a
 // payment just instructed); what each row says is read from the event
-// store (query.Service.ExportPayments).
+// store (query.Service.ExportPayments). The file is recorded, with its
+// SHA-256 and the payments in it, before it is sent
+// (payment.BankFileExported): every payment's trail names the files it
+// left in.
 func (a *api) exportPayments(w http.ResponseWriter, r *http.Request) error {
 	q := listParams(r)
 	status := payment.Status(q.str("status"))
@@ -41,6 +47,12 @@ func (a *api) exportPayments(w http.ResponseWriter, r *http.Request) error {
 	}
 	var file bytes.Buffer
 	if err := payment.ExportCSV(&file, rows); err != nil {
+		return err
+	}
+	// The file is evidence: recorded, with its hash and payments, before it leaves.
+	sum := sha256.Sum256(file.Bytes())
+	if _, err := a.deps.App.RecordBankExport(r.Context(), callerOf(r).actor, commands.RecordBankExport{
+		UnitID: unit, SHA256: hex.EncodeToString(sum[:]), Rows: rows}); err != nil {
 		return err
 	}
 	h := w.Header()

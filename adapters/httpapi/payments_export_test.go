@@ -22,11 +22,12 @@ import (
 
 // paymentExportMatrixRows: GET /v1/payments/export of station A's and
 // station B's subtrees, for every actor of the matrix: budgets.manage at
-// the unit, on the record when refused.
+// the unit, on the record when refused; every file handed out is
+// recorded (bank_file.exported).
 func paymentExportMatrixRows() []matrixRow {
 	return []matrixRow{
 		{route: "GET /v1/payments/export", perms: []access.Permission{access.PermBudgetsManage}, allowed: onlyAdmin,
-			ok: 200, scopes: inAndOut, list: true,
+			ok: 200, scopes: inAndOut, list: true, records: payment.TypeBankFileExported,
 			prepare: func(f *orgOverHTTP, _ matrixActor, sc scope) cell {
 				return cell{path: "/v1/payments/export?" + url.Values{"status": {"instructed"},
 					"unit_id": {pick(sc, f.stationA, f.stationB)}}.Encode()}

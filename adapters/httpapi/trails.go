@@ -44,8 +44,9 @@ type trailEntryJSON struct {
 type trailRead func(ctx context.Context, actor commands.Actor, id uuid.UUID, f query.TrailFilter) ([]query.TrailRow, int64, error)
 
 // trail serves GET /v1/{cases,payments,budgets,employees}/{id}/trail
-// ?cursor&limit&as_of&min_position with read.
-func (a *api) trail(read trailRead) handlerFunc {
+// ?cursor&limit&as_of&min_position&format with read; kind names the
+// subject in a download's file name.
+func (a *api) trail(kind string, read trailRead) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "id")
 		if err != nil {
@@ -53,9 +54,14 @@ func (a *api) trail(read trailRead) handlerFunc {
 		}
 		q := listParams(r)
 		page := q.page()
+		format := q.str("format")
+		if format != "" && format != "json" && format != "csv" && format != "xlsx" {
+			q.fail("format", "must be json, csv or xlsx")
+		}
 		if q.err != nil {
 			return q.err
 		}
+		whole := format == "csv" || format == "xlsx"
 		at, err := asOf(r)
 		if err != nil {
 			return err
@@ -63,9 +69,16 @@ func (a *api) trail(read trailRead) handlerFunc {
 		if err := a.awaitMinPosition(r); err != nil {
 			return err
 		}
-		rows, next, err := read(r.Context(), callerOf(r).actor, id, query.TrailFilter{AsOf: at, Page: page})
+		rows, next, err := read(r.Context(), callerOf(r).actor, id, query.TrailFilter{AsOf: at, Page: page, Whole: whole})
 		if err != nil {
 			return err
+		}
+		name := kind + "-" + id.String() + "-trail"
+		switch format {
+		case "csv":
+			return writeTrailCSV(w, name, rows)
+		case "xlsx":
+			return writeTrailXLSX(w, name, kind+" "+id.String()[:8], rows)
 		}
 		out := make([]trailEntryJSON, len(rows))
 		for i, row := range rows {

@@ -1,12 +1,17 @@
 package httpapi
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"aidtrail/commands/query"
 	"aidtrail/domain/access"
@@ -148,4 +153,113 @@ func trailMatrixRows() []matrixRow {
 				return cell{path: "/v1/employees/" + f.ownOr(sc) + "/trail"}
 			}},
 	}
+}
+
+// A trail downloads whole as CSV and as XLSX for auditors' tools: the
+// same entries as the JSON pages, amounts in yuan with two decimals,
+// under Chinese headers, in one recorded read.
+func TestTrailDownloads(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		s := f.api
+		auditor := f.tokens[actorAuditor]
+		caseID := f.approved(f.empA)
+		q := "min_position=" + strconv.FormatInt(s.head(), 10)
+		entries := s.everyPage("/v1/cases/"+caseID+"/trail", auditor, url.Values{"min_position": {strconv.FormatInt(s.head(), 10)}}, 50)
+
+		before := s.head()
+		rec := s.do(http.MethodGet, "/v1/cases/"+caseID+"/trail?format=csv&"+q, auditor, nil)
+		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != contentTypeCSV {
+			t.Fatalf("csv: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+		}
+		if reads := countOf(s.eventsAfter(before), query.TypeTrailRead); reads != 1 {
+			t.Errorf("a download recorded %d reads", reads)
+		}
+		records, err := csv.NewReader(bytes.NewReader(rec.Body.Bytes())).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(records) != len(entries)+1 || records[0][0] != "全局位置" || records[0][9] != "金额（元）" {
+			t.Fatalf("csv of %d records for %d entries: %v", len(records), len(entries), records[0])
+		}
+		for i, e := range entries {
+			want := ""
+			if v, ok := e["amount_fen"].(float64); ok {
+				want = yuan(int64(v))
+			}
+			if records[i+1][0] != strconv.Itoa(int(e["position"].(float64))) || records[i+1][9] != want || records[i+1][11] != e["leaf_hash"] {
+				t.Errorf("csv row %d %v; entry %v", i+1, records[i+1], e)
+			}
+		}
+
+		rec = s.do(http.MethodGet, "/v1/cases/"+caseID+"/trail?format=xlsx&"+q, auditor, nil)
+		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != contentTypeXLSX {
+			t.Fatalf("xlsx: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+		}
+		book, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer book.Close()
+		sheet := book.GetSheetList()[0]
+		rows, err := book.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != len(entries)+1 || rows[0][9] != "金额（元）" {
+			t.Fatalf("xlsx of %d rows for %d entries", len(rows), len(entries))
+		}
+		for i, e := range entries {
+			if v, ok := e["amount_fen"].(float64); ok && rows[i+1][9] != yuan(int64(v)) {
+				t.Errorf("xlsx row %d amount %q, want %s", i+1, rows[i+1][9], yuan(int64(v)))
+			}
+		}
+		p := s.refused("an unknown format", s.request(http.MethodGet, "/v1/cases/"+caseID+"/trail?format=pdf", auditor, nil),
+			http.StatusBadRequest, codeValidation)
+		if p.Field != "format" {
+			t.Errorf("field %q, want format", p.Field)
+		}
+	})
+}
+
+func TestYuan(t *testing.T) {
+	for fen, want := range map[int64]string{0: "0.00", 5: "0.05", 100: "1.00", 123456: "1234.56", -250: "-2.50"} {
+		if got := yuan(fen); got != want {
+			t.Errorf("yuan(%d) = %q, want %q", fen, got, want)
+		}
+	}
+}
+
+// Bank files are evidence: a payment's trail names the file it left in
+// and the results file that settled it, each by the SHA-256 of the bytes
+// that crossed the API, so the files can be checked later.
+func TestEachPaymentLeadsToItsBankFiles(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		s, root := f.api, f.rootToken()
+		pid := f.instructed(f.empA)
+		rec := s.do(http.MethodGet, s.exportURL(f.root), root, nil)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("export: %d %s", rec.Code, rec.Body)
+		}
+		exported := sha256.Sum256(rec.Body.Bytes())
+		results := ReconHeader + pid + ",confirmed,BOC-EVIDENCE-1,,2026-11-27\n"
+		if rec := s.doAs(http.MethodPost, "/v1/payments/reconcile", root, "text/csv", []byte(results)); rec.Code != http.StatusOK {
+			t.Fatalf("reconcile: %d %s", rec.Code, rec.Body)
+		}
+		settled := sha256.Sum256([]byte(results))
+
+		trail := s.everyPage("/v1/payments/"+pid+"/trail", f.tokens[actorAuditor],
+			url.Values{"min_position": {strconv.FormatInt(s.head(), 10)}}, 50)
+		files := map[string]string{}
+		for _, e := range trail {
+			if docs := e["documents"].([]any); len(docs) == 1 {
+				files[e["type"].(string)] = docs[0].(string)
+			}
+		}
+		if files[payment.TypeBankFileExported] != hex.EncodeToString(exported[:]) ||
+			files[payment.TypeBankFileReconciled] != hex.EncodeToString(settled[:]) {
+			t.Fatalf("the payment's trail names the files %v; exported %x, settled by %x", files, exported, settled)
+		}
+	})
 }

@@ -14,12 +14,18 @@ import (
 
 // TrailFilter asks for a page of one subject's money trail: Subject is
 // "<kind>:<id>" (case, payment, budget or employee); rows at positions
-// after Page.After, up to AsOf (the zero AsOf: now).
+// after Page.After, up to AsOf (the zero AsOf: now). Whole asks for every
+// row from Page.After on, for a download: one read, at most
+// MaxTrailDownload rows (more is ErrTooLarge).
 type TrailFilter struct {
 	Subject string
 	AsOf    uow.AsOf
+	Whole   bool
 	Page
 }
+
+// MaxTrailDownload bounds a trail downloaded whole.
+const MaxTrailDownload = 200_000
 
 // TrailActor is who caused an event, as it was then.
 type TrailActor struct {
@@ -151,5 +157,23 @@ func (s *Service) trail(ctx context.Context, actor uow.Actor, subject string, f 
 	if _, err := s.store.Append(ctx, trailReadStream(actor.AccountID), event.Any, e); err != nil {
 		return nil, 0, fmt.Errorf("record the trail read: %w", err)
 	}
-	return s.models.Trail(ctx, f)
+	if !f.Whole {
+		return s.models.Trail(ctx, f)
+	}
+	var all []TrailRow
+	f.Limit = MaxLimit
+	for {
+		rows, next, err := s.models.Trail(ctx, f)
+		if err != nil {
+			return nil, 0, err
+		}
+		all = append(all, rows...)
+		if len(all) > MaxTrailDownload {
+			return nil, 0, fmt.Errorf("%w: a trail of more than %d entries; page it, or download it as of earlier moments", ErrTooLarge, MaxTrailDownload)
+		}
+		if next == 0 {
+			return all, 0, nil
+		}
+		f.After = next
+	}
 }

@@ -74,7 +74,7 @@ func ExportCSV(w io.Writer, rows []ExportRow) error {
 		rec := []string{r.PaymentID.String(), r.CaseID.String(), r.EmployeeID.String(),
 			r.BankAccount, strconv.FormatInt(r.AmountFen, 10), Currency}
 		for i, v := range rec {
-			rec[i] = defuse(v)
+			rec[i] = Defuse(v)
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -84,8 +84,9 @@ func ExportCSV(w io.Writer, rows []ExportRow) error {
 	return cw.Error()
 }
 
-// defuse prefixes a value a spreadsheet would take for a formula.
-func defuse(v string) string {
+// Defuse prefixes a value a spreadsheet would take for a formula, so that
+// a file opened in a spreadsheet shows it as text and runs nothing.
+func Defuse(v string) string {
 	if v != "" && strings.IndexByte(formulaTriggers, v[0]) >= 0 {
 		return "'" + v
 	}

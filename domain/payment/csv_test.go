@@ -37,13 +37,13 @@ func TestExportCSV(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", buf.String(), want)
 	}
 	for _, v := range []string{"=1", "+1", "-1", "@x", "\tx", "\rx"} {
-		if defuse(v) != "'"+v {
-			t.Fatalf("defuse(%q) = %q", v, defuse(v))
+		if Defuse(v) != "'"+v {
+			t.Fatalf("Defuse(%q) = %q", v, Defuse(v))
 		}
 	}
 	for _, v := range []string{"", "1=", "abc", "'x"} {
-		if defuse(v) != v {
-			t.Fatalf("defuse(%q) = %q", v, defuse(v))
+		if Defuse(v) != v {
+			t.Fatalf("Defuse(%q) = %q", v, Defuse(v))
 		}
 	}
 	buf.Reset()

@@ -112,9 +112,13 @@ func (Projection) Tables() []readmodel.Table {
 // ledgerPrefix opens an aid ledger's stream: aid-ledger-<employee>-<year>.
 const ledgerPrefix = "aid-ledger-"
 
+// kindBankFile is the stream of a bank file, which is no trail's subject:
+// its events go on the trails of the payments it names.
+const kindBankFile = "bank_file"
+
 // streamKind tells which of the streams the projection follows holds e:
-// a case's, a payment's, a budget's, a budget's spending or an
-// employee's aid ledger, by parsing its name (other streams share these
+// a case's, a payment's, a budget's, a budget's spending, a bank file's
+// or an employee's aid ledger, by parsing its name (other streams share these
 // prefixes: "case-budget-…" claims a case's budget), and the aggregate
 // the stream belongs to. ok is false for any other stream.
 func streamKind(stream string) (kind string, id uuid.UUID, ok bool) {
@@ -129,6 +133,9 @@ func streamKind(stream string) (kind string, id uuid.UUID, ok bool) {
 	}
 	if id, err := budget.ParseSpendingStream(stream); err == nil {
 		return KindBudget, id, true
+	}
+	if _, err := payment.ParseBankFileStream(stream); err == nil {
+		return kindBankFile, uuid.Nil, true
 	}
 	if rest, found := strings.CutPrefix(stream, ledgerPrefix); found && len(rest) > 37 && rest[36] == '-' {
 		if id, err := uuid.Parse(rest[:36]); err == nil {
@@ -182,6 +189,8 @@ func place(ctx context.Context, tx *readmodel.Tx, kind string, id uuid.UUID, e e
 		return placePayment(ctx, tx, id, e)
 	case KindBudget:
 		return placeBudget(ctx, tx, id, e)
+	case kindBankFile:
+		return placeBankFile(ctx, tx, e)
 	default: // an employee's aid ledger
 		return []string{Subject(KindEmployee, id)}, nil, nil
 	}
@@ -238,6 +247,36 @@ func placePayment(ctx context.Context, tx *readmodel.Tx, id uuid.UUID, e event.R
 		return nil, nil, err
 	}
 	return []string{Subject(KindPayment, id), KindCase + ":" + caseID, KindEmployee + ":" + emp}, nil, nil
+}
+
+// placeBankFile puts a bank file's event on the trails of the payments it
+// names and of their cases.
+func placeBankFile(ctx context.Context, tx *readmodel.Tx, e event.Recorded) ([]string, *budgetFigures, error) {
+	var f struct {
+		Payments []uuid.UUID `json:"payments"`
+	}
+	if err := event.Decode(e, &f); err != nil {
+		return nil, nil, err
+	}
+	var subjects []string
+	seen := map[string]bool{}
+	for _, id := range f.Payments {
+		var caseID string
+		err := tx.QueryRow(ctx, `SELECT case_id FROM {rm_trail_payments} WHERE payment_id = $1`, id.String()).Scan(&caseID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil, fmt.Errorf("payment %s was not instructed", id)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, s := range []string{Subject(KindPayment, id), KindCase + ":" + caseID} {
+			if !seen[s] {
+				seen[s] = true
+				subjects = append(subjects, s)
+			}
+		}
+	}
+	return subjects, nil, nil
 }
 
 // moneyOfCase is the part of a budget event's payload naming a case and

@@ -45,6 +45,16 @@ func NewCommandWork(store EventStore, hot *StreamLocks, cache *BudgetCache) *Wor
 // Queued reports whether the work holds events to commit.
 func (w *Work) Queued() bool { return len(w.order) > 0 }
 
+// FirstStamp returns the metadata the first queued event was stamped
+// with as it was queued (the zero Metadata when it was not), for an event
+// that records the whole command under the same grant.
+func (w *Work) FirstStamp() event.Metadata {
+	if len(w.order) == 0 {
+		return event.Metadata{}
+	}
+	return w.pending[w.order[0]][0].Metadata
+}
+
 // Load reads a whole stream and remembers its version. A missing stream
 // reads as no events at version 0. A stream that changed since an earlier
 // load in the same work is ErrConcurrency, so the command decides again.
