@@ -1,11 +1,14 @@
 package seal_test
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"golang.org/x/mod/sumdb/note"
@@ -360,6 +363,101 @@ func TestHistoryVerifiesAfterAnErasure(t *testing.T) {
 			f.seal(t)
 			if r := f.verify(t); !r.OK {
 				t.Fatalf("after a head over the erasure: %+v", r)
+			}
+		})
+	}
+}
+
+// A bundle carried away verifies with the public key alone, whole or from
+// a position on, and a change made to it names the first bad position.
+func TestBundleVerifiesOffline(t *testing.T) {
+	t.Parallel()
+	for _, kind := range apptest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, kind)
+			first := f.seal(t).Size
+			f.append(t, 10)
+			f.seal(t)
+			f.append(t, 10)
+			f.seal(t) // three heads
+
+			export := func(from int64) []string {
+				var b bytes.Buffer
+				if _, err := seal.WriteBundle(t.Context(), f.env.DB, f.env.Store, &b, from); err != nil {
+					t.Fatal(err)
+				}
+				return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+			}
+			check := func(lines []string) seal.Report {
+				r, err := seal.VerifyBundle(strings.NewReader(strings.Join(lines, "\n")+"\n"), f.verifier)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return r
+			}
+			// line i+1 of a whole bundle is the event at f.pos[i]
+			changeData := func(lines []string, i int, fixLeaf bool) []string {
+				out := append([]string(nil), lines...)
+				var l map[string]any
+				if err := json.Unmarshal([]byte(out[i+1]), &l); err != nil {
+					t.Fatal(err)
+				}
+				ev := l["event"].(map[string]any)
+				ev["data"] = strings.Replace(ev["data"].(string), `"fen":`, `"fen":9`, 1)
+				if fixLeaf {
+					raw, _ := json.Marshal(ev)
+					var rec struct {
+						Position   int64          `json:"position"`
+						ID         uuid.UUID      `json:"id"`
+						Stream     string         `json:"stream"`
+						Version    int64          `json:"version"`
+						Type       string         `json:"type"`
+						Data       string         `json:"data"`
+						Metadata   event.Metadata `json:"metadata"`
+						RecordedAt time.Time      `json:"recorded_at"`
+					}
+					if err := json.Unmarshal(raw, &rec); err != nil {
+						t.Fatal(err)
+					}
+					h := event.LeafHash(event.Recorded{ID: rec.ID, Stream: rec.Stream, Version: rec.Version, Position: rec.Position,
+						Type: rec.Type, Data: json.RawMessage(rec.Data), Metadata: rec.Metadata, RecordedAt: rec.RecordedAt})
+					l["leaf_hash"] = base64.StdEncoding.EncodeToString(h[:])
+				}
+				b, _ := json.Marshal(l)
+				out[i+1] = string(b)
+				return out
+			}
+
+			whole := export(0)
+			if r := check(whole); !r.OK || r.Events != int64(len(f.pos)) {
+				t.Fatalf("the whole bundle: %+v", r)
+			}
+			if r := check(changeData(whole, 12, false)); r.OK || r.FirstBadPosition != f.pos[12] {
+				t.Errorf("a payload changed in the bundle: %+v, want position %d", r, f.pos[12])
+			}
+			// The change hidden by a new leaf hash breaks the first head
+			// that covers it: it is named within that head's events.
+			if r := check(changeData(whole, 12, true)); r.OK || r.FirstBadPosition > f.pos[12] || !strings.Contains(r.Problem, "do not hash") {
+				t.Errorf("a payload changed with its leaf hash: %+v", r)
+			}
+			if r := check(changeData(whole, 45, true)); r.OK || r.FirstBadPosition <= f.pos[first-1] || r.FirstBadPosition > f.pos[45] {
+				t.Errorf("a change after the first head is bounded by the second: %+v (the first head ends at %d)", r, f.pos[first-1])
+			}
+			dropped := append(append([]string(nil), whole[:8]...), whole[9:]...)
+			if r := check(dropped); r.OK || r.FirstBadPosition != f.pos[6]+1 || !strings.Contains(r.Problem, "missing") {
+				t.Errorf("an event taken out: %+v, want the position after %d", r, f.pos[6])
+			}
+			if r := check(whole[:30]); r.OK {
+				t.Errorf("a truncated bundle verified: %+v", r)
+			}
+
+			part := export(f.pos[29])
+			if r := check(part); !r.OK || r.Events != int64(len(f.pos)-30) {
+				t.Fatalf("the bundle from position %d: %+v", f.pos[29], r)
+			}
+			if r := check(changeData(part, 3, true)); r.OK || r.FirstBadPosition != f.pos[33] {
+				t.Errorf("a change in a part bundle: %+v, want position %d", r, f.pos[33])
 			}
 		})
 	}

@@ -77,8 +77,11 @@ Usage:
                      re-wrap every person's data key under a new master key (service stopped)
   aidtrail new-seal-key
                      print a new signing key for the audit log (AIDTRAIL_SEAL_KEY)
-  aidtrail verify [--public-key KEY] [--seal]
-                     check the history against its signed audit log; names the first bad position
+  aidtrail audit export --out FILE [--from POSITION]
+                     write the audit log's bundle: events, leaf hashes, signed heads
+  aidtrail verify [FILE] [--public-key KEY] [--seal]
+                     check the history (or a bundle, offline) against its signed audit log;
+                     names the first bad position
   aidtrail bench append|cases|projections
                      measure appends against raw INSERTs, whole case lifecycles over HTTP,
                      or the read models' rebuild and lag
@@ -106,6 +109,8 @@ func run(ctx context.Context, args []string, env environment, stdout, stderr io.
 		return runHealthcheck(ctx, args[1:], stdout, stderr)
 	case "new-seal-key":
 		return runNewSealKey(stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args[1:], env, stdout, stderr)
 	case "verify":
 		return runVerify(ctx, args[1:], env, stdout, stderr)
 	case "rotate-master-key":

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"aidtrail/adapters/seal"
 )
 
@@ -43,9 +45,16 @@ var errNotVerified = errors.New("verify: the history does not match its audit lo
 // prints what it found; it fails when anything differs, naming the first
 // bad position.
 func runVerify(ctx context.Context, args []string, env environment, stdout, stderr io.Writer) error {
+	bundle := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		bundle, args = args[0], args[1:] // aidtrail verify FILE --public-key KEY
+	}
 	var cfg verifyConfig
 	if err := parseArgs("verify", &cfg, args, env, stderr); err != nil {
 		return err
+	}
+	if bundle != "" {
+		return verifyBundle(bundle, cfg, env, stdout)
 	}
 	log := cfg.Log.logger(stderr)
 	db, cleanup, err := openMigrated(ctx, cfg.Store, log)
@@ -77,6 +86,35 @@ func runVerify(ctx context.Context, args []string, env environment, stdout, stde
 	if err != nil {
 		return err
 	}
+	return printReport(stdout, r)
+}
+
+// verifyBundle checks a bundle written by aidtrail audit export, offline,
+// with the public key alone.
+func verifyBundle(path string, cfg verifyConfig, env environment, stdout io.Writer) error {
+	public, err := verifyKey(cfg, env)
+	if err != nil {
+		return err
+	}
+	verifier, err := note.NewVerifier(public)
+	if err != nil {
+		return fmt.Errorf("verify: --public-key: %w", err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := seal.VerifyBundle(f, verifier)
+	if err != nil {
+		return err
+	}
+	return printReport(stdout, r)
+}
+
+// printReport says what a verification found; it is errNotVerified when
+// anything differs.
+func printReport(stdout io.Writer, r seal.Report) error {
 	fmt.Fprintf(stdout, "events: %d\n", r.Events)
 	if r.Head.Size > 0 {
 		fmt.Fprintf(stdout, "signed head: %d events through position %d, root %s\n", r.Head.Size, r.Head.LastPosition,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,8 +15,9 @@ import (
 	"aidtrail/domain/event"
 )
 
-// aidtrail verify on an embedded store: a sealed history verifies; after
-// one payload is changed with SQL, it fails and names the position.
+// aidtrail verify on an embedded store: a sealed history verifies, live
+// and as a bundle checked offline with the public key alone; after one
+// payload is changed with SQL, it fails and names the position.
 func TestVerifyCommandFindsATamperedPayload(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -43,6 +45,19 @@ func TestVerifyCommandFindsATamperedPayload(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "verified") {
 		t.Fatalf("verify said %q", out.String())
+	}
+
+	bundle := filepath.Join(t.TempDir(), "audit.jsonl")
+	if err := run(t.Context(), []string{"audit", "export", "--out", bundle, "--data", dir}, environment{}, io.Discard, io.Discard); err != nil {
+		t.Fatalf("audit export: %v", err)
+	}
+	public, err := verifyKey(verifyConfig{Store: cfg}, environment{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(t.Context(), []string{"verify", bundle, "--public-key", public}, environment{}, &out, io.Discard); err != nil {
+		t.Fatalf("verify of the bundle, offline: %v\n%s", err, out.String())
 	}
 
 	db, cleanup, err = openMigrated(t.Context(), cfg, slog.New(slog.DiscardHandler))
