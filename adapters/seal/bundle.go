@@ -151,15 +151,15 @@ func VerifyBundle(r io.Reader, verifier note.Verifier) (Report, error) {
 	tree := memoryTree{}
 	var positions []int64 // of the leaves, in a bundle of the whole log
 	var first, last int64 = -1, h.From
-	for {
-		var line bundleLine
-		err := dec.Decode(&line)
-		if errors.Is(err, io.EOF) {
-			break
+	lines := make(chan decodedLine, 256)
+	done := make(chan struct{})
+	defer close(done)
+	go decodeLines(dec, lines, done) // decoding runs a line ahead of the checks
+	for dl := range lines {
+		if dl.err != nil {
+			return bad(last+1, "the bundle cannot be read after position %d: %v", last, dl.err)
 		}
-		if err != nil {
-			return bad(last+1, "the bundle cannot be read after position %d: %v", last, err)
-		}
+		line := dl.line
 		rec := line.Event.recorded()
 		if rec.Position <= last {
 			return bad(rec.Position, "position %d comes after %d", rec.Position, last)
@@ -223,4 +223,31 @@ func VerifyBundle(r io.Reader, verifier note.Verifier) (Report, error) {
 	}
 	rep.OK = true
 	return rep, nil
+}
+
+type decodedLine struct {
+	line bundleLine
+	err  error
+}
+
+// decodeLines sends the bundle's lines until its end (closing lines), an
+// error (sent last) or done.
+func decodeLines(dec *json.Decoder, lines chan<- decodedLine, done <-chan struct{}) {
+	defer close(lines)
+	for {
+		var l decodedLine
+		err := dec.Decode(&l.line)
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		l.err = err
+		select {
+		case lines <- l:
+		case <-done:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -165,19 +166,42 @@ func (s *Sealer) add(ctx context.Context, size int64, recs []event.Recorded) err
 			pending[tlog.StoredHashIndex(0, n)+int64(k)] = h
 		}
 	}
+	leaves := make([]any, 0, 2*len(recs))
+	for i, r := range recs {
+		leaves = append(leaves, size+int64(i), r.Position)
+	}
+	hashes := make([]any, 0, 2*len(pending))
+	for idx, h := range pending {
+		hashes = append(hashes, idx, h[:])
+	}
 	return s.cfg.DB.InTx(ctx, func(tx *sqldb.Tx) error {
-		for i, r := range recs {
-			if _, err := tx.Exec(ctx, "INSERT INTO seal_leaves (n, position) VALUES ($1, $2)", size+int64(i), r.Position); err != nil {
-				return fmt.Errorf("seal: leaf %d: %w", size+int64(i), err)
-			}
+		if err := insertRows(ctx, tx, "seal_leaves (n, position)", leaves); err != nil {
+			return fmt.Errorf("seal: leaves from %d: %w", size, err)
 		}
-		for idx, h := range pending {
-			if _, err := tx.Exec(ctx, "INSERT INTO seal_hashes (idx, hash) VALUES ($1, $2)", idx, h[:]); err != nil {
-				return fmt.Errorf("seal: hash %d: %w", idx, err)
-			}
+		if err := insertRows(ctx, tx, "seal_hashes (idx, hash)", hashes); err != nil {
+			return fmt.Errorf("seal: hashes of leaves from %d: %w", size, err)
 		}
 		return nil
 	})
+}
+
+// insertRows inserts pairs of values into table (two columns) with
+// multi-row statements.
+func insertRows(ctx context.Context, tx *sqldb.Tx, table string, pairs []any) error {
+	for start := 0; start < len(pairs); start += maxParams {
+		part := pairs[start:min(start+maxParams, len(pairs))]
+		var b strings.Builder
+		for i := 0; i < len(part); i += 2 {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "($%d, $%d)", i+1, i+2)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO "+table+" VALUES "+b.String(), part...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sealedSize returns how many leaves are sealed and the position of the
@@ -211,20 +235,57 @@ func LatestHead(ctx context.Context, db *sqldb.DB) (Head, error) {
 	return readHead([]byte(signed))
 }
 
-// dbHashes reads stored hashes from db.
+// dbHashes reads stored hashes from db, many in one statement.
 func dbHashes(ctx context.Context, db *sqldb.DB) tlog.HashReader {
 	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
 		out := make([]tlog.Hash, len(indexes))
-		for i, x := range indexes {
-			var b []byte
-			if err := db.QueryRow(ctx, "SELECT hash FROM seal_hashes WHERE idx = $1", x).Scan(&b); err != nil {
-				return nil, fmt.Errorf("seal: stored hash %d: %w", x, err)
+		for start := 0; start < len(indexes); start += maxParams {
+			part := indexes[start:min(start+maxParams, len(indexes))]
+			found := make(map[int64][]byte, len(part))
+			args := make([]any, len(part))
+			for i, x := range part {
+				args[i] = x
 			}
-			if len(b) != tlog.HashSize {
-				return nil, fmt.Errorf("seal: stored hash %d has %d bytes", x, len(b))
+			rows, err := db.Query(ctx, "SELECT idx, hash FROM seal_hashes WHERE idx IN ("+placeholders(1, len(part))+")", args...)
+			if err != nil {
+				return nil, fmt.Errorf("seal: stored hashes: %w", err)
 			}
-			copy(out[i][:], b)
+			for rows.Next() {
+				var idx int64
+				var h []byte
+				if err := rows.Scan(&idx, &h); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				found[idx] = h
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, err
+			}
+			for i, x := range part {
+				h, ok := found[x]
+				if !ok || len(h) != tlog.HashSize {
+					return nil, fmt.Errorf("seal: stored hash %d is missing or malformed", x)
+				}
+				copy(out[start+i][:], h)
+			}
 		}
 		return out, nil
 	})
+}
+
+// maxParams bounds the values one statement binds (SQLite allows 32,766).
+const maxParams = 500
+
+// placeholders returns "$first, …" for n values.
+func placeholders(first, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", first+i)
+	}
+	return b.String()
 }

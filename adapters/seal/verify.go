@@ -68,29 +68,22 @@ func Verify(ctx context.Context, db *sqldb.DB, log Log, verifier note.Verifier) 
 	}
 
 	tree := memoryTree{}
-	after := int64(0)
-	for {
-		recs, err := log.ReadAll(ctx, after, batchSize)
-		if err != nil {
-			return Report{}, fmt.Errorf("seal: read the log after %d: %w", after, err)
+	readCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	for b := range readAhead(readCtx, db, log) {
+		if b.err != nil {
+			return Report{}, b.err
 		}
-		if len(recs) == 0 {
-			break
-		}
-		sealed, err := sealedLeaves(ctx, db, r.Events, int64(len(recs)))
-		if err != nil {
-			return Report{}, err
-		}
-		for i, rec := range recs {
+		for i, rec := range b.recs {
 			n := r.Events + int64(i)
 			leaf, err := tree.add(n, event.LeafBytes(rec))
 			if err != nil {
 				return Report{}, err
 			}
-			if i >= len(sealed) {
+			if i >= len(b.sealed) {
 				continue // not sealed yet
 			}
-			s := sealed[i]
+			s := b.sealed[i]
 			switch {
 			case s.position < rec.Position:
 				return bad(s.position, "the event sealed at position %d is missing", s.position)
@@ -100,8 +93,7 @@ func Verify(ctx context.Context, db *sqldb.DB, log Log, verifier note.Verifier) 
 				return bad(rec.Position, "the event at position %d has changed since it was sealed", rec.Position)
 			}
 		}
-		r.Events += int64(len(recs))
-		after = recs[len(recs)-1].Position
+		r.Events += int64(len(b.recs))
 	}
 	if tail, err := sealedLeaves(ctx, db, r.Events, 1); err != nil {
 		return Report{}, err
@@ -130,6 +122,53 @@ func Verify(ctx context.Context, db *sqldb.DB, log Log, verifier note.Verifier) 
 	}
 	r.OK = true
 	return r, nil
+}
+
+// batchRead is a batch of the log and the leaves sealed at its places.
+type batchRead struct {
+	recs   []event.Recorded
+	sealed []sealedLeaf
+	err    error
+}
+
+// readAhead reads the log and its sealed leaves a batch ahead of the
+// hashing, which runs beside it; the channel closes at the log's end, on
+// an error (sent last) or when ctx ends.
+func readAhead(ctx context.Context, db *sqldb.DB, log Log) <-chan batchRead {
+	out := make(chan batchRead, 2)
+	go func() {
+		defer close(out)
+		send := func(b batchRead) bool {
+			select {
+			case out <- b:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		after, n := int64(0), int64(0)
+		for {
+			recs, err := log.ReadAll(ctx, after, batchSize)
+			if err != nil {
+				send(batchRead{err: fmt.Errorf("seal: read the log after %d: %w", after, err)})
+				return
+			}
+			if len(recs) == 0 {
+				return
+			}
+			sealed, err := sealedLeaves(ctx, db, n, int64(len(recs)))
+			if err != nil {
+				send(batchRead{err: err})
+				return
+			}
+			if !send(batchRead{recs: recs, sealed: sealed}) {
+				return
+			}
+			n += int64(len(recs))
+			after = recs[len(recs)-1].Position
+		}
+	}()
+	return out
 }
 
 // memoryTree holds a whole tree's stored hashes, index by index.

@@ -30,6 +30,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "projections" {
 		return runBenchProjections(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "audit" {
+		return runBenchAudit(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "append" {
 		fmt.Fprint(stderr, benchUsage)
 		return errUsage

@@ -82,9 +82,9 @@ Usage:
   aidtrail verify [FILE] [--public-key KEY] [--seal]
                      check the history (or a bundle, offline) against its signed audit log;
                      names the first bad position
-  aidtrail bench append|cases|projections
+  aidtrail bench append|cases|projections|audit
                      measure appends against raw INSERTs, whole case lifecycles over HTTP,
-                     or the read models' rebuild and lag
+                     the read models' rebuild and lag, or trails, proofs and verification
 
 Run "aidtrail <command> -h" for a command's flags.
 `
