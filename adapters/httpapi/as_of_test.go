@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"aidtrail/commands/query"
 )
 
 // GET /v1/cases/{id}?as_of= answers the case exactly as it was read live at
@@ -112,5 +114,33 @@ func TestPaymentAndBudgetAsOfEqualWhatWasReadLive(t *testing.T) {
 			}
 		}
 		problemOf(t, s.do(http.MethodGet, pay+"?as_of=position:"+strconv.FormatInt(states[1].position, 10), token, nil), http.StatusNotFound, codeNotFound)
+	})
+}
+
+// An employee's record as of a moment: not found before registration,
+// as registered before the erasure, and its personal fields erased all the
+// same once the person's key is gone.
+func TestEmployeeAsOf(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		s, token := f.api, f.rootToken()
+		before := s.head()
+		emp := f.employee(f.stationA)
+		path := "/v1/employees/" + emp
+		registered := s.head()
+		live := s.do(http.MethodGet, path, token, nil).Body.String()
+		if rec := s.do(http.MethodGet, path+"?as_of=position:"+strconv.FormatInt(registered, 10), token, nil); rec.Code != http.StatusOK || rec.Body.String() != live {
+			t.Fatalf("as of its registration: %d %s\nwant %s", rec.Code, rec.Body, live)
+		}
+		problemOf(t, s.do(http.MethodGet, path+"?as_of=position:"+strconv.FormatInt(before, 10), token, nil), http.StatusNotFound, codeNotFound)
+
+		s.must(http.StatusOK, http.MethodPost, path+"/erase", token, map[string]any{"reason": "本人申请删除"})
+		then := s.must(http.StatusOK, http.MethodGet, path+"?as_of=position:"+strconv.FormatInt(registered, 10), token, nil)
+		if then["version"] != float64(1) || then["erased"] != true || then["name"] != query.Erased {
+			t.Fatalf("as of its registration, after the erasure: %v", then)
+		}
+		if now := s.must(http.StatusOK, http.MethodGet, path, token, nil); now["version"] == then["version"] {
+			t.Fatalf("the erasure changed nothing: %v", now)
+		}
 	})
 }

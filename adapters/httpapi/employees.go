@@ -83,7 +83,7 @@ type familyMemberResponse struct {
 // personal data at the employee's unit and to the employee themselves,
 // masked to analysts.
 func (a *api) getEmployee(w http.ResponseWriter, r *http.Request) error {
-	return getOne(a, w, r, now(a.deps.Query.GetEmployee), employeeFrom)
+	return getOne(a, w, r, a.deps.Query.GetEmployeeAsOf, employeeFrom)
 }
 
 // employeeFrom renders an employee; a field the caller's role does not

@@ -9,6 +9,7 @@ import (
 
 	"aidtrail/commands/internal/uow"
 	"aidtrail/domain/access"
+	"aidtrail/domain/event"
 	"aidtrail/domain/org"
 )
 
@@ -34,6 +35,15 @@ type EmployeeView struct {
 // the employee's unit and to the employee's own account; without names, ID
 // number, phone or bank account to those with employees.read_masked.
 func (s *Service) GetEmployee(ctx context.Context, actor uow.Actor, id uuid.UUID) (EmployeeView, error) {
+	return s.GetEmployeeAsOf(ctx, actor, id, uow.AsOf{})
+}
+
+// GetEmployeeAsOf returns the employee as the record stood at the moment
+// at (unit, family, erasure), folded from its history up to then, to
+// whoever may read it now and as now (GetEmployee); personal fields open
+// with today's keys, so a person erased since reads as erased. An
+// employee not yet registered then is uow.ErrNotFound.
+func (s *Service) GetEmployeeAsOf(ctx context.Context, actor uow.Actor, id uuid.UUID, at uow.AsOf) (EmployeeView, error) {
 	w := uow.NewWork(s.store)
 	emp, err := uow.LoadEmployee(ctx, w, id)
 	if err != nil {
@@ -46,6 +56,18 @@ func (s *Service) GetEmployee(ctx context.Context, actor uow.Actor, id uuid.UUID
 	full, err := s.mayReadEmployee(ctx, w, actor, emp, unit)
 	if err != nil {
 		return EmployeeView{}, err
+	}
+	erasedNow := emp.Erased()
+	emp, err = asItStood(ctx, w, at, emp, org.EmployeeStream(id), fmt.Sprintf("employee %s was not registered yet then", id),
+		func(history []event.Recorded) (*org.Employee, error) { return org.LoadEmployee(id, history) })
+	if err != nil {
+		return EmployeeView{}, err
+	}
+	if erasedNow && !emp.Erased() {
+		// The record as it stood, but its personal fields are gone today.
+		v := EmployeeView{ID: emp.ID(), UnitID: emp.UnitID(), Erased: true, Version: emp.Version()}
+		v.Name, v.IDNumber, v.Phone, v.BankAccount = Erased, Erased, Erased, Erased
+		return v, nil
 	}
 	v := EmployeeView{ID: emp.ID(), UnitID: emp.UnitID(), Erased: emp.Erased(), Version: emp.Version()}
 	if v.Erased {
