@@ -17,14 +17,11 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/mod/sumdb/note"
 
-	"aidtrail/adapters/postgres"
 	"aidtrail/adapters/seal"
-	"aidtrail/cmd/aidtrail/internal/bench"
 	"aidtrail/commands/query"
 	"aidtrail/domain/budget"
 	"aidtrail/domain/event"
 	"aidtrail/projections"
-	"aidtrail/projections/casegen"
 	"aidtrail/projections/trails"
 )
 
@@ -53,21 +50,11 @@ func runBenchAudit(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprint(stderr, benchAuditUsage)
 		return errUsage
 	}
-	schemaURL, schema, drop, err := bench.NewSchema(ctx, *databaseURL)
+	p, cleanup, err := newProjectionBench(ctx, *databaseURL, "the audit log", stdout, stderr)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = drop(context.WithoutCancel(ctx)) }()
-	fmt.Fprintf(stderr, "benchmarking the audit log in schema %s\n", schema)
-	st, err := postgres.Open(ctx, postgres.Config{URL: schemaURL, MaxConns: 16})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
-	p := &projectionBench{store: st, db: postgresTables(st), out: stdout, log: stderr, world: casegen.New(1, 40, 20_000)}
+	defer cleanup()
 	if err := p.generate(ctx, *events); err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}

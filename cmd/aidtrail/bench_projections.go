@@ -50,22 +50,11 @@ func runBenchProjections(ctx context.Context, args []string, stdout, stderr io.W
 		fmt.Fprint(stderr, benchProjectionsUsage)
 		return errUsage
 	}
-	schemaURL, schema, drop, err := bench.NewSchema(ctx, *databaseURL)
+	b, cleanup, err := newProjectionBench(ctx, *databaseURL, "projections", stdout, stderr)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = drop(context.WithoutCancel(ctx)) }()
-	fmt.Fprintf(stderr, "benchmarking projections in schema %s\n", schema)
-	st, err := postgres.Open(ctx, postgres.Config{URL: schemaURL, MaxConns: 16})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
-	db := postgresTables(st)
-	b := &projectionBench{store: st, db: db, out: stdout, log: stderr, world: casegen.New(1, 40, 20_000)}
+	defer cleanup()
 
 	if err := b.generate(ctx, *events); err != nil {
 		return fmt.Errorf("generate: %w", err)
@@ -77,6 +66,29 @@ func runBenchProjections(ctx context.Context, args []string, stdout, stderr io.W
 		return fmt.Errorf("lag: %w", err)
 	}
 	return b.queries(ctx, *queries)
+}
+
+// newProjectionBench opens a migrated store in a new schema of the
+// server at databaseURL, for benchmarking what; cleanup closes it and
+// drops the schema.
+func newProjectionBench(ctx context.Context, databaseURL, what string, stdout, stderr io.Writer) (*projectionBench, func(), error) {
+	schemaURL, schema, drop, err := bench.NewSchema(ctx, databaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	dropSchema := func() { _ = drop(context.WithoutCancel(ctx)) }
+	fmt.Fprintf(stderr, "benchmarking %s in schema %s\n", what, schema)
+	st, err := postgres.Open(ctx, postgres.Config{URL: schemaURL, MaxConns: 16})
+	if err != nil {
+		dropSchema()
+		return nil, nil, err
+	}
+	cleanup := func() { st.Close(); dropSchema() }
+	if err := st.Migrate(ctx); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return &projectionBench{store: st, db: postgresTables(st), out: stdout, log: stderr, world: casegen.New(1, 40, 20_000)}, cleanup, nil
 }
 
 type projectionBench struct {
