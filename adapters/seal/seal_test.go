@@ -252,6 +252,15 @@ func TestTamperingIsFound(t *testing.T) {
 				if r.OK || r.FirstBadPosition != tc.first(f) || !strings.Contains(r.Problem, tc.says) {
 					t.Fatalf("after tampering: %+v; want the first bad position %d and a problem saying %q", r, tc.first(f), tc.says)
 				}
+				// A bundle exported from the tampered store does not verify
+				// either (or cannot be exported: the log is shorter than its head).
+				var b bytes.Buffer
+				if _, err := seal.WriteBundle(t.Context(), f.env.DB, f.env.Store, &b, 0); err == nil {
+					rb, err := seal.VerifyBundle(&b, f.verifier)
+					if err != nil || rb.OK {
+						t.Fatalf("a bundle of the tampered store: %+v, %v", rb, err)
+					}
+				}
 			})
 		}
 	}
