@@ -11,9 +11,10 @@ import (
 
 // GET /v1/cases/{id}?as_of= answers the case exactly as it was read live at
 // that moment — through opening, a document, submission, a return with
-// its reason, resubmission, approval and payment — by position and by
-// time; before the case was opened it is 404, and a malformed as_of is
-// 400. Only this route takes as_of; the others refuse it.
+// its reason, resubmission, approval, a payment the bank refused and a
+// partial payment it made — by position and by time; before the case was
+// opened it is 404, and a malformed as_of is 400. Only the routes that
+// look back take as_of; the others refuse it.
 func TestCaseAsOfEqualsWhatWasReadLive(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
 		s := f.api
@@ -45,7 +46,13 @@ func TestCaseAsOfEqualsWhatWasReadLive(t *testing.T) {
 		s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+id+"/decisions", f.tokens[actorApprover],
 			map[string]any{"step": "审核", "decision": "approve", "amount_fen": grantFen})
 		look()
-		s.must(http.StatusCreated, http.MethodPost, "/v1/cases/"+id+"/payments", token, map[string]any{"amount_fen": grantFen / 2})
+		half := s.must(http.StatusCreated, http.MethodPost, "/v1/cases/"+id+"/payments", token, map[string]any{"amount_fen": grantFen / 2})
+		look()
+		// A payment of half that the bank refuses, then one of half it makes.
+		s.must(http.StatusOK, http.MethodPost, "/v1/payments/"+half["payment_id"].(string)+"/fail", token, map[string]any{"reason": "账户冻结"})
+		look()
+		again := s.must(http.StatusCreated, http.MethodPost, "/v1/cases/"+id+"/payments", token, map[string]any{"amount_fen": grantFen / 2})
+		s.must(http.StatusOK, http.MethodPost, "/v1/payments/"+again["payment_id"].(string)+"/confirm", token, map[string]any{"bank_ref": "BOC-ASOF-1"})
 		look()
 
 		for i, st := range states {
