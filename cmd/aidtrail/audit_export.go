@@ -31,6 +31,11 @@ func (c *auditExportConfig) setDefaults(env environment) {
 	c.Log.setDefaults()
 }
 
+// Validate refuses store and log settings that do not hold together.
+func (c *auditExportConfig) Validate() error {
+	return errors.Join(c.Store.Validate(), c.Log.Validate())
+}
+
 // runAudit dispatches aidtrail audit's subcommands.
 func runAudit(ctx context.Context, args []string, env environment, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "export" {
@@ -38,7 +43,7 @@ func runAudit(ctx context.Context, args []string, env environment, stdout, stder
 		return errUsage
 	}
 	var cfg auditExportConfig
-	if err := parseArgs("audit export", &cfg, args[1:], env, stderr); err != nil {
+	if err := parseConfig("audit export", &cfg, args[1:], env, stderr); err != nil {
 		return err
 	}
 	if cfg.Out == "" || cfg.From < 0 {

@@ -37,6 +37,9 @@ func (c *rotateConfig) setDefaults(env environment) {
 	c.Log.setDefaults()
 }
 
+// Validate refuses store and log settings that do not hold together.
+func (c *rotateConfig) Validate() error { return errors.Join(c.Store.Validate(), c.Log.Validate()) }
+
 // runRotateMasterKey re-wraps every person's data key under a new master
 // key, with the service stopped, and records it in the event history
 // (master_key.rotated). The embedded store's own key file (master.key in
@@ -44,7 +47,7 @@ func (c *rotateConfig) setDefaults(env environment) {
 // other source of the current key must be changed by the operator.
 func runRotateMasterKey(ctx context.Context, args []string, env environment, stdout, stderr io.Writer) error {
 	var cfg rotateConfig
-	if err := parseArgs("rotate-master-key", &cfg, args, env, stderr); err != nil {
+	if err := parseConfig("rotate-master-key", &cfg, args, env, stderr); err != nil {
 		return err
 	}
 	cfg.Reason = strings.TrimSpace(cfg.Reason)

@@ -38,6 +38,9 @@ func (c *verifyConfig) setDefaults(env environment) {
 	c.Log.setDefaults()
 }
 
+// Validate refuses store and log settings that do not hold together.
+func (c *verifyConfig) Validate() error { return errors.Join(c.Store.Validate(), c.Log.Validate()) }
+
 // errNotVerified: verify found the history differs from what was sealed.
 var errNotVerified = errors.New("verify: the history does not match its audit log")
 
@@ -50,7 +53,7 @@ func runVerify(ctx context.Context, args []string, env environment, stdout, stde
 		bundle, args = args[0], args[1:] // aidtrail verify FILE --public-key KEY
 	}
 	var cfg verifyConfig
-	if err := parseArgs("verify", &cfg, args, env, stderr); err != nil {
+	if err := parseConfig("verify", &cfg, args, env, stderr); err != nil {
 		return err
 	}
 	if bundle != "" {
