@@ -1,15 +1,22 @@
 package demo
 
 import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"aidtrail/commands"
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/org"
+	"aidtrail/domain/payment"
 )
 
 // person is an employee of a story.
@@ -126,15 +133,42 @@ func (l *loader) claim(filer commands.Actor, emp uuid.UUID, station string, def 
 			return fmt.Errorf("step %s: %w", step.Name, err)
 		}
 	}
-	payment, _, err := l.app.InstructPayment(l.ctx, l.admin, commands.InstructPayment{CaseID: id, AmountFen: c.requestedYuan * yuan})
+	paymentID, _, err := l.app.InstructPayment(l.ctx, l.admin, commands.InstructPayment{CaseID: id, AmountFen: c.requestedYuan * yuan})
 	if err != nil {
 		return fmt.Errorf("pay: %w", err)
 	}
-	ref := fmt.Sprintf("ICBC%s", payment.String()[:8])
-	if _, err := l.app.ConfirmPayment(l.ctx, l.admin, commands.ConfirmPayment{PaymentID: payment, BankRef: ref, On: time.Now()}); err != nil {
-		return fmt.Errorf("confirm: %w", err)
+	return l.throughTheBank(paymentID)
+}
+
+// throughTheBank sends a payment to the bank as the bureau does: in a bank
+// file, recorded with its hash, then settled by the bank's results file.
+func (l *loader) throughTheBank(id uuid.UUID) error {
+	rows, err := l.query.ExportDue(l.ctx, l.admin, l.root, func(context.Context) ([]uuid.UUID, error) { return []uuid.UUID{id}, nil })
+	if err != nil {
+		return fmt.Errorf("bank file: %w", err)
+	}
+	var file bytes.Buffer
+	if err := payment.ExportCSV(&file, rows); err != nil {
+		return err
+	}
+	if _, err := l.app.RecordBankExport(l.ctx, l.admin, commands.RecordBankExport{UnitID: l.root, SHA256: sha256Hex(file.Bytes()), Rows: rows}); err != nil {
+		return fmt.Errorf("bank file: %w", err)
+	}
+	results := fmt.Sprintf("%s\n%s,confirmed,ICBC%s,,%s\n", payment.ReconciliationHeader, id, id.String()[:8],
+		time.Now().In(calendar.Zone).Format(payment.DateLayout))
+	settled, errs := payment.ParseReconciliation(strings.NewReader(results), 0)
+	if len(errs) > 0 {
+		return fmt.Errorf("results file: %v", errs)
+	}
+	if _, err := l.app.ReconcilePayments(l.ctx, l.admin, commands.ReconcilePayments{Rows: settled, FileSHA256: sha256Hex([]byte(results))}); err != nil {
+		return fmt.Errorf("reconcile: %w", err)
 	}
 	return nil
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // withCheckDigit completes a 17-digit resident ID number with its check
