@@ -7,9 +7,11 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -118,6 +120,17 @@ func TestAuditorFollowsTheMoney(t *testing.T) {
 		}
 		if len(then) >= len(caseTrail) || types(then)[casework.TypeCasePaymentConfirmed] != 0 {
 			t.Errorf("as of before the confirmation the trail holds %v", column(then, "type"))
+		}
+		// By time: the moment the last event before the confirmation was recorded.
+		var at time.Time
+		for _, e := range s.eventsAfter(0) {
+			if e.Position == beforeConfirm {
+				at = e.RecordedAt
+			}
+		}
+		byTime := read("/v1/cases/"+caseID+"/trail", url.Values{"as_of": {at.Format(time.RFC3339Nano)}})
+		if !slices.Equal(column(byTime, "leaf_hash"), column(then, "leaf_hash")) {
+			t.Errorf("as of %s the trail holds %v; as of position %d, %v", at.Format(time.RFC3339Nano), column(byTime, "type"), beforeConfirm, column(then, "type"))
 		}
 
 		s.deniedOnRecord("an auditor of A reading the root's budget's trail",
