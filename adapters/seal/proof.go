@@ -31,28 +31,48 @@ type Inclusion struct {
 // Prove returns the inclusion proof of the event at position in the
 // latest signed head.
 func Prove(ctx context.Context, db *sqldb.DB, position int64) (Inclusion, error) {
-	head, err := LatestHead(ctx, db)
-	if err != nil {
-		return Inclusion{}, err
-	}
-	var n int64
-	err = db.QueryRow(ctx, "SELECT n FROM seal_leaves WHERE position = $1", position).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && n >= head.Size {
-		return Inclusion{}, fmt.Errorf("position %d: %w", position, ErrNotSealed)
-	}
+	// The leaf and the latest head in one statement, the proof and the
+	// leaf's hash in another: a proof is asked for one at a time, often.
+	var n sql.NullInt64
+	var signed sql.NullString
+	err := db.QueryRow(ctx, `SELECT (SELECT n FROM seal_leaves WHERE position = $1),
+		(SELECT signed FROM seal_heads ORDER BY size DESC LIMIT 1)`, position).Scan(&n, &signed)
 	if err != nil {
 		return Inclusion{}, fmt.Errorf("seal: find the leaf of position %d: %w", position, err)
 	}
-	hashes := dbHashes(ctx, db)
-	proof, err := tlog.ProveRecord(head.Size, n, hashes)
-	if err != nil {
-		return Inclusion{}, fmt.Errorf("seal: prove leaf %d: %w", n, err)
+	if !signed.Valid {
+		return Inclusion{}, ErrNoHead
 	}
-	leaf, err := hashes.ReadHashes([]int64{tlog.StoredHashIndex(0, n)})
+	head, err := readHead([]byte(signed.String))
 	if err != nil {
 		return Inclusion{}, err
 	}
-	return Inclusion{Position: position, Leaf: n, LeafHash: leaf[0], Proof: proof, Head: head}, nil
+	if !n.Valid || n.Int64 >= head.Size {
+		return Inclusion{}, fmt.Errorf("position %d: %w", position, ErrNotSealed)
+	}
+	leafIndex := tlog.StoredHashIndex(0, n.Int64)
+	var leaf tlog.Hash
+	stored := dbHashes(ctx, db)
+	withLeaf := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		hashes, err := stored.ReadHashes(append(indexes[:len(indexes):len(indexes)], leafIndex))
+		if err != nil {
+			return nil, err
+		}
+		leaf = hashes[len(hashes)-1]
+		return hashes[:len(hashes)-1], nil
+	})
+	proof, err := tlog.ProveRecord(head.Size, n.Int64, withLeaf)
+	if err != nil {
+		return Inclusion{}, fmt.Errorf("seal: prove leaf %d: %w", n.Int64, err)
+	}
+	if leaf == (tlog.Hash{}) { // a tree of one leaf needs no other hash
+		h, err := stored.ReadHashes([]int64{leafIndex})
+		if err != nil {
+			return Inclusion{}, err
+		}
+		leaf = h[0]
+	}
+	return Inclusion{Position: position, Leaf: n.Int64, LeafHash: leaf, Proof: proof, Head: head}, nil
 }
 
 // Extension proves that the latest signed head Head extends an older
