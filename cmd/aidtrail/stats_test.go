@@ -33,20 +33,8 @@ func TestStatsOfTheDemoMatchTheHistory(t *testing.T) {
 	for _, kind := range apptest.Kinds {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			env := apptest.New(t, kind)
+			env, srv := demoOverHTTP(t, kind)
 			ctx := t.Context()
-			if _, err := demo.Load(ctx, env.App, env.Query); err != nil {
-				t.Fatal(err)
-			}
-			runner := readmodeltest.Start(t, env)
-			readmodeltest.CaughtUp(t, env, runner)
-			h, err := httpapi.NewHandler(httpapi.Deps{Store: env.Store, App: env.App, Query: readmodeltest.Query(t, env), ReadModels: runner,
-				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(h)
-			defer srv.Close()
 			token := login(t, srv.URL, "analyst")
 
 			var history []event.Recorded
@@ -153,6 +141,26 @@ func getStats(t *testing.T, base, token string, q statsQuery) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// demoOverHTTP loads the demo on a store of kind, brings the read models
+// level with it and serves the API; the server closes when t ends.
+func demoOverHTTP(t *testing.T, kind string) (*apptest.Env, *httptest.Server) {
+	t.Helper()
+	env := apptest.New(t, kind)
+	if _, err := demo.Load(t.Context(), env.App, env.Query); err != nil {
+		t.Fatal(err)
+	}
+	runner := readmodeltest.Start(t, env)
+	readmodeltest.CaughtUp(t, env, runner)
+	h, err := httpapi.NewHandler(httpapi.Deps{Store: env.Store, App: env.App, Query: readmodeltest.Query(t, env), ReadModels: runner,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return env, srv
 }
 
 func login(t *testing.T, base, name string) string {

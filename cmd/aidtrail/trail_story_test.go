@@ -2,22 +2,16 @@ package main
 
 import (
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 
-	"aidtrail/adapters/httpapi"
-	"aidtrail/cmd/aidtrail/internal/demo"
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
 	"aidtrail/domain/payment"
 	"aidtrail/internal/testkit/apptest"
-	"aidtrail/internal/testkit/readmodeltest"
 )
 
 // The seed's repeated-aid story, as an auditor follows it: 小姚's trail
@@ -29,20 +23,8 @@ func TestTheRepeatedAidStoryTrail(t *testing.T) {
 	for _, kind := range apptest.Kinds {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			env := apptest.New(t, kind)
+			env, srv := demoOverHTTP(t, kind)
 			ctx := t.Context()
-			if _, err := demo.Load(ctx, env.App, env.Query); err != nil {
-				t.Fatal(err)
-			}
-			runner := readmodeltest.Start(t, env)
-			readmodeltest.CaughtUp(t, env, runner)
-			h, err := httpapi.NewHandler(httpapi.Deps{Store: env.Store, App: env.App, Query: readmodeltest.Query(t, env), ReadModels: runner,
-				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(h)
-			defer srv.Close()
 			token := login(t, srv.URL, "auditor")
 
 			// The employee with five cases is 小姚.
