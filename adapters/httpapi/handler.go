@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -169,8 +170,15 @@ const (
 // into a problem: handlers never write error responses themselves.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// routes is the whole route table.
+// routes is the whole route table: the core routes and those of care work
+// (the hardship register, life events, discovery and condolence visits).
 func (a *api) routes() []route {
+	return slices.Concat(a.coreRoutes(), a.careRoutes(), a.visitRoutes())
+}
+
+// coreRoutes are health, identity, organisation, catalogue, budgets, cases,
+// payments, statistics and audit.
+func (a *api) coreRoutes() []route {
 	const get, post, put = http.MethodGet, http.MethodPost, http.MethodPut
 	return []route{
 		{get, "/healthz", public, a.healthz},

@@ -1,0 +1,6 @@
+package httpapi
+
+// visitRoutes are condolence visits.
+func (a *api) visitRoutes() []route {
+	return nil
+}
