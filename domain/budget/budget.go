@@ -3,7 +3,10 @@
 // movements that keep it honest. Approving a case reserves its amount; a
 // payment the bank confirms moves the case's money from reserved to spent;
 // a payment that fails for good, or a case withdrawn or closed with money
-// still reserved, releases it. For every budget, at every version:
+// still reserved, releases it. A condolence visit is charged straight to
+// spent (the money was handed over on the day), under the same limit, and
+// a correction that lowers its total refunds the difference. For every
+// budget, at every version:
 //
 //	reserved + spent ≤ allocated
 //
@@ -59,6 +62,9 @@ type state struct {
 	// Every payment spent from the budget, so that spending one twice is
 	// recognised.
 	payments map[uuid.UUID]spending
+	// Per visit, what its charges less its refunds hold; only visits
+	// above zero are present.
+	chargedFor map[uuid.UUID]int64
 }
 
 type spending struct {
@@ -117,7 +123,8 @@ func (b *Budget) Allocated() int64 { return b.s.allocated }
 // released.
 func (b *Budget) Reserved() int64 { return b.s.reserved }
 
-// Spent returns the fen of payments the bank has confirmed.
+// Spent returns the fen of payments the bank has confirmed and of visits
+// charged, less refunds.
 func (b *Budget) Spent() int64 { return b.s.spent }
 
 // Available returns allocated − reserved − spent: what a new reservation

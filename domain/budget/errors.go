@@ -23,6 +23,10 @@ var (
 	// a no-op instead.
 	ErrPaymentSpent = fmt.Errorf("%w: payment already spent with other figures", fault.ErrInvalidState)
 
+	// ErrNotCharged: a refund larger than what the visit's charges less
+	// its refunds hold.
+	ErrNotCharged = fmt.Errorf("%w: the visit's charges do not cover the refund", fault.ErrInvalidState)
+
 	// ErrExceeded: reserving the amount would take reserved + spent above
 	// allocated. Carried by an *ExceededError. It does not match
 	// fault.ErrInvalidState: the API answers it with its own code.

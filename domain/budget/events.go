@@ -24,7 +24,7 @@ const (
 
 // EventTypes lists every event type a budget stream may hold.
 func EventTypes() []string {
-	return []string{TypeAllocated, TypeIncreased, TypeReserved, TypeReleased, TypeSpent}
+	return []string{TypeAllocated, TypeIncreased, TypeReserved, TypeReleased, TypeSpent, TypeCharged, TypeRefunded}
 }
 
 // Allocated is the payload of budget.allocated, the first event of a
@@ -166,6 +166,8 @@ func (b *Budget) apply(typ string, data json.RawMessage) error {
 		s.spent += p.AmountFen
 		s.spentFor[p.CaseID] += p.AmountFen
 		s.payments[p.PaymentID] = spending{caseID: p.CaseID, amount: p.AmountFen}
+	case TypeCharged, TypeRefunded:
+		return s.applyCharge(typ, data)
 	default:
 		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
 	}
@@ -207,6 +209,7 @@ func (s state) clone() state {
 	s.reservedFor = maps.Clone(s.reservedFor)
 	s.spentFor = maps.Clone(s.spentFor)
 	s.payments = maps.Clone(s.payments)
+	s.chargedFor = maps.Clone(s.chargedFor)
 	return s
 }
 

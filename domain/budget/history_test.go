@@ -74,7 +74,7 @@ func TestChangesAreCopies(t *testing.T) {
 	if b.Changes()[0].Type != TypeAllocated || b.Changes()[0].ID.Version() != 7 {
 		t.Fatal("Changes exposes the aggregate's slice")
 	}
-	if len(EventTypes()) != 5 {
+	if len(EventTypes()) != 7 {
 		t.Fatal(EventTypes())
 	}
 }
