@@ -1,6 +1,7 @@
 // Package budgets keeps rm_budgets, every budget's figures: allocated,
-// reserved for approved cases, spent by confirmed payments and available,
-// for lists by unit, year and budget line with cursor paging.
+// reserved for approved cases, spent by confirmed payments and by visits,
+// and available, for lists by unit, year and budget line with cursor
+// paging.
 package budgets
 
 import (
@@ -36,7 +37,7 @@ func (Projection) Name() string { return Name }
 // Tables implements readmodel.Projection: rm_budgets, one row per budget.
 // Amounts are in fen, as package budget counts them: reserved_fen is what
 // approved cases hold and the bank has not yet paid, spent_fen what it
-// confirmed, available_fen = allocated_fen − reserved_fen − spent_fen.
+// confirmed and what visits were charged less their refunds, available_fen = allocated_fen − reserved_fen − spent_fen.
 // allocated_position is the global position of budget.allocated and
 // orders budget lists (cursor paging); updated_position is that of the
 // last event that changed the row.
@@ -128,6 +129,19 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 			return err
 		}
 		return move(ctx, tx, id, e, p.AmountFen, "reserved_fen = reserved_fen - $3, spent_fen = spent_fen + $3")
+	case budget.TypeCharged:
+		// A visit's money, spent at once without a reservation.
+		var p budget.Charged
+		if err := event.Decode(e, &p); err != nil {
+			return err
+		}
+		return move(ctx, tx, id, e, p.AmountFen, "spent_fen = spent_fen + $3, available_fen = available_fen - $3")
+	case budget.TypeRefunded:
+		var p budget.Refunded
+		if err := event.Decode(e, &p); err != nil {
+			return err
+		}
+		return move(ctx, tx, id, e, p.AmountFen, "spent_fen = spent_fen - $3, available_fen = available_fen + $3")
 	default:
 		return fmt.Errorf("budgets: unknown budget event type %q at position %d", e.Type, e.Position)
 	}

@@ -306,6 +306,10 @@ func placeBudget(ctx context.Context, tx *readmodel.Tx, id uuid.UUID, e event.Re
 	case budget.TypeSpent:
 		f.Reserved -= m.AmountFen
 		f.Spent += m.AmountFen
+	case budget.TypeCharged:
+		f.Spent += m.AmountFen
+	case budget.TypeRefunded:
+		f.Spent -= m.AmountFen
 	default:
 		return nil, nil, fmt.Errorf("unknown budget event type %q", e.Type)
 	}
