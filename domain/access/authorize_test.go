@@ -29,6 +29,8 @@ var specTable = map[Permission][]Role{
 	"audit.read":            {RoleAuditor, RoleBureauAdmin},
 	"stats.read":            {RoleAnalyst, RoleAuditor, RoleBureauAdmin},
 	"visits.register":       {RoleCaseworker},
+	"care.manage":           {RoleBureauAdmin, RoleCaseworker}, // added: the register, life events, follow-ups (F17, F18)
+	"discovery.rules":       {RoleBureauAdmin},                 // added: "PUT /v1/discovery/rules (bureau only)"
 }
 
 func TestPermissionTableIsTheSpec(t *testing.T) {

@@ -45,14 +45,18 @@ const (
 	PermAuditRead           Permission = "audit.read"            // read trails and verify the log
 	PermStatsRead           Permission = "stats.read"            // read statistics
 	PermVisitsRegister      Permission = "visits.register"       // register condolence visits
+	PermCareManage          Permission = "care.manage"           // keep the hardship register, record life events, follow up discovery
+	PermDiscoveryRules      Permission = "discovery.rules"       // publish the discovery rules (at the root: the bureau)
 )
 
 // rolePermissions is the one table of rights: role → permissions. It is
 // never written after initialisation.
 var rolePermissions = map[Role][]Permission{
 	RoleBureauAdmin: {PermOrgRead, PermOrgManage, PermAccountsManage, PermEmployeesRegister, PermEmployeesRead,
-		PermEmployeesErase, PermBudgetsManage, PermCatalogueManage, PermAuditRead, PermStatsRead},
-	RoleCaseworker: {PermOrgRead, PermEmployeesRegister, PermEmployeesRead, PermCasesFile, PermVisitsRegister},
+		PermEmployeesErase, PermBudgetsManage, PermCatalogueManage, PermAuditRead, PermStatsRead, PermCareManage,
+		PermDiscoveryRules},
+	RoleCaseworker: {PermOrgRead, PermEmployeesRegister, PermEmployeesRead, PermCasesFile, PermVisitsRegister,
+		PermCareManage},
 	RoleApprover:   {PermOrgRead, PermEmployeesRead, PermCasesDecide},
 	RoleAuditor:    {PermOrgRead, PermEmployeesRead, PermAuditRead, PermStatsRead},
 	RoleAnalyst:    {PermOrgRead, PermEmployeesReadMasked, PermStatsRead},
@@ -62,7 +66,7 @@ var rolePermissions = map[Role][]Permission{
 func Permissions() []Permission {
 	return []Permission{PermOrgRead, PermOrgManage, PermAccountsManage, PermEmployeesRegister, PermEmployeesRead,
 		PermEmployeesReadMasked, PermEmployeesErase, PermCasesFile, PermCasesDecide, PermBudgetsManage,
-		PermCatalogueManage, PermAuditRead, PermStatsRead, PermVisitsRegister}
+		PermCatalogueManage, PermAuditRead, PermStatsRead, PermVisitsRegister, PermCareManage, PermDiscoveryRules}
 }
 
 // Valid reports whether p is one of the permissions.
@@ -81,6 +85,14 @@ func RoleGrants(r Role, p Permission) bool { return slices.Contains(rolePermissi
 // those who file, decide, audit or hold the money.
 func CaseReadPermissions() []Permission {
 	return []Permission{PermCasesFile, PermCasesDecide, PermAuditRead, PermBudgetsManage}
+}
+
+// CareReadPermissions are the permissions any one of which lets a
+// position read a unit's hardship register and discovery list with the
+// employees they name. PermStatsRead reads them too, without anyone's
+// identity (see the queries).
+func CareReadPermissions() []Permission {
+	return []Permission{PermCareManage, PermAuditRead}
 }
 
 // BudgetReadPermissions are the permissions any one of which lets a
