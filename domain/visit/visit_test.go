@@ -132,7 +132,9 @@ func TestLoadRefusesBrokenHistory(t *testing.T) {
 	s := Stream(id)
 	body := `"unit_id":"` + uuid.NewString() + `","budget_id":"` + uuid.NewString() + `","occasion":"illness","visited_on":"2026-01-05",` +
 		`"employee_ids":["` + uuid.NewString() + `"],"cash_fen_each":100,"goods":[],"visitors":["` + uuid.NewString() + `"]`
-	reg := func(total string) string { return `{"visit_id":"` + id.String() + `",` + body + `,"total_fen":` + total + `}` }
+	reg := func(total string) string {
+		return `{"visit_id":"` + id.String() + `",` + body + `,"total_fen":` + total + `}`
+	}
 	for name, history := range map[string][]event.Recorded{
 		"wrong total":   {aggtest.Rec(s, 1, TypeRegistered, reg("99"))},
 		"corrected 1st": {aggtest.Rec(s, 1, TypeCorrected, `{}`)},
