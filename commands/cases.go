@@ -29,6 +29,9 @@ type OpenCase struct {
 	ExpenseFen      int64
 	RequestedFen    int64
 	Description     string
+	// DiscoveryID, optional: the discovery item the case answers, which
+	// leaves the open list once the case is opened.
+	DiscoveryID uuid.UUID
 }
 
 // OpenCase needs the employee's own account, or cases.file at the
@@ -65,7 +68,7 @@ func (a *App) OpenCase(ctx context.Context, actor Actor, cmd OpenCase) (uuid.UUI
 			Beneficiary:  casework.Beneficiary{Relation: cmd.Beneficiary, Name: name},
 			StandardCode: cmd.StandardCode, Category: string(std.Current().Category), Causes: cmd.Causes,
 			ExpenseFen: cmd.ExpenseFen, RequestedFen: cmd.RequestedFen, Description: description,
-			OpenedBy: actor.AccountID,
+			OpenedBy: actor.AccountID, DiscoveryID: optionalID(cmd.DiscoveryID),
 		})
 		if err != nil {
 			return event.Metadata{}, err
@@ -196,4 +199,12 @@ func documentKinds(c *casework.Case) []string {
 
 func beneficiaryOf(c *casework.Case) catalogue.Beneficiary {
 	return catalogue.Beneficiary(c.Beneficiary().Relation)
+}
+
+// optionalID is nil for uuid.Nil, else a pointer to id.
+func optionalID(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	return &id
 }

@@ -97,3 +97,13 @@ func itoa(i int) string {
 	}
 	return itoa(i/10) + digits[i%10:i%10+1]
 }
+
+// checkNote checks free text about a person before it is sealed: 1..2000
+// bytes, no control characters but line breaks and tabs.
+func checkNote(field, s string) error {
+	if len(s) == 0 || len(s) > 2000 || !utf8.ValidString(s) ||
+		strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
+		return &fault.ValidationError{Field: field, Reason: "must be 1 to 2000 bytes of text"}
+	}
+	return nil
+}

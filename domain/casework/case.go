@@ -133,6 +133,9 @@ type OpenParams struct {
 	RequestedFen      int64
 	Description       Sealed
 	OpenedBy          uuid.UUID
+	// DiscoveryID, optional, is the discovery item the case answers: the
+	// discovery list links them (see package care).
+	DiscoveryID *uuid.UUID
 }
 
 // Open records case.opened: a draft. Rules: ids non-nil; a known relation
@@ -183,7 +186,7 @@ func Open(p OpenParams) (*Case, error) {
 		CaseID: p.CaseID, EmployeeID: p.EmployeeID, EmployeeAccountID: p.EmployeeAccountID, UnitID: p.UnitID,
 		Beneficiary: p.Beneficiary, StandardCode: p.StandardCode, Category: p.Category, Causes: causes,
 		ExpenseFen: p.ExpenseFen, RequestedFen: p.RequestedFen, Description: p.Description,
-		OpenedByAccountID: p.OpenedBy, OnBehalf: onBehalf,
+		OpenedByAccountID: p.OpenedBy, OnBehalf: onBehalf, DiscoveryID: p.DiscoveryID,
 	})
 }
 

@@ -56,6 +56,9 @@ type CaseOpened struct {
 	Description       Sealed      `json:"description"`
 	OpenedByAccountID uuid.UUID   `json:"opened_by_account_id"`
 	OnBehalf          bool        `json:"on_behalf"`
+	// DiscoveryID is the discovery item the case answers, when it was
+	// opened from the discovery list.
+	DiscoveryID *uuid.UUID `json:"discovery_id,omitempty"`
 }
 
 // Document describes one file added to a case; the file itself lives in
