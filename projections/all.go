@@ -3,8 +3,10 @@ package projections
 import (
 	"aidtrail/projections/budgets"
 	"aidtrail/projections/cases"
+	"aidtrail/projections/discovery"
 	"aidtrail/projections/inbox"
 	"aidtrail/projections/payments"
+	"aidtrail/projections/register"
 	"aidtrail/projections/stats"
 	"aidtrail/projections/trails"
 	"aidtrail/projections/units"
@@ -20,5 +22,6 @@ func All() []Projection {
 		stats.New(),
 		payments.New(),
 		trails.New(),
+		register.New(), discovery.New(),
 	}
 }

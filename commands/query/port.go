@@ -21,6 +21,7 @@ type ReadModels interface {
 	Stats(ctx context.Context, r StatsRequest) ([]StatsRow, error)
 	// Trail lists a subject's money trail in global order.
 	Trail(ctx context.Context, f TrailFilter) ([]TrailRow, int64, error)
+	CareReadModels
 }
 
 // Progress is how far the read models have got.

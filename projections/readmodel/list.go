@@ -36,6 +36,13 @@ func (l *List) Arg(v any) string {
 // Where adds a condition; its values must be bound with Arg.
 func (l *List) Where(cond string) { l.conds = append(l.conds, cond) }
 
+// Conditions returns the conditions joined with AND, for a query of its
+// own (an aggregate rather than a page); Args are their values.
+func (l *List) Conditions() string { return strings.Join(l.conds, " AND ") }
+
+// Args returns the values bound so far.
+func (l *List) Args() []any { return l.args }
+
 // Equal adds column = v, unless v is "" (no filter).
 func (l *List) Equal(column, v string) {
 	if v != "" {

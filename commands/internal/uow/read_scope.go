@@ -38,16 +38,32 @@ func (a *Gate) StaffReadScope(ctx context.Context, actor Actor, reason string, p
 	return a.readScope(ctx, actor, reason, false, perms)
 }
 
+// QuietScope is StaffReadScope without the refusal: an actor who may read
+// nothing gets an empty scope and no record, for a query that tries a
+// wider right before a narrower one and records only the final refusal.
+func (a *Gate) QuietScope(ctx context.Context, actor Actor, perms ...access.Permission) (ReadScope, error) {
+	return a.scopeOf(ctx, actor, false, perms)
+}
+
 func (a *Gate) readScope(ctx context.Context, actor Actor, reason string, own bool, perms []access.Permission) (ReadScope, error) {
+	scope, err := a.scopeOf(ctx, actor, own, perms)
+	if err != nil {
+		return ReadScope{}, err
+	}
+	if scope.Empty() {
+		return ReadScope{}, a.Denied(ctx, actor, perms[0], nil, reason)
+	}
+	return scope, nil
+}
+
+// scopeOf computes the scope, empty when the actor may read nothing.
+func (a *Gate) scopeOf(ctx context.Context, actor Actor, own bool, perms []access.Permission) (ReadScope, error) {
 	if actor.Bootstrap {
 		ended, err := a.BootstrapEnded(ctx)
 		if err != nil {
 			return ReadScope{}, err
 		}
-		if !ended {
-			return ReadScope{Everything: true}, nil
-		}
-		return ReadScope{}, a.Denied(ctx, actor, perms[0], nil, reason)
+		return ReadScope{Everything: !ended}, nil
 	}
 	account, err := a.LoadAccount(ctx, NewWork(a.store), actor.AccountID)
 	if err != nil {
@@ -63,9 +79,6 @@ func (a *Gate) readScope(ctx context.Context, actor Actor, reason string, own bo
 				scope.Units = append(scope.Units, p.UnitID)
 			}
 		}
-	}
-	if scope.Empty() {
-		return ReadScope{}, a.Denied(ctx, actor, perms[0], nil, reason)
 	}
 	return scope, nil
 }
