@@ -100,3 +100,12 @@ func CareReadPermissions() []Permission {
 func BudgetReadPermissions() []Permission {
 	return []Permission{PermBudgetsManage, PermAuditRead, PermStatsRead}
 }
+
+// VisitReadPermissions are the permissions any one of which lets a
+// position read a unit's condolence visits with the employees visited:
+// those who register them, file or decide cases, hold the money or audit.
+// Where a position holds only stats.read, visits read without the
+// employees and visitors.
+func VisitReadPermissions() []Permission {
+	return []Permission{PermVisitsRegister, PermCasesFile, PermCasesDecide, PermBudgetsManage, PermAuditRead}
+}
