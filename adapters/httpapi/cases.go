@@ -32,6 +32,7 @@ type openCaseRequest struct {
 	ExpenseFen   int64           `json:"expense_fen"`
 	RequestedFen int64           `json:"requested_fen"`
 	Description  string          `json:"description"`
+	DiscoveryID  *string         `json:"discovery_id"` // the discovery item the case answers
 }
 
 type openedCaseResponse struct {
@@ -50,11 +51,19 @@ func (a *api) openCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, written, err := a.deps.App.OpenCase(r.Context(), callerOf(r).actor, commands.OpenCase{
+	discovery, err := optionalID("discovery_id", req.DiscoveryID)
+	if err != nil {
+		return err
+	}
+	cmd := commands.OpenCase{
 		EmployeeID: employee, Beneficiary: casework.Relation(req.Beneficiary.Relation), BeneficiaryName: req.Beneficiary.Name,
 		StandardCode: req.StandardCode, Causes: req.Causes, ExpenseFen: req.ExpenseFen, RequestedFen: req.RequestedFen,
 		Description: req.Description,
-	})
+	}
+	if discovery != nil {
+		cmd.DiscoveryID = *discovery
+	}
+	id, written, err := a.deps.App.OpenCase(r.Context(), callerOf(r).actor, cmd)
 	if err != nil {
 		return err
 	}

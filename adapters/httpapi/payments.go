@@ -142,9 +142,11 @@ func (a *api) getPayment(w http.ResponseWriter, r *http.Request) error {
 // maxReconcileBody bounds a bank results file.
 const maxReconcileBody = 8 << 20
 
-// rowErrorJSON is one refused row of a results file; row 0 is the file.
+// rowErrorJSON is one refused row of an uploaded file; row 0 is the file.
+// Column names the column at fault where one is known.
 type rowErrorJSON struct {
 	Row     int    `json:"row"`
+	Column  string `json:"column,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -221,7 +223,7 @@ func rowsOf(err error) ([]rowErrorJSON, bool) {
 	if errors.As(err, &re) {
 		return re.Rows, true
 	}
-	return nil, false
+	return importRowsOf(err)
 }
 
 // isRefusedFile reports whether err refuses rows of a file.
