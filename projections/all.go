@@ -10,6 +10,7 @@ import (
 	"aidtrail/projections/stats"
 	"aidtrail/projections/trails"
 	"aidtrail/projections/units"
+	"aidtrail/projections/visits"
 )
 
 // All returns every projection the service runs, in a fixed order. Their
@@ -23,5 +24,6 @@ func All() []Projection {
 		payments.New(),
 		trails.New(),
 		register.New(), discovery.New(),
+		visits.New(),
 	}
 }

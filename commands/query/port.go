@@ -22,6 +22,7 @@ type ReadModels interface {
 	// Trail lists a subject's money trail in global order.
 	Trail(ctx context.Context, f TrailFilter) ([]TrailRow, int64, error)
 	CareReadModels
+	VisitReadModels
 }
 
 // Progress is how far the read models have got.
