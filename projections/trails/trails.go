@@ -1,5 +1,6 @@
 // Package trails keeps rm_trail, the money trails auditors follow (F16):
-// for every case, payment, budget and employee, each event that decided
+// for every case, payment, budget, employee and condolence visit, each
+// event that decided
 // or moved its money, in global order, with who acted (account, name,
 // position and unit at that moment), the amount it names, the documents'
 // SHA-256, the event's audit-log leaf hash and, on a budget's trail, the
@@ -22,6 +23,7 @@ import (
 	"aidtrail/domain/casework"
 	"aidtrail/domain/event"
 	"aidtrail/domain/payment"
+	"aidtrail/domain/visit"
 	"aidtrail/projections/readmodel"
 )
 
@@ -55,7 +57,8 @@ func (Projection) Name() string { return Name }
 // Tables implements readmodel.Projection.
 //
 // rm_trail holds one row per subject and event: subject ("case:<id>",
-// "payment:<id>", "budget:<id>", "employee:<id>"), the event's position,
+// "payment:<id>", "budget:<id>", "employee:<id>", "visit:<id>"), the
+// event's position,
 // stream and type, occurred_at and recorded_at (RFC 3339 UTC, nine
 // decimals, so they sort as text), the actor's account, name, position
 // and unit, amount_fen (NULL when the event names none), documents (the
@@ -137,6 +140,9 @@ func streamKind(stream string) (kind string, id uuid.UUID, ok bool) {
 	if _, err := payment.ParseBankFileStream(stream); err == nil {
 		return kindBankFile, uuid.Nil, true
 	}
+	if id, err := visit.ParseStream(stream); err == nil {
+		return KindVisit, id, true
+	}
 	if rest, found := strings.CutPrefix(stream, ledgerPrefix); found && len(rest) > 37 && rest[36] == '-' {
 		if id, err := uuid.Parse(rest[:36]); err == nil {
 			return KindEmployee, id, true
@@ -146,7 +152,8 @@ func streamKind(stream string) (kind string, id uuid.UUID, ok bool) {
 }
 
 // Concerns implements readmodel.Selective: the streams of cases,
-// payments, budgets, budget spending and the employees' aid ledgers.
+// payments, budgets, budget spending, visits and the employees' aid
+// ledgers.
 func (Projection) Concerns(e event.Recorded) bool {
 	_, _, ok := streamKind(e.Stream)
 	return ok
@@ -191,6 +198,8 @@ func place(ctx context.Context, tx *readmodel.Tx, kind string, id uuid.UUID, e e
 		return placeBudget(ctx, tx, id, e)
 	case kindBankFile:
 		return placeBankFile(ctx, tx, e)
+	case KindVisit:
+		return placeVisit(ctx, tx, id, e)
 	default: // an employee's aid ledger
 		return []string{Subject(KindEmployee, id)}, nil, nil
 	}
@@ -280,10 +289,11 @@ func placeBankFile(ctx context.Context, tx *readmodel.Tx, e event.Recorded) ([]s
 }
 
 // moneyOfCase is the part of a budget event's payload naming a case and
-// a payment.
+// a payment, or a visit.
 type moneyOfCase struct {
 	CaseID    uuid.UUID `json:"case_id"`
 	PaymentID uuid.UUID `json:"payment_id"`
+	VisitID   uuid.UUID `json:"visit_id"`
 	AmountFen int64     `json:"amount_fen"`
 }
 
@@ -327,6 +337,9 @@ func placeBudget(ctx context.Context, tx *readmodel.Tx, id uuid.UUID, e event.Re
 	}
 	if m.PaymentID != uuid.Nil {
 		subjects = append(subjects, Subject(KindPayment, m.PaymentID))
+	}
+	if m.VisitID != uuid.Nil {
+		subjects = append(subjects, Subject(KindVisit, m.VisitID))
 	}
 	return subjects, &f, nil
 }
