@@ -59,6 +59,8 @@ type cell struct {
 	token string // "" for the actor's own token
 	// contentType replaces application/json for a body sent as bytes.
 	contentType string
+	// made names what prepare made for verify to look for.
+	made []string
 }
 
 type matrixRow struct {
@@ -118,7 +120,17 @@ func pick(sc scope, a, b string) string {
 }
 
 func matrixRows() []matrixRow {
-	return append(append(append(append(append(append(append(identityMatrixRows(), catalogueMatrixRows()...), caseMatrixRows()...), budgetListMatrixRows()...), statsMatrixRows()...), paymentExportMatrixRows()...), auditMatrixRows()...), trailMatrixRows()...)
+	return slices.Concat(
+		identityMatrixRows(),
+		catalogueMatrixRows(),
+		caseMatrixRows(),
+		budgetListMatrixRows(),
+		statsMatrixRows(),
+		paymentExportMatrixRows(),
+		auditMatrixRows(),
+		trailMatrixRows(),
+		careMatrixRows(),
+	)
 }
 
 func identityMatrixRows() []matrixRow {

@@ -133,8 +133,8 @@ type followUpRequest struct {
 	Note    string `json:"note"`
 }
 
-// followUpDiscovery: POST /v1/discovery/{id}/follow-up. The item must be
-// on the caller's list (care.manage over its unit); another's is 404.
+// followUpDiscovery: POST /v1/discovery/{id}/follow-up, for those who
+// hold care.manage over the item's employee's unit.
 func (a *api) followUpDiscovery(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {

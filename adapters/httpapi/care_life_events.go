@@ -18,7 +18,7 @@ type lifeEventRequest struct {
 	Details    string `json:"details"`
 }
 
-// recordLifeEvent: POST /v1/employees/{id}/life-events → 201 {id, position}.
+// recordLifeEvent: POST /v1/employees/{id}/life-events → {id, position}.
 func (a *api) recordLifeEvent(w http.ResponseWriter, r *http.Request) error {
 	employee, err := pathID(r, "id")
 	if err != nil {
@@ -33,8 +33,15 @@ func (a *api) recordLifeEvent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, createdResponse{ID: id.String(), Position: written.Position})
+	writeJSON(w, http.StatusOK, createdResponse{ID: id.String(), Position: written.Position})
 	return nil
+}
+
+// importedResponse: Position is the last position written, 0 when every
+// row was recorded already.
+type importedResponse struct {
+	commands.Imported
+	Position int64 `json:"position"`
 }
 
 // maxImportBody bounds an uploaded HR export.
@@ -78,11 +85,11 @@ func (a *api) importLifeEvents(w http.ResponseWriter, r *http.Request) error {
 	if len(rows) == 0 {
 		return &tabular.FormatError{Message: "the file has a header but no rows"}
 	}
-	done, _, err := a.deps.App.ImportLifeEvents(r.Context(), callerOf(r).actor, commands.ImportLifeEvents{Rows: rows})
+	done, written, err := a.deps.App.ImportLifeEvents(r.Context(), callerOf(r).actor, commands.ImportLifeEvents{Rows: rows})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, done)
+	writeJSON(w, http.StatusOK, importedResponse{Imported: done, Position: written.Position})
 	return nil
 }
 

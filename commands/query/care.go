@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -161,24 +162,20 @@ func (s *Service) DiscoveryList(ctx context.Context, actor uow.Actor, f Discover
 	return rows, next, err
 }
 
-// DiscoveryItem returns one discovery item the actor may act on (it holds
-// care.manage over the item's unit): ErrNotFound otherwise, so that an
-// item of another subtree is not revealed.
+// DiscoveryItem returns a discovery item for an actor who keeps the
+// register somewhere (care.manage; refused on the record otherwise), to
+// follow it up: the command that records the follow-up decides, and
+// records, whether the actor may act at the item's employee's unit.
 func (s *Service) DiscoveryItem(ctx context.Context, actor uow.Actor, id uuid.UUID) (DiscoveryRow, error) {
-	scope, err := s.gate.StaffReadScope(ctx, actor, "following up a discovery item", access.PermCareManage)
-	if err != nil {
+	if _, err := s.gate.StaffReadScope(ctx, actor, "following up a discovery item", access.PermCareManage); err != nil {
 		return DiscoveryRow{}, err
 	}
-	f := DiscoveryFilter{ItemID: id}
-	if !scope.Everything {
-		f.Within = scope.Units
-	}
-	rows, _, err := s.models.Discovery(ctx, f)
+	rows, _, err := s.models.Discovery(ctx, DiscoveryFilter{ItemID: id})
 	if err != nil {
 		return DiscoveryRow{}, err
 	}
 	if len(rows) == 0 {
-		return DiscoveryRow{}, uow.ErrNotFound
+		return DiscoveryRow{}, fmt.Errorf("discovery item %s: %w", id, uow.ErrNotFound)
 	}
 	return rows[0], nil
 }
