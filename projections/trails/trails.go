@@ -1,11 +1,10 @@
 // Package trails keeps rm_trail, the money trails auditors follow (F16):
 // for every case, payment, budget, employee and condolence visit, each
-// event that decided
-// or moved its money, in global order, with who acted (account, name,
-// position and unit at that moment), the amount it names, the documents'
-// SHA-256, the event's audit-log leaf hash and, on a budget's trail, the
-// budget's running figures after it. It holds no personal data: sealed
-// fields are neither opened nor copied.
+// event that decided or moved its money, in global order, with who acted
+// (account, name, position and unit at that moment), the amount it names,
+// the documents' SHA-256, the event's audit-log leaf hash and, on a
+// budget's trail, the budget's running figures after it. It holds no
+// personal data: sealed fields are neither opened nor copied.
 package trails
 
 import (
