@@ -1,0 +1,204 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/google/uuid"
+
+	"aidtrail/commands"
+	"aidtrail/commands/query"
+	"aidtrail/domain/visit"
+)
+
+// Condolence visits (F15, 慰问): registered by station staff, charged to a
+// budget, corrected only with a reason.
+
+type goodsJSON struct {
+	Description string `json:"description"`
+	ValueFen    int64  `json:"value_fen"`
+}
+
+type registerVisitRequest struct {
+	UnitID      string      `json:"unit_id"`
+	Occasion    string      `json:"occasion"`
+	VisitedOn   string      `json:"visited_on"`
+	EmployeeIDs []string    `json:"employee_ids"`
+	CashFenEach int64       `json:"cash_fen_each"`
+	Goods       []goodsJSON `json:"goods"`
+	Visitors    []string    `json:"visitors"`
+	BudgetID    string      `json:"budget_id"`
+}
+
+// registerVisit: POST /v1/visits → 201 {"id","position"}. Over the
+// budget's availability it is 409 budget_exceeded and nothing is written.
+func (a *api) registerVisit(w http.ResponseWriter, r *http.Request) error {
+	var req registerVisitRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	unit, err := parseID("unit_id", req.UnitID)
+	if err != nil {
+		return err
+	}
+	budgetID, err := parseID("budget_id", req.BudgetID)
+	if err != nil {
+		return err
+	}
+	employees, err := parseIDList("employee_ids", req.EmployeeIDs)
+	if err != nil {
+		return err
+	}
+	visitors, err := parseIDList("visitors", req.Visitors)
+	if err != nil {
+		return err
+	}
+	d := visit.Details{Occasion: visit.Occasion(req.Occasion), VisitedOn: req.VisitedOn, EmployeeIDs: employees,
+		CashFenEach: req.CashFenEach, Goods: goodsOf(req.Goods), Visitors: visitors}
+	id, written, err := a.deps.App.RegisterVisit(r.Context(), callerOf(r).actor, commands.RegisterVisit{UnitID: unit, BudgetID: budgetID, Details: d})
+	if err != nil {
+		return err
+	}
+	writeCreated(w, "/v1/visits/"+id.String(), createdResponse{ID: id.String(), Position: written.Position})
+	return nil
+}
+
+// correctVisitRequest names the fields to replace; absent ones stay.
+type correctVisitRequest struct {
+	Occasion    *string      `json:"occasion"`
+	VisitedOn   *string      `json:"visited_on"`
+	EmployeeIDs *[]string    `json:"employee_ids"`
+	CashFenEach *int64       `json:"cash_fen_each"`
+	Goods       *[]goodsJSON `json:"goods"`
+	Visitors    *[]string    `json:"visitors"`
+	Reason      string       `json:"reason"`
+}
+
+// correctVisit: POST /v1/visits/{id}/correct. A higher total is charged
+// to the visit's budget (409 budget_exceeded past its availability), a
+// lower one refunded.
+func (a *api) correctVisit(w http.ResponseWriter, r *http.Request) error {
+	return postOn(w, r, bodyRequired, func(ctx context.Context, actor commands.Actor, c change[correctVisitRequest]) (commands.Written, error) {
+		b := c.Body
+		var fix visit.Correction
+		var err error
+		if b.Occasion != nil {
+			o := visit.Occasion(*b.Occasion)
+			fix.Occasion = &o
+		}
+		fix.VisitedOn, fix.CashFenEach = b.VisitedOn, b.CashFenEach
+		if b.EmployeeIDs != nil {
+			if fix.EmployeeIDs, err = parseIDList("employee_ids", *b.EmployeeIDs); err != nil {
+				return commands.Written{}, err
+			}
+		}
+		if b.Visitors != nil {
+			if fix.Visitors, err = parseIDList("visitors", *b.Visitors); err != nil {
+				return commands.Written{}, err
+			}
+		}
+		if b.Goods != nil {
+			goods := goodsOf(*b.Goods)
+			fix.Goods = &goods
+		}
+		return a.deps.App.CorrectVisit(ctx, actor, commands.CorrectVisit{VisitID: c.ID, Correction: fix, Reason: b.Reason, IfMatch: c.IfMatch})
+	})
+}
+
+func goodsOf(in []goodsJSON) []visit.Goods {
+	out := make([]visit.Goods, len(in))
+	for i, g := range in {
+		out[i] = visit.Goods{Description: g.Description, ValueFen: g.ValueFen}
+	}
+	return out
+}
+
+// parseIDList parses a list of ids; an empty list stays empty (the
+// command says whether it may be).
+func parseIDList(field string, in []string) ([]uuid.UUID, error) {
+	out := make([]uuid.UUID, len(in))
+	for i, s := range in {
+		id, err := parseID(field, s)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = id
+	}
+	return out, nil
+}
+
+// visitJSON is a visit as GET /v1/visits/{id} and the list give it;
+// employee_ids and visitors are empty in a list read with stats.read
+// alone.
+type visitJSON struct {
+	ID          string      `json:"id"`
+	UnitID      string      `json:"unit_id"`
+	BudgetID    string      `json:"budget_id"`
+	Occasion    string      `json:"occasion"`
+	VisitedOn   string      `json:"visited_on"`
+	Employees   int         `json:"employees"`
+	EmployeeIDs []string    `json:"employee_ids"`
+	CashFenEach int64       `json:"cash_fen_each"`
+	Goods       []goodsJSON `json:"goods"`
+	Visitors    []string    `json:"visitors"`
+	TotalFen    int64       `json:"total_fen"`
+	Corrections *int        `json:"corrections,omitempty"`
+	Version     int64       `json:"version,omitempty"`
+}
+
+func visitOf(id, unit, budgetID uuid.UUID, d visit.Details, employees int, total int64) visitJSON {
+	goods := make([]goodsJSON, len(d.Goods))
+	for i, g := range d.Goods {
+		goods[i] = goodsJSON{Description: g.Description, ValueFen: g.ValueFen}
+	}
+	return visitJSON{ID: id.String(), UnitID: unit.String(), BudgetID: budgetID.String(), Occasion: string(d.Occasion),
+		VisitedOn: d.VisitedOn, Employees: employees, EmployeeIDs: idStrings(d.EmployeeIDs), CashFenEach: d.CashFenEach,
+		Goods: goods, Visitors: idStrings(d.Visitors), TotalFen: total}
+}
+
+func idStrings(ids []uuid.UUID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out
+}
+
+// getVisit: GET /v1/visits/{id}, its ETag the visit's version.
+func (a *api) getVisit(w http.ResponseWriter, r *http.Request) error {
+	return getOne(a, w, r, now(a.deps.Query.GetVisit), func(v query.VisitView) (int64, any) {
+		out := visitOf(v.ID, v.UnitID, v.BudgetID, v.Details, len(v.EmployeeIDs), v.TotalFen)
+		out.Version = v.Version
+		return v.Version, out
+	})
+}
+
+// listVisits: GET /v1/visits?unit_id&employee_id&occasion&cursor&limit,
+// the visits of the caller's readable subtrees in the order registered,
+// from the visits read model; unit_id narrows to that unit's subtree.
+func (a *api) listVisits(w http.ResponseWriter, r *http.Request) error {
+	q := listParams(r)
+	f := query.VisitFilter{Under: q.id("unit_id"), EmployeeID: q.id("employee_id"), Occasion: q.str("occasion"), Page: q.page()}
+	if f.Occasion != "" && !visit.Occasion(f.Occasion).Valid() {
+		q.fail("occasion", "must be one of festival, illness, hospitalisation, bereavement, disaster, retirement, other")
+	}
+	if q.err != nil {
+		return q.err
+	}
+	if err := a.awaitMinPosition(r); err != nil {
+		return err
+	}
+	rows, next, err := a.deps.Query.Visits(r.Context(), callerOf(r).actor, f)
+	if err != nil {
+		return err
+	}
+	items := make([]visitJSON, len(rows))
+	for i, v := range rows {
+		d := visit.Details{Occasion: visit.Occasion(v.Occasion), VisitedOn: v.VisitedOn, EmployeeIDs: v.EmployeeIDs,
+			CashFenEach: v.CashFenEach, Goods: v.Goods, Visitors: v.Visitors}
+		items[i] = visitOf(v.VisitID, v.UnitID, v.BudgetID, d, v.Employees, v.TotalFen)
+		items[i].Corrections = &v.Corrections
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": nextCursor(next)})
+	return nil
+}
