@@ -110,3 +110,22 @@ type VisitReadModels interface {
 func (noReadModels) Visits(context.Context, VisitFilter) ([]VisitRow, int64, error) {
 	return nil, 0, ErrNoReadModels
 }
+
+// VisitTrail returns a page of visit id's trail — its registration, its
+// corrections and its budget's charges and refunds for it — to holders of
+// one of access.VisitReadPermissions at its unit, and records the read.
+func (s *Service) VisitTrail(ctx context.Context, actor uow.Actor, id uuid.UUID, f TrailFilter) ([]TrailRow, int64, error) {
+	w := uow.NewWork(s.store)
+	v, err := uow.LoadVisit(ctx, w, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	unit, err := uow.LoadUnit(ctx, w, v.UnitID())
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := s.gate.AuthorizeAny(ctx, w, actor, unit, access.VisitReadPermissions()...); err != nil {
+		return nil, 0, err
+	}
+	return s.trail(ctx, actor, "visit:"+id.String(), f)
+}
