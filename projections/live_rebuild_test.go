@@ -34,6 +34,21 @@ func TestEveryReadModelLiveEqualsRebuilt(t *testing.T) {
 				}
 			})
 		}
+		// Care work: the register and life events of a world's employees
+		// while their cases are written, rules republished meanwhile.
+		care := newWorld(300)
+		writers.Go(func() {
+			if _, err := care.Write(t.Context(), env.Store, 8); err != nil {
+				t.Error(err)
+			}
+		})
+		writers.Go(func() {
+			for range 3 {
+				if err := care.WriteCare(t.Context(), env.Store, 20); err != nil {
+					t.Error(err)
+				}
+			}
+		})
 		writers.Wait()
 		waitFor(t, r, caughtUp(t, env))
 		live := dumpAll(t, env.DB)
@@ -54,7 +69,8 @@ func TestEveryReadModelLiveEqualsRebuilt(t *testing.T) {
 		}
 		// The generator writes the organisation and cases, not budgets,
 		// standards or payment streams: those tables stay empty.
-		if len(live["rm_units"]) == 0 || len(live["rm_cases"]) == 0 || len(live["rm_inbox"]) == 0 || filled < len(live)/2 {
+		if len(live["rm_units"]) == 0 || len(live["rm_cases"]) == 0 || len(live["rm_inbox"]) == 0 ||
+			len(live["rm_discovery"]) == 0 || len(live["rm_register"]) == 0 || filled < len(live)/2 {
 			t.Errorf("the histories reached too few tables: %d of %d filled", filled, len(live))
 		}
 	})

@@ -33,6 +33,11 @@ type World struct {
 	mu               sync.Mutex
 	want             map[uuid.UUID]query.CaseRow // positions and opening time left zero
 	rng              *rand.Rand
+	// Care work (care.go): whether employees are registered, the rules
+	// version published last, each register stream's version.
+	registered   bool
+	rulesVersion int
+	inRegister   map[uuid.UUID]int64
 }
 
 // New returns a world of units and employees, its random choices seeded
