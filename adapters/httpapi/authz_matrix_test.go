@@ -130,6 +130,7 @@ func matrixRows() []matrixRow {
 		auditMatrixRows(),
 		trailMatrixRows(),
 		careMatrixRows(),
+		visitMatrixRows(),
 	)
 }
 
