@@ -52,7 +52,8 @@ func (a *api) getStats(w http.ResponseWriter, r *http.Request) error {
 	items := make([]map[string]any, len(rows))
 	for i, row := range rows {
 		item := map[string]any{"cases": row.Cases, "employees": row.Employees,
-			"approved_fen": row.ApprovedFen, "paid_fen": row.PaidFen}
+			"approved_fen": row.ApprovedFen, "paid_fen": row.PaidFen,
+			"visits": row.Visits, "visited_employees": row.VisitedEmployees, "visit_fen": row.VisitFen}
 		for _, d := range req.Dimensions {
 			switch d {
 			case query.DimUnit:

@@ -62,6 +62,13 @@ type StatsRow struct {
 	Employees    int64
 	ApprovedFen  int64
 	PaidFen      int64
+	// Condolence visits, grouped by unit, line and month only (they have
+	// no category, cause or standard): how many, the employees they
+	// visited (one per employee and visit), and what their budgets were
+	// charged, corrections applied.
+	Visits           int64
+	VisitedEmployees int64
+	VisitFen         int64
 }
 
 // StatsError is a statistics request refused as malformed: Field names

@@ -16,6 +16,7 @@ import (
 	"aidtrail/internal/testkit/apptest"
 	"aidtrail/projections"
 	"aidtrail/projections/stats"
+	"aidtrail/projections/visits"
 )
 
 // benchCases is how many cases BenchmarkStatsQuery loads.
@@ -33,6 +34,9 @@ const benchCases = 100_000
 func BenchmarkStatsQuery(b *testing.B) {
 	env := apptest.New(b, "postgres")
 	ctx := b.Context()
+	if err := projections.Prepare(ctx, env.DB, visits.New()); err != nil { // the query reads its visits
+		b.Fatal(err)
+	}
 	if err := projections.Prepare(ctx, env.DB, stats.New()); err != nil {
 		b.Fatal(err)
 	}

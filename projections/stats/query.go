@@ -35,14 +35,15 @@ type scope struct {
 	depth int
 }
 
-// Query returns the figures q asks for, one row per group that has cases,
-// sorted by the dimensions in the order of Dimensions() — units with the
-// scope itself first, then its children in the order they were
-// established; the other dimensions by their text. With no dimensions it
-// returns exactly one row, the totals. A Scope the read model does not
-// know (yet) has no cases. One SQL statement serves PostgreSQL and
-// SQLite; its cost grows with the cases in scope and period, which it
-// reads once.
+// Query returns the figures q asks for, one row per group that has cases
+// or condolence visits (see addVisits), sorted by the dimensions in the
+// order of Dimensions() — units with the scope itself first, then its
+// children in the order they were established; the other dimensions by
+// their text. With no dimensions it returns exactly one row, the totals.
+// A Scope the read model does not know (yet) has no cases. One SQL
+// statement serves PostgreSQL and SQLite for the cases, one more for the
+// visits; the cost grows with the cases and visits in scope and period,
+// each read once.
 func Query(ctx context.Context, db *sqldb.DB, q query.StatsRequest) ([]query.StatsRow, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
@@ -163,7 +164,7 @@ func run(ctx context.Context, tx *sqldb.Tx, q query.StatsRequest, dims []query.D
 	for i, g := range groups {
 		out[i] = g.row
 	}
-	return out, nil
+	return addVisits(ctx, tx, q, dims, sc, out)
 }
 
 // build writes the statement answering q grouped by dims (in the order of

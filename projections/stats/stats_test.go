@@ -26,6 +26,7 @@ import (
 	"aidtrail/internal/testkit/readmodeltest"
 	"aidtrail/projections"
 	"aidtrail/projections/stats"
+	"aidtrail/projections/visits"
 )
 
 // history writes an organisation, a catalogue and case histories straight
@@ -338,6 +339,7 @@ func TestStatsFigures(t *testing.T) {
 		h := newHistory(t, env.Store, 11)
 		catchUp := func() {
 			readmodeltest.CatchUp(t, env, stats.New())
+			readmodeltest.CatchUp(t, env, visits.New()) // the query reads its visits
 		}
 		writeWorld(t, h, catchUp)
 		catchUp()
@@ -427,6 +429,7 @@ func TestStatsStrictOnCasesLenientOnReferences(t *testing.T) {
 		h.lines["NOWHERE"] = []string{""}
 		h.openCase("lone", "NOWHERE", time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
 		readmodeltest.CatchUp(t, env, stats.New())
+		readmodeltest.CatchUp(t, env, visits.New())
 		check(t, env.DB, h)
 
 		h.append(casework.CaseStream(uuid.New()), time.Now(), casework.TypeCaseApproved, casework.CaseApproved{AmountFen: 100})

@@ -8,10 +8,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
 
+	"aidtrail/domain/budget"
 	"aidtrail/domain/event"
 	"aidtrail/domain/visit"
 	"aidtrail/projections/readmodel"
@@ -38,10 +40,16 @@ func (Projection) Name() string { return Name }
 // array of {description, value_fen}; employees counts the employees
 // visited; total_fen is what the visit cost (cash for each employee and
 // the goods), which its budget was charged; corrections counts the
-// corrections; registered_position is the position of visit.registered
-// and orders lists, updated_position that of the last event applied.
+// corrections; month is the year and month of visited_on as the integer
+// YYYYMM and budget_line the line of the budget charged, for statistics;
+// registered_position is the position of visit.registered and orders
+// lists, updated_position that of the last event applied.
+//
+// rm_visit_budgets remembers every budget's line, from budget.allocated.
 func (Projection) Tables() []readmodel.Table {
-	return []readmodel.Table{{Name: "rm_visits", Create: []string{
+	return []readmodel.Table{{Name: "rm_visit_budgets", Create: []string{
+		`CREATE TABLE {rm_visit_budgets} (budget_id TEXT PRIMARY KEY, line TEXT NOT NULL)`,
+	}}, {Name: "rm_visits", Create: []string{
 		`CREATE TABLE {rm_visits} (
 			visit_id            TEXT    PRIMARY KEY,
 			unit_id             TEXT    NOT NULL,
@@ -55,6 +63,8 @@ func (Projection) Tables() []readmodel.Table {
 			visitors            TEXT    NOT NULL,
 			total_fen           BIGINT  NOT NULL,
 			corrections         INTEGER NOT NULL,
+			month               INTEGER NOT NULL,
+			budget_line         TEXT    NOT NULL,
 			registered_position BIGINT  NOT NULL UNIQUE,
 			updated_position    BIGINT  NOT NULL)`,
 		`CREATE INDEX {rm_visits}_unit ON {rm_visits} (unit_id, registered_position)`,
@@ -62,15 +72,23 @@ func (Projection) Tables() []readmodel.Table {
 }
 
 // Concerns implements readmodel.Selective: every event of a visit stream,
-// and any visit event elsewhere (which it refuses).
+// any visit event elsewhere (which it refuses), and budgets' allocations.
 func (Projection) Concerns(e event.Recorded) bool {
-	return strings.HasPrefix(e.Stream, "visit-") || strings.HasPrefix(e.Type, "visit.")
+	return strings.HasPrefix(e.Stream, "visit-") || strings.HasPrefix(e.Type, "visit.") || e.Type == budget.TypeAllocated
 }
 
 // Apply implements readmodel.Projection.
 func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 	if !p.Concerns(e) {
 		return nil
+	}
+	if e.Type == budget.TypeAllocated {
+		var b budget.Allocated
+		if err := event.Decode(e, &b); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO {rm_visit_budgets} (budget_id, line) VALUES ($1, $2)`, b.BudgetID.String(), b.Line)
+		return err
 	}
 	id, err := visit.ParseStream(e.Stream)
 	if err != nil {
@@ -89,11 +107,15 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 		if err != nil {
 			return err
 		}
+		// A budget the projection has not seen allocated (a history
+		// written past the service) gives the empty line.
 		_, err = tx.Exec(ctx, `INSERT INTO {rm_visits} (visit_id, unit_id, budget_id, occasion, visited_on, employees,
-			employee_ids, cash_fen_each, goods, visitors, total_fen, corrections, registered_position, updated_position)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12)`,
+			employee_ids, cash_fen_each, goods, visitors, total_fen, corrections, month, budget_line,
+			registered_position, updated_position)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12,
+				COALESCE((SELECT line FROM {rm_visit_budgets} WHERE budget_id = $3), ''), $13, $13)`,
 			id.String(), v.UnitID.String(), v.BudgetID.String(), v.Occasion, v.VisitedOn, len(v.EmployeeIDs),
-			c.employees, v.CashFenEach, c.goods, c.visitors, v.TotalFen, e.Position)
+			c.employees, v.CashFenEach, c.goods, c.visitors, v.TotalFen, monthOf(v.VisitedOn), e.Position)
 		if err != nil {
 			return fmt.Errorf("visits: register %s: %w", id, err)
 		}
@@ -109,9 +131,9 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 		}
 		res, err := tx.Exec(ctx, `UPDATE {rm_visits} SET occasion = $2, visited_on = $3, employees = $4, employee_ids = $5,
 			cash_fen_each = $6, goods = $7, visitors = $8, total_fen = $9, corrections = corrections + 1,
-			updated_position = $10 WHERE visit_id = $1`,
+			month = $10, updated_position = $11 WHERE visit_id = $1`,
 			id.String(), v.Occasion, v.VisitedOn, len(v.EmployeeIDs), c.employees, v.CashFenEach, c.goods, c.visitors,
-			v.TotalFen, e.Position)
+			v.TotalFen, monthOf(v.VisitedOn), e.Position)
 		if err != nil {
 			return fmt.Errorf("visits: correct %s: %w", id, err)
 		}
@@ -140,6 +162,16 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// monthOf is the month of a day YYYY-MM-DD as the integer YYYYMM, 0 for
+// what is not such a day.
+func monthOf(day string) int {
+	if len(day) < 7 {
+		return 0
+	}
+	n, _ := strconv.Atoi(day[:4] + day[5:7])
+	return n
 }
 
 func joinIDs(ids []uuid.UUID) string {
