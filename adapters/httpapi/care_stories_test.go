@@ -194,3 +194,32 @@ func TestRuleChangesGovernOnlyLaterMatches(t *testing.T) {
 		}
 	})
 }
+
+// Entering the register tries the employee's earlier life events again,
+// by the rules that ask for someone in the register only: a child admitted
+// before the entry is found then, and an illness whose item was declined
+// is not listed again.
+func TestEnteringTheRegisterRetriesRegisterRules(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		s, cw := f.api, f.tokens[actorCaseworker]
+		f.cases()
+		s.must(http.StatusOK, http.MethodPut, "/v1/discovery/rules", f.rootToken(), storyRules)
+		emp := f.employee(f.stationA)
+		s.must(http.StatusOK, http.MethodPost, "/v1/employees/"+emp+"/life-events", cw,
+			map[string]any{"kind": "university_admission", "subject": "child", "occurred_on": daysAgo(30)})
+		s.must(http.StatusOK, http.MethodPost, "/v1/employees/"+emp+"/life-events", cw,
+			map[string]any{"kind": "serious_illness", "subject": "self", "occurred_on": daysAgo(30)})
+		medical := f.openItem(emp, "MED-SERIOUS")
+		if items := f.discoveryOf(emp); len(items) != 1 {
+			t.Fatalf("before the register: %v, want the medical item alone", items)
+		}
+		s.must(http.StatusOK, http.MethodPost, "/v1/discovery/"+medical["id"].(string)+"/follow-up", cw, map[string]any{"outcome": "declined"})
+		s.must(http.StatusOK, http.MethodPut, "/v1/discovery/rules", f.rootToken(), storyRules) // version 2: new item ids
+		s.must(http.StatusOK, http.MethodPost, "/v1/employees/"+emp+"/hardship", cw, enterBody)
+		f.openItem(emp, "EDU-UNIV")
+		f.openItem(emp, "HARD-LIVING")
+		if items := f.discoveryOf(emp); len(items) != 3 {
+			t.Fatalf("after the register: %v, want the declined medical item, the grant and the subsidy", items)
+		}
+	})
+}

@@ -69,10 +69,13 @@ func (a *applier) register() error {
 }
 
 // trigger is a fact to try the rules on, with the id of the event it
-// comes from.
+// comes from. A retried trigger (a life event tried again on entering the
+// register) is tried only by the rules that ask for someone in the
+// register: for the others nothing has changed since it was first tried.
 type trigger struct {
-	id uuid.UUID
-	t  care.Trigger
+	id    uuid.UUID
+	t     care.Trigger
+	retry bool
 }
 
 // lifeEvents returns the employee's recorded life events as triggers
@@ -95,7 +98,7 @@ func (a *applier) lifeEvents(employee, on string) ([]trigger, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, trigger{id: tid, t: care.Trigger{LifeEvent: &le, RecordedOn: on}})
+		out = append(out, trigger{id: tid, t: care.Trigger{LifeEvent: &le, RecordedOn: on}, retry: true})
 	}
 	return out, rows.Err()
 }
@@ -130,7 +133,7 @@ func (a *applier) find(employee string, triggers []trigger) error {
 	for _, tr := range triggers {
 		for _, rule := range set.Rules {
 			k++
-			if !rule.Matches(tr.t, person) {
+			if tr.retry && (rule.InRegister == nil || !*rule.InRegister) || !rule.Matches(tr.t, person) {
 				continue
 			}
 			listed, err := a.listed(employee, rule.StandardCode, year)

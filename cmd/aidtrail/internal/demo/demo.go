@@ -73,7 +73,7 @@ func Load(ctx context.Context, app *commands.App, q *query.Service) ([]Login, er
 	if err != nil {
 		return nil, fmt.Errorf("demo: root: %w", err)
 	}
-	steps := []func() error{l.staff, l.catalogue, l.budgets, l.flows, l.stories}
+	steps := []func() error{l.staff, l.catalogue, l.budgets, l.flows, l.stories, l.care}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
