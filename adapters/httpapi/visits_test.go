@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -115,4 +116,41 @@ func copyMap(m map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// Statistics count visits where they were made, under the line of their
+// budget and the month of their day; grouped by category they count
+// nothing, since a visit has none.
+func TestVisitsInStatistics(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *orgOverHTTP) {
+		s, root := f.api, f.rootToken()
+		inA := f.visitBody(f.stationA, f.workshopA)
+		s.create("/v1/visits", f.tokens[actorCaseworker], inA)
+		s.create("/v1/visits", f.visitWorker(), f.visitBody(f.stationB, f.workshopB))
+		head := strconv.FormatInt(s.head(), 10)
+		byUnit := s.must(http.StatusOK, http.MethodGet, "/v1/stats?"+url.Values{"dimensions": {"unit,line,month"},
+			"unit_id": {f.root}, "min_position": {head}}.Encode(), root, nil)["rows"].([]any)
+		got := map[string]map[string]any{}
+		for _, r := range byUnit {
+			m := r.(map[string]any)
+			got[m["unit_id"].(string)] = m
+		}
+		month := inA["visited_on"].(string)[:7]
+		for _, unit := range []string{f.stationA, f.stationB} {
+			m := got[unit]
+			if len(byUnit) != 2 || m["visits"] != float64(1) || m["visited_employees"] != float64(1) || m["visit_fen"] != float64(15_000) ||
+				m["cases"] != float64(0) || m["month"] != month || !strings.HasPrefix(m["budget_line"].(string), "care.visits.") {
+				t.Fatalf("by unit, line and month: %v", byUnit)
+			}
+		}
+		total := s.must(http.StatusOK, http.MethodGet, "/v1/stats?unit_id="+f.stationA, root, nil)["rows"].([]any)[0].(map[string]any)
+		if total["visits"] != float64(1) || total["visit_fen"] != float64(15_000) {
+			t.Fatalf("station A's totals: %v", total)
+		}
+		for _, r := range s.must(http.StatusOK, http.MethodGet, "/v1/stats?dimensions=category", root, nil)["rows"].([]any) {
+			if r.(map[string]any)["visits"] != float64(0) {
+				t.Fatalf("by category: %v", r)
+			}
+		}
+	})
 }
