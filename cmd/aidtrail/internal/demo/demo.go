@@ -1,8 +1,9 @@
 // Package demo loads the demonstration organisation of aidtrail: the
 // railway bureau and the stations of the seed, its staff and approvers,
-// the sample catalogue, flows, budgets, and the five stories of the seed as
-// complete histories — every step through the same use cases the API
-// calls, so the demo's history is what real use would write.
+// the sample catalogue, flows, budgets, the five stories of the seed as
+// complete histories, care work and condolence visits — every step
+// through the same use cases the API calls, so the demo's history is what
+// real use would write.
 package demo
 
 import (
@@ -73,7 +74,7 @@ func Load(ctx context.Context, app *commands.App, q *query.Service) ([]Login, er
 	if err != nil {
 		return nil, fmt.Errorf("demo: root: %w", err)
 	}
-	steps := []func() error{l.staff, l.catalogue, l.budgets, l.flows, l.stories, l.care}
+	steps := []func() error{l.staff, l.catalogue, l.budgets, l.flows, l.stories, l.care, l.visits}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
