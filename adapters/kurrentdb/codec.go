@@ -1,0 +1,104 @@
+package kurrentdb
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+
+	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
+
+	"aidtrail/domain/event"
+)
+
+// envelope is the custom metadata of a log event: where the event stands
+// in aidtrail (its stream and version) and aidtrail's own metadata.
+type envelope struct {
+	Stream   string          `json:"aidtrail_stream"`
+	Version  int64           `json:"aidtrail_version"`
+	Metadata json.RawMessage `json:"metadata"`
+}
+
+// encode makes the log event of e, version version of stream.
+func encode(stream string, version int64, e event.Event) (esdb.EventData, error) {
+	meta, err := json.Marshal(e.Metadata)
+	if err != nil {
+		return esdb.EventData{}, fmt.Errorf("encode the metadata of %s: %w", e.ID, err)
+	}
+	custom, err := json.Marshal(envelope{Stream: stream, Version: version, Metadata: meta})
+	if err != nil {
+		return esdb.EventData{}, fmt.Errorf("encode the envelope of %s: %w", e.ID, err)
+	}
+	return esdb.EventData{EventID: e.ID, EventType: e.Type, ContentType: esdb.ContentTypeJson, Data: e.Data, Metadata: custom}, nil
+}
+
+// position is where a log event puts an aidtrail event: all the index
+// needs, read without decoding the rest.
+type position struct {
+	Stream  string `json:"aidtrail_stream"`
+	Version int64  `json:"aidtrail_version"`
+}
+
+// locate reads where a log event belongs in aidtrail.
+func locate(re *esdb.RecordedEvent) (entry, error) {
+	var p position
+	if err := json.Unmarshal(re.UserMetadata, &p); err != nil || p.Stream == "" || p.Version < 1 {
+		return entry{}, fmt.Errorf("log event %d (%s): no aidtrail stream and version: %v", re.EventNumber, re.EventID, err)
+	}
+	return entry{id: re.EventID, stream: p.Stream, version: p.Version, position: int64(re.Position.Commit)}, nil
+}
+
+// stored is a log event as read back: the aidtrail event and the raw
+// metadata, to compare a repeated append with.
+type stored struct {
+	rec      event.Recorded
+	metadata json.RawMessage
+}
+
+// decode reads a log event back into an aidtrail event.
+func decode(re *esdb.RecordedEvent) (stored, error) {
+	var env envelope
+	if err := json.Unmarshal(re.UserMetadata, &env); err != nil {
+		return stored{}, fmt.Errorf("log event %d (%s): envelope: %w", re.EventNumber, re.EventID, err)
+	}
+	if env.Stream == "" || env.Version < 1 {
+		return stored{}, fmt.Errorf("log event %d (%s): no aidtrail stream and version", re.EventNumber, re.EventID)
+	}
+	rec := event.Recorded{
+		ID: re.EventID, Stream: env.Stream, Version: env.Version, Position: int64(re.Position.Commit),
+		Type: re.EventType, Data: json.RawMessage(re.Data), RecordedAt: re.CreatedDate.UTC(),
+	}
+	if err := json.Unmarshal(env.Metadata, &rec.Metadata); err != nil {
+		return stored{}, fmt.Errorf("log event %d (%s): metadata: %w", re.EventNumber, re.EventID, err)
+	}
+	return stored{rec: rec, metadata: env.Metadata}, nil
+}
+
+// same reports whether a stored event is e, appended to stream: same id,
+// stream, type, payload and metadata (JSON compared as values).
+func (s stored) same(stream string, e event.Event) bool {
+	meta, err := json.Marshal(e.Metadata)
+	return err == nil && s.rec.ID == e.ID && s.rec.Stream == stream && s.rec.Type == e.Type &&
+		sameJSON(s.rec.Data, e.Data) && sameJSON(s.metadata, meta)
+}
+
+// sameJSON reports whether two JSON documents are equal: byte for byte,
+// or as values with numbers compared by their text.
+func sameJSON(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	va, okA := decodeJSON(a)
+	vb, okB := decodeJSON(b)
+	return okA && okB && reflect.DeepEqual(va, vb)
+}
+
+func decodeJSON(doc []byte) (any, bool) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	return v, true
+}

@@ -1,0 +1,63 @@
+package kurrentdb
+
+import (
+	"context"
+	"fmt"
+
+	"aidtrail/domain/event"
+)
+
+// ReadStream returns stream's events with version ≥ from, as stored when
+// it was called.
+func (s *Store) ReadStream(ctx context.Context, stream string, from int64) ([]event.Recorded, error) {
+	if err := s.refresh(ctx); err != nil {
+		return nil, err
+	}
+	revs, version := s.idx.revisions(stream, from)
+	if version == 0 {
+		return nil, fmt.Errorf("kurrentdb: stream %q: %w", stream, event.ErrNotFound)
+	}
+	recs, err := s.readRevisions(ctx, revs)
+	if err != nil {
+		return nil, err
+	}
+	return records(recs), nil
+}
+
+// ReadAll returns at most limit events with position > after, in global
+// order: the log read from the first revision above after. The log holds
+// committed events only, in position order, so nothing below a returned
+// event can commit later.
+func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]event.Recorded, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	if after >= s.idx.head() {
+		// The position may come from a revision this process has not
+		// indexed yet (another process wrote it): index up to it first.
+		if err := s.refresh(ctx); err != nil {
+			return nil, err
+		}
+	}
+	recs, err := s.readLog(ctx, s.idx.after(after), uint64(limit))
+	if err != nil {
+		return nil, err
+	}
+	return records(recs), nil
+}
+
+// Head returns the position of the last event in the log.
+func (s *Store) Head(ctx context.Context) (int64, error) {
+	if err := s.refresh(ctx); err != nil {
+		return 0, err
+	}
+	return s.idx.head(), nil
+}
+
+func records(recs []stored) []event.Recorded {
+	out := make([]event.Recorded, len(recs))
+	for i, r := range recs {
+		out[i] = r.rec
+	}
+	return out
+}

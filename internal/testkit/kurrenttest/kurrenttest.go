@@ -1,0 +1,53 @@
+// Package kurrenttest opens the KurrentDB event store for tests: on the
+// real server named by KURRENTDB_URL when it is set, otherwise on an
+// in-process stand-in (internal/testkit/kurrentstandin). Either way the
+// test runs; Target says which, and each test logs it.
+package kurrenttest
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"aidtrail/adapters/kurrentdb"
+	"aidtrail/internal/testkit/kurrentstandin"
+)
+
+// EnvURL is the variable naming a real KurrentDB for tests, as a
+// kurrentdb:// or esdb:// connection string.
+const EnvURL = "KURRENTDB_URL"
+
+// Target is "server" when tests run against the real KurrentDB of
+// KURRENTDB_URL and "stand-in" otherwise.
+func Target() string {
+	if os.Getenv(EnvURL) != "" {
+		return "server"
+	}
+	return "stand-in"
+}
+
+// Store opens a store on a log of its own (a fresh stream on the real
+// server, a fresh stand-in otherwise), closed when tb ends. The stand-in
+// is returned too (nil on a real server) for tests that inject faults.
+func Store(tb testing.TB) (*kurrentdb.Store, *kurrentstandin.Server) {
+	tb.Helper()
+	url := os.Getenv(EnvURL)
+	var standin *kurrentstandin.Server
+	if url == "" {
+		standin = kurrentstandin.Start(tb)
+		url = standin.URL()
+	}
+	tb.Logf("KurrentDB event store on the %s", Target())
+	s, err := kurrentdb.Open(tb.Context(), kurrentdb.Config{
+		URL:        url,
+		Log:        "aidtrail-test-" + uuid.NewString(),
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
+	})
+	if err != nil {
+		tb.Fatalf("open the KurrentDB store: %v", err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s, standin
+}
