@@ -2,6 +2,7 @@ package budget
 
 import (
 	"errors"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/google/uuid"
@@ -88,5 +89,52 @@ func TestLoadRefusesBrokenCharges(t *testing.T) {
 	b, err := LoadBudget(id, []event.Recorded{alloc, charge(2, "60"), rec(s, 3, TypeRefunded, `{"visit_id":"`+v.String()+`","amount_fen":20,"reason":"r"}`)})
 	if err != nil || b.Spent() != 40 || b.Available() != 60 || b.ChargedFor(v) != 40 {
 		t.Fatalf("load: %v %+v", err, b)
+	}
+}
+
+// Random charges, refunds and reservations, valid and not, each decided on
+// the budget loaded from its stream and committed (replay must rebuild
+// the same state): reserved + spent never passes allocated, and each
+// visit's charges less refunds match an independent tally.
+func TestPropertyChargesKeepTheInvariant(t *testing.T) {
+	t.Parallel()
+	for _, seed := range []uint64{7, 2026, rand.Uint64()} {
+		r := rand.New(rand.NewPCG(seed, seed+1))
+		const alloc = 50_000
+		h := newBudget(t, alloc)
+		visits := []uuid.UUID{uuid.New(), uuid.New(), uuid.New()}
+		tally := map[uuid.UUID]int64{}
+		refused := 0
+		for range 300 {
+			v, fen := visits[r.IntN(len(visits))], 1+r.Int64N(alloc/5)
+			var err error
+			switch r.IntN(3) {
+			case 0:
+				if err = h.do(func(b *Budget) error { return b.Charge(v, fen) }); err == nil {
+					tally[v] += fen
+				}
+			case 1:
+				if err = h.do(func(b *Budget) error { return b.Refund(v, fen, "更正") }); err == nil {
+					tally[v] -= fen
+				}
+			default:
+				err = h.do(func(b *Budget) error { return b.Reserve(uuid.New(), fen) })
+			}
+			if err != nil {
+				refused++
+			}
+			b := h.load()
+			if b.Reserved()+b.Spent() > b.Allocated() || b.Available() < 0 {
+				t.Fatalf("seed %d: reserved %d + spent %d > allocated %d", seed, b.Reserved(), b.Spent(), b.Allocated())
+			}
+			for _, v := range visits {
+				if b.ChargedFor(v) != tally[v] {
+					t.Fatalf("seed %d: visit charged %d, tally %d", seed, b.ChargedFor(v), tally[v])
+				}
+			}
+		}
+		if refused == 0 || refused == 300 {
+			t.Fatalf("seed %d: %d of 300 refused; the sequence exercises nothing", seed, refused)
+		}
 	}
 }
