@@ -37,21 +37,11 @@ func (a *api) registerVisit(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	unit, err := parseID("unit_id", req.UnitID)
-	if err != nil {
-		return err
-	}
-	budgetID, err := parseID("budget_id", req.BudgetID)
-	if err != nil {
-		return err
-	}
-	employees, err := parseIDList("employee_ids", req.EmployeeIDs)
-	if err != nil {
-		return err
-	}
-	visitors, err := parseIDList("visitors", req.Visitors)
-	if err != nil {
-		return err
+	var p idParser
+	unit, budgetID := p.one("unit_id", req.UnitID), p.one("budget_id", req.BudgetID)
+	employees, visitors := p.list("employee_ids", req.EmployeeIDs), p.list("visitors", req.Visitors)
+	if p.err != nil {
+		return p.err
 	}
 	d := visit.Details{Occasion: visit.Occasion(req.Occasion), VisitedOn: req.VisitedOn, EmployeeIDs: employees,
 		CashFenEach: req.CashFenEach, Goods: goodsOf(req.Goods), Visitors: visitors}
@@ -81,21 +71,20 @@ func (a *api) correctVisit(w http.ResponseWriter, r *http.Request) error {
 	return postOn(w, r, bodyRequired, func(ctx context.Context, actor commands.Actor, c change[correctVisitRequest]) (commands.Written, error) {
 		b := c.Body
 		var fix visit.Correction
-		var err error
+		var p idParser
 		if b.Occasion != nil {
 			o := visit.Occasion(*b.Occasion)
 			fix.Occasion = &o
 		}
 		fix.VisitedOn, fix.CashFenEach = b.VisitedOn, b.CashFenEach
 		if b.EmployeeIDs != nil {
-			if fix.EmployeeIDs, err = parseIDList("employee_ids", *b.EmployeeIDs); err != nil {
-				return commands.Written{}, err
-			}
+			fix.EmployeeIDs = p.list("employee_ids", *b.EmployeeIDs)
 		}
 		if b.Visitors != nil {
-			if fix.Visitors, err = parseIDList("visitors", *b.Visitors); err != nil {
-				return commands.Written{}, err
-			}
+			fix.Visitors = p.list("visitors", *b.Visitors)
+		}
+		if p.err != nil {
+			return commands.Written{}, p.err
 		}
 		if b.Goods != nil {
 			goods := goodsOf(*b.Goods)
@@ -113,18 +102,26 @@ func goodsOf(in []goodsJSON) []visit.Goods {
 	return out
 }
 
-// parseIDList parses a list of ids; an empty list stays empty (the
-// command says whether it may be).
-func parseIDList(field string, in []string) ([]uuid.UUID, error) {
+// idParser parses a request's ids, keeping the first error.
+type idParser struct{ err error }
+
+func (p *idParser) one(field, s string) uuid.UUID {
+	if p.err != nil {
+		return uuid.Nil
+	}
+	id, err := parseID(field, s)
+	p.err = err
+	return id
+}
+
+// list parses a list of ids; an empty list stays empty (the command says
+// whether it may be), never nil.
+func (p *idParser) list(field string, in []string) []uuid.UUID {
 	out := make([]uuid.UUID, len(in))
 	for i, s := range in {
-		id, err := parseID(field, s)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = id
+		out[i] = p.one(field, s)
 	}
-	return out, nil
+	return out
 }
 
 // visitJSON is a visit as GET /v1/visits/{id} and the list give it;

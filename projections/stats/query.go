@@ -197,17 +197,7 @@ func build(dims []query.Dimension, q query.StatsRequest, sc scope) (string, []an
 	for i, d := range dims {
 		exprs[i] = column[d]
 		if d == query.DimUnit {
-			// The child of the scope a case is under: the ancestor one
-			// level below the scope, 0 at the scope itself; a scope at the
-			// lowest level is its own only group.
-			switch {
-			case sc.no == 0:
-				exprs[i] = "f.u0"
-			case sc.depth < maxDepth:
-				exprs[i] = fmt.Sprintf("f.u%d", sc.depth+1)
-			default:
-				exprs[i] = fmt.Sprintf("f.u%d", sc.depth)
-			}
+			exprs[i] = unitColumn(sc)
 		}
 	}
 	// COUNT(DISTINCT) of an integer, grouped by integers: PostgreSQL
@@ -224,6 +214,21 @@ func build(dims []query.Dimension, q query.StatsRequest, sc scope) (string, []an
 		stmt += " GROUP BY " + strings.Join(exprs, ", ")
 	}
 	return stmt, args
+}
+
+// unitColumn groups by unit within sc: the child of the scope a row of
+// f (a case, or a unit of rm_stats_units) is under, that is the ancestor
+// one level below the scope, 0 at the scope itself; a scope at the lowest
+// level is its own only group.
+func unitColumn(sc scope) string {
+	switch {
+	case sc.no == 0:
+		return "f.u0"
+	case sc.depth < maxDepth:
+		return fmt.Sprintf("f.u%d", sc.depth+1)
+	default:
+		return fmt.Sprintf("f.u%d", sc.depth)
+	}
 }
 
 // setTerm fills the field of text dimension d.

@@ -39,14 +39,7 @@ func addVisits(ctx context.Context, tx *sqldb.Tx, q query.StatsRequest, dims []q
 	}
 	unitExpr := "0"
 	if slices.Contains(dims, query.DimUnit) {
-		switch { // as build groups cases
-		case sc.no == 0:
-			unitExpr = "f.u0"
-		case sc.depth < maxDepth:
-			unitExpr = fmt.Sprintf("f.u%d", sc.depth+1)
-		default:
-			unitExpr = fmt.Sprintf("f.u%d", sc.depth)
-		}
+		unitExpr = unitColumn(sc) // as build groups cases
 	}
 	where := []string{"1 = 1"}
 	if sc.no != 0 {
