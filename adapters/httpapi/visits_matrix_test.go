@@ -115,4 +115,3 @@ func visitsListed(t *testing.T, _ *orgOverHTTP, a matrixActor, c cell, rec *http
 		t.Fatalf("%s sees A's visit %v and B's %v: %s", a.name, seen[c.made[0]], seen[c.made[1]], rec.Body)
 	}
 }
-

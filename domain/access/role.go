@@ -57,9 +57,9 @@ var rolePermissions = map[Role][]Permission{
 		PermDiscoveryRules},
 	RoleCaseworker: {PermOrgRead, PermEmployeesRegister, PermEmployeesRead, PermCasesFile, PermVisitsRegister,
 		PermCareManage},
-	RoleApprover:   {PermOrgRead, PermEmployeesRead, PermCasesDecide},
-	RoleAuditor:    {PermOrgRead, PermEmployeesRead, PermAuditRead, PermStatsRead},
-	RoleAnalyst:    {PermOrgRead, PermEmployeesReadMasked, PermStatsRead},
+	RoleApprover: {PermOrgRead, PermEmployeesRead, PermCasesDecide},
+	RoleAuditor:  {PermOrgRead, PermEmployeesRead, PermAuditRead, PermStatsRead},
+	RoleAnalyst:  {PermOrgRead, PermEmployeesReadMasked, PermStatsRead},
 }
 
 // Permissions returns every permission, in declaration order.

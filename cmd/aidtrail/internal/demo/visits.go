@@ -48,7 +48,7 @@ func (l *loader) visits() error {
 		return fmt.Errorf("the Spring Festival visit: %w", err)
 	}
 	hospital := visit.Details{Occasion: visit.OccasionHospitalisation, VisitedOn: today, EmployeeIDs: ids[2:], CashFenEach: 1_000 * yuan,
-		Goods: []visit.Goods{{Description: "水果篮", ValueFen: 200 * yuan}},
+		Goods:    []visit.Goods{{Description: "水果篮", ValueFen: 200 * yuan}},
 		Visitors: []uuid.UUID{l.workers["dqcw"].AccountID, l.ap["dqcw"].AccountID}}
 	id, _, err := l.app.RegisterVisit(l.ctx, l.workers["dqcw"], commands.RegisterVisit{UnitID: l.units["dqcw"], BudgetID: budgetID, Details: hospital})
 	if err != nil {
