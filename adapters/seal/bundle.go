@@ -5,13 +5,11 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/google/uuid"
-	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"aidtrail/domain/event"
@@ -85,13 +83,11 @@ func WriteBundle(ctx context.Context, db *sqldb.DB, log Log, w io.Writer, from i
 	if err := enc.Encode(header); err != nil {
 		return 0, err
 	}
-	n := int64(0)
-	if from > 0 {
-		if err := db.QueryRow(ctx, "SELECT count(*) FROM seal_leaves WHERE position <= $1", from).Scan(&n); err != nil {
-			return 0, fmt.Errorf("seal: leaves up to %d: %w", from, err)
-		}
+	n, err := leavesThrough(ctx, db, from)
+	if err != nil {
+		return 0, err
 	}
-	hashes := dbHashes(ctx, db)
+	hashes := newTileReader(ctx, db, true) // the proofs share most of their hashes
 	written := int64(0)
 	for after := from; n < head.Size; {
 		recs, err := log.ReadAll(ctx, after, batchSize)
@@ -127,127 +123,4 @@ func WriteBundle(ctx context.Context, db *sqldb.DB, log Log, w io.Writer, from i
 		after = recs[len(recs)-1].Position
 	}
 	return written, bw.Flush()
-}
-
-// VerifyBundle checks a bundle with the public key alone and reports as
-// Verify does: the first position whose event differs from what the
-// signed head covers.
-func VerifyBundle(r io.Reader, verifier note.Verifier) (Report, error) {
-	dec := json.NewDecoder(bufio.NewReader(r))
-	var h bundleHeader
-	if err := dec.Decode(&h); err != nil || h.Bundle != bundleTitle || h.Version != 1 {
-		return Report{}, fmt.Errorf("seal: not an aidtrail audit bundle: %v", err)
-	}
-	var rep Report
-	bad := func(position int64, format string, args ...any) (Report, error) {
-		rep.OK, rep.FirstBadPosition, rep.Problem = false, position, fmt.Sprintf(format, args...)
-		return rep, nil
-	}
-	head, err := OpenHead([]byte(h.Head), verifier)
-	if err != nil {
-		return bad(0, "the bundle's tree head does not verify under the public key: %v", err)
-	}
-	rep.Head, rep.SealedThrough = head, head.LastPosition
-	tree := memoryTree{}
-	var positions []int64 // of the leaves, in a bundle of the whole log
-	var first, last int64 = -1, h.From
-	lines := make(chan decodedLine, 256)
-	done := make(chan struct{})
-	defer close(done)
-	go decodeLines(dec, lines, done) // decoding runs a line ahead of the checks
-	for dl := range lines {
-		if dl.err != nil {
-			return bad(last+1, "the bundle cannot be read after position %d: %v", last, dl.err)
-		}
-		line := dl.line
-		rec := line.Event.recorded()
-		if rec.Position <= last {
-			return bad(rec.Position, "position %d comes after %d", rec.Position, last)
-		}
-		if first < 0 {
-			first = line.Leaf
-		} else if line.Leaf != first+rep.Events {
-			return bad(last+1, "leaf %d, the event after position %d, is missing (the next is at %d)", first+rep.Events, last, rec.Position)
-		}
-		leaf := tlog.Hash(event.LeafHash(rec))
-		if base64.StdEncoding.EncodeToString(leaf[:]) != line.LeafHash {
-			return bad(rec.Position, "the event at position %d is not the one sealed as leaf %d", rec.Position, line.Leaf)
-		}
-		if h.From == 0 {
-			if _, err := tree.add(line.Leaf, event.LeafBytes(rec)); err != nil {
-				return Report{}, err
-			}
-			positions = append(positions, rec.Position)
-		} else {
-			proof := make(tlog.RecordProof, len(line.Proof))
-			for i, p := range line.Proof {
-				b, err := base64.StdEncoding.DecodeString(p)
-				if err != nil || len(b) != tlog.HashSize {
-					return bad(rec.Position, "the proof of position %d is malformed", rec.Position)
-				}
-				copy(proof[i][:], b)
-			}
-			if err := tlog.CheckRecord(proof, head.Size, head.Root, line.Leaf, leaf); err != nil {
-				return bad(rec.Position, "the event at position %d is not in the signed head: %v", rec.Position, err)
-			}
-		}
-		rep.Events++
-		last = rec.Position
-	}
-	if h.From == 0 {
-		if rep.Events != head.Size {
-			return bad(last+1, "the bundle holds %d events; its head covers %d", rep.Events, head.Size)
-		}
-		prev := int64(0)
-		for _, signed := range append(h.Heads, h.Head) {
-			hd, err := OpenHead([]byte(signed), verifier)
-			if err != nil {
-				return bad(0, "a tree head of the bundle does not verify under the public key: %v", err)
-			}
-			if hd.Size > head.Size {
-				return bad(0, "a tree head of the bundle covers %d events, more than its latest", hd.Size)
-			}
-			root, err := tlog.TreeHash(hd.Size, tree)
-			if err != nil {
-				return Report{}, err
-			}
-			if root != hd.Root {
-				from := min(prev, hd.Size-1)
-				return bad(positions[from], "the events at positions %d to %d do not hash to the signed head over %d events",
-					positions[from], positions[hd.Size-1], hd.Size)
-			}
-			prev = max(prev, hd.Size)
-		}
-	} else if first >= 0 && first+rep.Events != head.Size {
-		return bad(last+1, "the bundle stops at leaf %d; its head covers %d", first+rep.Events, head.Size)
-	}
-	rep.OK = true
-	return rep, nil
-}
-
-type decodedLine struct {
-	line bundleLine
-	err  error
-}
-
-// decodeLines sends the bundle's lines until its end (closing lines), an
-// error (sent last) or done.
-func decodeLines(dec *json.Decoder, lines chan<- decodedLine, done <-chan struct{}) {
-	defer close(lines)
-	for {
-		var l decodedLine
-		err := dec.Decode(&l.line)
-		if errors.Is(err, io.EOF) {
-			return
-		}
-		l.err = err
-		select {
-		case lines <- l:
-		case <-done:
-			return
-		}
-		if err != nil {
-			return
-		}
-	}
 }

@@ -35,7 +35,8 @@ func Prove(ctx context.Context, db *sqldb.DB, position int64) (Inclusion, error)
 	// leaf's hash in another: a proof is asked for one at a time, often.
 	var n sql.NullInt64
 	var signed sql.NullString
-	err := db.QueryRow(ctx, `SELECT (SELECT n FROM seal_leaves WHERE position = $1),
+	err := db.QueryRow(ctx, `SELECT (SELECT CASE WHEN position + leaves > $1 THEN leaf + ($1 - position) END
+			FROM seal_runs WHERE position <= $1 ORDER BY position DESC LIMIT 1),
 		(SELECT signed FROM seal_heads ORDER BY size DESC LIMIT 1)`, position).Scan(&n, &signed)
 	if err != nil {
 		return Inclusion{}, fmt.Errorf("seal: find the leaf of position %d: %w", position, err)
@@ -52,7 +53,7 @@ func Prove(ctx context.Context, db *sqldb.DB, position int64) (Inclusion, error)
 	}
 	leafIndex := tlog.StoredHashIndex(0, n.Int64)
 	var leaf tlog.Hash
-	stored := dbHashes(ctx, db)
+	stored := newTileReader(ctx, db, false)
 	withLeaf := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
 		hashes, err := stored.ReadHashes(append(indexes[:len(indexes):len(indexes)], leafIndex))
 		if err != nil {
@@ -95,7 +96,7 @@ func Consistency(ctx context.Context, db *sqldb.DB, from int64) (Extension, erro
 	if from < 1 || from > head.Size {
 		return Extension{}, fmt.Errorf("a head over %d events (the latest covers %d): %w", from, head.Size, ErrNotSealed)
 	}
-	proof, err := tlog.ProveTree(head.Size, from, dbHashes(ctx, db))
+	proof, err := tlog.ProveTree(head.Size, from, newTileReader(ctx, db, false))
 	if err != nil {
 		return Extension{}, fmt.Errorf("seal: prove %d extends %d: %w", head.Size, from, err)
 	}

@@ -229,13 +229,16 @@ func TestTamperingIsFound(t *testing.T) {
 			if err != nil || len(recs) != 1 {
 				t.Fatalf("read the rewritten event: %v", err)
 			}
+			// Leaf 25's hash is the tenth of the second tile of the tree's
+			// first level (tiles of 16 hashes: leaves 16 to 31).
 			leaf := tlog.RecordHash(event.LeafBytes(recs[0]))
-			var n int64
-			if err := f.env.DB.QueryRow(t.Context(), "SELECT n FROM seal_leaves WHERE position = $1", f.pos[25]).Scan(&n); err != nil {
+			var tile []byte
+			if err := f.env.DB.QueryRow(t.Context(), "SELECT hashes FROM seal_tiles WHERE level = 0 AND idx = 1").Scan(&tile); err != nil {
 				t.Fatal(err)
 			}
-			f.exec(t, "UPDATE seal_hashes SET hash = $1 WHERE idx = $2", leaf[:], tlog.StoredHashIndex(0, n))
-		}, at(24), "positions"}, // leaves 24 and 25 share the parent that tells
+			copy(tile[9*tlog.HashSize:], leaf[:])
+			f.exec(t, "UPDATE seal_tiles SET hashes = $1 WHERE level = 0 AND idx = 1", tile)
+		}, at(16), "positions"}, // the hash stored over leaves 16 to 31 tells
 	}
 	for _, kind := range apptest.Kinds {
 		for _, tc := range tampers {

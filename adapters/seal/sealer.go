@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -110,7 +109,7 @@ func (s *Sealer) Seal(ctx context.Context) (Head, error) {
 	if size == 0 || !grew && latest.Size == size {
 		return latest, nil
 	}
-	root, err := tlog.TreeHash(size, dbHashes(ctx, s.cfg.DB))
+	root, err := tlog.TreeHash(size, newTileReader(ctx, s.cfg.DB, false))
 	if err != nil {
 		return Head{}, fmt.Errorf("seal: tree hash: %w", err)
 	}
@@ -126,10 +125,11 @@ func (s *Sealer) Seal(ctx context.Context) (Head, error) {
 	return head, nil
 }
 
-// add seals recs as leaves size, size+1, … in one transaction.
+// add seals recs as leaves size, size+1, … in one transaction: their
+// runs of positions and the tiles the tree's growth changes.
 func (s *Sealer) add(ctx context.Context, size int64, recs []event.Recorded) error {
-	pending := map[int64]tlog.Hash{}
-	stored := dbHashes(ctx, s.cfg.DB)
+	pending := make(map[int64]tlog.Hash, 2*len(recs))
+	stored := newTileReader(ctx, s.cfg.DB, true)
 	reader := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
 		out := make([]tlog.Hash, len(indexes))
 		var missing []int64
@@ -166,56 +166,15 @@ func (s *Sealer) add(ctx context.Context, size int64, recs []event.Recorded) err
 			pending[tlog.StoredHashIndex(0, n)+int64(k)] = h
 		}
 	}
-	leaves := make([]any, 0, 2*len(recs))
-	for i, r := range recs {
-		leaves = append(leaves, size+int64(i), r.Position)
-	}
-	hashes := make([]any, 0, 2*len(pending))
-	for idx, h := range pending {
-		hashes = append(hashes, idx, h[:])
-	}
 	return s.cfg.DB.InTx(ctx, func(tx *sqldb.Tx) error {
-		if err := insertRows(ctx, tx, "seal_leaves (n, position)", leaves); err != nil {
+		if err := insertRuns(ctx, tx, runsOf(size, recs)); err != nil {
 			return fmt.Errorf("seal: leaves from %d: %w", size, err)
 		}
-		if err := insertRows(ctx, tx, "seal_hashes (idx, hash)", hashes); err != nil {
+		if err := writeTiles(ctx, tx, size, size+int64(len(recs)), reader); err != nil {
 			return fmt.Errorf("seal: hashes of leaves from %d: %w", size, err)
 		}
 		return nil
 	})
-}
-
-// insertRows inserts pairs of values into table (two columns) with
-// multi-row statements.
-func insertRows(ctx context.Context, tx *sqldb.Tx, table string, pairs []any) error {
-	for start := 0; start < len(pairs); start += maxParams {
-		part := pairs[start:min(start+maxParams, len(pairs))]
-		var b strings.Builder
-		for i := 0; i < len(part); i += 2 {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "($%d, $%d)", i+1, i+2)
-		}
-		if _, err := tx.Exec(ctx, "INSERT INTO "+table+" VALUES "+b.String(), part...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// sealedSize returns how many leaves are sealed and the position of the
-// last (0 when none).
-func sealedSize(ctx context.Context, db *sqldb.DB) (int64, int64, error) {
-	var n, position int64
-	err := db.QueryRow(ctx, "SELECT n, position FROM seal_leaves ORDER BY n DESC LIMIT 1").Scan(&n, &position)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, nil
-	}
-	if err != nil {
-		return 0, 0, fmt.Errorf("seal: read the sealed size: %w", err)
-	}
-	return n + 1, position, nil
 }
 
 // ErrNoHead: no tree head has been signed yet.
@@ -233,59 +192,4 @@ func LatestHead(ctx context.Context, db *sqldb.DB) (Head, error) {
 		return Head{}, fmt.Errorf("seal: read the latest head: %w", err)
 	}
 	return readHead([]byte(signed))
-}
-
-// dbHashes reads stored hashes from db, many in one statement.
-func dbHashes(ctx context.Context, db *sqldb.DB) tlog.HashReader {
-	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
-		out := make([]tlog.Hash, len(indexes))
-		for start := 0; start < len(indexes); start += maxParams {
-			part := indexes[start:min(start+maxParams, len(indexes))]
-			found := make(map[int64][]byte, len(part))
-			args := make([]any, len(part))
-			for i, x := range part {
-				args[i] = x
-			}
-			rows, err := db.Query(ctx, "SELECT idx, hash FROM seal_hashes WHERE idx IN ("+placeholders(1, len(part))+")", args...)
-			if err != nil {
-				return nil, fmt.Errorf("seal: stored hashes: %w", err)
-			}
-			for rows.Next() {
-				var idx int64
-				var h []byte
-				if err := rows.Scan(&idx, &h); err != nil {
-					rows.Close()
-					return nil, err
-				}
-				found[idx] = h
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return nil, err
-			}
-			for i, x := range part {
-				h, ok := found[x]
-				if !ok || len(h) != tlog.HashSize {
-					return nil, fmt.Errorf("seal: stored hash %d is missing or malformed", x)
-				}
-				copy(out[start+i][:], h)
-			}
-		}
-		return out, nil
-	})
-}
-
-// maxParams bounds the values one statement binds (SQLite allows 32,766).
-const maxParams = 500
-
-// placeholders returns "$first, …" for n values.
-func placeholders(first, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "$%d", first+i)
-	}
-	return b.String()
 }

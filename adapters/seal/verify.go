@@ -67,7 +67,7 @@ func Verify(ctx context.Context, db *sqldb.DB, log Log, verifier note.Verifier) 
 		r.SealedThrough = r.Head.LastPosition
 	}
 
-	tree := memoryTree{}
+	tree := newMemoryTree(0)
 	readCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	for b := range readAhead(readCtx, db, log) {
@@ -75,11 +75,8 @@ func Verify(ctx context.Context, db *sqldb.DB, log Log, verifier note.Verifier) 
 			return Report{}, b.err
 		}
 		for i, rec := range b.recs {
-			n := r.Events + int64(i)
-			leaf, err := tree.add(n, event.LeafBytes(rec))
-			if err != nil {
-				return Report{}, err
-			}
+			leaf := tlog.RecordHash(event.LeafBytes(rec))
+			tree.add(r.Events+int64(i), leaf)
 			if i >= len(b.sealed) {
 				continue // not sealed yet
 			}
@@ -171,31 +168,6 @@ func readAhead(ctx context.Context, db *sqldb.DB, log Log) <-chan batchRead {
 	return out
 }
 
-// memoryTree holds a whole tree's stored hashes, index by index.
-type memoryTree []tlog.Hash
-
-// add appends leaf n's stored hashes and returns its leaf hash.
-func (t *memoryTree) add(n int64, data []byte) (tlog.Hash, error) {
-	hashes, err := tlog.StoredHashes(n, data, *t)
-	if err != nil {
-		return tlog.Hash{}, fmt.Errorf("seal: hashes of leaf %d: %w", n, err)
-	}
-	*t = append(*t, hashes...)
-	return hashes[0], nil
-}
-
-// ReadHashes reads stored hashes by index.
-func (t memoryTree) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(indexes))
-	for i, x := range indexes {
-		if x < 0 || x >= int64(len(t)) {
-			return nil, fmt.Errorf("seal: hash %d is beyond the tree", x)
-		}
-		out[i] = t[x]
-	}
-	return out, nil
-}
-
 type sealedLeaf struct {
 	position int64
 	hash     tlog.Hash
@@ -203,40 +175,20 @@ type sealedLeaf struct {
 
 // sealedLeaves reads leaves from, from+1, … (at most count), as sealed.
 func sealedLeaves(ctx context.Context, db *sqldb.DB, from, count int64) ([]sealedLeaf, error) {
-	rows, err := db.Query(ctx, "SELECT n, position FROM seal_leaves WHERE n >= $1 AND n < $2 ORDER BY n", from, from+count)
-	if err != nil {
-		return nil, fmt.Errorf("seal: read the sealed leaves: %w", err)
-	}
-	var out []sealedLeaf
-	var ns []int64
-	for rows.Next() {
-		var n int64
-		var l sealedLeaf
-		if err := rows.Scan(&n, &l.position); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if n != from+int64(len(out)) {
-			rows.Close()
-			return nil, fmt.Errorf("seal: leaf %d is missing from the sealed leaves", from+int64(len(out)))
-		}
-		out = append(out, l)
-		ns = append(ns, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	indexes := make([]int64, len(ns))
-	for i, n := range ns {
-		indexes[i] = tlog.StoredHashIndex(0, n)
-	}
-	hashes, err := dbHashes(ctx, db).ReadHashes(indexes)
+	positions, err := sealedPositions(ctx, db, from, count)
 	if err != nil {
 		return nil, err
 	}
-	for i := range out {
-		out[i].hash = hashes[i]
+	hashes, err := levelHashes(ctx, db, 0, from, int64(len(positions)))
+	if err != nil {
+		return nil, err
+	}
+	if len(hashes) < len(positions) {
+		return nil, fmt.Errorf("seal: the hash of leaf %d is missing", from+int64(len(hashes)))
+	}
+	out := make([]sealedLeaf, len(positions))
+	for i, p := range positions {
+		out[i] = sealedLeaf{position: p, hash: hashes[i]}
 	}
 	return out, nil
 }
@@ -266,48 +218,36 @@ func storedHeads(ctx context.Context, db *sqldb.DB) ([]storedHead, error) {
 	return out, errors.Join(rows.Err())
 }
 
-// leafPosition returns the position sealed as leaf n (0 when there is
-// none).
-func leafPosition(ctx context.Context, db *sqldb.DB, n int64) (int64, error) {
-	leaves, err := sealedLeaves(ctx, db, n, 1)
-	if err != nil || len(leaves) == 0 {
-		return 0, err
-	}
-	return leaves[0].position, nil
-}
-
 // firstDivergence finds where the tree recomputed from the log first
 // differs from the hashes stored when it was sealed, among the first size
 // leaves: the lowest-level stored hash that differs, leftmost, covers the
 // leaves where a change was hidden (a leaf hash rewritten to match a
-// changed event leaves its parent differing). It returns the positions of
-// the first and last of those leaves (0, 0 when every stored hash was
-// rewritten to match, and only the signed root tells).
+// changed event leaves the hash stored above it differing: tiles keep
+// every tileHeight-th level). It returns the positions of the first and
+// last of those leaves (0, 0 when every stored hash was rewritten to
+// match, and only the signed root tells).
 func firstDivergence(ctx context.Context, db *sqldb.DB, tree memoryTree, size int64) (int64, int64, error) {
-	bestLevel, bestK := -1, int64(0)
-	limit := min(tlog.StoredHashCount(size), int64(len(tree)))
-	for idx := int64(0); idx < limit; idx++ {
-		stored, err := dbHashes(ctx, db).ReadHashes([]int64{idx})
+	for tileLevel := 0; size>>(tileLevel*tileHeight) > 0; tileLevel++ {
+		level := tileLevel * tileHeight
+		count := size >> level // the complete subtrees at this level
+		stored, err := levelHashes(ctx, db, tileLevel, 0, count)
 		if err != nil {
 			return 0, 0, err
 		}
-		if stored[0] == tree[idx] {
-			continue
+		for k, h := range stored {
+			x := tlog.StoredHashIndex(level, int64(k))
+			if x >= int64(len(tree)) || h == tree[x] {
+				continue
+			}
+			first := int64(k) << level
+			last := min(int64(k+1)<<level, size) - 1
+			a, err := leafPosition(ctx, db, first)
+			if err != nil {
+				return 0, 0, err
+			}
+			b, err := leafPosition(ctx, db, last)
+			return a, b, err
 		}
-		level, k := tlog.SplitStoredHashIndex(idx)
-		if bestLevel < 0 || level < bestLevel || level == bestLevel && k < bestK {
-			bestLevel, bestK = level, k
-		}
 	}
-	if bestLevel < 0 {
-		return 0, 0, nil
-	}
-	first := bestK << bestLevel
-	last := min((bestK+1)<<bestLevel, size) - 1
-	a, err := leafPosition(ctx, db, first)
-	if err != nil {
-		return 0, 0, err
-	}
-	b, err := leafPosition(ctx, db, last)
-	return a, b, err
+	return 0, 0, nil
 }

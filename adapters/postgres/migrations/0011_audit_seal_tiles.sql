@@ -1,0 +1,29 @@
+-- The audit log's tree as tiles, so that sealing a batch of events writes
+-- a few rows instead of several per event (adapters/seal).
+--
+-- seal_runs replaces seal_leaves: each row is a run of leaves at
+-- consecutive global positions — leaves leaf, leaf+1, … (leaves of them)
+-- are the events at position, position+1, …. seal_tiles replaces
+-- seal_hashes: the tree's hashes as golang.org/x/mod/sumdb/tlog tiles of
+-- height 4, each the hashes of one tree level (level × 4) for up to 16
+-- adjacent subtrees, concatenated; a tile still filling up is replaced by
+-- its wider self as the tree grows. Rows of seal_runs and seal_heads are
+-- only ever added.
+--
+-- The leaves and hashes sealed so far are dropped: the sealer seals the
+-- log again from its first event, which gives the same tree, and the
+-- signed heads kept in seal_heads are checked against it by verify.
+DROP TABLE seal_leaves;
+DROP TABLE seal_hashes;
+CREATE TABLE seal_runs (
+    leaf     bigint PRIMARY KEY CHECK (leaf >= 0),
+    position bigint NOT NULL UNIQUE,
+    leaves   bigint NOT NULL CHECK (leaves > 0)
+);
+CREATE TABLE seal_tiles (
+    level  integer NOT NULL CHECK (level >= 0),
+    idx    bigint  NOT NULL CHECK (idx >= 0),
+    width  integer NOT NULL CHECK (width BETWEEN 1 AND 16),
+    hashes bytea   NOT NULL CHECK (octet_length(hashes) = 32 * width),
+    PRIMARY KEY (level, idx)
+);
