@@ -3,7 +3,6 @@ package seal
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"io"
 	"runtime"
@@ -66,10 +65,11 @@ func checkLines(r io.Reader, from int64, head Head, stop <-chan struct{}) <-chan
 	}()
 	for range workers {
 		go func() {
+			var s lineScanner
 			for b := range work {
 				b.checks = make([]lineCheck, len(b.lines))
 				for i, l := range b.lines {
-					b.checks[i] = checkLine(l, from, head)
+					b.checks[i] = checkLine(&s, l, from, head)
 				}
 				close(b.done)
 			}
@@ -118,11 +118,11 @@ func readBatches(r io.Reader) func(yield func(*lineBatch) bool) {
 	}
 }
 
-// checkLine decodes one line of a bundle and checks what it can alone:
+// checkLine decodes one line of a bundle with s and checks what it can alone:
 // its leaf hash, and in a bundle from a position on its proof in head.
-func checkLine(raw []byte, from int64, head Head) lineCheck {
+func checkLine(s *lineScanner, raw []byte, from int64, head Head) lineCheck {
 	var line bundleLine
-	if err := json.Unmarshal(raw, &line); err != nil {
+	if err := s.decodeLine(raw, &line); err != nil {
 		return lineCheck{err: err}
 	}
 	rec := line.Event.recorded()
