@@ -9,19 +9,25 @@ import (
 	"net"
 	"net/url"
 	"time"
+
+	"aidtrail/adapters/kurrentdb"
 )
 
 // storeConfig chooses the event store: PostgreSQL when DatabaseURL is set,
-// otherwise the embedded store in DataDir.
+// otherwise the embedded store in DataDir. EventStore, when set, moves the
+// events alone to KurrentDB; keys, credentials, sessions and read models
+// stay in the database the other two choose.
 type storeConfig struct {
 	DataDir     string
 	DatabaseURL string
+	EventStore  string
 }
 
 func (c *storeConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", "./aidtrail-data", "directory of the embedded store (created if missing); ignored with --database-url")
 	// The default is not shown: the variable may hold a password.
 	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL, postgres://...; default $AIDTRAIL_DATABASE_URL; unset means the embedded store")
+	fs.StringVar(&c.EventStore, "eventstore", "", "keep the events in KurrentDB: kurrentdb://host:2113?tls=false; unset keeps them beside the tables")
 }
 
 // setDefaults fills what the command line left empty, from env first.
@@ -36,10 +42,14 @@ func (c *storeConfig) setDefaults(env environment) {
 
 // Validate reports every problem at once.
 func (c storeConfig) Validate() error {
-	if c.DatabaseURL == "" {
-		return nil
+	var errs []error
+	if c.DatabaseURL != "" {
+		errs = append(errs, validatePostgresURL(c.DatabaseURL))
 	}
-	return validatePostgresURL(c.DatabaseURL)
+	if c.EventStore != "" && !kurrentdb.IsURL(c.EventStore) {
+		errs = append(errs, errors.New("--eventstore: want kurrentdb://host:port?tls=false (or kurrentdb+discover://...)"))
+	}
+	return errors.Join(errs...)
 }
 
 func validatePostgresURL(raw string) error {

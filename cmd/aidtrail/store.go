@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"aidtrail/adapters/kurrentdb"
 	"aidtrail/adapters/postgres"
 	"aidtrail/adapters/sqlite"
 	"aidtrail/commands"
@@ -33,6 +34,9 @@ type database struct {
 // openStore opens the store cfg chooses. The cleanup closes it; call it
 // once, after the last use.
 func openStore(ctx context.Context, cfg storeConfig, log *slog.Logger) (database, func(), error) {
+	if cfg.EventStore != "" {
+		return openKurrent(ctx, cfg, log)
+	}
 	if cfg.DatabaseURL != "" {
 		s, err := postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL, Logger: log})
 		if err != nil {
@@ -63,6 +67,34 @@ func openStore(ctx context.Context, cfg storeConfig, log *slog.Logger) (database
 		}
 	}
 	return database{s, tables}, cleanup, nil
+}
+
+// kurrentEvents keeps the events in KurrentDB. Its Migrate brings the
+// tables' database (PostgreSQL or embedded) up to date; KurrentDB needs
+// no schema.
+type kurrentEvents struct {
+	*kurrentdb.Store
+	tables store
+}
+
+func (k kurrentEvents) Migrate(ctx context.Context) error { return k.tables.Migrate(ctx) }
+
+// openKurrent opens the tables' database as without --eventstore and the
+// KurrentDB event store beside it.
+func openKurrent(ctx context.Context, cfg storeConfig, log *slog.Logger) (database, func(), error) {
+	rest := cfg
+	rest.EventStore = ""
+	db, cleanup, err := openStore(ctx, rest, log)
+	if err != nil {
+		return database{}, nil, err
+	}
+	k, err := kurrentdb.Open(ctx, kurrentdb.Config{URL: cfg.EventStore, Logger: log})
+	if err != nil {
+		cleanup()
+		return database{}, nil, err
+	}
+	log.Info("event store: KurrentDB", "url", redact(cfg.EventStore))
+	return database{kurrentEvents{k, db.events}, db.tables}, func() { _ = k.Close(); cleanup() }, nil
 }
 
 // postgresTables is the handle on the tables beside s's event log, with
