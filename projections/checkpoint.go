@@ -147,6 +147,9 @@ func applyIn(ctx context.Context, tx *sqldb.Tx, p Projection, gen int64, events 
 	if last == cp {
 		return 0, nil
 	}
+	if err := w.End(ctx); err != nil {
+		return 0, fmt.Errorf("%s at the end of the batch to %d: %w", p.Name(), last, err)
+	}
 	if err := addCounts(ctx, tx, key, counted); err != nil {
 		return 0, err
 	}

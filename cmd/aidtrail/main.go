@@ -82,7 +82,7 @@ Usage:
   aidtrail verify [FILE] [--public-key KEY] [--seal]
                      check the history (or a bundle, offline) against its signed audit log;
                      names the first bad position
-  aidtrail bench append|cases|projections|audit
+  aidtrail bench append|cases|projections|audit|discovery
                      measure appends against raw INSERTs, whole case lifecycles over HTTP,
                      the read models' rebuild and lag, or trails, proofs and verification
 

@@ -31,7 +31,7 @@ func (rule Rule) Matches(t Trigger, p Person) bool {
 		return rule.LifeEvent == nil && t.LifeEvent == nil && p.InRegister
 	}
 	le := t.LifeEvent
-	if le.Kind != rule.LifeEvent.Kind || rule.LifeEvent.Subject != "" && le.Subject != rule.LifeEvent.Subject {
+	if !rule.LooksFor(*le) {
 		return false
 	}
 	if rule.WithinDays > 0 {
@@ -98,4 +98,10 @@ func Year(date string) int {
 		return 0
 	}
 	return y
+}
+
+// LooksFor reports whether rule is tried on life event e at all: it names
+// e's kind, and its subject or none. Matches decides the rest.
+func (rule Rule) LooksFor(e LifeEvent) bool {
+	return rule.LifeEvent != nil && rule.LifeEvent.Kind == e.Kind && (rule.LifeEvent.Subject == "" || rule.LifeEvent.Subject == e.Subject)
 }

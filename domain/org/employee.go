@@ -16,7 +16,9 @@ func EmployeeStream(id uuid.UUID) string { return "employee-" + id.String() }
 
 // ParseEmployeeStream returns the employee whose stream is stream, or an
 // error.
-func ParseEmployeeStream(stream string) (uuid.UUID, error) { return event.StreamID(stream, "employee-") }
+func ParseEmployeeStream(stream string) (uuid.UUID, error) {
+	return event.StreamID(stream, "employee-")
+}
 
 // Employee is a union member (职工), the fifth level of the organisation,
 // registered at one unit at a time. Create one with Register, rebuild one

@@ -96,14 +96,17 @@ func (Projection) Tables() []readmodel.Table {
 				register_since TEXT    NOT NULL DEFAULT '')`,
 		}},
 		{Name: "rm_discovery_life", Create: []string{
+			// Unique by construction (one row per life_event.recorded, its
+			// id the event's); no key but the one lookup it serves, since
+			// a bureau's life events are most of its history.
 			`CREATE TABLE {rm_discovery_life} (
-				life_event_id TEXT PRIMARY KEY,
+				life_event_id TEXT NOT NULL,
 				employee_id   TEXT NOT NULL,
 				kind          TEXT NOT NULL,
 				subject       TEXT NOT NULL,
 				occurred_on   TEXT NOT NULL,
 				position      BIGINT NOT NULL)`,
-			`CREATE INDEX {rm_discovery_life}_employee ON {rm_discovery_life} (employee_id, position)`,
+			`CREATE INDEX {rm_discovery_life}_employee ON {rm_discovery_life} (employee_id)`,
 		}},
 		{Name: "rm_discovery_cases", Create: []string{
 			`CREATE TABLE {rm_discovery_cases} (
@@ -193,6 +196,7 @@ func (a *applier) apply() error {
 		if err := event.Decode(a.e, &p); err != nil {
 			return err
 		}
+		a.state().rules = &p
 		return a.exec(`INSERT INTO {rm_discovery_rules} (one, version, rules) VALUES (1, $1, $2)
 			ON CONFLICT (one) DO UPDATE SET version = excluded.version, rules = excluded.rules`,
 			p.Version, string(a.e.Data))

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,18 +27,28 @@ func (a *applier) person(employee string) (unit string, p care.Person, ok bool, 
 	return unit, p, err == nil, err
 }
 
-// rules reads the rule set in force; version 0 when none is published.
+// rules returns the rule set in force (version 0 when none is
+// published), read once a batch.
 func (a *applier) rules() (care.RulesPublished, error) {
+	st := a.state()
+	if st.rules != nil {
+		return *st.rules, nil
+	}
 	var raw string
 	err := a.tx.QueryRow(a.ctx, `SELECT rules FROM {rm_discovery_rules} WHERE one = 1`).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
-		return care.RulesPublished{}, nil
+		st.rules = &care.RulesPublished{}
+		return *st.rules, nil
 	}
 	if err != nil {
 		return care.RulesPublished{}, err
 	}
 	var set care.RulesPublished
-	return set, json.Unmarshal([]byte(raw), &set)
+	if err := json.Unmarshal([]byte(raw), &set); err != nil {
+		return care.RulesPublished{}, err
+	}
+	st.rules = &set
+	return set, nil
 }
 
 func (a *applier) register() error {
@@ -60,6 +71,9 @@ func (a *applier) register() error {
 	// life events are tried again: a rule may ask for someone in the
 	// register, which they were not when the event was recorded.
 	triggers := []trigger{{id: a.e.ID, t: care.Trigger{RecordedOn: p.Since}}}
+	if err := a.state().flushLife(a.ctx, a.tx); err != nil {
+		return err
+	}
 	life, err := a.lifeEvents(employee.String(), p.Since)
 	if err != nil {
 		return err
@@ -109,11 +123,16 @@ func (a *applier) lifeEvent() error {
 		return err
 	}
 	employee := p.EmployeeID.String()
-	if err := a.exec(`INSERT INTO {rm_discovery_life} (life_event_id, employee_id, kind, subject, occurred_on, position)
-		VALUES ($1, $2, $3, $4, $5, $6)`, p.LifeEventID.String(), employee, p.Kind, p.Subject, p.OccurredOn, a.e.Position); err != nil {
+	st := a.state()
+	st.life = append(st.life, p.LifeEventID.String(), employee, p.Kind, p.Subject, p.OccurredOn, a.e.Position)
+	set, err := a.rules()
+	if err != nil {
 		return err
 	}
 	le := care.LifeEvent{Kind: p.Kind, Subject: p.Subject, OccurredOn: p.OccurredOn}
+	if !slices.ContainsFunc(set.Rules, func(r care.Rule) bool { return r.LooksFor(le) }) {
+		return nil // most life events: no rule in force looks for them
+	}
 	return a.find(employee, []trigger{{id: p.LifeEventID, t: care.Trigger{LifeEvent: &le, RecordedOn: care.Today(a.at())}}})
 }
 

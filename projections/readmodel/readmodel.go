@@ -61,6 +61,47 @@ type Tx struct {
 	// stmts holds the statements prepared in this transaction, by query
 	// text, on an engine where that pays (sqldb.Engine.PrepareRepeated).
 	stmts map[string]*sql.Stmt
+	// local and ends are what a projection keeps for the rest of the
+	// transaction (see Local and AtEnd).
+	local map[any]any
+	ends  []func(context.Context) error
+}
+
+// Local returns what the projection keeps under key for the rest of this
+// transaction — one batch of events — made by init on first use. A
+// projection keeps there what it would otherwise read for every event (a
+// rule set) or writes it may gather into one statement, which it then
+// writes with AtEnd, or earlier when a read needs them. The runner may
+// apply a batch again in a new transaction: nothing kept here outlives
+// this one.
+func (t *Tx) Local(key any, init func() any) any {
+	if v, ok := t.local[key]; ok {
+		return v
+	}
+	if t.local == nil {
+		t.local = map[any]any{}
+	}
+	v := init()
+	t.local[key] = v
+	return v
+}
+
+// AtEnd has f run once after the transaction's last event is applied and
+// before its checkpoint moves; an error from f fails the whole batch, as
+// an error from Apply does.
+func (t *Tx) AtEnd(f func(context.Context) error) { t.ends = append(t.ends, f) }
+
+// End runs what AtEnd registered, in order. The runner calls it; a
+// projection does not.
+func (t *Tx) End(ctx context.Context) error {
+	ends := t.ends
+	t.ends = nil
+	for _, f := range ends {
+		if err := f(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NewTx binds tx to the table names names replaces.
