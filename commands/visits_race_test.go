@@ -4,10 +4,15 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"aidtrail/commands"
 	"aidtrail/domain/budget"
+	"aidtrail/domain/calendar"
 	"aidtrail/domain/event"
+	"aidtrail/domain/visit"
 )
 
 // Invariant 2 under attack: visits registered at once against one budget,
@@ -54,6 +59,64 @@ func TestConcurrentVisitsNeverOverspend(t *testing.T) {
 			}
 			if busy == 0 && won != visitBudgetFen/each {
 				t.Fatalf("%d visits won, want %d", won, visitBudgetFen/each)
+			}
+		})
+	}
+}
+
+// Ten visits and ten final approvals at once against one budget that
+// covers twelve of them, so that both kinds of writer must win some: the
+// budget's stream orders them, exactly twelve succeed, and reserved +
+// spent never passes the allocation.
+func TestVisitsAndApprovalsShareABudget(t *testing.T) {
+	for _, kind := range []string{"postgres", "sqlite"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			const covered = 12
+			f := newMoney(t, kind, covered*grantFen)
+			const each = 10
+			cases, emps := make([]uuid.UUID, each), make([]uuid.UUID, each)
+			for i := range each {
+				cases[i] = f.caseAwaitingFinalApproval(t)
+				var err error
+				if emps[i], _, err = register(ctx, f.env, f.caseworker, f.station); err != nil {
+					t.Fatal(err)
+				}
+			}
+			errs := make([]error, 2*each)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range each {
+				wg.Go(func() { <-start; errs[i] = f.approve(t, cases[i]) })
+				wg.Go(func() {
+					<-start
+					_, _, errs[each+i] = f.env.App.RegisterVisit(ctx, f.caseworker, commands.RegisterVisit{UnitID: f.station, BudgetID: f.budgetID,
+						Details: visit.Details{Occasion: visit.OccasionIllness, VisitedOn: time.Now().In(calendar.Zone).Format(visit.DateLayout),
+							EmployeeIDs: emps[i : i+1], CashFenEach: grantFen, Visitors: []uuid.UUID{f.workerID}}})
+				})
+			}
+			close(start)
+			wg.Wait()
+			approved, visited := 0, 0
+			for i, err := range errs {
+				switch {
+				case err == nil && i < each:
+					approved++
+				case err == nil:
+					visited++
+				case !errors.Is(err, budget.ErrExceeded):
+					t.Fatalf("writer %d: %v", i, err)
+				}
+			}
+			b, err := f.env.Query.GetBudget(ctx, f.admin, f.budgetID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d approvals and %d visits won; budget %+v", approved, visited, b)
+			if approved+visited != covered || b.Reserved != int64(approved)*grantFen || b.Spent != int64(visited)*grantFen ||
+				b.Reserved+b.Spent > b.Allocated || b.Available != 0 {
+				t.Fatalf("%d approvals and %d visits won; budget %+v", approved, visited, b)
 			}
 		})
 	}
