@@ -142,9 +142,9 @@ func (a *App) CorrectVisit(ctx context.Context, actor Actor, cmd CorrectVisit) (
 
 // checkVisited refuses employees and visitors d names that a visit by
 // unit may not: an employee not registered, erased or outside the unit's
-// subtree, a visitor who is no account. With was set (a correction), only
-// the ids was did not name are checked: a visit stays correctable after
-// an employee it named is erased.
+// subtree, a visitor who is no account. When was is set (a correction),
+// only the ids it did not name are checked: a visit stays correctable
+// after an employee it named is erased or moved away.
 func checkVisited(ctx context.Context, w *uow.Work, unit *org.Unit, d visit.Details, was *visit.Details) error {
 	units := map[uuid.UUID]*org.Unit{unit.ID(): unit}
 	for _, id := range d.EmployeeIDs {
