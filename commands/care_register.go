@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -49,22 +50,9 @@ type ReviewHardship struct {
 // ReviewHardship needs care.manage at the employee's unit; reviewing
 // someone not in the register is care.ErrNotInRegister.
 func (a *App) ReviewHardship(ctx context.Context, actor Actor, cmd ReviewHardship) (Written, error) {
-	pos, err := a.attempt(ctx, actor, "ReviewHardship", nil, func(w *uow.Work) (event.Metadata, error) {
-		entry, _, meta, err := a.registerEntry(ctx, w, actor, cmd.EmployeeID, false)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		note, err := a.sealNote(ctx, cmd.EmployeeID, cmd.Note)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		if err := entry.Review(cmd.Outcome, cmd.Level, note, meta.OccurredAt); err != nil {
-			return event.Metadata{}, err
-		}
-		w.Add(entry.Stream(), entry.Changes()...)
-		return meta, nil
+	return a.changeEntry(ctx, actor, "ReviewHardship", cmd.EmployeeID, cmd.Note, func(e *care.Entry, note string, now time.Time) error {
+		return e.Review(cmd.Outcome, cmd.Level, note, now)
 	})
-	return Written{pos}, err
 }
 
 // ExitHardship takes an employee out of the register.
@@ -77,16 +65,26 @@ type ExitHardship struct {
 // ExitHardship needs care.manage at the employee's unit. The entry stays
 // in the history.
 func (a *App) ExitHardship(ctx context.Context, actor Actor, cmd ExitHardship) (Written, error) {
-	pos, err := a.attempt(ctx, actor, "ExitHardship", nil, func(w *uow.Work) (event.Metadata, error) {
-		entry, _, meta, err := a.registerEntry(ctx, w, actor, cmd.EmployeeID, false)
+	return a.changeEntry(ctx, actor, "ExitHardship", cmd.EmployeeID, cmd.Note, func(e *care.Entry, note string, now time.Time) error {
+		return e.Exit(cmd.Reason, note, now)
+	})
+}
+
+// changeEntry runs command on employee's place in the register: note,
+// sealed under the employee's key, goes to change with the time of the
+// command.
+func (a *App) changeEntry(ctx context.Context, actor Actor, command string, employee uuid.UUID, note string,
+	change func(e *care.Entry, sealedNote string, now time.Time) error) (Written, error) {
+	pos, err := a.attempt(ctx, actor, command, nil, func(w *uow.Work) (event.Metadata, error) {
+		entry, _, meta, err := a.registerEntry(ctx, w, actor, employee, false)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		note, err := a.sealNote(ctx, cmd.EmployeeID, cmd.Note)
+		sealed, err := a.sealNote(ctx, employee, note)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		if err := entry.Exit(cmd.Reason, note, meta.OccurredAt); err != nil {
+		if err := change(entry, sealed, meta.OccurredAt); err != nil {
 			return event.Metadata{}, err
 		}
 		w.Add(entry.Stream(), entry.Changes()...)

@@ -352,23 +352,14 @@ func (b *discoveryBench) rebuild(ctx context.Context, db database) error {
 // the employee, which the rules list), and times each from the command's
 // answer until every read model, the discovery list included, has it.
 func (b *discoveryBench) live(ctx context.Context, db database, samples, rate int) error {
-	runner, err := projections.NewRunner(projections.Config{DB: db.tables, Source: b.store, Projections: projections.All()})
+	runner, stopRunner, caughtUp, err := runCaughtUp(ctx, db.tables, b.store, 10*time.Minute)
 	if err != nil {
 		return err
 	}
+	defer stopRunner()
+	fmt.Fprintf(b.out, "every read model caught up from position 0 in %s\n", caughtUp.Round(time.Millisecond))
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	go func() { _ = runner.Run(runCtx) }()
-	head, err := b.store.Head(ctx)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	if err := waitPosition(ctx, runner, head, 10*time.Minute); err != nil {
-		return err
-	}
-	fmt.Fprintf(b.out, "every read model caught up with %d events in %s\n", head, time.Since(start).Round(time.Millisecond))
-
 	pb := &projectionBench{store: b.store, world: newCaseWorld()}
 	if err := pb.world.WriteOrganisation(ctx, b.store); err != nil {
 		return err

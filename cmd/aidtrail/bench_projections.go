@@ -206,20 +206,11 @@ func (b *projectionBench) rebuild(ctx context.Context) error {
 // rate appends per second, and reports how long each append took to reach
 // every read model (from the append's return to the runner applying it).
 func (b *projectionBench) lag(ctx context.Context, rate int, d time.Duration) error {
-	runner, err := projections.NewRunner(projections.Config{DB: b.db, Source: b.store, Projections: projections.All()})
+	runner, stop, _, err := runCaughtUp(ctx, b.db, b.store, time.Minute)
 	if err != nil {
 		return err
 	}
-	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	go func() { _ = runner.Run(runCtx) }()
-	head, err := b.store.Head(ctx)
-	if err != nil {
-		return err
-	}
-	if err := waitPosition(ctx, runner, head, time.Minute); err != nil {
-		return err
-	}
 
 	type sample struct {
 		pos int64
@@ -280,6 +271,29 @@ func (b *projectionBench) lag(ctx context.Context, rate int, d time.Duration) er
 	fmt.Fprintf(b.out, "lag at %.0f appends/s (%d appends, every projection): p50=%s p99=%s max=%s\n",
 		float64(paced.appends.Load())/elapsed, len(lags), ms(quantile(lags, 0.5)), ms(quantile(lags, 0.99)), ms(lags[len(lags)-1]))
 	return nil
+}
+
+// runCaughtUp runs every projection live over db from src and returns
+// once they have caught up with the store's head (within limit), with how
+// long that took; stop ends the runner.
+func runCaughtUp(ctx context.Context, db *sqldb.DB, src *postgres.Store, limit time.Duration) (*projections.Runner, func(), time.Duration, error) {
+	runner, err := projections.NewRunner(projections.Config{DB: db, Source: src, Projections: projections.All()})
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	go func() { _ = runner.Run(runCtx) }()
+	head, err := src.Head(ctx)
+	if err != nil {
+		stop()
+		return nil, nil, 0, err
+	}
+	start := time.Now()
+	if err := waitPosition(ctx, runner, head, limit); err != nil {
+		stop()
+		return nil, nil, 0, err
+	}
+	return runner, stop, time.Since(start), nil
 }
 
 func waitPosition(ctx context.Context, r *projections.Runner, pos int64, limit time.Duration) error {
