@@ -90,7 +90,7 @@ func WriteBundle(ctx context.Context, db *sqldb.DB, log Log, w io.Writer, from i
 	hashes := newTileReader(ctx, db, true) // the proofs share most of their hashes
 	written := int64(0)
 	for after := from; n < head.Size; {
-		recs, err := log.ReadAll(ctx, after, batchSize)
+		recs, err := log.ReadAll(ctx, after, readPage)
 		if err != nil {
 			return written, err
 		}

@@ -73,8 +73,13 @@ func (s *Sealer) Run(ctx context.Context) error {
 	}
 }
 
-// batchSize is how many events one transaction seals.
-const batchSize = 1000
+// readPage is how many events one read of the log asks for; sealBatch
+// about how many events one transaction seals (a few pages: fewer
+// transactions, each rereading fewer stored hashes).
+const (
+	readPage  = 1000
+	sealBatch = 10 * readPage
+)
 
 // Seal adds every event the log can deliver now and, if the tree grew,
 // signs a head over it, which it returns (the latest head when nothing
@@ -87,10 +92,20 @@ func (s *Sealer) Seal(ctx context.Context) (Head, error) {
 		return Head{}, err
 	}
 	grew := false
-	for {
-		recs, err := s.cfg.Log.ReadAll(ctx, last, batchSize)
-		if err != nil {
-			return Head{}, fmt.Errorf("seal: read the log after %d: %w", last, err)
+	for end := false; !end; {
+		recs := make([]event.Recorded, 0, sealBatch)
+		for !end && len(recs) < sealBatch {
+			page, err := s.cfg.Log.ReadAll(ctx, last, readPage)
+			if err != nil {
+				return Head{}, fmt.Errorf("seal: read the log after %d: %w", last, err)
+			}
+			if len(page) > 0 {
+				recs = append(recs, page...)
+				last = page[len(page)-1].Position
+			}
+			// A short page is the log's end for now: asking again would
+			// only wait on appends in flight.
+			end = len(page) < readPage
 		}
 		if len(recs) == 0 {
 			break
@@ -99,7 +114,6 @@ func (s *Sealer) Seal(ctx context.Context) (Head, error) {
 			return Head{}, err
 		}
 		size += int64(len(recs))
-		last = recs[len(recs)-1].Position
 		grew = true
 	}
 	latest, err := LatestHead(ctx, s.cfg.DB)

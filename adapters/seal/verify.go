@@ -145,7 +145,7 @@ func readAhead(ctx context.Context, db *sqldb.DB, log Log) <-chan batchRead {
 		}
 		after, n := int64(0), int64(0)
 		for {
-			recs, err := log.ReadAll(ctx, after, batchSize)
+			recs, err := log.ReadAll(ctx, after, readPage)
 			if err != nil {
 				send(batchRead{err: fmt.Errorf("seal: read the log after %d: %w", after, err)})
 				return
