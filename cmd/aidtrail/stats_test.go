@@ -28,7 +28,8 @@ import (
 // Go from the whole event history: every case once per group (once per
 // cause when grouped by cause), what its final approval granted, what the
 // bank confirmed, distinct employees, units rolled up to the children of
-// the scope.
+// the scope; and the condolence visits as their corrections leave them,
+// by unit, line and month.
 func TestStatsOfTheDemoMatchTheHistory(t *testing.T) {
 	for _, kind := range apptest.Kinds {
 		t.Run(kind, func(t *testing.T) {
@@ -80,8 +81,13 @@ func TestStatsOfTheDemoMatchTheHistory(t *testing.T) {
 				}
 			}
 			total := getStats(t, srv.URL, token, statsQuery{})
-			if len(total) != 1 || !strings.Contains(total[0], "cases=11 ") {
+			if len(total) != 1 || !strings.Contains(total[0], "cases=11 ") || !strings.Contains(total[0], "visits=2 visited_employees=3 ") {
 				t.Errorf("totals %v", total)
+			}
+			if byLine := getStats(t, srv.URL, token, statsQuery{dims: "line"}); !slices.ContainsFunc(byLine, func(r string) bool {
+				return strings.HasPrefix(r, "budget_line="+demo.VisitsLine+" cases=0 ") && strings.Contains(r, " visits=2 ")
+			}) {
+				t.Errorf("the demo's visits by line: %v", byLine)
 			}
 		})
 	}
@@ -134,7 +140,7 @@ func getStats(t *testing.T, base, token string, q statsQuery) []string {
 				fmt.Fprintf(&b, "%s=%v ", d.key, val)
 			}
 		}
-		for _, m := range []string{"cases", "employees", "approved_fen", "paid_fen"} {
+		for _, m := range []string{"cases", "employees", "approved_fen", "paid_fen", "visits", "visited_employees", "visit_fen"} {
 			fmt.Fprintf(&b, "%s=%.0f ", m, r[m].(float64))
 		}
 		out = append(out, b.String())
@@ -182,12 +188,21 @@ func login(t *testing.T, base, name string) string {
 
 // historyFold is what the statistics must say, folded from the events'
 // JSON with nothing of the projection's: the organisation as it is at the
-// end, the budget line of every standard version, and every case.
+// end, the budget line of every standard version, and every case; every
+// budget's line and every condolence visit as its corrections leave it.
 type historyFold struct {
-	parent map[uuid.UUID]uuid.UUID
-	lines  map[string]map[int]string
-	latest map[string]int
-	cases  map[string]*foldedCase
+	parent  map[uuid.UUID]uuid.UUID
+	lines   map[string]map[int]string
+	latest  map[string]int
+	cases   map[string]*foldedCase
+	budgets map[uuid.UUID]string
+	visits  map[string]*foldedVisit
+}
+
+type foldedVisit struct {
+	unit                uuid.UUID
+	line, month         string
+	employees, totalFen int64
 }
 
 type foldedCase struct {
@@ -200,7 +215,7 @@ type foldedCase struct {
 func foldHistory(t *testing.T, history []event.Recorded) *historyFold {
 	t.Helper()
 	f := &historyFold{parent: map[uuid.UUID]uuid.UUID{}, lines: map[string]map[int]string{}, latest: map[string]int{},
-		cases: map[string]*foldedCase{}}
+		cases: map[string]*foldedCase{}, budgets: map[uuid.UUID]string{}, visits: map[string]*foldedVisit{}}
 	cst := calendar.Zone
 	for _, e := range history {
 		var p struct {
@@ -215,8 +230,14 @@ func foldHistory(t *testing.T, history []event.Recorded) *historyFold {
 			Causes          []string   `json:"causes"`
 			StandardVersion int        `json:"standard_version"`
 			AmountFen       int64      `json:"amount_fen"`
+			BudgetID        uuid.UUID  `json:"budget_id"`
+			Line            string     `json:"line"`
+			VisitedOn       string     `json:"visited_on"`
+			EmployeeIDs     []string   `json:"employee_ids"`
+			TotalFen        int64      `json:"total_fen"`
 		}
-		if !strings.HasPrefix(e.Type, "unit.") && !strings.HasPrefix(e.Type, "standard.") && !strings.HasPrefix(e.Type, "case.") {
+		kind, _, _ := strings.Cut(e.Type, ".")
+		if !slices.Contains([]string{"unit", "standard", "case", "budget", "visit"}, kind) {
 			continue
 		}
 		if err := json.Unmarshal(e.Data, &p); err != nil {
@@ -250,6 +271,14 @@ func foldHistory(t *testing.T, history []event.Recorded) *historyFold {
 			c.approved = p.AmountFen
 		case "case.payment_confirmed":
 			c.paid += p.AmountFen
+		case "budget.allocated":
+			f.budgets[p.BudgetID] = p.Line
+		case "visit.registered":
+			f.visits[e.Stream] = &foldedVisit{unit: p.UnitID, line: f.budgets[p.BudgetID]}
+			fallthrough
+		case "visit.corrected":
+			v := f.visits[e.Stream]
+			v.month, v.employees, v.totalFen = p.VisitedOn[:7], int64(len(p.EmployeeIDs)), p.TotalFen
 		}
 	}
 	return f
@@ -276,19 +305,37 @@ func (f *historyFold) rows(q statsQuery, root uuid.UUID) []string {
 		asked[d] = d != ""
 	}
 	type acc struct {
-		cases, approved, paid int64
-		employees             map[uuid.UUID]bool
+		cases, approved, paid     int64
+		employees                 map[uuid.UUID]bool
+		visits, visited, visitFen int64
 	}
 	groups := map[string]*acc{}
-	for _, c := range f.cases {
-		group := uuid.Nil // the child of scope c is under, or scope itself
-		for u := c.unit; u != uuid.Nil; u = f.parent[u] {
+	childOf := func(unit uuid.UUID) uuid.UUID { // the child of scope unit is under, or scope itself
+		for u := unit; u != uuid.Nil; u = f.parent[u] {
 			if u == scope || f.parent[u] == scope {
-				group = u
-				break
+				return u
 			}
 		}
-		if group == uuid.Nil || q.from != "" && c.month < q.from || q.to != "" && c.month > q.to {
+		return uuid.Nil
+	}
+	accOf := func(values map[string]string) *acc {
+		var b strings.Builder
+		for _, d := range statsDims {
+			if asked[d.name] {
+				fmt.Fprintf(&b, "%s=%s ", d.key, values[d.name])
+			}
+		}
+		a := groups[b.String()]
+		if a == nil {
+			a = &acc{employees: map[uuid.UUID]bool{}}
+			groups[b.String()] = a
+		}
+		return a
+	}
+	outside := func(month string) bool { return q.from != "" && month < q.from || q.to != "" && month > q.to }
+	for _, c := range f.cases {
+		group := childOf(c.unit)
+		if group == uuid.Nil || outside(c.month) {
 			continue
 		}
 		causes := []string{""}
@@ -296,31 +343,35 @@ func (f *historyFold) rows(q statsQuery, root uuid.UUID) []string {
 			causes = c.causes
 		}
 		for _, cause := range causes {
-			values := map[string]string{"unit": group.String(), "category": c.category, "cause": cause,
-				"standard": c.standard, "line": c.line, "month": c.month}
-			var b strings.Builder
-			for _, d := range statsDims {
-				if asked[d.name] {
-					fmt.Fprintf(&b, "%s=%s ", d.key, values[d.name])
-				}
-			}
-			a := groups[b.String()]
-			if a == nil {
-				a = &acc{employees: map[uuid.UUID]bool{}}
-				groups[b.String()] = a
-			}
+			a := accOf(map[string]string{"unit": group.String(), "category": c.category, "cause": cause,
+				"standard": c.standard, "line": c.line, "month": c.month})
 			a.cases++
 			a.approved += c.approved
 			a.paid += c.paid
 			a.employees[c.employee] = true
 		}
 	}
+	// Visits have no category, cause or standard: grouped by any of
+	// those, they count nowhere.
+	if !asked["category"] && !asked["cause"] && !asked["standard"] {
+		for _, v := range f.visits {
+			group := childOf(v.unit)
+			if group == uuid.Nil || outside(v.month) {
+				continue
+			}
+			a := accOf(map[string]string{"unit": group.String(), "line": v.line, "month": v.month})
+			a.visits++
+			a.visited += v.employees
+			a.visitFen += v.totalFen
+		}
+	}
 	var out []string
 	for key, a := range groups {
-		out = append(out, fmt.Sprintf("%scases=%d employees=%d approved_fen=%d paid_fen=%d ", key, a.cases, len(a.employees), a.approved, a.paid))
+		out = append(out, fmt.Sprintf("%scases=%d employees=%d approved_fen=%d paid_fen=%d visits=%d visited_employees=%d visit_fen=%d ",
+			key, a.cases, len(a.employees), a.approved, a.paid, a.visits, a.visited, a.visitFen))
 	}
 	if q.dims == "" && len(out) == 0 {
-		out = append(out, "cases=0 employees=0 approved_fen=0 paid_fen=0 ")
+		out = append(out, "cases=0 employees=0 approved_fen=0 paid_fen=0 visits=0 visited_employees=0 visit_fen=0 ")
 	}
 	slices.Sort(out)
 	return out
