@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
@@ -32,22 +33,6 @@ func encode(stream string, version int64, e event.Event) (esdb.EventData, error)
 	return esdb.EventData{EventID: e.ID, EventType: e.Type, ContentType: esdb.ContentTypeJson, Data: e.Data, Metadata: custom}, nil
 }
 
-// position is where a log event puts an aidtrail event: all the index
-// needs, read without decoding the rest.
-type position struct {
-	Stream  string `json:"aidtrail_stream"`
-	Version int64  `json:"aidtrail_version"`
-}
-
-// locate reads where a log event belongs in aidtrail.
-func locate(re *esdb.RecordedEvent) (entry, error) {
-	var p position
-	if err := json.Unmarshal(re.UserMetadata, &p); err != nil || p.Stream == "" || p.Version < 1 {
-		return entry{}, fmt.Errorf("log event %d (%s): no aidtrail stream and version: %v", re.EventNumber, re.EventID, err)
-	}
-	return entry{id: re.EventID, stream: p.Stream, version: p.Version, position: int64(re.Position.Commit)}, nil
-}
-
 // stored is a log event as read back: the aidtrail event and the raw
 // metadata, to compare a repeated append with.
 type stored struct {
@@ -63,6 +48,11 @@ func decode(re *esdb.RecordedEvent) (stored, error) {
 	}
 	if env.Stream == "" || env.Version < 1 {
 		return stored{}, fmt.Errorf("log event %d (%s): no aidtrail stream and version", re.EventNumber, re.EventID)
+	}
+	if re.Position.Commit > math.MaxInt64 {
+		// Servers before EventStoreDB 22.10 leave the $all position out of
+		// stream reads (all bits set); the global order needs it.
+		return stored{}, fmt.Errorf("log event %d (%s): the server reports no $all position on stream reads; KurrentDB or EventStoreDB 22.10 or later is needed", re.EventNumber, re.EventID)
 	}
 	rec := event.Recorded{
 		ID: re.EventID, Stream: env.Stream, Version: env.Version, Position: int64(re.Position.Commit),

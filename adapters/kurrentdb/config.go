@@ -22,6 +22,10 @@ type Config struct {
 	Log string
 	// ReadBatch is how many events one read of the log asks for (512).
 	ReadBatch int
+	// CacheEvents is how many decoded log events this process keeps to
+	// answer stream reads without reading the log (20,000); negative
+	// keeps none.
+	CacheEvents int
 	// MinBackoff and MaxBackoff bound the pause before a dropped
 	// subscription is resumed; it doubles after each failed attempt
 	// (50 ms to 5 s).
@@ -39,6 +43,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.ReadBatch == 0 {
 		c.ReadBatch = 512
+	}
+	if c.CacheEvents == 0 {
+		c.CacheEvents = 20_000
 	}
 	if c.MinBackoff == 0 {
 		c.MinBackoff = 50 * time.Millisecond

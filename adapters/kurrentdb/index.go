@@ -90,6 +90,19 @@ func (x *index) after(p int64) uint64 {
 	return uint64(sort.Search(len(x.positions), func(i int) bool { return x.positions[i] > p }))
 }
 
+// span returns the revisions from, from+1, ... up to n of them, as far
+// as they are indexed.
+func (x *index) span(from uint64, n int) []uint64 {
+	x.mu.RLock()
+	end := min(uint64(len(x.positions)), from+uint64(n))
+	x.mu.RUnlock()
+	var out []uint64
+	for r := from; r < end; r++ {
+		out = append(out, r)
+	}
+	return out
+}
+
 // revisions returns the log revisions of stream's events with version ≥
 // from, and the stream's version.
 func (x *index) revisions(stream string, from int64) ([]uint64, int64) {

@@ -39,7 +39,13 @@ func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]event.Re
 			return nil, err
 		}
 	}
-	recs, err := s.readLog(ctx, s.idx.after(after), uint64(limit))
+	from := s.idx.after(after)
+	if revs := s.idx.span(from, limit); len(revs) == limit {
+		// Indexed already: perhaps in the cache, else read as a run.
+		recs, err := s.readRevisions(ctx, revs)
+		return records(recs), err
+	}
+	recs, err := s.readLog(ctx, from, uint64(limit))
 	if err != nil {
 		return nil, err
 	}

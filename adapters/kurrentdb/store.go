@@ -18,6 +18,7 @@ type Store struct {
 	cfg    Config
 	client *esdb.Client
 	idx    *index
+	cache  *cache
 	// syncing serialises reads of the log's tail into the index, so that
 	// concurrent callers do not read the same events twice.
 	syncing sync.Mutex
@@ -46,7 +47,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kurrentdb: connect to %q: %w", redact(cfg.URL), err)
 	}
-	s := &Store{cfg: cfg, client: client, idx: newIndex()}
+	s := &Store{cfg: cfg, client: client, idx: newIndex(), cache: newCache(max(cfg.CacheEvents, 0))}
 	if err := s.refresh(ctx); err != nil {
 		_ = client.Close()
 		return nil, fmt.Errorf("kurrentdb: read the log %q: %w", cfg.Log, err)
@@ -65,32 +66,35 @@ func (s *Store) refresh(ctx context.Context) error {
 	defer s.syncing.Unlock()
 	for {
 		from := s.idx.next()
-		entries := make([]entry, 0, s.cfg.ReadBatch)
-		err := s.scanLog(ctx, from, uint64(s.cfg.ReadBatch), func(re *esdb.RecordedEvent) error {
-			e, err := locate(re)
-			entries = append(entries, e)
-			return err
-		})
+		recs, err := s.readLog(ctx, from, uint64(s.cfg.ReadBatch))
 		if err != nil {
 			return err
+		}
+		entries := make([]entry, len(recs))
+		for i, r := range recs {
+			entries[i] = entry{id: r.rec.ID, stream: r.rec.Stream, version: r.rec.Version, position: r.rec.Position}
 		}
 		if err := s.idx.add(from, entries); err != nil {
 			return err
 		}
-		if len(entries) < s.cfg.ReadBatch {
+		if len(recs) < s.cfg.ReadBatch {
 			return nil
 		}
 	}
 }
 
 // readLog reads and decodes at most count log events from revision from
-// on.
+// on, and caches them.
 func (s *Store) readLog(ctx context.Context, from, count uint64) ([]stored, error) {
 	out := make([]stored, 0, min(count, 1<<16))
 	err := s.scanLog(ctx, from, count, func(re *esdb.RecordedEvent) error {
 		st, err := decode(re)
+		if err != nil {
+			return err
+		}
+		s.cache.put(re.EventNumber, st)
 		out = append(out, st)
-		return err
+		return nil
 	})
 	return out, err
 }
@@ -119,11 +123,17 @@ func (s *Store) scanLog(ctx context.Context, from, count uint64, fn func(*esdb.R
 	}
 }
 
-// readRevisions reads the log events at the given revisions (ascending),
-// one read per run of consecutive revisions.
+// readRevisions returns the log events at the given revisions
+// (ascending): from the cache where it has them, otherwise read, one read
+// per run of consecutive revisions.
 func (s *Store) readRevisions(ctx context.Context, revs []uint64) ([]stored, error) {
-	out := make([]stored, 0, len(revs))
+	out := make([]stored, len(revs))
 	for i := 0; i < len(revs); {
+		if st, ok := s.cache.get(revs[i]); ok {
+			out[i] = st
+			i++
+			continue
+		}
 		j := i + 1
 		for j < len(revs) && revs[j] == revs[j-1]+1 {
 			j++
@@ -135,7 +145,7 @@ func (s *Store) readRevisions(ctx context.Context, revs []uint64) ([]stored, err
 		if len(part) != j-i {
 			return nil, fmt.Errorf("kurrentdb: log revisions %d to %d: read %d events", revs[i], revs[j-1], len(part))
 		}
-		out = append(out, part...)
+		copy(out[i:j], part)
 		i = j
 	}
 	return out, nil

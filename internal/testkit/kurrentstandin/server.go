@@ -39,7 +39,7 @@ func Start(tb testing.TB) *Server {
 	if err != nil {
 		tb.Fatalf("kurrentstandin: listen: %v", err)
 	}
-	s := &Server{log: newLog(), grpc: grpc.NewServer(), addr: lis.Addr().(*net.TCPAddr), subs: map[*subscription]struct{}{}}
+	s := &Server{log: newLog(), grpc: grpc.NewServer(grpc.InitialWindowSize(1<<24), grpc.InitialConnWindowSize(1<<24)), addr: lis.Addr().(*net.TCPAddr), subs: map[*subscription]struct{}{}}
 	streams.RegisterStreamsServer(s.grpc, &streamsService{s: s})
 	serverfeatures.RegisterServerFeaturesServer(s.grpc, featuresService{})
 	gossip.RegisterGossipServer(s.grpc, gossipService{s: s})
