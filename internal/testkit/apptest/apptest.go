@@ -1,8 +1,9 @@
 // Package apptest builds the whole application on a real store for tests:
-// PostgreSQL (a private schema of the test server) or the embedded SQLite
-// store, with the real keyring, credentials and sessions. Password hashing
-// uses argon2id with a small memory cost so that tests run quickly; the
-// algorithm and code path are the production ones.
+// PostgreSQL (a private schema of the test server), the embedded SQLite
+// store or KurrentDB (see kurrenttest), with the real keyring, credentials
+// and sessions. Password hashing uses argon2id with a small memory cost so
+// that tests run quickly; the algorithm and code path are the production
+// ones.
 package apptest
 
 import (
@@ -15,6 +16,7 @@ import (
 	"aidtrail/commands"
 	"aidtrail/commands/query"
 	"aidtrail/internal/sqldb"
+	"aidtrail/internal/testkit/kurrenttest"
 	"aidtrail/internal/testkit/sqldbtest"
 )
 
@@ -65,7 +67,9 @@ func (e *Env) QueryWith(t testing.TB, models query.ReadModels) *query.Service {
 	return q
 }
 
-// Kinds are the stores an Env can stand on.
+// Kinds are the stores the tests of every package run on. An Env can also
+// stand on "kurrentdb", which a package's tests add to Kinds when they
+// should hold on KurrentDB too (the commands' invariants do).
 var Kinds = []string{"postgres", "sqlite"}
 
 // Each runs test once for every kind of store, each in a parallel subtest
@@ -88,8 +92,8 @@ func EachKind(t *testing.T, test func(t *testing.T, kind string)) {
 	}
 }
 
-// New builds an Env on the store of the given kind ("postgres" or
-// "sqlite"); everything is released when t ends.
+// New builds an Env on the store of the given kind ("postgres", "sqlite"
+// or "kurrentdb"); everything is released when t ends.
 func New(t testing.TB, kind string) *Env {
 	t.Helper()
 	var store commands.EventStore
@@ -100,6 +104,12 @@ func New(t testing.TB, kind string) *Env {
 		store, db, databaseURL = sqldbtest.PostgresStore(t)
 	case "sqlite":
 		store, db = sqldbtest.SQLiteStore(t)
+	case "kurrentdb":
+		// Events in KurrentDB (the real server of KURRENTDB_URL, or the
+		// stand-in); keys, credentials and read models in SQLite, as
+		// serve keeps them beside a KurrentDB event store.
+		store, _ = kurrenttest.Store(t)
+		_, db = sqldbtest.SQLiteStore(t)
 	default:
 		t.Fatalf("apptest: unknown store kind %q", kind)
 	}
