@@ -3,25 +3,36 @@ package kurrentdb_test
 import (
 	"context"
 	"errors"
+	"os"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"aidtrail/adapters/kurrentdb"
 	"aidtrail/domain/event"
 	"aidtrail/internal/testkit/kurrentstandin"
+	"aidtrail/internal/testkit/kurrenttest"
 	"aidtrail/internal/testkit/storetest"
 )
 
-// twoProcesses opens two stores on one log of one node, as two aidtrail
-// processes sharing a KurrentDB would.
+// twoProcesses opens two stores on one fresh log, as two aidtrail
+// processes sharing a KurrentDB would: on the server of KURRENTDB_URL when
+// set, else on a stand-in, which it returns (nil on a server).
 func twoProcesses(t *testing.T) (a, b *kurrentdb.Store, standin *kurrentstandin.Server, ctx context.Context) {
 	t.Helper()
-	standin = kurrentstandin.Start(t)
+	url := os.Getenv(kurrenttest.EnvURL)
+	if url == "" {
+		standin = kurrentstandin.Start(t)
+		url = standin.URL()
+	}
+	t.Logf("two processes on the %s", kurrenttest.Target())
+	log := "aidtrail-test-" + uuid.NewString()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	t.Cleanup(cancel)
 	open := func() *kurrentdb.Store {
-		s, err := kurrentdb.Open(ctx, kurrentdb.Config{URL: standin.URL()})
+		s, err := kurrentdb.Open(ctx, kurrentdb.Config{URL: url, Log: log})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +132,13 @@ func TestProcessesRetry(t *testing.T) {
 // of event ids, so this rests on the adapter's own check.
 func TestLostReplyRetry(t *testing.T) {
 	t.Parallel()
-	a, _, standin, ctx := twoProcesses(t)
+	standin := kurrentstandin.Start(t) // the fault needs the stand-in, wherever the others run
+	ctx := t.Context()
+	a, err := kurrentdb.Open(ctx, kurrentdb.Config{URL: standin.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
 	stream := storetest.NewStream("lost")
 	evs := storetest.NewEvents(3, "lost.tested")
 	standin.FailAppendsAfterWrite(1)
