@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -125,35 +126,98 @@ func (e *ImportError) Error() string {
 // Is makes an ImportError match fault.ErrInvalid.
 func (e *ImportError) Is(target error) bool { return target == fault.ErrInvalid }
 
-// ImportLifeEvents checks every row before it writes any, and writes them
-// all in one transaction or none: a bad row is an *ImportError naming each
-// bad row and column. The actor needs care.manage at every employee's
-// unit; a row the history already holds (same employee, kind, subject and
-// date), or a repeat within the file, is skipped, so that importing one
-// file twice adds nothing.
+// ImportLifeEvents checks every row before it writes any: a bad row is an
+// *ImportError naming each bad row and column, and nothing is written. The
+// actor needs care.manage at every employee's unit. A row the history
+// already holds (same employee, kind, subject and date), or a repeat
+// within the file, is skipped, so that importing one file twice adds
+// nothing.
+//
+// A checked file is written in transactions of at most ImportChunk
+// employees, each its own keyed command ("ImportLifeEvents.<n>"): one
+// transaction of a whole HR export would lock more streams than a
+// PostgreSQL server's lock table holds. Should the process stop between
+// them, the file is partly imported; importing it again (with the same
+// Idempotency-Key or none) records the rest and skips what is there. Only
+// a change between the check and the write — an employee erased or moved
+// out of the actor's reach meanwhile — can refuse a row after earlier
+// transactions were written.
 func (a *App) ImportLifeEvents(ctx context.Context, actor Actor, cmd ImportLifeEvents) (Imported, Written, error) {
 	if len(cmd.Rows) == 0 || len(cmd.Rows) > MaxImportRows {
 		return Imported{}, Written{}, &fault.ValidationError{Field: "file", Reason: fmt.Sprintf("must hold 1 to %d rows", MaxImportRows)}
 	}
-	var result Imported
-	pos, err := a.attempt(ctx, actor, "ImportLifeEvents", &result, func(w *uow.Work) (event.Metadata, error) {
-		result = Imported{}
-		imp := importer{app: a, w: w, actor: actor, now: a.clock.Now(), units: map[uuid.UUID]error{},
-			employees: map[uuid.UUID]*care.LifeEvents{}}
-		meta, err := imp.check(ctx, cmd.Rows)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		for _, life := range imp.employees {
-			if changes := life.Changes(); len(changes) > 0 {
-				result.Imported += len(changes)
-				w.Add(life.Stream(), changes...)
+	// Every stream is read once, eight at a time, for the check and for
+	// each transaction's first attempt; a stream that moved meanwhile makes
+	// that transaction decide again on a fresh read.
+	histories, err := uow.ReadStreams(ctx, a.store, importStreams(cmd.Rows), 8)
+	if err != nil {
+		return Imported{}, Written{}, err
+	}
+	check := importer{app: a, w: uow.NewWork(a.store), actor: actor, now: a.clock.Now(), units: map[uuid.UUID]error{},
+		employees: map[uuid.UUID]*care.LifeEvents{}}
+	check.w.Seed(histories)
+	if _, err := check.check(ctx, cmd.Rows); err != nil {
+		return Imported{}, Written{}, err
+	}
+	sealed, err := a.sealDetails(ctx, cmd.Rows)
+	if err != nil {
+		return Imported{}, Written{}, err
+	}
+	var total Imported
+	var last Written
+	for i, chunk := range importChunks(cmd.Rows, check.order) {
+		var part Imported
+		first := true
+		pos, err := a.attempt(ctx, actor, fmt.Sprintf("ImportLifeEvents.%d", i), &part, func(w *uow.Work) (event.Metadata, error) {
+			part = Imported{}
+			if first {
+				w.Seed(histories)
+				first = false
 			}
+			imp := importer{app: a, w: w, actor: actor, now: a.clock.Now(), units: map[uuid.UUID]error{},
+				employees: map[uuid.UUID]*care.LifeEvents{}, sealed: sealed}
+			meta, err := imp.check(ctx, chunk)
+			if err != nil {
+				return event.Metadata{}, err
+			}
+			for _, id := range imp.order {
+				if changes := imp.employees[id].Changes(); len(changes) > 0 {
+					part.Imported += len(changes)
+					w.Add(care.LifeEventsStream(id), changes...)
+				}
+			}
+			part.SkippedDuplicates = len(chunk) - part.Imported
+			return meta, nil
+		})
+		if err != nil {
+			return total, last, err
 		}
-		result.SkippedDuplicates = len(cmd.Rows) - result.Imported
-		return meta, nil
-	})
-	return result, Written{pos}, err
+		total.Imported += part.Imported
+		total.SkippedDuplicates += part.SkippedDuplicates
+		if pos > 0 {
+			last = Written{pos}
+		}
+	}
+	return total, last, nil
+}
+
+// ImportChunk is how many employees one transaction of an import writes.
+const ImportChunk = 500
+
+// importChunks splits rows into groups of at most ImportChunk employees,
+// in the order employees first appear (order), each employee's rows in
+// the file's order.
+func importChunks(rows []LifeEventRow, order []uuid.UUID) [][]LifeEventRow {
+	chunkOf := make(map[uuid.UUID]int, len(order))
+	for i, id := range order {
+		chunkOf[id] = i / ImportChunk
+	}
+	chunks := make([][]LifeEventRow, (len(order)+ImportChunk-1)/ImportChunk)
+	for _, row := range rows {
+		id, _ := uuid.Parse(strings.TrimSpace(row.EmployeeID)) // every row parsed when checked
+		chunks[chunkOf[id]] = append(chunks[chunkOf[id]], row)
+	}
+	return chunks
 }
 
 // importer checks and records the rows of one import attempt.
@@ -164,6 +228,8 @@ type importer struct {
 	now       time.Time           // what dates are checked against
 	units     map[uuid.UUID]error // authorisation per unit, decided once
 	employees map[uuid.UUID]*care.LifeEvents
+	order     []uuid.UUID    // employees in the order the rows name them first
+	sealed    map[int]string // details sealed, by row number, when writing; a check only validates them
 	meta      event.Metadata
 	bad       []RowError
 }
@@ -212,14 +278,76 @@ func (imp *importer) row(ctx context.Context, row LifeEventRow) error {
 			imp.badField(row.Row, err)
 			return nil
 		}
-		if le.Details, err = imp.app.keyring.Seal(ctx, id, row.Details); err != nil {
-			return err
+		le.Details = "unsealed" // a check records the row; only writing seals it
+		if imp.sealed != nil {
+			le.Details = imp.sealed[row.Row]
 		}
 	}
 	if err := life.Record(uow.NewID(imp.actor, "life-event/"+id.String()+"/"+le.Kind+"/"+le.Subject+"/"+le.OccurredOn), le, care.SourceImport, imp.now); err != nil {
 		imp.badField(row.Row, err)
 	}
 	return nil
+}
+
+// importStreams returns the streams an import of rows reads: each named
+// employee's record and life events.
+func importStreams(rows []LifeEventRow) []string {
+	seen := map[uuid.UUID]bool{}
+	var streams []string
+	for _, row := range rows {
+		id, err := uuid.Parse(strings.TrimSpace(row.EmployeeID))
+		if err != nil || seen[id] {
+			continue
+		}
+		seen[id] = true
+		streams = append(streams, org.EmployeeStream(id), care.LifeEventsStream(id))
+	}
+	return streams
+}
+
+// sealDetails seals every row's details under its employee's key, eight
+// at a time, by row number; rows without details, or whose employee id
+// does not parse, have none.
+func (a *App) sealDetails(ctx context.Context, rows []LifeEventRow) (map[int]string, error) {
+	out := make(map[int]string, len(rows))
+	var mu sync.Mutex
+	next := make(chan LifeEventRow)
+	errs := make(chan error, 8)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for row := range next {
+				id, _ := uuid.Parse(strings.TrimSpace(row.EmployeeID))
+				sealed, err := a.keyring.Seal(ctx, id, row.Details)
+				if err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				out[row.Row] = sealed
+				mu.Unlock()
+			}
+		})
+	}
+	var err error
+feed:
+	for _, row := range rows {
+		if _, perr := uuid.Parse(strings.TrimSpace(row.EmployeeID)); row.Details == "" || perr != nil {
+			continue
+		}
+		select {
+		case next <- row:
+		case err = <-errs:
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	if err != nil {
+		return nil, err
+	}
+	return out, <-errs
 }
 
 // employee loads the employee of a row, authorises the actor at their unit
@@ -259,6 +387,7 @@ func (imp *importer) employee(ctx context.Context, row LifeEventRow, id uuid.UUI
 		return nil, err
 	}
 	imp.employees[id] = life
+	imp.order = append(imp.order, id)
 	return life, nil
 }
 

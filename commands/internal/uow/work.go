@@ -3,6 +3,8 @@ package uow
 import (
 	"context"
 	"errors"
+	"maps"
+	"sync"
 
 	"aidtrail/domain/event"
 )
@@ -26,6 +28,7 @@ type Work struct {
 	hot        *StreamLocks    // this process's locks on busy streams; nil in queries
 	budgets    *BudgetCache    // budgets as last read; nil in queries
 	held       []func()        // the locks this attempt holds
+	prefetched map[string][]event.Recorded
 }
 
 // NewWork starts the work of a query: reads only, without this process's
@@ -59,7 +62,13 @@ func (w *Work) FirstStamp() event.Metadata {
 // reads as no events at version 0. A stream that changed since an earlier
 // load in the same work is ErrConcurrency, so the command decides again.
 func (w *Work) Load(ctx context.Context, stream string) ([]event.Recorded, error) {
-	history, err := w.store.ReadStream(ctx, stream, 1)
+	history, fetched := w.prefetched[stream]
+	var err error
+	if fetched {
+		delete(w.prefetched, stream)
+	} else {
+		history, err = w.store.ReadStream(ctx, stream, 1)
+	}
 	if err != nil && !errors.Is(err, event.ErrNotFound) {
 		return nil, err
 	}
@@ -68,6 +77,63 @@ func (w *Work) Load(ctx context.Context, stream string) ([]event.Recorded, error
 		version = history[n-1].Version
 	}
 	return history, w.NoteRead(stream, version)
+}
+
+// ReadStreams reads streams with up to workers reads at once, for a
+// command about to load each of them (an import of many employees' rows):
+// Seed hands the histories to its Work.
+func ReadStreams(ctx context.Context, store EventStore, streams []string, workers int) (map[string][]event.Recorded, error) {
+	histories := make([][]event.Recorded, len(streams))
+	next := make(chan int)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				h, err := store.ReadStream(ctx, streams[i], 1)
+				if err != nil && !errors.Is(err, event.ErrNotFound) {
+					errs <- err
+					return
+				}
+				histories[i] = h
+			}
+		})
+	}
+	var err error
+feed:
+	for i := range streams {
+		select {
+		case next <- i:
+		case err = <-errs:
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	if err != nil {
+		return nil, err
+	}
+	if err := <-errs; err != nil {
+		return nil, err
+	}
+	out := make(map[string][]event.Recorded, len(streams))
+	for i, stream := range streams {
+		out[stream] = histories[i]
+	}
+	return out, nil
+}
+
+// Seed gives Load the histories of streams read beforehand: Load takes a
+// stream's history from here, once, instead of reading it, and records its
+// version as it would. A history read some time ago is as good as a fresh
+// one: the commit requires every stream to be at the version loaded, so a
+// stream that moved since makes the command decide again on fresh reads.
+func (w *Work) Seed(histories map[string][]event.Recorded) {
+	if w.prefetched == nil {
+		w.prefetched = make(map[string][]event.Recorded, len(histories))
+	}
+	maps.Copy(w.prefetched, histories)
 }
 
 // NoteRead records that the decision rests on stream at version. A stream
