@@ -248,47 +248,48 @@ func (b *auditBench) verify(ctx context.Context) error {
 }
 
 // appendCost measures appends of small events by 8 writers for d, without
-// and with the sealer running as serve runs it, interleaved three times so
+// and with the sealer running as serve runs it, interleaved five times so
 // that the machine's drift falls on both, and reports the ratio.
 //
 // Each window with the sealer pays for sealing its own events, once: what
 // earlier windows appended is sealed before it starts, untimed (a sealer
-// running as serve runs it has kept up with them), and what it appended
-// and the sealer had not reached when it ended is sealed after, that time
-// counted as the window's, as if appends had stood still meanwhile.
+// running as serve runs it has kept up with them), and at d the sealer
+// makes one more pass while appends go on, so that the window ends only
+// once every event appended in its first d is sealed.
 func (b *auditBench) appendCost(ctx context.Context, d time.Duration) error {
-	const rounds = 3
+	const rounds = 5
 	rate := func(withSealer bool) (float64, error) {
 		if withSealer {
 			if _, err := b.sealer.Seal(ctx); err != nil {
 				return 0, err
 			}
 		}
-		runCtx, stop := context.WithCancel(ctx)
+		appendCtx, stop := context.WithCancel(ctx)
 		defer stop()
-		var sealing sync.WaitGroup
+		start := time.Now()
+		appended, wait := b.appendUntil(ctx, appendCtx)
 		if withSealer {
 			s, err := seal.New(seal.Config{DB: b.db, Log: b.store, Signer: b.signer})
 			if err != nil {
 				return 0, err
 			}
-			sealing.Go(func() { _ = s.Run(runCtx) })
-		}
-		n, err := b.appendFor(ctx, d)
-		stop()
-		sealing.Wait()
-		if err != nil {
-			return 0, err
-		}
-		elapsed := d
-		if withSealer {
-			start := time.Now()
-			if _, err := b.sealer.Seal(ctx); err != nil {
+			runCtx, stopRun := context.WithTimeout(ctx, d)
+			_ = s.Run(runCtx)
+			stopRun()
+			if _, err := s.Seal(ctx); err != nil {
 				return 0, err
 			}
-			elapsed += time.Since(start)
+		} else {
+			select {
+			case <-ctx.Done():
+			case <-time.After(d):
+			}
 		}
-		return float64(n) / elapsed.Seconds(), nil
+		stop()
+		if err := wait(); err != nil {
+			return 0, err
+		}
+		return float64(appended.Load()) / time.Since(start).Seconds(), nil
 	}
 	var without, with float64
 	for range rounds {
@@ -306,26 +307,28 @@ func (b *auditBench) appendCost(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
-// appendFor appends small events to new streams from 8 writers for d and
-// returns how many.
-func (b *auditBench) appendFor(ctx context.Context, d time.Duration) (int64, error) {
-	var n atomic.Int64
+// appendUntil appends small events to new streams from 8 writers until
+// until ends (each append under ctx) and counts them; wait waits for the
+// writers and returns the first error.
+func (b *auditBench) appendUntil(ctx, until context.Context) (appended *atomic.Int64, wait func() error) {
+	appended = new(atomic.Int64)
 	var wg sync.WaitGroup
-	deadline := time.Now().Add(d)
 	errs := make(chan error, 8)
 	data, _ := json.Marshal(map[string]int{"n": 1})
 	for range 8 {
 		wg.Go(func() {
-			for time.Now().Before(deadline) {
+			for until.Err() == nil {
 				if _, err := b.store.Append(ctx, "bench-"+uuid.NewString(), event.NoStream, event.Event{ID: uuid.New(), Type: "bench.appended", Data: data}); err != nil {
 					errs <- err
 					return
 				}
-				n.Add(1)
+				appended.Add(1)
 			}
 		})
 	}
-	wg.Wait()
-	close(errs)
-	return n.Load(), <-errs
+	return appended, func() error {
+		wg.Wait()
+		close(errs)
+		return <-errs
+	}
 }
