@@ -6,12 +6,14 @@
 // in the style of RFC 6962 (Certificate Transparency), built with
 // golang.org/x/mod/sumdb/tlog, the Go checksum database's own log. The
 // leaf hash covers event.LeafBytes: every stored field of the event,
-// the payload byte for byte. Now and then it signs a tree head — the
-// tree's size, root hash and last position — with the installation's
-// Ed25519 key as a signed note (golang.org/x/mod/sumdb/note). The key is
-// kept like the master key, in a file or the environment, never in the
-// database; its public half is all an auditor needs. Appends never wait
-// for the sealer.
+// the payload byte for byte. The tree is kept as tlog tiles (a row per
+// 16 hashes of a level) and the leaves as runs of consecutive positions,
+// so sealing a batch writes a few rows. Now and then it signs a tree
+// head — the tree's size, root hash and last position — with the
+// installation's Ed25519 key as a signed note
+// (golang.org/x/mod/sumdb/note). The key is kept like the master key, in
+// a file or the environment, never in the database; its public half is
+// all an auditor needs. Appends never wait for the sealer.
 //
 // Verify recomputes the tree from the events as stored and checks every
 // signed head against it and every leaf against what was sealed, naming

@@ -13,7 +13,7 @@ type memoryTree []tlog.Hash
 
 // newMemoryTree returns an empty tree with room for leaves leaves.
 func newMemoryTree(leaves int64) memoryTree {
-	const most = 1 << 24 // a size read from a bundle reserves no more than this up front
+	const most = 1 << 22 // hashes (128 MiB): a size read from a bundle reserves no more up front
 	return make(memoryTree, 0, min(tlog.StoredHashCount(max(leaves, 0)), most))
 }
 
