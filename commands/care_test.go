@@ -10,6 +10,7 @@ import (
 	"aidtrail/commands"
 	"aidtrail/domain/access"
 	"aidtrail/domain/care"
+	"aidtrail/domain/event"
 	"aidtrail/domain/fault"
 	"aidtrail/domain/org"
 	"aidtrail/internal/testkit/apptest"
@@ -181,4 +182,49 @@ func lastPosition(t *testing.T, env *apptest.Env) int64 {
 		}
 		last = recs[len(recs)-1].Position
 	}
+}
+
+// An import of more employees than one transaction takes is written in
+// several; an import cut short after its first transaction is completed by
+// importing the file again, which records the rest and skips the rest.
+func TestLargeImportsAreWrittenInParts(t *testing.T) {
+	apptest.EachKind(t, func(t *testing.T, kind string) {
+		ctx := t.Context()
+		o := newCareOrg(t, kind)
+		n := commands.ImportChunk*2 + 100
+		rows := make([]commands.LifeEventRow, n)
+		var tx event.Transaction
+		for i := range rows {
+			emp := uuid.New()
+			reg, err := event.New(org.TypeEmployeeRegistered, org.EmployeeRegistered{EmployeeID: emp, UnitID: o.station,
+				Name: "sealed:v1:x", IDNumber: "sealed:v1:y", Family: []org.FamilyMember{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tx.Appends = append(tx.Appends, event.StreamAppend{Stream: org.EmployeeStream(emp), Expected: event.NoStream, Events: []event.Event{reg}})
+			rows[i] = commands.LifeEventRow{Row: i + 2, EmployeeID: emp.String(), Kind: care.KindLowIncome, Subject: "self", OccurredOn: "2026-03-01"}
+		}
+		if _, err := o.Env.Store.Commit(ctx, tx); err != nil {
+			t.Fatal(err)
+		}
+		first := rows[:commands.ImportChunk] // what the first transaction wrote before the process stopped
+		if got, _, err := o.Env.App.ImportLifeEvents(ctx, o.caseworker, commands.ImportLifeEvents{Rows: first}); err != nil || got.Imported != len(first) {
+			t.Fatalf("the first part: %+v %v", got, err)
+		}
+		got, _, err := o.Env.App.ImportLifeEvents(ctx, o.caseworker, commands.ImportLifeEvents{Rows: rows})
+		if err != nil || got != (commands.Imported{Imported: n - len(first), SkippedDuplicates: len(first)}) {
+			t.Fatalf("importing the whole file again: %+v %v", got, err)
+		}
+		recorded := 0
+		for _, row := range rows {
+			h, err := o.Env.Store.ReadStream(ctx, care.LifeEventsStream(uuid.MustParse(row.EmployeeID)), 1)
+			if err != nil || len(h) != 1 {
+				t.Fatalf("employee %s has %d life events (%v), want 1", row.EmployeeID, len(h), err)
+			}
+			recorded++
+		}
+		if recorded != n {
+			t.Fatalf("%d of %d recorded", recorded, n)
+		}
+	})
 }
