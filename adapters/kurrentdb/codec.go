@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"reflect"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
@@ -15,30 +14,22 @@ import (
 // envelope is the custom metadata of a log event: where the event stands
 // in aidtrail (its stream and version) and aidtrail's own metadata.
 type envelope struct {
-	Stream   string          `json:"aidtrail_stream"`
-	Version  int64           `json:"aidtrail_version"`
-	Metadata json.RawMessage `json:"metadata"`
+	Stream   string         `json:"aidtrail_stream"`
+	Version  int64          `json:"aidtrail_version"`
+	Metadata event.Metadata `json:"metadata"`
 }
 
 // encode makes the log event of e, version version of stream.
 func encode(stream string, version int64, e event.Event) (esdb.EventData, error) {
-	meta, err := json.Marshal(e.Metadata)
-	if err != nil {
-		return esdb.EventData{}, fmt.Errorf("encode the metadata of %s: %w", e.ID, err)
-	}
-	custom, err := json.Marshal(envelope{Stream: stream, Version: version, Metadata: meta})
+	custom, err := json.Marshal(envelope{Stream: stream, Version: version, Metadata: e.Metadata})
 	if err != nil {
 		return esdb.EventData{}, fmt.Errorf("encode the envelope of %s: %w", e.ID, err)
 	}
 	return esdb.EventData{EventID: e.ID, EventType: e.Type, ContentType: esdb.ContentTypeJson, Data: e.Data, Metadata: custom}, nil
 }
 
-// stored is a log event as read back: the aidtrail event and the raw
-// metadata, to compare a repeated append with.
-type stored struct {
-	rec      event.Recorded
-	metadata json.RawMessage
-}
+// stored is a log event read back as an aidtrail event.
+type stored struct{ rec event.Recorded }
 
 // decode reads a log event back into an aidtrail event.
 func decode(re *esdb.RecordedEvent) (stored, error) {
@@ -54,41 +45,17 @@ func decode(re *esdb.RecordedEvent) (stored, error) {
 		// stream reads (all bits set); the global order needs it.
 		return stored{}, fmt.Errorf("log event %d (%s): the server reports no $all position on stream reads; KurrentDB or EventStoreDB 22.10 or later is needed", re.EventNumber, re.EventID)
 	}
-	rec := event.Recorded{
+	return stored{rec: event.Recorded{
 		ID: re.EventID, Stream: env.Stream, Version: env.Version, Position: int64(re.Position.Commit),
-		Type: re.EventType, Data: json.RawMessage(re.Data), RecordedAt: re.CreatedDate.UTC(),
-	}
-	if err := json.Unmarshal(env.Metadata, &rec.Metadata); err != nil {
-		return stored{}, fmt.Errorf("log event %d (%s): metadata: %w", re.EventNumber, re.EventID, err)
-	}
-	return stored{rec: rec, metadata: env.Metadata}, nil
+		Type: re.EventType, Data: json.RawMessage(re.Data), Metadata: env.Metadata, RecordedAt: re.CreatedDate.UTC(),
+	}}, nil
 }
 
 // same reports whether a stored event is e, appended to stream: same id,
-// stream, type, payload and metadata (JSON compared as values).
+// stream, type, payload (JSON compared as values) and metadata.
 func (s stored) same(stream string, e event.Event) bool {
-	meta, err := json.Marshal(e.Metadata)
-	return err == nil && s.rec.ID == e.ID && s.rec.Stream == stream && s.rec.Type == e.Type &&
-		sameJSON(s.rec.Data, e.Data) && sameJSON(s.metadata, meta)
-}
-
-// sameJSON reports whether two JSON documents are equal: byte for byte,
-// or as values with numbers compared by their text.
-func sameJSON(a, b []byte) bool {
-	if bytes.Equal(a, b) {
-		return true
-	}
-	va, okA := decodeJSON(a)
-	vb, okB := decodeJSON(b)
-	return okA && okB && reflect.DeepEqual(va, vb)
-}
-
-func decodeJSON(doc []byte) (any, bool) {
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, false
-	}
-	return v, true
+	was, err1 := json.Marshal(s.rec.Metadata)
+	now, err2 := json.Marshal(e.Metadata)
+	return err1 == nil && err2 == nil && s.rec.ID == e.ID && s.rec.Stream == stream && s.rec.Type == e.Type &&
+		event.SameJSON(s.rec.Data, e.Data) && bytes.Equal(was, now)
 }

@@ -1,13 +1,11 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"sync/atomic"
 
 	"github.com/google/uuid"
@@ -303,7 +301,7 @@ func storedAppend(ctx context.Context, st *stmts, p *appendPart) (event.Appended
 		found++
 		i, ok := index[parsed]
 		same = same && ok && stream == p.stream && typ == p.events[i].Type &&
-			sameJSON(data, p.events[i].Data) && sameJSON(metadata, p.metadata[i])
+			event.SameJSON(data, p.events[i].Data) && event.SameJSON(metadata, p.metadata[i])
 		out.Version = max(out.Version, version)
 		out.Position = max(out.Position, position)
 	}
@@ -319,26 +317,4 @@ func storedAppend(ctx context.Context, st *stmts, p *appendPart) (event.Appended
 		return event.Appended{}, false, fmt.Errorf("%d of %d ids stored: %w",
 			found, len(p.events), event.ErrDuplicateEvent)
 	}
-}
-
-// sameJSON reports whether two JSON documents are equal: byte for byte (the
-// usual case, a retry sends what it sent), or as values, with numbers
-// compared by their text so that no int64 is rounded through a float.
-func sameJSON(a, b []byte) bool {
-	if bytes.Equal(a, b) {
-		return true
-	}
-	va, okA := decodeJSON(a)
-	vb, okB := decodeJSON(b)
-	return okA && okB && reflect.DeepEqual(va, vb)
-}
-
-func decodeJSON(doc []byte) (any, bool) {
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, false
-	}
-	return v, true
 }

@@ -21,22 +21,8 @@ import (
 func TestServeOnKurrentDB(t *testing.T) {
 	t.Parallel()
 	node := kurrentstandin.Start(t)
-	master, err := keyring.NewMasterKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := environment{BootstrapToken: "first-start-secret", MasterKey: base64.StdEncoding.EncodeToString(master)}
-	cfg := serveConfig{Addr: "127.0.0.1:0", Store: storeConfig{DataDir: t.TempDir(),
-		EventStore: fmt.Sprintf("kurrentdb://%s:%d?tls=false", node.Host(), node.Port())}}
-	cfg.setDefaults(env)
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	srv, cleanup, err := newServer(t.Context(), cfg, env, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cleanup()
+	srv, env := newTestServer(t, serveConfig{Store: storeConfig{DataDir: t.TempDir(),
+		EventStore: fmt.Sprintf("kurrentdb://%s:%d?tls=false", node.Host(), node.Port())}})
 	ctx, stop := context.WithCancel(t.Context())
 	served := make(chan error, 1)
 	go func() { served <- srv.run(ctx) }()
@@ -53,6 +39,29 @@ func TestServeOnKurrentDB(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop")
 	}
+}
+
+// newTestServer builds the server cfg describes (on a free loopback port,
+// with a fresh master key and a bootstrap token in env), stopped when t
+// ends.
+func newTestServer(t *testing.T, cfg serveConfig) (*server, environment) {
+	t.Helper()
+	master, err := keyring.NewMasterKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := environment{BootstrapToken: "first-start-secret", MasterKey: base64.StdEncoding.EncodeToString(master)}
+	cfg.Addr = "127.0.0.1:0"
+	cfg.setDefaults(env)
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	srv, cleanup, err := newServer(t.Context(), cfg, env, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cleanup)
+	return srv, env
 }
 
 func TestEventStoreFlagRefusesOtherURLs(t *testing.T) {

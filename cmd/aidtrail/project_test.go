@@ -3,16 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"aidtrail/adapters/keyring"
 	"aidtrail/internal/testkit/pgtest"
 )
 
@@ -23,21 +20,7 @@ import (
 func TestServeWithProjectWorker(t *testing.T) {
 	t.Parallel()
 	url := pgtest.NewSchema(t)
-	master, err := keyring.NewMasterKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := environment{BootstrapToken: "first-start-secret", MasterKey: base64.StdEncoding.EncodeToString(master)}
-	cfg := serveConfig{Addr: "127.0.0.1:0", Broker: brokerPostgres, Store: storeConfig{DatabaseURL: url}}
-	cfg.setDefaults(env)
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	srv, cleanup, err := newServer(t.Context(), cfg, env, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cleanup()
+	srv, env := newTestServer(t, serveConfig{Broker: brokerPostgres, Store: storeConfig{DatabaseURL: url}})
 	ctx, stop := context.WithCancel(t.Context())
 	served, worked := make(chan error, 1), make(chan error, 1)
 	go func() { served <- srv.run(ctx) }()
