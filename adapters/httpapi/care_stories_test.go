@@ -98,6 +98,9 @@ func TestTheCancerPatientIsFoundThroughTheRegister(t *testing.T) {
 		}
 		s.must(http.StatusOK, http.MethodPost, "/v1/cases/"+medCase+"/submit", cw, nil)
 		f.paidThroughTwoSteps(medCase, 40_000_00, map[string]any{"bank_ref": "BOC" + f.uniq("R")})
+		if got := s.must(http.StatusOK, http.MethodGet, "/v1/cases/"+medCase, cw, nil); got["discovery_id"] != medical["id"] {
+			t.Fatalf("the medical case names discovery item %v, want %v", got["discovery_id"], medical["id"])
+		}
 
 		s.must(http.StatusOK, http.MethodPost, "/v1/employees/"+emp+"/hardship", cw, enterBody)
 		hardship := f.openItem(emp, "HARD-LIVING")

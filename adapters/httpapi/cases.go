@@ -266,6 +266,7 @@ type caseResponse struct {
 	Steps        []stepResponse         `json:"steps"`
 	Documents    []caseDocumentResponse `json:"documents"`
 	Missing      []string               `json:"missing_documents"`
+	DiscoveryID  *string                `json:"discovery_id,omitempty"` // the discovery item it was opened from
 	Version      int64                  `json:"version"`
 }
 
@@ -287,6 +288,10 @@ func caseFrom(v query.CaseView) caseResponse {
 		RequestedFen: v.RequestedFen, ApprovedFen: v.ApprovedFen, PaidFen: v.PaidFen,
 		Steps: make([]stepResponse, len(v.Steps)), Documents: make([]caseDocumentResponse, len(v.Documents)),
 		Missing: v.MissingDocuments, Version: v.Version,
+	}
+	if v.DiscoveryID != nil {
+		id := v.DiscoveryID.String()
+		out.DiscoveryID = &id
 	}
 	for i, s := range v.Steps {
 		step := stepResponse{Name: s.Name, AssigneeAccountID: s.Assignee.String()}

@@ -30,7 +30,9 @@ type CaseView struct {
 	// requires that the case does not carry yet (the version fixed at
 	// submission, or today's before it).
 	MissingDocuments []string
-	Version          int64
+	// DiscoveryID is the discovery item the case was opened from, or nil.
+	DiscoveryID *uuid.UUID
+	Version     int64
 }
 
 // GetCase returns a case to the applicant's own account and to staff with
@@ -66,7 +68,7 @@ func (s *Service) GetCaseAsOf(ctx context.Context, actor uow.Actor, id uuid.UUID
 		ID: c.ID(), EmployeeID: c.EmployeeID(), UnitID: c.UnitID(), Status: c.Status(),
 		StandardCode: c.StandardCode(), StandardVersion: c.StandardVersion(), RequestedFen: c.RequestedFen(),
 		ApprovedFen: c.ApprovedFen(), PaidFen: c.PaidFen(), Steps: c.Steps(), Documents: c.Documents(),
-		MissingDocuments: missing, Version: c.Version(),
+		MissingDocuments: missing, DiscoveryID: c.DiscoveryID(), Version: c.Version(),
 	}, nil
 }
 

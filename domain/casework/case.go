@@ -306,6 +306,9 @@ func (c *Case) ExpenseFen() int64 { return c.s.o.ExpenseFen }
 // Beneficiary returns who the aid is for (the name sealed).
 func (c *Case) Beneficiary() Beneficiary { return c.s.o.Beneficiary }
 
+// DiscoveryID returns the discovery item the case was opened from, or nil.
+func (c *Case) DiscoveryID() *uuid.UUID { return c.s.o.DiscoveryID }
+
 // Causes returns the causes of hardship the application names.
 func (c *Case) Causes() []string { return slices.Clone(c.s.o.Causes) }
 
