@@ -83,8 +83,14 @@ func (s *Store) subscribeOnce(ctx context.Context, c *cursor, fn func(context.Co
 		case msg.SubscriptionDropped != nil:
 			return progressed, fmt.Errorf("kurrentdb: subscription dropped after position %d: %w", c.last, msg.SubscriptionDropped.Error)
 		case msg.CheckPointReached != nil:
-			if msg.CheckPointReached.Commit > c.from.Commit {
-				c.from, progressed = *msg.CheckPointReached, true
+			if cp := *msg.CheckPointReached; cp.Commit > c.from.Commit {
+				// Some servers report checkpoints without their prepare
+				// position; outside explicit transactions it equals the
+				// commit position.
+				if cp.Prepare == 0 || cp.Prepare > cp.Commit {
+					cp.Prepare = cp.Commit
+				}
+				c.from, progressed = cp, true
 			}
 		case msg.EventAppeared != nil && msg.EventAppeared.Event != nil:
 			st, err := decode(msg.EventAppeared.Event)
