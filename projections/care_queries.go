@@ -22,3 +22,8 @@ func (q Queries) Discovery(ctx context.Context, f query.DiscoveryFilter) ([]quer
 func (q Queries) Profile(ctx context.Context, r query.ProfileRequest) ([]query.ProfileRow, error) {
 	return register.Profile(ctx, q.DB, r)
 }
+
+// DiscoverySummary sums up the discovery list read model.
+func (q Queries) DiscoverySummary(ctx context.Context, f query.DiscoveryFilter) (query.DiscoverySummary, error) {
+	return discovery.Summary(ctx, q.DB, f)
+}

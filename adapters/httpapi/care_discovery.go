@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"aidtrail/commands"
@@ -158,5 +159,33 @@ func (a *api) followUpDiscovery(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeWritten(w, written)
+	return nil
+}
+
+// discoverySummary: GET /v1/discovery/summary?unit_id&year, what the
+// discovery list did within the caller's subtrees: items found by status,
+// the cases they led to and the median days to a case and to payment.
+func (a *api) discoverySummary(w http.ResponseWriter, r *http.Request) error {
+	q := listParams(r)
+	f := query.DiscoveryFilter{Under: q.id("unit_id")}
+	if s := q.str("year"); s != "" {
+		year, err := strconv.Atoi(s)
+		if err != nil || year < 2000 || year > 2100 {
+			q.fail("year", "must be a year from 2000 to 2100")
+		}
+		f.Year = year
+	}
+	if q.err != nil {
+		return q.err
+	}
+	if err := a.awaitMinPosition(r); err != nil {
+		return err
+	}
+	sum, err := a.deps.Query.DiscoverySummary(r.Context(), callerOf(r).actor, f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"found": sum.Found, "by_status": sum.ByStatus, "cases_opened": sum.CasesOpened,
+		"cases_paid": sum.CasesPaid, "median_days_to_case": sum.MedianDaysToCase, "median_days_to_payment": sum.MedianDaysToPayment})
 	return nil
 }

@@ -160,6 +160,16 @@ func careMatrixRows() []matrixRow {
 				f.discoveryRules()
 				return cell{path: "/v1/discovery/rules"}
 			}},
+		{route: "GET /v1/discovery/summary", perms: careReads, allowed: careReaders, ok: 200, scopes: []scope{scopeNone}, list: true,
+			prepare: func(f *orgOverHTTP, _ matrixActor, _ scope) cell {
+				f.discoveredItem(f.workshopA)
+				return cell{path: "/v1/discovery/summary?min_position=" + strconv.FormatInt(f.api.head(), 10)}
+			},
+			verify: func(t *testing.T, _ *orgOverHTTP, _ matrixActor, _ cell, rec *httptest.ResponseRecorder) {
+				if found, _ := jsonBody(t, rec)["found"].(float64); found < 1 {
+					t.Errorf("a summary of the subtree with an item found counts none: %s", rec.Body)
+				}
+			}},
 		{route: "GET /v1/profile", perms: careReads, allowed: careReaders, ok: 200, scopes: []scope{scopeNone}, list: true,
 			prepare: func(f *orgOverHTTP, _ matrixActor, _ scope) cell {
 				f.enteredEmployee(f.workshopA)

@@ -16,6 +16,7 @@ func (a *api) careRoutes() []route {
 		{put, "/v1/discovery/rules", authenticated, a.publishDiscoveryRules},
 		{get, "/v1/discovery/rules", authenticated, a.getDiscoveryRules},
 		{get, "/v1/discovery", authenticated, a.listDiscovery},
+		{get, "/v1/discovery/summary", authenticated, a.discoverySummary},
 		{post, "/v1/discovery/{id}/follow-up", authenticated, a.followUpDiscovery},
 		{get, "/v1/profile", authenticated, a.getProfile},
 	}

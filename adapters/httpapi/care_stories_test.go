@@ -130,6 +130,10 @@ func TestTheCancerPatientIsFoundThroughTheRegister(t *testing.T) {
 				t.Errorf("the medical item %v is not linked to its paid case %s", it, medCase)
 			}
 		}
+		sum := s.must(http.StatusOK, http.MethodGet, "/v1/discovery/summary", cw, nil)
+		if sum["found"] != 3.0 || sum["cases_opened"] != 3.0 || sum["cases_paid"] != 1.0 || sum["median_days_to_case"] == nil {
+			t.Fatalf("the summary: %v", sum)
+		}
 		open := s.everyPage("/v1/discovery", cw, url.Values{"status": {"open"}}, 100)
 		if len(open) != 0 {
 			t.Fatalf("open items after every case was opened: %v", open)

@@ -19,6 +19,7 @@ import (
 type CareReadModels interface {
 	Register(ctx context.Context, f RegisterFilter) ([]RegisterRow, int64, error)
 	Discovery(ctx context.Context, f DiscoveryFilter) ([]DiscoveryRow, int64, error)
+	DiscoverySummary(ctx context.Context, f DiscoveryFilter) (DiscoverySummary, error)
 	Profile(ctx context.Context, r ProfileRequest) ([]ProfileRow, error)
 }
 
@@ -78,7 +79,21 @@ type DiscoveryFilter struct {
 	Status     string
 	EmployeeID uuid.UUID
 	ItemID     uuid.UUID
+	Year       int // the year an item was found; 0: any (the summary's only)
 	Page
+}
+
+// DiscoverySummary is what the discovery list did: the items found, by
+// status; how many led to a case, and to a payment; and the median days
+// from finding to each (nil when none did) — how many people the system
+// found before they asked, and how fast they were served.
+type DiscoverySummary struct {
+	Found               int
+	ByStatus            map[string]int
+	CasesOpened         int
+	CasesPaid           int
+	MedianDaysToCase    *float64
+	MedianDaysToPayment *float64
 }
 
 // ProfileDimensions are what the profile groups by.
@@ -162,6 +177,17 @@ func (s *Service) DiscoveryList(ctx context.Context, actor uow.Actor, f Discover
 	return rows, next, err
 }
 
+// DiscoverySummary sums up the discovery list within what actor may read;
+// it names no one.
+func (s *Service) DiscoverySummary(ctx context.Context, actor uow.Actor, f DiscoveryFilter) (DiscoverySummary, error) {
+	within, _, err := s.careScope(ctx, actor, "summing up discovery")
+	if err != nil {
+		return DiscoverySummary{}, err
+	}
+	f.Within = within
+	return s.models.DiscoverySummary(ctx, f)
+}
+
 // DiscoveryItem returns a discovery item for an actor who keeps the
 // register somewhere (care.manage; refused on the record otherwise), to
 // follow it up: the command that records the follow-up decides, and
@@ -216,6 +242,10 @@ func (noReadModels) Register(context.Context, RegisterFilter) ([]RegisterRow, in
 
 func (noReadModels) Discovery(context.Context, DiscoveryFilter) ([]DiscoveryRow, int64, error) {
 	return nil, 0, ErrNoReadModels
+}
+
+func (noReadModels) DiscoverySummary(context.Context, DiscoveryFilter) (DiscoverySummary, error) {
+	return DiscoverySummary{}, ErrNoReadModels
 }
 
 func (noReadModels) Profile(context.Context, ProfileRequest) ([]ProfileRow, error) {
