@@ -26,6 +26,9 @@ type Store struct {
 	// for the log's revision otherwise. Writers in other processes meet
 	// the expected revision.
 	writing sync.Mutex
+	// calls is held shared by every call on the client and exclusively by
+	// Close: the client must not be closed under a call in flight.
+	calls sync.RWMutex
 }
 
 var _ commands.EventStore = (*Store)(nil)
@@ -55,8 +58,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the connection; calls in flight fail.
-func (s *Store) Close() error { return s.client.Close() }
+// Close waits for the reads and appends in flight, then closes the
+// connection; later calls fail, and subscriptions end with an error.
+func (s *Store) Close() error {
+	s.calls.Lock()
+	defer s.calls.Unlock()
+	return s.client.Close()
+}
 
 // refresh reads the log from the first revision not indexed to its end
 // and indexes what it read. Afterwards the index holds every event that
@@ -102,6 +110,8 @@ func (s *Store) readLog(ctx context.Context, from, count uint64) ([]stored, erro
 // scanLog calls fn with at most count log events from revision from on,
 // in order. A log that does not exist yet has no events.
 func (s *Store) scanLog(ctx context.Context, from, count uint64, fn func(*esdb.RecordedEvent) error) error {
+	s.calls.RLock()
+	defer s.calls.RUnlock()
 	rs, err := s.client.ReadStream(ctx, s.cfg.Log, esdb.ReadStreamOptions{From: esdb.Revision(from), Direction: esdb.Forwards}, count)
 	if err != nil {
 		return translate(err)

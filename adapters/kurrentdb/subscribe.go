@@ -71,7 +71,9 @@ func (s *Store) subscribeOnce(ctx context.Context, c *cursor, fn func(context.Co
 	if c.from.Commit > 0 {
 		opts.From = c.from
 	}
+	s.calls.RLock()
 	sub, err := s.client.SubscribeToAll(ctx, opts)
+	s.calls.RUnlock()
 	if err != nil {
 		return false, translate(err)
 	}

@@ -63,7 +63,7 @@ func (s *Store) write(ctx context.Context, tx event.Transaction) ([]event.Append
 			expected = esdb.Revision(plan.base - 1)
 		}
 		sure := context.WithoutCancel(ctx)
-		_, err = s.client.AppendToStream(sure, s.cfg.Log, esdb.AppendToStreamOptions{ExpectedRevision: expected}, plan.events...)
+		err = s.appendLog(sure, expected, plan.events)
 		if isCode(err, esdb.ErrorCodeWrongExpectedVersion) {
 			// Another writer appended to the log: check again on the
 			// newer state.
@@ -81,6 +81,14 @@ func (s *Store) write(ctx context.Context, tx event.Transaction) ([]event.Append
 		}
 		return plan.results(s.idx)
 	}
+}
+
+// appendLog appends events to the log under the expected revision.
+func (s *Store) appendLog(ctx context.Context, expected esdb.ExpectedRevision, events []esdb.EventData) error {
+	s.calls.RLock()
+	defer s.calls.RUnlock()
+	_, err := s.client.AppendToStream(ctx, s.cfg.Log, esdb.AppendToStreamOptions{ExpectedRevision: expected}, events...)
+	return err
 }
 
 // refusal reports whether err refuses a write on the index's word: a

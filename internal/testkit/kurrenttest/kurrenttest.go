@@ -28,10 +28,14 @@ func Target() string {
 	return "stand-in"
 }
 
-// Store opens a store on a log of its own (a fresh stream on the real
-// server, a fresh stand-in otherwise), closed when tb ends. The stand-in
-// is returned too (nil on a real server) for tests that inject faults.
-func Store(tb testing.TB) (*kurrentdb.Store, *kurrentstandin.Server) {
+// Config is the configuration of a store on a log of its own (a fresh
+// stream on the real server, a fresh stand-in otherwise), which it
+// returns too (nil on a real server) for tests that inject faults. Tests
+// cache up to 2^17 events, enough to hold their whole logs, so that the
+// 100,000-event conformance test reads from memory under the race
+// detector; the adapter's TestUncachedReads holds reads without the cache
+// to the same answers.
+func Config(tb testing.TB) (kurrentdb.Config, *kurrentstandin.Server) {
 	tb.Helper()
 	url := os.Getenv(EnvURL)
 	var standin *kurrentstandin.Server
@@ -39,15 +43,30 @@ func Store(tb testing.TB) (*kurrentdb.Store, *kurrentstandin.Server) {
 		standin = kurrentstandin.Start(tb)
 		url = standin.URL()
 	}
+	return kurrentdb.Config{
+		URL:         url,
+		Log:         "aidtrail-test-" + uuid.NewString(),
+		CacheEvents: 1 << 17,
+		MinBackoff:  5 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
+	}, standin
+}
+
+// Store opens a store on a log of its own (see Config), closed when tb
+// ends, and logs whether it stands on the real server or the stand-in.
+func Store(tb testing.TB) (*kurrentdb.Store, *kurrentstandin.Server) {
+	tb.Helper()
+	cfg, standin := Config(tb)
+	return Open(tb, cfg), standin
+}
+
+// Open opens a store with cfg, closed when tb ends.
+func Open(tb testing.TB, cfg kurrentdb.Config) *kurrentdb.Store {
+	tb.Helper()
 	tb.Logf("KurrentDB event store on the %s", Target())
-	s, err := kurrentdb.Open(tb.Context(), kurrentdb.Config{
-		URL:        url,
-		Log:        "aidtrail-test-" + uuid.NewString(),
-		MinBackoff: 5 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
-	})
+	s, err := kurrentdb.Open(tb.Context(), cfg)
 	if err != nil {
 		tb.Fatalf("open the KurrentDB store: %v", err)
 	}
 	tb.Cleanup(func() { _ = s.Close() })
-	return s, standin
+	return s
 }
