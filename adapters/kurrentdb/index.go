@@ -51,8 +51,8 @@ func (x *index) add(from uint64, entries []entry) error {
 		if want := int64(len(x.streams[e.stream])) + 1; e.version != want {
 			return fmt.Errorf("kurrentdb: log revision %d holds version %d of %q; want version %d", rev, e.version, e.stream, want)
 		}
-		if n > 0 && e.position <= x.positions[n-1] {
-			return fmt.Errorf("kurrentdb: log revision %d at position %d, not after %d", rev, e.position, x.positions[n-1])
+		if n > 0 && e.position < x.positions[n-1] {
+			return fmt.Errorf("kurrentdb: log revision %d at position %d, before %d", rev, e.position, x.positions[n-1])
 		}
 		if prior, dup := x.ids[e.id]; dup {
 			return fmt.Errorf("kurrentdb: event id %s at log revisions %d and %d", e.id, prior, rev)
@@ -62,6 +62,25 @@ func (x *index) add(from uint64, entries []entry) error {
 		x.ids[e.id] = rev
 	}
 	return nil
+}
+
+// addWritten indexes the events this process has just appended at log
+// revision base on, knowing the position of the last one only (KurrentDB
+// reports it). The others get it too, as an upper bound: positions in
+// the index only serve to find where to start reading the global order
+// (see after), which an upper bound keeps safe. Revisions a concurrent
+// refresh indexed already are left as they are.
+func (x *index) addWritten(base uint64, entries []entry, last int64) error {
+	x.mu.RLock()
+	n := uint64(len(x.positions))
+	x.mu.RUnlock()
+	if base < n {
+		return nil
+	}
+	for i := range entries {
+		entries[i].position = last
+	}
+	return x.add(base, entries)
 }
 
 // next is the first log revision not indexed: the number of log events
@@ -82,8 +101,10 @@ func (x *index) head() int64 {
 	return x.positions[len(x.positions)-1]
 }
 
-// after is the first log revision whose position is above p; the revision
-// after the index when none indexed is (a later one may be).
+// after is the first log revision whose indexed position is above p (the
+// revision after the index when none is). An indexed position is exact
+// or, for events this process wrote, an upper bound, so no revision
+// before the one returned is above p; some after it may not be either.
 func (x *index) after(p int64) uint64 {
 	x.mu.RLock()
 	defer x.mu.RUnlock()

@@ -40,16 +40,28 @@ func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]event.Re
 		}
 	}
 	from := s.idx.after(after)
-	if revs := s.idx.span(from, limit); len(revs) == limit {
-		// Indexed already: perhaps in the cache, else read as a run.
-		recs, err := s.readRevisions(ctx, revs)
-		return records(recs), err
+	for {
+		var recs []stored
+		var err error
+		if revs := s.idx.span(from, limit); len(revs) == limit {
+			recs, err = s.readRevisions(ctx, revs) // indexed: perhaps cached
+		} else {
+			recs, err = s.readLog(ctx, from, uint64(limit))
+		}
+		if err != nil {
+			return nil, err
+		}
+		out := records(recs)
+		// Events this process wrote are indexed at an upper bound of their
+		// positions: the first few read may not be above after.
+		for len(out) > 0 && out[0].Position <= after {
+			out = out[1:]
+		}
+		if len(out) > 0 || len(recs) < limit {
+			return out, nil
+		}
+		from += uint64(len(recs))
 	}
-	recs, err := s.readLog(ctx, from, uint64(limit))
-	if err != nil {
-		return nil, err
-	}
-	return records(recs), nil
 }
 
 // Head returns the position of the last event in the log.

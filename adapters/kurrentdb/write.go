@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
@@ -63,7 +64,7 @@ func (s *Store) write(ctx context.Context, tx event.Transaction) ([]event.Append
 			expected = esdb.Revision(plan.base - 1)
 		}
 		sure := context.WithoutCancel(ctx)
-		err = s.appendLog(sure, expected, plan.events)
+		written, err := s.appendLog(sure, expected, plan.events)
 		if isCode(err, esdb.ErrorCodeWrongExpectedVersion) {
 			// Another writer appended to the log: check again on the
 			// newer state.
@@ -76,6 +77,15 @@ func (s *Store) write(ctx context.Context, tx event.Transaction) ([]event.Append
 		if err != nil {
 			return nil, fmt.Errorf("kurrentdb: append to the log (the outcome is unknown if the connection broke; retry with the same event ids): %w", translate(err))
 		}
+		if len(plan.ends) == 1 && written.CommitPosition > 0 && written.CommitPosition <= math.MaxInt64 {
+			// One append: KurrentDB reported its last event's position,
+			// which is all its result needs.
+			last := int64(written.CommitPosition)
+			if err := s.idx.addWritten(plan.base, plan.entries, last); err != nil {
+				return nil, err
+			}
+			return []event.Appended{{Version: plan.vers[0], Position: last}}, nil
+		}
 		if err := s.refresh(sure); err != nil {
 			return nil, fmt.Errorf("kurrentdb: appended, but reading the positions back failed (retry with the same event ids): %w", err)
 		}
@@ -84,11 +94,10 @@ func (s *Store) write(ctx context.Context, tx event.Transaction) ([]event.Append
 }
 
 // appendLog appends events to the log under the expected revision.
-func (s *Store) appendLog(ctx context.Context, expected esdb.ExpectedRevision, events []esdb.EventData) error {
+func (s *Store) appendLog(ctx context.Context, expected esdb.ExpectedRevision, events []esdb.EventData) (*esdb.WriteResult, error) {
 	s.calls.RLock()
 	defer s.calls.RUnlock()
-	_, err := s.client.AppendToStream(ctx, s.cfg.Log, esdb.AppendToStreamOptions{ExpectedRevision: expected}, events...)
-	return err
+	return s.client.AppendToStream(ctx, s.cfg.Log, esdb.AppendToStreamOptions{ExpectedRevision: expected}, events...)
 }
 
 // refusal reports whether err refuses a write on the index's word: a
@@ -101,11 +110,12 @@ func refusal(err error) bool {
 // plan is one attempt at a transaction: the log events to append at log
 // revision base on, or the answer when nothing is to be written.
 type plan struct {
-	base   uint64
-	events []esdb.EventData
-	ends   []uint64 // per append: the log revision of its last event
-	vers   []int64  // per append: the stream's version after it
-	done   []event.Appended
+	base    uint64
+	events  []esdb.EventData
+	entries []entry  // what the index learns of events, positions aside
+	ends    []uint64 // per append: the log revision of its last event
+	vers    []int64  // per append: the stream's version after it
+	done    []event.Appended
 }
 
 // plan checks tx against the index: a repeat of a stored transaction is
@@ -141,6 +151,7 @@ func (s *Store) plan(ctx context.Context, tx event.Transaction) (plan, error) {
 					return err
 				}
 				p.events = append(p.events, data)
+				p.entries = append(p.entries, entry{id: e.ID, stream: a.Stream, version: version})
 				rev++
 			}
 			p.ends = append(p.ends, rev-1)
