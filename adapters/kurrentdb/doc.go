@@ -22,14 +22,16 @@
 // KurrentDB append of all its events to the log, with the log revision the
 // writer checked against as the expected revision:
 //
-//  1. bring the in-memory index of the log up to date (read the log from
-//     the first revision not yet indexed);
-//  2. check, against the index, every expected version, every requirement
-//     and every event id (see Idempotency below);
-//  3. append all the events to the log expecting the revision indexed
+//  1. check, against the in-memory index of the log, every expected
+//     version, every requirement and every event id (see Idempotency
+//     below); a refusal is only reported once the index has been brought
+//     up to date (the log read from the first revision not yet indexed)
+//     and the checks made again;
+//  2. append all the events to the log expecting the revision indexed
 //     last; if KurrentDB answers "wrong expected version", another writer
-//     appended in between: go back to 1, so that the checks are made again
-//     on the newer state. A conflict on an aidtrail stream is reported as
+//     appended in between (or the index was stale): bring the index up to
+//     date and go back to 1, so that the checks are made again on the
+//     newer state. A conflict on an aidtrail stream is reported as
 //     event.ErrConcurrency; a conflict on the log alone never is.
 //
 // This gives exactly the port's guarantees: a transaction is one KurrentDB
@@ -45,12 +47,12 @@
 //
 // KurrentDB remembers recent event ids in a cache and may quietly accept a
 // repeated append; that is a cache, not a guarantee, and nothing here
-// rests on it. The index holds every stored event id, and step 2 refuses
+// rests on it. The index holds every stored event id, and step 1 refuses
 // or answers a repeated append from it: all ids stored identically (same
 // stream, type, payload and metadata) returns the first append's result
 // and writes nothing; any other reuse is event.ErrDuplicateEvent. Because
-// step 3 succeeds only if the log did not move since step 1, an id cannot
-// be stored twice, even by two processes.
+// step 2 succeeds only if the log holds nothing the index lacks, an id
+// cannot be stored twice, even by two processes.
 //
 // # Positions, reads and subscriptions
 //
