@@ -48,7 +48,8 @@ var newcomers = []registerEntry{
 
 // care publishes the rules, enters the newcomers in the register and
 // records their life events, so that the discovery list holds what the
-// rules found for each of them before anyone applied.
+// rules found for each of them before anyone applied, one item followed
+// up with a visit.
 func (l *loader) care() error {
 	if _, _, err := l.app.PublishDiscoveryRules(l.ctx, l.admin, commands.PublishDiscoveryRules{Rules: careRules()}); err != nil {
 		return fmt.Errorf("discovery rules: %w", err)
@@ -74,10 +75,18 @@ func (l *loader) care() error {
 		Kind: care.KindUniversityAdmission, Subject: "child", OccurredOn: daysAgo(6), Details: "李子轩被西南交通大学录取"}); err != nil {
 		return fmt.Errorf("life event of 李红梅: %w", err)
 	}
-	// 张卫东's illness lists medical aid; the station visits him.
-	if _, _, err := l.app.RecordLifeEvent(l.ctx, l.workers["dqcw"], commands.RecordLifeEvent{EmployeeID: ids["张卫东"],
-		Kind: care.KindSeriousIllness, Subject: "self", OccurredOn: daysAgo(12), Details: "确诊尿毒症，需长期透析"}); err != nil {
+	// 张卫东's illness lists medical aid; the station visits him and
+	// records it on the item (whose id follows from the rule, its version
+	// and the life event).
+	illness, _, err := l.app.RecordLifeEvent(l.ctx, l.workers["dqcw"], commands.RecordLifeEvent{EmployeeID: ids["张卫东"],
+		Kind: care.KindSeriousIllness, Subject: "self", OccurredOn: daysAgo(12), Details: "确诊尿毒症，需长期透析"})
+	if err != nil {
 		return fmt.Errorf("life event of 张卫东: %w", err)
+	}
+	if _, err := l.app.FollowUpDiscovery(l.ctx, l.workers["dqcw"], commands.FollowUpDiscovery{
+		ItemID: care.ItemID("ILL-SELF", 1, illness), EmployeeID: ids["张卫东"], Outcome: care.OutcomeVisited,
+		Note: "已上门看望，指导准备重大疾病救助申请材料"}); err != nil {
+		return fmt.Errorf("follow-up of 张卫东: %w", err)
 	}
 	if _, err := l.app.EnterHardship(l.ctx, l.workers["dqcw"], commands.EnterHardship{EmployeeID: ids["张卫东"],
 		Level: newcomers[1].level, Causes: newcomers[1].causes, Household: newcomers[1].household}); err != nil {
