@@ -278,10 +278,9 @@ func (imp *importer) row(ctx context.Context, row LifeEventRow) error {
 			imp.badField(row.Row, err)
 			return nil
 		}
-		le.Details = "unsealed" // a check records the row; only writing seals it
-		if imp.sealed != nil {
-			le.Details = imp.sealed[row.Row]
-		}
+		// Writing records the details sealed; a check, whose events are
+		// never committed, has validated the plaintext and records none.
+		le.Details = imp.sealed[row.Row]
 	}
 	if err := life.Record(uow.NewID(imp.actor, "life-event/"+id.String()+"/"+le.Kind+"/"+le.Subject+"/"+le.OccurredOn), le, care.SourceImport, imp.now); err != nil {
 		imp.badField(row.Row, err)

@@ -9,12 +9,9 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/commands/query"
-	"aidtrail/domain/care"
 	"aidtrail/internal/sqldb"
 	"aidtrail/projections/readmodel"
 )
-
-func careLevel(s string) care.Level { return care.Level(s) }
 
 // profileColumns maps a dimension to the SQL that gives its value.
 var profileColumns = map[string]string{

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/commands/query"
+	"aidtrail/domain/care"
 	"aidtrail/internal/sqldb"
 	"aidtrail/projections/readmodel"
 )
@@ -42,7 +43,7 @@ func scan(row readmodel.Scanner) (query.RegisterRow, error) {
 		&r.Since, &r.ReviewDue, &r.Status, &r.ExitReason, &r.Position); err != nil {
 		return r, err
 	}
-	r.Level = careLevel(level)
+	r.Level = care.Level(level)
 	if err := json.Unmarshal([]byte(causes), &r.Causes); err != nil {
 		return r, err
 	}
