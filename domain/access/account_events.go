@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
-	"aidtrail/domain/fault"
 	agg "aidtrail/domain/internal/aggregate"
 )
 
@@ -81,66 +80,56 @@ func (a *Account) apply(typ string, data json.RawMessage) error {
 	}
 	switch typ {
 	case TypeAccountOpened:
-		var p AccountOpened
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if s.opened {
-			return errors.New("account opened twice")
-		}
-		if p.AccountID != a.id {
-			return fmt.Errorf("account_id %s is not the stream's account", p.AccountID)
-		}
-		*s = accountState{opened: true, login: p.Login, name: p.Name}
-		if p.EmployeeID != nil {
-			s.employee = *p.EmployeeID
-		}
-	case TypeAccountPasswordSet:
-		var p AccountPasswordSet
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		s.hasPassword = true
-	case TypePositionAssigned:
-		var p PositionAssigned
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if p.PositionID == uuid.Nil || p.UnitID == uuid.Nil || a.find(p.PositionID) != nil {
-			return errors.New("position_id or unit_id is nil, or the position exists")
-		}
-		for _, r := range p.Roles {
-			if !r.Valid() {
-				// An unknown role would grant nothing; refusing it keeps a
-				// renamed role from silently removing rights.
-				return fmt.Errorf("unknown role %q", r)
+		return agg.On(data, func(p AccountOpened) error {
+			if s.opened {
+				return errors.New("account opened twice")
 			}
-		}
-		s.positions = append(s.positions, heldPosition{Position: Position{
-			ID: p.PositionID, UnitID: p.UnitID, UnitPath: agg.NonNil(p.UnitPath), Title: p.Title, Roles: p.Roles,
-		}})
+			if p.AccountID != a.id {
+				return fmt.Errorf("account_id %s is not the stream's account", p.AccountID)
+			}
+			*s = accountState{opened: true, login: p.Login, name: p.Name}
+			if p.EmployeeID != nil {
+				s.employee = *p.EmployeeID
+			}
+			return nil
+		})
+	case TypeAccountPasswordSet:
+		return agg.On(data, func(AccountPasswordSet) error { s.hasPassword = true; return nil })
+	case TypePositionAssigned:
+		return agg.On(data, a.applyAssigned)
 	case TypePositionVacated:
-		var p PositionVacated
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		held := a.find(p.PositionID)
-		if held == nil || held.vacated {
-			return fmt.Errorf("position %s is not active", p.PositionID)
-		}
-		held.vacated, held.vacateReason = true, p.Reason
-		if p.SuccessorAccountID != nil {
-			held.successor = *p.SuccessorAccountID
-		}
+		return agg.On(data, func(p PositionVacated) error {
+			held := a.find(p.PositionID)
+			if held == nil || held.vacated {
+				return fmt.Errorf("position %s is not active", p.PositionID)
+			}
+			held.vacated, held.vacateReason = true, p.Reason
+			if p.SuccessorAccountID != nil {
+				held.successor = *p.SuccessorAccountID
+			}
+			return nil
+		})
 	case TypeAccountClosed:
-		var p AccountClosed
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		s.closed, s.closeReason = true, p.Reason
+		return agg.On(data, func(p AccountClosed) error { s.closed, s.closeReason = true, p.Reason; return nil })
 	default:
-		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
+		return agg.Unknown(typ)
 	}
+}
+
+func (a *Account) applyAssigned(p PositionAssigned) error {
+	if p.PositionID == uuid.Nil || p.UnitID == uuid.Nil || a.find(p.PositionID) != nil {
+		return errors.New("position_id or unit_id is nil, or the position exists")
+	}
+	for _, r := range p.Roles {
+		if !r.Valid() {
+			// An unknown role would grant nothing; refusing it keeps a
+			// renamed role from silently removing rights.
+			return fmt.Errorf("unknown role %q", r)
+		}
+	}
+	a.s.positions = append(a.s.positions, heldPosition{Position: Position{
+		ID: p.PositionID, UnitID: p.UnitID, UnitPath: agg.NonNil(p.UnitPath), Title: p.Title, Roles: p.Roles,
+	}})
 	return nil
 }
 

@@ -82,30 +82,29 @@ func (b *Budget) Refund(visitID uuid.UUID, amountFen int64, reason string) error
 // replay must: a charge within what is available, a refund within what the
 // visit holds.
 func (s *state) applyCharge(typ string, data json.RawMessage) error {
-	var p Refunded // Charged's members and a reason
-	if err := agg.Decode(data, &p); err != nil {
-		return err
-	}
-	if err := errors.Join(nonNil("visit_id", p.VisitID), positive(p.AmountFen)); err != nil {
-		return err
-	}
-	if s.chargedFor == nil {
-		s.chargedFor = map[uuid.UUID]int64{}
-	}
-	if typ == TypeCharged {
-		if p.AmountFen > s.allocated-s.reserved-s.spent {
-			return fmt.Errorf("charging %d fen would exceed the allocation", p.AmountFen)
+	// Refunded has Charged's members and a reason, so it reads both.
+	return agg.On(data, func(p Refunded) error {
+		if err := errors.Join(nonNil("visit_id", p.VisitID), positive(p.AmountFen)); err != nil {
+			return err
 		}
-		s.spent += p.AmountFen
-		s.chargedFor[p.VisitID] += p.AmountFen
+		if s.chargedFor == nil {
+			s.chargedFor = map[uuid.UUID]int64{}
+		}
+		if typ == TypeCharged {
+			if p.AmountFen > s.allocated-s.reserved-s.spent {
+				return fmt.Errorf("charging %d fen would exceed the allocation", p.AmountFen)
+			}
+			s.spent += p.AmountFen
+			s.chargedFor[p.VisitID] += p.AmountFen
+			return nil
+		}
+		if p.AmountFen > s.chargedFor[p.VisitID] {
+			return fmt.Errorf("refunding %d fen, visit %s holds %d", p.AmountFen, p.VisitID, s.chargedFor[p.VisitID])
+		}
+		s.spent -= p.AmountFen
+		if s.chargedFor[p.VisitID] -= p.AmountFen; s.chargedFor[p.VisitID] == 0 {
+			delete(s.chargedFor, p.VisitID)
+		}
 		return nil
-	}
-	if p.AmountFen > s.chargedFor[p.VisitID] {
-		return fmt.Errorf("refunding %d fen, visit %s holds %d", p.AmountFen, p.VisitID, s.chargedFor[p.VisitID])
-	}
-	s.spent -= p.AmountFen
-	if s.chargedFor[p.VisitID] -= p.AmountFen; s.chargedFor[p.VisitID] == 0 {
-		delete(s.chargedFor, p.VisitID)
-	}
-	return nil
+	})
 }

@@ -94,84 +94,78 @@ func (b *Budget) apply(typ string, data json.RawMessage) error {
 	}
 	switch typ {
 	case TypeAllocated:
-		var p Allocated
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if s.started {
-			return errors.New("budget allocated twice")
-		}
-		if p.BudgetID != b.id || p.UnitID == uuid.Nil {
-			return errors.New("budget_id is not the stream's budget, or unit_id is nil")
-		}
-		if err := errors.Join(checkYear(p.Year), checkLine(p.Line), positive(p.AmountFen)); err != nil {
-			return err
-		}
-		*s = state{started: true, unit: p.UnitID, year: p.Year, line: p.Line, allocated: p.AmountFen,
-			reservedFor: map[uuid.UUID]int64{}, spentFor: map[uuid.UUID]int64{}, payments: map[uuid.UUID]spending{}}
+		return agg.On(data, func(p Allocated) error {
+			if s.started {
+				return errors.New("budget allocated twice")
+			}
+			if p.BudgetID != b.id || p.UnitID == uuid.Nil {
+				return errors.New("budget_id is not the stream's budget, or unit_id is nil")
+			}
+			if err := errors.Join(checkYear(p.Year), checkLine(p.Line), positive(p.AmountFen)); err != nil {
+				return err
+			}
+			*s = state{started: true, unit: p.UnitID, year: p.Year, line: p.Line, allocated: p.AmountFen,
+				reservedFor: map[uuid.UUID]int64{}, spentFor: map[uuid.UUID]int64{}, payments: map[uuid.UUID]spending{}}
+			return nil
+		})
 	case TypeIncreased:
-		var p Increased
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if err := positive(p.AmountFen); err != nil {
-			return err
-		}
-		if p.AmountFen > MaxFen-s.allocated {
-			return fmt.Errorf("allocation would pass %d fen", int64(MaxFen))
-		}
-		s.allocated += p.AmountFen
+		return agg.On(data, func(p Increased) error {
+			if err := positive(p.AmountFen); err != nil {
+				return err
+			}
+			if p.AmountFen > MaxFen-s.allocated {
+				return fmt.Errorf("allocation would pass %d fen", int64(MaxFen))
+			}
+			s.allocated += p.AmountFen
+			return nil
+		})
 	case TypeReserved:
-		var p Reserved
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if err := errors.Join(nonNil("case_id", p.CaseID), positive(p.AmountFen)); err != nil {
-			return err
-		}
-		if p.AmountFen > s.allocated-s.reserved-s.spent {
-			return fmt.Errorf("reserving %d fen would exceed the allocation", p.AmountFen)
-		}
-		s.reserved += p.AmountFen
-		s.reservedFor[p.CaseID] += p.AmountFen
+		return agg.On(data, func(p Reserved) error {
+			if err := errors.Join(nonNil("case_id", p.CaseID), positive(p.AmountFen)); err != nil {
+				return err
+			}
+			if p.AmountFen > s.allocated-s.reserved-s.spent {
+				return fmt.Errorf("reserving %d fen would exceed the allocation", p.AmountFen)
+			}
+			s.reserved += p.AmountFen
+			s.reservedFor[p.CaseID] += p.AmountFen
+			return nil
+		})
 	case TypeReleased:
-		var p Released
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if err := errors.Join(nonNil("case_id", p.CaseID), positive(p.AmountFen)); err != nil {
-			return err
-		}
-		if p.AmountFen > s.reservedFor[p.CaseID] {
-			return fmt.Errorf("releasing %d fen, case %s holds %d", p.AmountFen, p.CaseID, s.reservedFor[p.CaseID])
-		}
-		s.reserved -= p.AmountFen
-		s.takeReservation(p.CaseID, p.AmountFen)
+		return agg.On(data, func(p Released) error {
+			if err := errors.Join(nonNil("case_id", p.CaseID), positive(p.AmountFen)); err != nil {
+				return err
+			}
+			if p.AmountFen > s.reservedFor[p.CaseID] {
+				return fmt.Errorf("releasing %d fen, case %s holds %d", p.AmountFen, p.CaseID, s.reservedFor[p.CaseID])
+			}
+			s.reserved -= p.AmountFen
+			s.takeReservation(p.CaseID, p.AmountFen)
+			return nil
+		})
 	case TypeSpent:
-		var p Spent
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if err := errors.Join(nonNil("case_id", p.CaseID), nonNil("payment_id", p.PaymentID), positive(p.AmountFen)); err != nil {
-			return err
-		}
-		if _, done := s.payments[p.PaymentID]; done {
-			return fmt.Errorf("payment %s spent twice", p.PaymentID)
-		}
-		if p.AmountFen > s.reservedFor[p.CaseID] {
-			return fmt.Errorf("spending %d fen, case %s holds %d", p.AmountFen, p.CaseID, s.reservedFor[p.CaseID])
-		}
-		s.reserved -= p.AmountFen
-		s.takeReservation(p.CaseID, p.AmountFen)
-		s.spent += p.AmountFen
-		s.spentFor[p.CaseID] += p.AmountFen
-		s.payments[p.PaymentID] = spending{caseID: p.CaseID, amount: p.AmountFen}
+		return agg.On(data, func(p Spent) error {
+			if err := errors.Join(nonNil("case_id", p.CaseID), nonNil("payment_id", p.PaymentID), positive(p.AmountFen)); err != nil {
+				return err
+			}
+			if _, done := s.payments[p.PaymentID]; done {
+				return fmt.Errorf("payment %s spent twice", p.PaymentID)
+			}
+			if p.AmountFen > s.reservedFor[p.CaseID] {
+				return fmt.Errorf("spending %d fen, case %s holds %d", p.AmountFen, p.CaseID, s.reservedFor[p.CaseID])
+			}
+			s.reserved -= p.AmountFen
+			s.takeReservation(p.CaseID, p.AmountFen)
+			s.spent += p.AmountFen
+			s.spentFor[p.CaseID] += p.AmountFen
+			s.payments[p.PaymentID] = spending{caseID: p.CaseID, amount: p.AmountFen}
+			return nil
+		})
 	case TypeCharged, TypeRefunded:
 		return s.applyCharge(typ, data)
 	default:
-		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
+		return agg.Unknown(typ)
 	}
-	return nil
 }
 
 // takeReservation lowers a case's reservation, dropping the entry at zero

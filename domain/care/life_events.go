@@ -152,19 +152,17 @@ func (l *LifeEvents) Record(id uuid.UUID, e LifeEvent, source string, now time.T
 
 func (l *LifeEvents) apply(typ string, data json.RawMessage) error {
 	if typ != TypeLifeEventRecorded {
-		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
+		return agg.Unknown(typ)
 	}
-	var p LifeEventRecorded
-	if err := agg.Decode(data, &p); err != nil {
-		return err
-	}
-	if p.EmployeeID != l.employee || p.LifeEventID == uuid.Nil {
-		return errors.New("employee_id is not the stream's, or life_event_id is nil")
-	}
-	k := LifeEvent{Kind: p.Kind, Subject: p.Subject, OccurredOn: p.OccurredOn}.key()
-	if l.seen[k] {
-		return errors.New("life event recorded twice")
-	}
-	l.seen[k] = true
-	return nil
+	return agg.On(data, func(p LifeEventRecorded) error {
+		if p.EmployeeID != l.employee || p.LifeEventID == uuid.Nil {
+			return errors.New("employee_id is not the stream's, or life_event_id is nil")
+		}
+		k := LifeEvent{Kind: p.Kind, Subject: p.Subject, OccurredOn: p.OccurredOn}.key()
+		if l.seen[k] {
+			return errors.New("life event recorded twice")
+		}
+		l.seen[k] = true
+		return nil
+	})
 }

@@ -158,38 +158,34 @@ func (e *Entry) apply(typ string, data json.RawMessage) error {
 	s := &e.s
 	switch typ {
 	case TypeHardshipEntered:
-		var p HardshipEntered
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if s.active {
-			return errors.New("entered while in the register")
-		}
-		if p.EmployeeID != e.employee || !p.Level.Valid() {
-			return errors.New("employee_id is not the stream's, or the level is unknown")
-		}
-		*s = entryState{active: true, unit: p.UnitID, level: p.Level, causes: p.Causes, household: p.Household,
-			since: p.Since, reviewDue: p.ReviewDue}
+		return agg.On(data, func(p HardshipEntered) error {
+			if s.active {
+				return errors.New("entered while in the register")
+			}
+			if p.EmployeeID != e.employee || !p.Level.Valid() {
+				return errors.New("employee_id is not the stream's, or the level is unknown")
+			}
+			*s = entryState{active: true, unit: p.UnitID, level: p.Level, causes: p.Causes, household: p.Household,
+				since: p.Since, reviewDue: p.ReviewDue}
+			return nil
+		})
 	case TypeHardshipReviewed:
-		var p HardshipReviewed
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if !s.active || !p.Level.Valid() {
-			return errors.New("reviewed while not in the register, or the level is unknown")
-		}
-		s.level, s.reviewDue = p.Level, p.ReviewDue
+		return agg.On(data, func(p HardshipReviewed) error {
+			if !s.active || !p.Level.Valid() {
+				return errors.New("reviewed while not in the register, or the level is unknown")
+			}
+			s.level, s.reviewDue = p.Level, p.ReviewDue
+			return nil
+		})
 	case TypeHardshipExited:
-		var p HardshipExited
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if !s.active {
-			return errors.New("exited while not in the register")
-		}
-		s.active = false
+		return agg.On(data, func(HardshipExited) error {
+			if !s.active {
+				return errors.New("exited while not in the register")
+			}
+			s.active = false
+			return nil
+		})
 	default:
-		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
+		return agg.Unknown(typ)
 	}
-	return nil
 }

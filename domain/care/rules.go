@@ -3,7 +3,6 @@ package care
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 
@@ -150,17 +149,15 @@ func (rule Rule) checkTrigger(at string) error {
 
 func (r *RuleSet) apply(typ string, data json.RawMessage) error {
 	if typ != TypeRulesPublished {
-		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
+		return agg.Unknown(typ)
 	}
-	var p RulesPublished
-	if err := agg.Decode(data, &p); err != nil {
-		return err
-	}
-	if p.Version != r.current.Version+1 {
-		return errors.New("rule set versions must follow one another")
-	}
-	r.current = p
-	return nil
+	return agg.On(data, func(p RulesPublished) error {
+		if p.Version != r.current.Version+1 {
+			return errors.New("rule set versions must follow one another")
+		}
+		r.current = p
+		return nil
+	})
 }
 
 // ItemID is the id of the discovery item rule (of version) finds from the

@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
-	"aidtrail/domain/fault"
 	agg "aidtrail/domain/internal/aggregate"
 )
 
@@ -33,108 +32,78 @@ func (c *Case) apply(typ string, data json.RawMessage) error {
 	}
 	switch typ {
 	case TypeCaseOpened:
-		var p CaseOpened
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		switch {
-		case s.opened:
-			return errors.New("case opened twice")
-		case p.CaseID != c.id:
-			return fmt.Errorf("case_id %s is not the stream's case", p.CaseID)
-		}
-		c.s = caseState{opened: true, o: p, status: StatusDraft, amount: p.RequestedFen,
-			decided: map[uuid.UUID]string{}, pending: map[uuid.UUID]int64{}, settled: map[uuid.UUID]bool{}}
-	case TypeCaseDocumentAdded:
-		var p CaseDocumentAdded
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		s.documents = append(s.documents, p)
-	case TypeCaseSubmitted:
-		var p CaseSubmitted
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		return c.applySubmitted(p)
-	case TypeCaseStepDecided:
-		var p CaseStepDecided
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		return c.applyDecided(p)
-	case TypeCaseStepReassigned:
-		var p CaseStepReassigned
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		for i := range s.steps {
-			if s.steps[i].name == p.Step && s.steps[i].assignee == p.FromAccountID && p.ToAccountID != uuid.Nil {
-				s.steps[i].assignee = p.ToAccountID
-				return nil
+		return agg.On(data, func(p CaseOpened) error {
+			switch {
+			case s.opened:
+				return errors.New("case opened twice")
+			case p.CaseID != c.id:
+				return fmt.Errorf("case_id %s is not the stream's case", p.CaseID)
 			}
-		}
-		return fmt.Errorf("no step %q held by %s", p.Step, p.FromAccountID)
+			c.s = caseState{opened: true, o: p, status: StatusDraft, amount: p.RequestedFen,
+				decided: map[uuid.UUID]string{}, pending: map[uuid.UUID]int64{}, settled: map[uuid.UUID]bool{}}
+			return nil
+		})
+	case TypeCaseDocumentAdded:
+		return agg.On(data, func(p CaseDocumentAdded) error { s.documents = append(s.documents, p); return nil })
+	case TypeCaseSubmitted:
+		return agg.On(data, c.applySubmitted)
+	case TypeCaseStepDecided:
+		return agg.On(data, c.applyDecided)
+	case TypeCaseStepReassigned:
+		return agg.On(data, func(p CaseStepReassigned) error {
+			for i := range s.steps {
+				if s.steps[i].name == p.Step && s.steps[i].assignee == p.FromAccountID && p.ToAccountID != uuid.Nil {
+					s.steps[i].assignee = p.ToAccountID
+					return nil
+				}
+			}
+			return fmt.Errorf("no step %q held by %s", p.Step, p.FromAccountID)
+		})
 	case TypeCaseReturned, TypeCaseRejected:
-		var p CaseReturned // both payloads are {step, reason}
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		s.status = map[string]Status{TypeCaseReturned: StatusReturned, TypeCaseRejected: StatusRejected}[typ]
+		// Both payloads are {step, reason}.
+		return agg.On(data, func(CaseReturned) error {
+			s.status = map[string]Status{TypeCaseReturned: StatusReturned, TypeCaseRejected: StatusRejected}[typ]
+			return nil
+		})
 	case TypeCaseApproved:
-		var p CaseApproved
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if p.AmountFen < 1 || p.AmountFen > MaxAmountFen {
-			return fmt.Errorf("approved amount %d out of range", p.AmountFen)
-		}
-		s.status, s.approved = StatusApproved, p.AmountFen
+		return agg.On(data, func(p CaseApproved) error {
+			if p.AmountFen < 1 || p.AmountFen > MaxAmountFen {
+				return fmt.Errorf("approved amount %d out of range", p.AmountFen)
+			}
+			s.status, s.approved = StatusApproved, p.AmountFen
+			return nil
+		})
 	case TypeCaseWithdrawn:
-		var p CaseWithdrawn
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		s.status = StatusWithdrawn
+		return agg.On(data, func(CaseWithdrawn) error { s.status = StatusWithdrawn; return nil })
 	case TypeCasePaymentInstructed:
-		var p CasePaymentInstructed
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if p.PaymentID == uuid.Nil || s.settled[p.PaymentID] || s.pending[p.PaymentID] != 0 || p.AmountFen < 1 || p.AmountFen > MaxAmountFen {
-			return fmt.Errorf("payment %s: nil, reused or amount %d out of range", p.PaymentID, p.AmountFen)
-		}
-		s.pending[p.PaymentID] = p.AmountFen
+		return agg.On(data, func(p CasePaymentInstructed) error {
+			if p.PaymentID == uuid.Nil || s.settled[p.PaymentID] || s.pending[p.PaymentID] != 0 || p.AmountFen < 1 || p.AmountFen > MaxAmountFen {
+				return fmt.Errorf("payment %s: nil, reused or amount %d out of range", p.PaymentID, p.AmountFen)
+			}
+			s.pending[p.PaymentID] = p.AmountFen
+			return nil
+		})
 	case TypeCasePaymentConfirmed, TypeCasePaymentFailed:
-		var p CasePaymentFailed // confirmed has the same fields but reason
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		amount, ok := s.pending[p.PaymentID]
-		if !ok || amount != p.AmountFen {
-			return fmt.Errorf("payment %s of %d fen is not outstanding", p.PaymentID, p.AmountFen)
-		}
-		delete(s.pending, p.PaymentID)
-		s.settled[p.PaymentID] = true
-		if typ == TypeCasePaymentConfirmed {
-			s.paid += amount
-		}
+		// Confirmed has the same fields as failed but the reason.
+		return agg.On(data, func(p CasePaymentFailed) error {
+			amount, ok := s.pending[p.PaymentID]
+			if !ok || amount != p.AmountFen {
+				return fmt.Errorf("payment %s of %d fen is not outstanding", p.PaymentID, p.AmountFen)
+			}
+			delete(s.pending, p.PaymentID)
+			s.settled[p.PaymentID] = true
+			if typ == TypeCasePaymentConfirmed {
+				s.paid += amount
+			}
+			return nil
+		})
 	case TypeCasePaid:
-		var p CasePaid
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		s.status = StatusPaid
+		return agg.On(data, func(CasePaid) error { s.status = StatusPaid; return nil })
 	case TypeCaseClosed:
-		var p CaseClosed
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		s.status = StatusClosed
+		return agg.On(data, func(CaseClosed) error { s.status = StatusClosed; return nil })
 	default:
-		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
+		return agg.Unknown(typ)
 	}
-	return nil
 }
 
 func (c *Case) applySubmitted(p CaseSubmitted) error {

@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
-	"aidtrail/domain/fault"
 	agg "aidtrail/domain/internal/aggregate"
 	"aidtrail/domain/internal/text"
 )
@@ -122,22 +121,20 @@ func LoadFlow(unit uuid.UUID, category string, history []event.Recorded) (*Flow,
 
 func (f *Flow) apply(typ string, data json.RawMessage) error {
 	if typ != TypeFlowConfigured {
-		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
+		return agg.Unknown(typ)
 	}
-	var p FlowConfigured
-	if err := agg.Decode(data, &p); err != nil {
-		return err
-	}
-	switch {
-	case p.UnitID != f.unit || p.Category != f.category:
-		return errors.New("unit_id or category is not the stream's")
-	case p.Version != f.ver+1:
-		return fmt.Errorf("version %d does not follow %d", p.Version, f.ver)
-	case len(p.Steps) == 0:
-		return errors.New("no steps")
-	}
-	f.ver, f.steps = p.Version, p.Steps
-	return nil
+	return agg.On(data, func(p FlowConfigured) error {
+		switch {
+		case p.UnitID != f.unit || p.Category != f.category:
+			return errors.New("unit_id or category is not the stream's")
+		case p.Version != f.ver+1:
+			return fmt.Errorf("version %d does not follow %d", p.Version, f.ver)
+		case len(p.Steps) == 0:
+			return errors.New("no steps")
+		}
+		f.ver, f.steps = p.Version, p.Steps
+		return nil
+	})
 }
 
 // UnitID returns the unit the flow belongs to.

@@ -12,7 +12,6 @@ import (
 	"reflect"
 
 	"aidtrail/domain/event"
-	"aidtrail/domain/fault"
 	agg "aidtrail/domain/internal/aggregate"
 )
 
@@ -167,39 +166,36 @@ func (st *Standard) apply(typ string, data json.RawMessage) error {
 	}
 	switch typ {
 	case TypeStandardPublished, TypeStandardRevised:
-		var p StandardPublished
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		switch {
-		case typ == TypeStandardPublished && len(s.versions) > 0:
-			return ErrAlreadyPublished
-		case typ == TypeStandardRevised && s.retired:
-			return ErrRetired
-		case p.Version != len(s.versions)+1:
-			return fmt.Errorf("version %d does not follow %d", p.Version, len(s.versions))
-		case p.Code != st.code:
-			return fmt.Errorf("code %q is not the stream's %q", p.Code, st.code)
-		}
-		d, err := p.Definition.normalise()
-		if err != nil {
-			return err
-		}
-		s.versions = append(s.versions, d)
+		return agg.On(data, func(p StandardPublished) error {
+			switch {
+			case typ == TypeStandardPublished && len(s.versions) > 0:
+				return ErrAlreadyPublished
+			case typ == TypeStandardRevised && s.retired:
+				return ErrRetired
+			case p.Version != len(s.versions)+1:
+				return fmt.Errorf("version %d does not follow %d", p.Version, len(s.versions))
+			case p.Code != st.code:
+				return fmt.Errorf("code %q is not the stream's %q", p.Code, st.code)
+			}
+			d, err := p.Definition.normalise()
+			if err != nil {
+				return err
+			}
+			s.versions = append(s.versions, d)
+			return nil
+		})
 	case TypeStandardRetired:
-		var p StandardRetired
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if s.retired {
-			return ErrRetired
-		}
-		if p.Reason == "" {
-			return errors.New("reason is empty")
-		}
-		s.retired, s.retireReason = true, p.Reason
+		return agg.On(data, func(p StandardRetired) error {
+			if s.retired {
+				return ErrRetired
+			}
+			if p.Reason == "" {
+				return errors.New("reason is empty")
+			}
+			s.retired, s.retireReason = true, p.Reason
+			return nil
+		})
 	default:
-		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
+		return agg.Unknown(typ)
 	}
-	return nil
 }

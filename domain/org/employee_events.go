@@ -3,12 +3,10 @@ package org
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
-	"aidtrail/domain/fault"
 	agg "aidtrail/domain/internal/aggregate"
 )
 
@@ -73,52 +71,47 @@ func (e *Employee) apply(typ string, data json.RawMessage) error {
 	}
 	switch typ {
 	case TypeEmployeeRegistered:
-		var p EmployeeRegistered
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if s.registered {
-			return errors.New("employee registered twice")
-		}
-		if p.EmployeeID != e.id || p.UnitID == uuid.Nil {
-			return errors.New("employee_id is not the stream's employee, or unit_id is nil")
-		}
-		*s = employeeState{registered: true, unit: p.UnitID, personal: Personal{
-			Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone, BankAccount: p.BankAccount,
-			Family: agg.NonNil(p.Family),
-		}}
+		return agg.On(data, func(p EmployeeRegistered) error {
+			if s.registered {
+				return errors.New("employee registered twice")
+			}
+			if p.EmployeeID != e.id || p.UnitID == uuid.Nil {
+				return errors.New("employee_id is not the stream's employee, or unit_id is nil")
+			}
+			*s = employeeState{registered: true, unit: p.UnitID, personal: Personal{
+				Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone, BankAccount: p.BankAccount,
+				Family: agg.NonNil(p.Family),
+			}}
+			return nil
+		})
 	case TypeEmployeeTransferred:
-		var p EmployeeTransferred
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if p.UnitID == uuid.Nil {
-			return errors.New("unit_id is nil")
-		}
-		s.unit = p.UnitID
+		return agg.On(data, func(p EmployeeTransferred) error {
+			if p.UnitID == uuid.Nil {
+				return errors.New("unit_id is nil")
+			}
+			s.unit = p.UnitID
+			return nil
+		})
 	case TypeEmployeeDetailsChanged:
-		var p EmployeeDetailsChanged
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if p.Phone != nil {
-			s.personal.Phone = *p.Phone
-		}
-		if p.BankAccount != nil {
-			s.personal.BankAccount = *p.BankAccount
-		}
-		if p.Family != nil {
-			s.personal.Family = agg.NonNil(*p.Family)
-		}
+		return agg.On(data, func(p EmployeeDetailsChanged) error {
+			if p.Phone != nil {
+				s.personal.Phone = *p.Phone
+			}
+			if p.BankAccount != nil {
+				s.personal.BankAccount = *p.BankAccount
+			}
+			if p.Family != nil {
+				s.personal.Family = agg.NonNil(*p.Family)
+			}
+			return nil
+		})
 	case TypeEmployeeErased:
-		var p EmployeeErased
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		s.erased, s.eraseReason = true, p.Reason
-		s.personal = Personal{Family: []FamilyMember{}}
+		return agg.On(data, func(p EmployeeErased) error {
+			s.erased, s.eraseReason = true, p.Reason
+			s.personal = Personal{Family: []FamilyMember{}}
+			return nil
+		})
 	default:
-		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
+		return agg.Unknown(typ)
 	}
-	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
-	"aidtrail/domain/fault"
 	agg "aidtrail/domain/internal/aggregate"
 )
 
@@ -110,94 +109,85 @@ func (u *Unit) apply(typ string, data json.RawMessage) error {
 	}
 	switch typ {
 	case TypeUnitEstablished:
-		var p UnitEstablished
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if s.established {
-			return errors.New("unit established twice")
-		}
-		if p.UnitID != u.id {
-			return fmt.Errorf("unit_id %s is not the stream's unit", p.UnitID)
-		}
-		if !p.Level.Valid() {
-			return fmt.Errorf("unknown level %q", p.Level)
-		}
-		parent := uuid.Nil
-		if p.ParentID != nil {
-			if parent = *p.ParentID; parent == uuid.Nil {
-				return errors.New("parent_id is nil")
-			}
-		}
-		if err := checkPath(u.id, parent, p.Path, p.Level); err != nil {
-			return err
-		}
-		u.s = unitState{
-			established: true, name: p.Name, code: p.Code, level: p.Level,
-			parent: parent, path: agg.NonNil(p.Path),
-			children: map[uuid.UUID]bool{}, employees: map[uuid.UUID]bool{},
-		}
+		return agg.On(data, u.applyEstablished)
 	case TypeUnitRenamed:
-		var p UnitRenamed
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		s.name = p.Name
+		return agg.On(data, func(p UnitRenamed) error { s.name = p.Name; return nil })
 	case TypeUnitMoved:
-		var p UnitMoved
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if p.ParentID == uuid.Nil {
-			return errors.New("moved without parent_id")
-		}
-		if err := checkPath(u.id, p.ParentID, p.Path, s.level); err != nil {
-			return err
-		}
-		s.parent, s.path = p.ParentID, p.Path
+		return agg.On(data, func(p UnitMoved) error {
+			if p.ParentID == uuid.Nil {
+				return errors.New("moved without parent_id")
+			}
+			if err := checkPath(u.id, p.ParentID, p.Path, s.level); err != nil {
+				return err
+			}
+			s.parent, s.path = p.ParentID, p.Path
+			return nil
+		})
 	case TypeUnitPathChanged:
-		var p UnitPathChanged
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if err := checkPath(u.id, s.parent, p.Path, s.level); err != nil {
-			return err
-		}
-		s.path = agg.NonNil(p.Path)
+		return agg.On(data, func(p UnitPathChanged) error {
+			if err := checkPath(u.id, s.parent, p.Path, s.level); err != nil {
+				return err
+			}
+			s.path = agg.NonNil(p.Path)
+			return nil
+		})
 	case TypeUnitChildAdded, TypeUnitChildRemoved:
-		var p UnitChildAdded // both payloads have the one field child_id
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if p.ChildID == uuid.Nil || p.ChildID == u.id {
-			return errors.New("child_id is nil or the unit itself")
-		}
-		if typ == TypeUnitChildAdded {
-			s.children[p.ChildID] = true
-		} else {
-			delete(s.children, p.ChildID)
-		}
+		// Both payloads have the one field child_id.
+		return agg.On(data, func(p UnitChildAdded) error {
+			if p.ChildID == uuid.Nil || p.ChildID == u.id {
+				return errors.New("child_id is nil or the unit itself")
+			}
+			setMember(s.children, p.ChildID, typ == TypeUnitChildAdded)
+			return nil
+		})
 	case TypeUnitEmployeeJoined, TypeUnitEmployeeLeft:
-		var p UnitEmployeeJoined // both payloads have the one field employee_id
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if p.EmployeeID == uuid.Nil {
-			return errors.New("employee_id is nil")
-		}
-		if typ == TypeUnitEmployeeJoined {
-			s.employees[p.EmployeeID] = true
-		} else {
-			delete(s.employees, p.EmployeeID)
-		}
+		// Both payloads have the one field employee_id.
+		return agg.On(data, func(p UnitEmployeeJoined) error {
+			if p.EmployeeID == uuid.Nil {
+				return errors.New("employee_id is nil")
+			}
+			setMember(s.employees, p.EmployeeID, typ == TypeUnitEmployeeJoined)
+			return nil
+		})
 	case TypeUnitClosed:
-		var p UnitClosed
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		s.closed, s.closeReason = true, p.Reason
+		return agg.On(data, func(p UnitClosed) error { s.closed, s.closeReason = true, p.Reason; return nil })
 	default:
-		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
+		return agg.Unknown(typ)
+	}
+}
+
+func (u *Unit) applyEstablished(p UnitEstablished) error {
+	if u.s.established {
+		return errors.New("unit established twice")
+	}
+	if p.UnitID != u.id {
+		return fmt.Errorf("unit_id %s is not the stream's unit", p.UnitID)
+	}
+	if !p.Level.Valid() {
+		return fmt.Errorf("unknown level %q", p.Level)
+	}
+	parent := uuid.Nil
+	if p.ParentID != nil {
+		if parent = *p.ParentID; parent == uuid.Nil {
+			return errors.New("parent_id is nil")
+		}
+	}
+	if err := checkPath(u.id, parent, p.Path, p.Level); err != nil {
+		return err
+	}
+	u.s = unitState{
+		established: true, name: p.Name, code: p.Code, level: p.Level,
+		parent: parent, path: agg.NonNil(p.Path),
+		children: map[uuid.UUID]bool{}, employees: map[uuid.UUID]bool{},
 	}
 	return nil
+}
+
+// setMember adds id to set when in is true and removes it otherwise.
+func setMember(set map[uuid.UUID]bool, id uuid.UUID, in bool) {
+	if in {
+		set[id] = true
+	} else {
+		delete(set, id)
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
-	"aidtrail/domain/fault"
 	agg "aidtrail/domain/internal/aggregate"
 )
 
@@ -65,45 +64,41 @@ func (p *Payment) apply(typ string, data json.RawMessage) error {
 	}
 	switch typ {
 	case TypeInstructed:
-		var e Instructed
-		if err := agg.Decode(data, &e); err != nil {
-			return err
-		}
-		switch {
-		case s.status != "":
-			return errors.New("payment instructed twice")
-		case e.PaymentID != p.id:
-			return errors.New("payment_id is not the stream's payment")
-		case e.CaseID == uuid.Nil || e.EmployeeID == uuid.Nil || e.BudgetID == uuid.Nil:
-			return errors.New("case_id, employee_id or budget_id is nil")
-		case e.AmountFen <= 0 || e.AmountFen > MaxFen:
-			return fmt.Errorf("amount_fen %d is not 1 to %d", e.AmountFen, int64(MaxFen))
-		}
-		*s = state{status: StatusInstructed, instruction: Instruction{CaseID: e.CaseID, EmployeeID: e.EmployeeID,
-			BudgetID: e.BudgetID, AmountFen: e.AmountFen, BankAccount: e.BankAccount}}
+		return agg.On(data, func(e Instructed) error {
+			switch {
+			case s.status != "":
+				return errors.New("payment instructed twice")
+			case e.PaymentID != p.id:
+				return errors.New("payment_id is not the stream's payment")
+			case e.CaseID == uuid.Nil || e.EmployeeID == uuid.Nil || e.BudgetID == uuid.Nil:
+				return errors.New("case_id, employee_id or budget_id is nil")
+			case e.AmountFen <= 0 || e.AmountFen > MaxFen:
+				return fmt.Errorf("amount_fen %d is not 1 to %d", e.AmountFen, int64(MaxFen))
+			}
+			*s = state{status: StatusInstructed, instruction: Instruction{CaseID: e.CaseID, EmployeeID: e.EmployeeID,
+				BudgetID: e.BudgetID, AmountFen: e.AmountFen, BankAccount: e.BankAccount}}
+			return nil
+		})
 	case TypeConfirmed:
-		var e Confirmed
-		if err := agg.Decode(data, &e); err != nil {
-			return err
-		}
-		if s.status != StatusInstructed {
-			return fmt.Errorf("a %s payment cannot be confirmed", s.status)
-		}
-		if e.BankRef == "" {
-			return errors.New("bank_ref is empty")
-		}
-		s.status, s.bankRef, s.confirmedOn = StatusConfirmed, e.BankRef, e.ConfirmedAt
+		return agg.On(data, func(e Confirmed) error {
+			if s.status != StatusInstructed {
+				return fmt.Errorf("a %s payment cannot be confirmed", s.status)
+			}
+			if e.BankRef == "" {
+				return errors.New("bank_ref is empty")
+			}
+			s.status, s.bankRef, s.confirmedOn = StatusConfirmed, e.BankRef, e.ConfirmedAt
+			return nil
+		})
 	case TypeFailed:
-		var e Failed
-		if err := agg.Decode(data, &e); err != nil {
-			return err
-		}
-		if s.status != StatusInstructed {
-			return fmt.Errorf("a %s payment cannot fail", s.status)
-		}
-		s.status, s.failReason = StatusFailed, e.Reason
+		return agg.On(data, func(e Failed) error {
+			if s.status != StatusInstructed {
+				return fmt.Errorf("a %s payment cannot fail", s.status)
+			}
+			s.status, s.failReason = StatusFailed, e.Reason
+			return nil
+		})
 	default:
-		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
+		return agg.Unknown(typ)
 	}
-	return nil
 }

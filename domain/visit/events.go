@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"aidtrail/domain/event"
-	"aidtrail/domain/fault"
 	agg "aidtrail/domain/internal/aggregate"
 )
 
@@ -66,38 +65,35 @@ func (v *Visit) apply(typ string, data json.RawMessage) error {
 	}
 	switch typ {
 	case TypeRegistered:
-		var p Registered
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if s.started {
-			return errors.New("visit registered twice")
-		}
-		if p.VisitID != v.id || p.UnitID == uuid.Nil || p.BudgetID == uuid.Nil {
-			return errors.New("visit_id is not the stream's visit, or unit_id or budget_id is nil")
-		}
-		d, err := replayed(p.Details, p.TotalFen)
-		if err != nil {
-			return err
-		}
-		*s = state{started: true, unit: p.UnitID, budget: p.BudgetID, details: d, total: p.TotalFen}
+		return agg.On(data, func(p Registered) error {
+			if s.started {
+				return errors.New("visit registered twice")
+			}
+			if p.VisitID != v.id || p.UnitID == uuid.Nil || p.BudgetID == uuid.Nil {
+				return errors.New("visit_id is not the stream's visit, or unit_id or budget_id is nil")
+			}
+			d, err := replayed(p.Details, p.TotalFen)
+			if err != nil {
+				return err
+			}
+			*s = state{started: true, unit: p.UnitID, budget: p.BudgetID, details: d, total: p.TotalFen}
+			return nil
+		})
 	case TypeCorrected:
-		var p Corrected
-		if err := agg.Decode(data, &p); err != nil {
-			return err
-		}
-		if p.VisitID != v.id {
-			return errors.New("visit_id is not the stream's visit")
-		}
-		d, err := replayed(p.Details, p.TotalFen)
-		if err != nil {
-			return err
-		}
-		s.details, s.total = d, p.TotalFen
+		return agg.On(data, func(p Corrected) error {
+			if p.VisitID != v.id {
+				return errors.New("visit_id is not the stream's visit")
+			}
+			d, err := replayed(p.Details, p.TotalFen)
+			if err != nil {
+				return err
+			}
+			s.details, s.total = d, p.TotalFen
+			return nil
+		})
 	default:
-		return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ)
+		return agg.Unknown(typ)
 	}
-	return nil
 }
 
 // replayed checks recorded details as Details.clean does, the day

@@ -109,6 +109,23 @@ func NonNil[T any](s []T) []T {
 	return s
 }
 
+// On decodes data, an event's payload, as a P and hands it to apply: the
+// step every event type's case of an aggregate's apply starts with. A
+// payload that does not decode is refused before apply runs, so the state
+// stays untouched.
+func On[P any](data json.RawMessage, apply func(P) error) error {
+	var p P
+	if err := Decode(data, &p); err != nil {
+		return err
+	}
+	return apply(p)
+}
+
+// Unknown is the refusal of an event type the aggregate does not know:
+// replaying never skips one, so that no state is rebuilt from part of the
+// history.
+func Unknown(typ string) error { return fmt.Errorf("%w %q", fault.ErrUnknownEvent, typ) }
+
 // Decode reads an event payload. Unknown fields are ignored so that a
 // later, richer shape still reads.
 func Decode(data json.RawMessage, into any) error {
