@@ -18,36 +18,23 @@ func TestLoadAccountRefusesBrokenHistory(t *testing.T) {
 	s := AccountStream(id)
 	open := rec(s, 1, TypeAccountOpened, `{"account_id":"`+id.String()+`","login":"abc","name":"A"}`)
 	assigned := `{"position_id":"` + pos.String() + `","unit_id":"` + unit.String() + `","unit_path":[],"title":"t","roles":["caseworker"]}`
-	tests := []struct {
-		name    string
-		history []event.Recorded
-		want    error
-	}{
-		{"empty", nil, event.ErrNotFound},
-		{"unknown type", []event.Recorded{open, rec(s, 2, "account.renamed", `{}`)}, fault.ErrUnknownEvent},
-		{"first event not opened", []event.Recorded{rec(s, 1, TypeAccountPasswordSet, `{}`)}, fault.ErrHistory},
-		{"opened twice", []event.Recorded{open, rec(s, 2, TypeAccountOpened, string(open.Data))}, fault.ErrHistory},
-		{"other account", []event.Recorded{rec(s, 1, TypeAccountOpened, `{"account_id":"`+pos.String()+`"}`)}, fault.ErrHistory},
-		{"position assigned twice", []event.Recorded{open, rec(s, 2, TypePositionAssigned, assigned), rec(s, 3, TypePositionAssigned, assigned)}, fault.ErrHistory},
-		{"position without unit", []event.Recorded{open, rec(s, 2, TypePositionAssigned, `{"position_id":"`+pos.String()+`"}`)}, fault.ErrHistory},
-		{"unknown role", []event.Recorded{open, rec(s, 2, TypePositionAssigned, `{"position_id":"`+pos.String()+`","unit_id":"`+unit.String()+`","roles":["root"]}`)}, fault.ErrHistory},
-		{"vacating an unknown position", []event.Recorded{open, rec(s, 2, TypePositionVacated, `{"position_id":"`+pos.String()+`"}`)}, fault.ErrHistory},
-		{"vacating twice", []event.Recorded{open, rec(s, 2, TypePositionAssigned, assigned),
-			rec(s, 3, TypePositionVacated, `{"position_id":"`+pos.String()+`"}`), rec(s, 4, TypePositionVacated, `{"position_id":"`+pos.String()+`"}`)}, fault.ErrHistory},
-		{"password_set not an object", []event.Recorded{open, rec(s, 2, TypeAccountPasswordSet, `[]`)}, fault.ErrHistory},
-		{"version gap", []event.Recorded{open, rec(s, 3, TypeAccountPasswordSet, `{}`)}, fault.ErrHistory},
-		{"another stream", []event.Recorded{rec(AccountStream(pos), 1, TypeAccountOpened, string(open.Data))}, fault.ErrHistory},
-		{"not JSON", []event.Recorded{rec(s, 1, TypeAccountOpened, `{"account_id":`)}, fault.ErrHistory},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			a, err := LoadAccount(id, tt.history)
-			aggtest.WantReplayError(t, err, tt.want, s)
-			if a != nil {
-				t.Fatalf("loaded %v", a)
-			}
-		})
-	}
+	aggtest.RefusesHistory(t, s, id, LoadAccount, []aggtest.Broken{
+		{Name: "empty", Want: event.ErrNotFound},
+		{Name: "unknown type", History: []event.Recorded{open, rec(s, 2, "account.renamed", `{}`)}, Want: fault.ErrUnknownEvent},
+		{Name: "first event not opened", History: []event.Recorded{rec(s, 1, TypeAccountPasswordSet, `{}`)}, Want: fault.ErrHistory},
+		{Name: "opened twice", History: []event.Recorded{open, rec(s, 2, TypeAccountOpened, string(open.Data))}, Want: fault.ErrHistory},
+		{Name: "other account", History: []event.Recorded{rec(s, 1, TypeAccountOpened, `{"account_id":"`+pos.String()+`"}`)}, Want: fault.ErrHistory},
+		{Name: "position assigned twice", History: []event.Recorded{open, rec(s, 2, TypePositionAssigned, assigned), rec(s, 3, TypePositionAssigned, assigned)}, Want: fault.ErrHistory},
+		{Name: "position without unit", History: []event.Recorded{open, rec(s, 2, TypePositionAssigned, `{"position_id":"`+pos.String()+`"}`)}, Want: fault.ErrHistory},
+		{Name: "unknown role", History: []event.Recorded{open, rec(s, 2, TypePositionAssigned, `{"position_id":"`+pos.String()+`","unit_id":"`+unit.String()+`","roles":["root"]}`)}, Want: fault.ErrHistory},
+		{Name: "vacating an unknown position", History: []event.Recorded{open, rec(s, 2, TypePositionVacated, `{"position_id":"`+pos.String()+`"}`)}, Want: fault.ErrHistory},
+		{Name: "vacating twice", History: []event.Recorded{open, rec(s, 2, TypePositionAssigned, assigned),
+			rec(s, 3, TypePositionVacated, `{"position_id":"`+pos.String()+`"}`), rec(s, 4, TypePositionVacated, `{"position_id":"`+pos.String()+`"}`)}, Want: fault.ErrHistory},
+		{Name: "password_set not an object", History: []event.Recorded{open, rec(s, 2, TypeAccountPasswordSet, `[]`)}, Want: fault.ErrHistory},
+		{Name: "version gap", History: []event.Recorded{open, rec(s, 3, TypeAccountPasswordSet, `{}`)}, Want: fault.ErrHistory},
+		{Name: "another stream", History: []event.Recorded{rec(AccountStream(pos), 1, TypeAccountOpened, string(open.Data))}, Want: fault.ErrHistory},
+		{Name: "not JSON", History: []event.Recorded{rec(s, 1, TypeAccountOpened, `{"account_id":`)}, Want: fault.ErrHistory},
+	})
 }
 
 // TestAccountRoundTrip drives an account through every event type; commit

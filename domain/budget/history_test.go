@@ -19,34 +19,24 @@ func TestLoadBudgetRefusesBrokenHistory(t *testing.T) {
 	alloc := `{"budget_id":"` + id.String() + `","unit_id":"` + uuid.NewString() + `","year":2025,"line":"aid","amount_fen":100}`
 	reserve := func(fen string) string { return `{"case_id":"` + c.String() + `","amount_fen":` + fen + `}` }
 	spend := `{"case_id":"` + c.String() + `","payment_id":"` + p.String() + `","amount_fen":10}`
-	tests := []struct {
-		name    string
-		history []event.Recorded
-	}{
-		{"first is not allocated", []event.Recorded{rec(s, 1, TypeIncreased, `{"amount_fen":1}`)}},
-		{"other budget", []event.Recorded{rec(s, 1, TypeAllocated, `{"budget_id":"`+uuid.NewString()+`","unit_id":"`+uuid.NewString()+`","year":2025,"line":"aid","amount_fen":1}`)}},
-		{"bad year", []event.Recorded{rec(s, 1, TypeAllocated, `{"budget_id":"`+id.String()+`","unit_id":"`+uuid.NewString()+`","year":1,"line":"aid","amount_fen":1}`)}},
-		{"not json", []event.Recorded{rec(s, 1, TypeAllocated, `{`)}},
-		{"allocated twice", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeAllocated, alloc)}},
-		{"wrong stream", []event.Recorded{rec("budget-x", 1, TypeAllocated, alloc)}},
-		{"gap", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 3, TypeIncreased, `{"amount_fen":1}`)}},
-		{"unknown type", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, "budget.frozen", `{}`)}},
-		{"negative increase", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeIncreased, `{"amount_fen":-1}`)}},
-		{"over-reserve", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReserved, reserve("101"))}},
-		{"zero reserve", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReserved, reserve("0"))}},
-		{"nil case", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReserved, `{"amount_fen":1}`)}},
-		{"spend unreserved", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeSpent, spend)}},
-		{"release unreserved", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReleased, reserve("1"))}},
-		{"payment spent twice", []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReserved, reserve("50")),
-			rec(s, 3, TypeSpent, spend), rec(s, 4, TypeSpent, spend)}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			_, err := LoadBudget(id, tt.history)
-			aggtest.WantReplayError(t, err, fault.ErrHistory, s)
-		})
-	}
+	aggtest.RefusesHistory(t, s, id, LoadBudget, []aggtest.Broken{
+		{Name: "first is not allocated", History: []event.Recorded{rec(s, 1, TypeIncreased, `{"amount_fen":1}`)}, Want: fault.ErrHistory},
+		{Name: "other budget", History: []event.Recorded{rec(s, 1, TypeAllocated, `{"budget_id":"`+uuid.NewString()+`","unit_id":"`+uuid.NewString()+`","year":2025,"line":"aid","amount_fen":1}`)}, Want: fault.ErrHistory},
+		{Name: "bad year", History: []event.Recorded{rec(s, 1, TypeAllocated, `{"budget_id":"`+id.String()+`","unit_id":"`+uuid.NewString()+`","year":1,"line":"aid","amount_fen":1}`)}, Want: fault.ErrHistory},
+		{Name: "not json", History: []event.Recorded{rec(s, 1, TypeAllocated, `{`)}, Want: fault.ErrHistory},
+		{Name: "allocated twice", History: []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeAllocated, alloc)}, Want: fault.ErrHistory},
+		{Name: "wrong stream", History: []event.Recorded{rec("budget-x", 1, TypeAllocated, alloc)}, Want: fault.ErrHistory},
+		{Name: "gap", History: []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 3, TypeIncreased, `{"amount_fen":1}`)}, Want: fault.ErrHistory},
+		{Name: "unknown type", History: []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, "budget.frozen", `{}`)}, Want: fault.ErrHistory},
+		{Name: "negative increase", History: []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeIncreased, `{"amount_fen":-1}`)}, Want: fault.ErrHistory},
+		{Name: "over-reserve", History: []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReserved, reserve("101"))}, Want: fault.ErrHistory},
+		{Name: "zero reserve", History: []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReserved, reserve("0"))}, Want: fault.ErrHistory},
+		{Name: "nil case", History: []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReserved, `{"amount_fen":1}`)}, Want: fault.ErrHistory},
+		{Name: "spend unreserved", History: []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeSpent, spend)}, Want: fault.ErrHistory},
+		{Name: "release unreserved", History: []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReleased, reserve("1"))}, Want: fault.ErrHistory},
+		{Name: "payment spent twice", History: []event.Recorded{rec(s, 1, TypeAllocated, alloc), rec(s, 2, TypeReserved, reserve("50")),
+			rec(s, 3, TypeSpent, spend), rec(s, 4, TypeSpent, spend)}, Want: fault.ErrHistory},
+	})
 	if _, err := LoadBudget(id, nil); !errors.Is(err, event.ErrNotFound) {
 		t.Fatalf("empty history: %v", err)
 	}

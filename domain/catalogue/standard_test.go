@@ -158,33 +158,22 @@ func TestLoadStandardRefusesBrokenHistory(t *testing.T) {
 	v2 := payload(func(d *Definition) { d.Version = 2 })
 	pub := rec(code, 1, TypeStandardPublished, v1)
 	retired := rec(code, 2, TypeStandardRetired, `{"reason":"r"}`)
-	tests := []struct {
-		name    string
-		history []event.Recorded
-		want    error
-	}{
-		{"empty", nil, event.ErrNotFound},
-		{"unknown type", []event.Recorded{pub, rec(code, 2, "standard.exploded", `{}`)}, fault.ErrUnknownEvent},
-		{"starts with a revision", []event.Recorded{rec(code, 1, TypeStandardRevised, v1)}, fault.ErrHistory},
-		{"starts with retirement", []event.Recorded{rec(code, 1, TypeStandardRetired, `{"reason":"r"}`)}, fault.ErrHistory},
-		{"published twice", []event.Recorded{pub, rec(code, 2, TypeStandardPublished, v2)}, ErrAlreadyPublished},
-		{"revised after retirement", []event.Recorded{pub, retired, rec(code, 3, TypeStandardRevised, v2)}, ErrRetired},
-		{"retired twice", []event.Recorded{pub, retired, rec(code, 3, TypeStandardRetired, `{"reason":"r"}`)}, ErrRetired},
-		{"retired without reason", []event.Recorded{pub, rec(code, 2, TypeStandardRetired, `{}`)}, fault.ErrHistory},
-		{"version skipped", []event.Recorded{pub, rec(code, 2, TypeStandardRevised, payload(func(d *Definition) { d.Version = 3 }))}, fault.ErrHistory},
-		{"version repeated", []event.Recorded{pub, rec(code, 2, TypeStandardRevised, v1)}, fault.ErrHistory},
-		{"other code", []event.Recorded{rec(code, 1, TypeStandardPublished, payload(func(d *Definition) { d.Code, d.Version = "EDU-UNIV", 1 }))}, fault.ErrHistory},
-		{"invalid definition", []event.Recorded{rec(code, 1, TypeStandardPublished, payload(func(d *Definition) { d.Beneficiaries, d.Version = nil, 1 }))}, fault.ErrInvalid},
-		{"float money", []event.Recorded{rec(code, 1, TypeStandardPublished, `{"code":"MED-SERIOUS","version":1,"amount_rule":{"kind":"fixed","amount_fen":1.5}}`)}, fault.ErrHistory},
-		{"not JSON", []event.Recorded{rec(code, 1, TypeStandardPublished, `{`)}, fault.ErrHistory},
-		{"version gap in the stream", []event.Recorded{pub, rec(code, 3, TypeStandardRetired, `{"reason":"r"}`)}, fault.ErrHistory},
-		{"other stream", []event.Recorded{rec("EDU-UNIV", 1, TypeStandardPublished, v1)}, fault.ErrHistory},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			_, err := LoadStandard(code, tt.history)
-			aggtest.WantReplayError(t, err, tt.want, StandardStream(code))
-		})
-	}
+	aggtest.RefusesHistory(t, StandardStream(code), code, LoadStandard, []aggtest.Broken{
+		{Name: "empty", Want: event.ErrNotFound},
+		{Name: "unknown type", History: []event.Recorded{pub, rec(code, 2, "standard.exploded", `{}`)}, Want: fault.ErrUnknownEvent},
+		{Name: "starts with a revision", History: []event.Recorded{rec(code, 1, TypeStandardRevised, v1)}, Want: fault.ErrHistory},
+		{Name: "starts with retirement", History: []event.Recorded{rec(code, 1, TypeStandardRetired, `{"reason":"r"}`)}, Want: fault.ErrHistory},
+		{Name: "published twice", History: []event.Recorded{pub, rec(code, 2, TypeStandardPublished, v2)}, Want: ErrAlreadyPublished},
+		{Name: "revised after retirement", History: []event.Recorded{pub, retired, rec(code, 3, TypeStandardRevised, v2)}, Want: ErrRetired},
+		{Name: "retired twice", History: []event.Recorded{pub, retired, rec(code, 3, TypeStandardRetired, `{"reason":"r"}`)}, Want: ErrRetired},
+		{Name: "retired without reason", History: []event.Recorded{pub, rec(code, 2, TypeStandardRetired, `{}`)}, Want: fault.ErrHistory},
+		{Name: "version skipped", History: []event.Recorded{pub, rec(code, 2, TypeStandardRevised, payload(func(d *Definition) { d.Version = 3 }))}, Want: fault.ErrHistory},
+		{Name: "version repeated", History: []event.Recorded{pub, rec(code, 2, TypeStandardRevised, v1)}, Want: fault.ErrHistory},
+		{Name: "other code", History: []event.Recorded{rec(code, 1, TypeStandardPublished, payload(func(d *Definition) { d.Code, d.Version = "EDU-UNIV", 1 }))}, Want: fault.ErrHistory},
+		{Name: "invalid definition", History: []event.Recorded{rec(code, 1, TypeStandardPublished, payload(func(d *Definition) { d.Beneficiaries, d.Version = nil, 1 }))}, Want: fault.ErrInvalid},
+		{Name: "float money", History: []event.Recorded{rec(code, 1, TypeStandardPublished, `{"code":"MED-SERIOUS","version":1,"amount_rule":{"kind":"fixed","amount_fen":1.5}}`)}, Want: fault.ErrHistory},
+		{Name: "not JSON", History: []event.Recorded{rec(code, 1, TypeStandardPublished, `{`)}, Want: fault.ErrHistory},
+		{Name: "version gap in the stream", History: []event.Recorded{pub, rec(code, 3, TypeStandardRetired, `{"reason":"r"}`)}, Want: fault.ErrHistory},
+		{Name: "other stream", History: []event.Recorded{rec("EDU-UNIV", 1, TypeStandardPublished, v1)}, Want: fault.ErrHistory},
+	})
 }

@@ -55,39 +55,26 @@ func TestLoadUnitRefusesBrokenHistory(t *testing.T) {
 	s := UnitStream(id)
 	est := `{"unit_id":"` + id.String() + `","name":"n","code":"c","level":"bureau","path":[]}`
 	estChild := `{"unit_id":"` + id.String() + `","name":"n","code":"c","level":"team","parent_id":"` + parent.String() + `","path":["` + parent.String() + `"]}`
-	tests := []struct {
-		name    string
-		history []event.Recorded
-		want    error
-	}{
-		{"empty", nil, event.ErrNotFound},
-		{"unknown type", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, "unit.exploded", `{}`)}, fault.ErrUnknownEvent},
-		{"first event not established", []event.Recorded{rec(s, 1, TypeUnitRenamed, `{"name":"x"}`)}, fault.ErrHistory},
-		{"established twice", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, TypeUnitEstablished, est)}, fault.ErrHistory},
-		{"other unit's id", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+other.String()+`","level":"bureau","path":[]}`)}, fault.ErrHistory},
-		{"unknown level", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"person","path":[]}`)}, fault.ErrHistory},
-		{"path without parent", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"bureau","path":["`+other.String()+`"]}`)}, fault.ErrHistory},
-		{"parent not last in path", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"team","parent_id":"`+parent.String()+`","path":["`+parent.String()+`","`+other.String()+`"]}`)}, fault.ErrHistory},
-		{"path deeper than the level", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"station","parent_id":"`+parent.String()+`","path":["`+other.String()+`","`+parent.String()+`"]}`)}, fault.ErrHistory},
-		{"moved under itself", []event.Recorded{rec(s, 1, TypeUnitEstablished, estChild), rec(s, 2, TypeUnitMoved, `{"parent_id":"`+id.String()+`","path":["`+id.String()+`"]}`)}, fault.ErrHistory},
-		{"moved without parent", []event.Recorded{rec(s, 1, TypeUnitEstablished, estChild), rec(s, 2, TypeUnitMoved, `{"path":[]}`)}, fault.ErrHistory},
-		{"child is nil", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, TypeUnitChildAdded, `{}`)}, fault.ErrHistory},
-		{"not JSON", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{`)}, fault.ErrHistory},
-		{"payload of the wrong shape", []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":42}`)}, fault.ErrHistory},
-		{"version gap", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 3, TypeUnitRenamed, `{"name":"x"}`)}, fault.ErrHistory},
-		{"starts after version 1", []event.Recorded{rec(s, 2, TypeUnitEstablished, est)}, fault.ErrHistory},
-		{"another stream's event", []event.Recorded{rec(UnitStream(other), 1, TypeUnitEstablished, est)}, fault.ErrHistory},
-		{"an employee event", []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, TypeEmployeeErased, `{}`)}, fault.ErrUnknownEvent},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			u, err := LoadUnit(id, tt.history)
-			aggtest.WantReplayError(t, err, tt.want, s)
-			if u != nil {
-				t.Fatalf("loaded %v", u)
-			}
-		})
-	}
+	aggtest.RefusesHistory(t, s, id, LoadUnit, []aggtest.Broken{
+		{Name: "empty", Want: event.ErrNotFound},
+		{Name: "unknown type", History: []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, "unit.exploded", `{}`)}, Want: fault.ErrUnknownEvent},
+		{Name: "first event not established", History: []event.Recorded{rec(s, 1, TypeUnitRenamed, `{"name":"x"}`)}, Want: fault.ErrHistory},
+		{Name: "established twice", History: []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, TypeUnitEstablished, est)}, Want: fault.ErrHistory},
+		{Name: "other unit's id", History: []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+other.String()+`","level":"bureau","path":[]}`)}, Want: fault.ErrHistory},
+		{Name: "unknown level", History: []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"person","path":[]}`)}, Want: fault.ErrHistory},
+		{Name: "path without parent", History: []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"bureau","path":["`+other.String()+`"]}`)}, Want: fault.ErrHistory},
+		{Name: "parent not last in path", History: []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"team","parent_id":"`+parent.String()+`","path":["`+parent.String()+`","`+other.String()+`"]}`)}, Want: fault.ErrHistory},
+		{Name: "path deeper than the level", History: []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":"`+id.String()+`","level":"station","parent_id":"`+parent.String()+`","path":["`+other.String()+`","`+parent.String()+`"]}`)}, Want: fault.ErrHistory},
+		{Name: "moved under itself", History: []event.Recorded{rec(s, 1, TypeUnitEstablished, estChild), rec(s, 2, TypeUnitMoved, `{"parent_id":"`+id.String()+`","path":["`+id.String()+`"]}`)}, Want: fault.ErrHistory},
+		{Name: "moved without parent", History: []event.Recorded{rec(s, 1, TypeUnitEstablished, estChild), rec(s, 2, TypeUnitMoved, `{"path":[]}`)}, Want: fault.ErrHistory},
+		{Name: "child is nil", History: []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, TypeUnitChildAdded, `{}`)}, Want: fault.ErrHistory},
+		{Name: "not JSON", History: []event.Recorded{rec(s, 1, TypeUnitEstablished, `{`)}, Want: fault.ErrHistory},
+		{Name: "payload of the wrong shape", History: []event.Recorded{rec(s, 1, TypeUnitEstablished, `{"unit_id":42}`)}, Want: fault.ErrHistory},
+		{Name: "version gap", History: []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 3, TypeUnitRenamed, `{"name":"x"}`)}, Want: fault.ErrHistory},
+		{Name: "starts after version 1", History: []event.Recorded{rec(s, 2, TypeUnitEstablished, est)}, Want: fault.ErrHistory},
+		{Name: "another stream's event", History: []event.Recorded{rec(UnitStream(other), 1, TypeUnitEstablished, est)}, Want: fault.ErrHistory},
+		{Name: "an employee event", History: []event.Recorded{rec(s, 1, TypeUnitEstablished, est), rec(s, 2, TypeEmployeeErased, `{}`)}, Want: fault.ErrUnknownEvent},
+	})
 }
 
 func TestLoadEmployeeRefusesBrokenHistory(t *testing.T) {
@@ -96,29 +83,16 @@ func TestLoadEmployeeRefusesBrokenHistory(t *testing.T) {
 	id, unit := uuid.New(), uuid.New()
 	s := EmployeeStream(id)
 	reg := `{"employee_id":"` + id.String() + `","unit_id":"` + unit.String() + `","name":"x","id_number":"y","family":[]}`
-	tests := []struct {
-		name    string
-		history []event.Recorded
-		want    error
-	}{
-		{"empty", nil, event.ErrNotFound},
-		{"unknown type", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, "employee.promoted", `{}`)}, fault.ErrUnknownEvent},
-		{"first event not registered", []event.Recorded{rec(s, 1, TypeEmployeeErased, `{}`)}, fault.ErrHistory},
-		{"registered twice", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, TypeEmployeeRegistered, reg)}, fault.ErrHistory},
-		{"other employee", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, `{"employee_id":"`+unit.String()+`","unit_id":"`+unit.String()+`"}`)}, fault.ErrHistory},
-		{"no unit", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, `{"employee_id":"`+id.String()+`"}`)}, fault.ErrHistory},
-		{"transferred nowhere", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, TypeEmployeeTransferred, `{}`)}, fault.ErrHistory},
-		{"family not a list", []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, TypeEmployeeDetailsChanged, `{"family":{}}`)}, fault.ErrHistory},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e, err := LoadEmployee(id, tt.history)
-			aggtest.WantReplayError(t, err, tt.want, s)
-			if e != nil {
-				t.Fatalf("loaded %v", e)
-			}
-		})
-	}
+	aggtest.RefusesHistory(t, s, id, LoadEmployee, []aggtest.Broken{
+		{Name: "empty", Want: event.ErrNotFound},
+		{Name: "unknown type", History: []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, "employee.promoted", `{}`)}, Want: fault.ErrUnknownEvent},
+		{Name: "first event not registered", History: []event.Recorded{rec(s, 1, TypeEmployeeErased, `{}`)}, Want: fault.ErrHistory},
+		{Name: "registered twice", History: []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, TypeEmployeeRegistered, reg)}, Want: fault.ErrHistory},
+		{Name: "other employee", History: []event.Recorded{rec(s, 1, TypeEmployeeRegistered, `{"employee_id":"`+unit.String()+`","unit_id":"`+unit.String()+`"}`)}, Want: fault.ErrHistory},
+		{Name: "no unit", History: []event.Recorded{rec(s, 1, TypeEmployeeRegistered, `{"employee_id":"`+id.String()+`"}`)}, Want: fault.ErrHistory},
+		{Name: "transferred nowhere", History: []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, TypeEmployeeTransferred, `{}`)}, Want: fault.ErrHistory},
+		{Name: "family not a list", History: []event.Recorded{rec(s, 1, TypeEmployeeRegistered, reg), rec(s, 2, TypeEmployeeDetailsChanged, `{"family":{}}`)}, Want: fault.ErrHistory},
+	})
 }
 
 // TestRoundTripOfAWholeLife drives one unit and one employee through every

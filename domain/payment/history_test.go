@@ -24,30 +24,20 @@ func TestLoadPaymentRefusesBrokenHistory(t *testing.T) {
 	s := Stream(id)
 	ins := instructedJSON(id, "100")
 	conf := `{"bank_ref":"R1","confirmed_at":"2025-06-01"}`
-	tests := []struct {
-		name    string
-		history []event.Recorded
-	}{
-		{"first is not instructed", []event.Recorded{rec(s, 1, TypeConfirmed, conf)}},
-		{"other payment", []event.Recorded{rec(s, 1, TypeInstructed, instructedJSON(uuid.New(), "100"))}},
-		{"zero amount", []event.Recorded{rec(s, 1, TypeInstructed, instructedJSON(id, "0"))}},
-		{"nil case", []event.Recorded{rec(s, 1, TypeInstructed, `{"payment_id":"`+id.String()+`","amount_fen":1}`)}},
-		{"not json", []event.Recorded{rec(s, 1, TypeInstructed, `[`)}},
-		{"instructed twice", []event.Recorded{rec(s, 1, TypeInstructed, ins), rec(s, 2, TypeInstructed, ins)}},
-		{"confirmed twice", []event.Recorded{rec(s, 1, TypeInstructed, ins), rec(s, 2, TypeConfirmed, conf), rec(s, 3, TypeConfirmed, conf)}},
-		{"confirmed after failed", []event.Recorded{rec(s, 1, TypeInstructed, ins), rec(s, 2, TypeFailed, `{"reason":"x"}`), rec(s, 3, TypeConfirmed, conf)}},
-		{"failed after confirmed", []event.Recorded{rec(s, 1, TypeInstructed, ins), rec(s, 2, TypeConfirmed, conf), rec(s, 3, TypeFailed, `{"reason":"x"}`)}},
-		{"no bank ref", []event.Recorded{rec(s, 1, TypeInstructed, ins), rec(s, 2, TypeConfirmed, `{}`)}},
-		{"unknown type", []event.Recorded{rec(s, 1, TypeInstructed, ins), rec(s, 2, "payment.cancelled", `{}`)}},
-		{"wrong stream", []event.Recorded{rec("payment-x", 1, TypeInstructed, ins)}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			_, err := LoadPayment(id, tt.history)
-			aggtest.WantReplayError(t, err, fault.ErrHistory, s)
-		})
-	}
+	aggtest.RefusesHistory(t, s, id, LoadPayment, []aggtest.Broken{
+		{Name: "first is not instructed", History: []event.Recorded{rec(s, 1, TypeConfirmed, conf)}, Want: fault.ErrHistory},
+		{Name: "other payment", History: []event.Recorded{rec(s, 1, TypeInstructed, instructedJSON(uuid.New(), "100"))}, Want: fault.ErrHistory},
+		{Name: "zero amount", History: []event.Recorded{rec(s, 1, TypeInstructed, instructedJSON(id, "0"))}, Want: fault.ErrHistory},
+		{Name: "nil case", History: []event.Recorded{rec(s, 1, TypeInstructed, `{"payment_id":"`+id.String()+`","amount_fen":1}`)}, Want: fault.ErrHistory},
+		{Name: "not json", History: []event.Recorded{rec(s, 1, TypeInstructed, `[`)}, Want: fault.ErrHistory},
+		{Name: "instructed twice", History: []event.Recorded{rec(s, 1, TypeInstructed, ins), rec(s, 2, TypeInstructed, ins)}, Want: fault.ErrHistory},
+		{Name: "confirmed twice", History: []event.Recorded{rec(s, 1, TypeInstructed, ins), rec(s, 2, TypeConfirmed, conf), rec(s, 3, TypeConfirmed, conf)}, Want: fault.ErrHistory},
+		{Name: "confirmed after failed", History: []event.Recorded{rec(s, 1, TypeInstructed, ins), rec(s, 2, TypeFailed, `{"reason":"x"}`), rec(s, 3, TypeConfirmed, conf)}, Want: fault.ErrHistory},
+		{Name: "failed after confirmed", History: []event.Recorded{rec(s, 1, TypeInstructed, ins), rec(s, 2, TypeConfirmed, conf), rec(s, 3, TypeFailed, `{"reason":"x"}`)}, Want: fault.ErrHistory},
+		{Name: "no bank ref", History: []event.Recorded{rec(s, 1, TypeInstructed, ins), rec(s, 2, TypeConfirmed, `{}`)}, Want: fault.ErrHistory},
+		{Name: "unknown type", History: []event.Recorded{rec(s, 1, TypeInstructed, ins), rec(s, 2, "payment.cancelled", `{}`)}, Want: fault.ErrHistory},
+		{Name: "wrong stream", History: []event.Recorded{rec("payment-x", 1, TypeInstructed, ins)}, Want: fault.ErrHistory},
+	})
 	if _, err := LoadPayment(id, nil); !errors.Is(err, event.ErrNotFound) {
 		t.Fatalf("empty: %v", err)
 	}

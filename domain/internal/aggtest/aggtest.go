@@ -94,6 +94,32 @@ func WantReplayError(t testing.TB, err, want error, stream string) {
 	}
 }
 
+// Broken is a history that replay must refuse, and the error it must be
+// refused with (see WantReplayError).
+type Broken struct {
+	Name    string
+	History []event.Recorded
+	Want    error
+}
+
+// RefusesHistory loads each broken history as aggregate id's with load, in
+// parallel subtests, and checks that it is refused as the case wants, for
+// stream, and that no aggregate comes back.
+func RefusesHistory[ID any, A comparable](t *testing.T, stream string, id ID, load func(ID, []event.Recorded) (A, error), cases []Broken) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.Name, func(t *testing.T) {
+			t.Parallel()
+			a, err := load(id, tt.History)
+			WantReplayError(t, err, tt.Want, stream)
+			var none A
+			if a != none {
+				t.Fatalf("loaded %v", a)
+			}
+		})
+	}
+}
+
 // Refused reports whether loading a fuzzed history failed, and fails t
 // when it failed with anything but fault.ErrHistory: replay may refuse any
 // input, but only as history that cannot be replayed.
