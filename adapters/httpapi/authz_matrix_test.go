@@ -131,6 +131,7 @@ func matrixRows() []matrixRow {
 		trailMatrixRows(),
 		careMatrixRows(),
 		visitMatrixRows(),
+		whatIfMatrixRows(),
 	)
 }
 

@@ -170,10 +170,11 @@ const (
 // into a problem: handlers never write error responses themselves.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// routes is the whole route table: the core routes and those of care work
-// (the hardship register, life events, discovery and condolence visits).
+// routes is the whole route table: the core routes, those of care work
+// (the hardship register, life events, discovery and condolence visits)
+// and the analyses of history (what-if).
 func (a *api) routes() []route {
-	return slices.Concat(a.coreRoutes(), a.careRoutes(), a.visitRoutes())
+	return slices.Concat(a.coreRoutes(), a.careRoutes(), a.visitRoutes(), a.analysisRoutes())
 }
 
 // coreRoutes are health, identity, organisation, catalogue, budgets, cases,
