@@ -18,6 +18,7 @@ type Auditor struct {
 	log      Log
 	verifier note.Verifier
 	public   string
+	tiles    *tileCache // the upper tiles every proof reads
 }
 
 // NewAuditor returns the Auditor of the store whose tree db holds and
@@ -30,7 +31,7 @@ func NewAuditor(db *sqldb.DB, log Log, public string) (*Auditor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Auditor{db: db, log: log, verifier: verifier, public: public}, nil
+	return &Auditor{db: db, log: log, verifier: verifier, public: public, tiles: newTileCache()}, nil
 }
 
 // PublicKey is the key every signed head verifies under.
@@ -43,11 +44,11 @@ func (a *Auditor) Verify(ctx context.Context) (Report, error) {
 
 // Prove returns the inclusion proof of the event at position (see Prove).
 func (a *Auditor) Prove(ctx context.Context, position int64) (Inclusion, error) {
-	return Prove(ctx, a.db, position)
+	return prove(ctx, a.db, a.tiles, position)
 }
 
 // Consistency returns the proof that the latest head extends the head
 // over from events (see Consistency).
 func (a *Auditor) Consistency(ctx context.Context, from int64) (Extension, error) {
-	return Consistency(ctx, a.db, from)
+	return consistency(ctx, a.db, a.tiles, from)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -31,11 +32,17 @@ type tileKey struct {
 // tileReader reads stored hashes out of the tiles of db. With a cache it
 // keeps every tile it read, for callers that ask for many hashes in a
 // short while (a bundle's proofs, a batch being sealed); a cached reader
-// is not safe for concurrent use.
+// is not safe for concurrent use. It may also consult a tileCache shared
+// by many readers (an Auditor's proofs).
+//
+// A cached tile narrower than a hash asks for is read again: a stored
+// tile is only ever replaced by a wider one, whose hashes begin with the
+// narrower one's.
 type tileReader struct {
-	ctx   context.Context
-	db    *sqldb.DB
-	cache map[tileKey][]byte // nil: read every time
+	ctx    context.Context
+	db     *sqldb.DB
+	cache  map[tileKey][]byte // nil: read every time
+	shared *tileCache         // nil: none
 }
 
 func newTileReader(ctx context.Context, db *sqldb.DB, cached bool) *tileReader {
@@ -46,32 +53,83 @@ func newTileReader(ctx context.Context, db *sqldb.DB, cached bool) *tileReader {
 	return r
 }
 
+// tileCache keeps, for the proofs an Auditor serves, every tile they
+// read but the full ones of level 0; it is safe for concurrent use.
+//
+// Every proof reads a tile or two per level of tiles: the one on its
+// leaf's path and, at the tree's right edge, the last one, which is
+// partial. Above level 0 there are few (some 4,200 tiles, 2 MiB, at a
+// million events) and every proof shares the upper ones; full level-0
+// tiles, one per 16 events, are seldom shared by proofs of random
+// events, so a proof reads its own with its leaf (see prove).
+//
+// A cached tile stays what the store held: a store altered behind the
+// sealer's back is Verify's to find, and a proof built from the cache
+// still checks against the signed head it names.
+type tileCache struct {
+	mu    sync.RWMutex
+	tiles map[tileKey][]byte
+}
+
+// maxCachedTiles bounds a tileCache (32 MiB of tiles, the upper levels
+// of a tree of some 250 million events); past it the cache keeps what it
+// has and reads the rest each time.
+const maxCachedTiles = 1 << 16
+
+func newTileCache() *tileCache { return &tileCache{tiles: map[tileKey][]byte{}} }
+
+func (c *tileCache) get(k tileKey) []byte {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.tiles[k]
+}
+
+// keep caches a tile read from the store, unless it is a full one of
+// level 0 (then the partial one it was, if cached, goes) or no wider
+// than the one cached.
+func (c *tileCache) keep(k tileKey, data []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if k.level == 0 && len(data) == tlog.HashSize<<tileHeight {
+		delete(c.tiles, k)
+		return
+	}
+	if old, ok := c.tiles[k]; ok && len(old) >= len(data) || !ok && len(c.tiles) >= maxCachedTiles {
+		return
+	}
+	c.tiles[k] = data
+}
+
 // ReadHashes implements tlog.HashReader.
 func (r *tileReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	tiles := make([]tlog.Tile, len(indexes))
-	var need []tileKey
+	width := map[tileKey]int{} // the hashes each tile must hold
 	for i, x := range indexes {
 		tiles[i] = tlog.TileForIndex(tileHeight, x)
 		k := tileKey{tiles[i].L, tiles[i].N}
-		if _, ok := r.cache[k]; !ok && !containsKey(need, k) {
+		width[k] = max(width[k], tiles[i].W)
+	}
+	found := make(map[tileKey][]byte, len(width))
+	var need []tileKey
+	for k, w := range width {
+		if data := r.cached(k); len(data) >= w*tlog.HashSize {
+			found[k] = data
+		} else {
 			need = append(need, k)
 		}
 	}
-	found, err := r.load(need)
-	if err != nil {
+	if err := r.load(need, found); err != nil {
 		return nil, err
 	}
 	out := make([]tlog.Hash, len(indexes))
 	for i, x := range indexes {
 		t := tiles[i]
-		data, ok := found[tileKey{t.L, t.N}]
-		if !ok {
-			data = r.cache[tileKey{t.L, t.N}]
-		}
+		data := found[tileKey{t.L, t.N}]
 		if len(data)/tlog.HashSize < t.W {
 			return nil, fmt.Errorf("seal: stored hash %d is missing", x)
 		}
 		t.W = len(data) / tlog.HashSize
+		var err error
 		if out[i], err = tlog.HashFromTile(t, data, x); err != nil {
 			return nil, fmt.Errorf("seal: stored hash %d: %w", x, err)
 		}
@@ -79,22 +137,24 @@ func (r *tileReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	return out, nil
 }
 
-func containsKey(keys []tileKey, k tileKey) bool {
-	for _, x := range keys {
-		if x == k {
-			return true
+// cached returns a tile from the reader's own cache or the shared one,
+// the wider of the two; nil if neither holds it.
+func (r *tileReader) cached(k tileKey) []byte {
+	data := r.cache[k]
+	if r.shared != nil {
+		if s := r.shared.get(k); len(s) > len(data) {
+			data = s
 		}
 	}
-	return false
+	return data
 }
 
 // maxTilesPerQuery bounds the tiles one statement names.
 const maxTilesPerQuery = 100
 
-// load reads the tiles keys names, in as few statements as it can, and
-// caches them when r caches.
-func (r *tileReader) load(keys []tileKey) (map[tileKey][]byte, error) {
-	found := make(map[tileKey][]byte, len(keys))
+// load reads the tiles keys names into found, in as few statements as
+// it can, and caches them where r caches.
+func (r *tileReader) load(keys []tileKey, found map[tileKey][]byte) error {
 	for start := 0; start < len(keys); start += maxTilesPerQuery {
 		part := keys[start:min(start+maxTilesPerQuery, len(keys))]
 		var where strings.Builder
@@ -108,26 +168,29 @@ func (r *tileReader) load(keys []tileKey) (map[tileKey][]byte, error) {
 		}
 		rows, err := r.db.Query(r.ctx, "SELECT level, idx, hashes FROM seal_tiles WHERE "+where.String(), args...)
 		if err != nil {
-			return nil, fmt.Errorf("seal: read stored hashes: %w", err)
+			return fmt.Errorf("seal: read stored hashes: %w", err)
 		}
 		for rows.Next() {
 			var k tileKey
 			var data []byte
 			if err := rows.Scan(&k.level, &k.idx, &data); err != nil {
 				rows.Close()
-				return nil, err
+				return err
 			}
 			found[k] = data
 			if r.cache != nil {
 				r.cache[k] = data
 			}
+			if r.shared != nil {
+				r.shared.keep(k, data)
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return found, nil
+	return nil
 }
 
 // levelHashes reads the stored hashes of tree level tileLevel×tileHeight
