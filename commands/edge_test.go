@@ -71,60 +71,54 @@ func TestCommandsAtTheEdges(t *testing.T) {
 // answers exactly as the first run did, and has still one effect: the
 // same unit, the same position, no error, no second unit.
 func TestKeyedCommandRunTwiceHasOneEffect(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			ctx := t.Context()
-			f := newOrg(t, kind)
-			actor := keyed(f.admin, "establish-dtx")
-			cmd := commands.EstablishUnit{Name: "大同西供电段", Code: "DTX", Level: org.LevelStation, ParentID: f.root}
-			id, first, err := f.env.App.EstablishUnit(ctx, actor, cmd)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Other commands move the unit's parent and the store on.
-			if _, _, err := f.env.App.EstablishUnit(ctx, f.admin, commands.EstablishUnit{Name: "大同站", Code: "DTZ", Level: org.LevelStation, ParentID: f.root}); err != nil {
-				t.Fatal(err)
-			}
-			again, second, err := f.env.App.EstablishUnit(ctx, actor, cmd)
-			if err != nil || again != id || second != first {
-				t.Fatalf("the re-run answered %s %+v %v; the first run answered %s %+v <nil>", again, second, err, id, first)
-			}
-			checkOneUnitEstablished(t, f, id)
-		})
-	}
+	apptest.EachKind(t, func(t *testing.T, kind string) {
+		ctx := t.Context()
+		f := newOrg(t, kind)
+		actor := keyed(f.admin, "establish-dtx")
+		cmd := commands.EstablishUnit{Name: "大同西供电段", Code: "DTX", Level: org.LevelStation, ParentID: f.root}
+		id, first, err := f.env.App.EstablishUnit(ctx, actor, cmd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Other commands move the unit's parent and the store on.
+		if _, _, err := f.env.App.EstablishUnit(ctx, f.admin, commands.EstablishUnit{Name: "大同站", Code: "DTZ", Level: org.LevelStation, ParentID: f.root}); err != nil {
+			t.Fatal(err)
+		}
+		again, second, err := f.env.App.EstablishUnit(ctx, actor, cmd)
+		if err != nil || again != id || second != first {
+			t.Fatalf("the re-run answered %s %+v %v; the first run answered %s %+v <nil>", again, second, err, id, first)
+		}
+		checkOneUnitEstablished(t, f, id)
+	})
 }
 
 // Invariant 4 under racing retries: the same keyed command sent eight
 // times at once answers the same everywhere, with one effect.
 func TestKeyedCommandRacingItselfAnswersOnce(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			ctx := t.Context()
-			f := newOrg(t, kind)
-			actor := keyed(f.admin, "establish-dtb")
-			cmd := commands.EstablishUnit{Name: "大同北站", Code: "DTB", Level: org.LevelStation, ParentID: f.root}
-			const n = 8
-			ids, written, errs := make([]uuid.UUID, n), make([]commands.Written, n), make([]error, n)
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			for i := range n {
-				wg.Go(func() {
-					<-start
-					ids[i], written[i], errs[i] = f.env.App.EstablishUnit(ctx, actor, cmd)
-				})
+	apptest.EachKind(t, func(t *testing.T, kind string) {
+		ctx := t.Context()
+		f := newOrg(t, kind)
+		actor := keyed(f.admin, "establish-dtb")
+		cmd := commands.EstablishUnit{Name: "大同北站", Code: "DTB", Level: org.LevelStation, ParentID: f.root}
+		const n = 8
+		ids, written, errs := make([]uuid.UUID, n), make([]commands.Written, n), make([]error, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				ids[i], written[i], errs[i] = f.env.App.EstablishUnit(ctx, actor, cmd)
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i := range n {
+			if errs[i] != nil || ids[i] != ids[0] || written[i] != written[0] {
+				t.Fatalf("run %d answered %s %+v %v; run 0 answered %s %+v %v", i, ids[i], written[i], errs[i], ids[0], written[0], errs[0])
 			}
-			close(start)
-			wg.Wait()
-			for i := range n {
-				if errs[i] != nil || ids[i] != ids[0] || written[i] != written[0] {
-					t.Fatalf("run %d answered %s %+v %v; run 0 answered %s %+v %v", i, ids[i], written[i], errs[i], ids[0], written[0], errs[0])
-				}
-			}
-			checkOneUnitEstablished(t, f, ids[0])
-		})
-	}
+		}
+		checkOneUnitEstablished(t, f, ids[0])
+	})
 }
 
 // A keyed command that answers more than ids and a position (the

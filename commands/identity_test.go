@@ -101,59 +101,56 @@ func register(ctx context.Context, env *apptest.Env, by commands.Actor, unit uui
 // while an administrator vacates it; the registration either comes before
 // the vacate event in the log or fails.
 func TestVacateRacesUse(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			ctx := t.Context()
-			f := newOrg(t, kind)
-			rounds := 100
-			if testing.Short() {
-				rounds = 20
-			}
-			var won, lost int
-			for round := range rounds {
-				position := f.workerPosition
-				if round > 0 {
-					var err error
-					position, _, err = f.env.App.AssignPosition(ctx, f.admin, commands.AssignPosition{
-						AccountID: f.workerID, UnitID: f.station, Title: "干事", Roles: []access.Role{access.RoleCaseworker}})
-					if err != nil {
-						t.Fatalf("round %d: reassign: %v", round, err)
-					}
-				}
-				start := make(chan struct{})
-				type result struct {
-					w   commands.Written
-					err error
-				}
-				use, vacate := make(chan result, 1), make(chan result, 1)
-				go func() {
-					<-start
-					_, w, err := register(ctx, f.env, f.caseworker, f.station)
-					use <- result{w, err}
-				}()
-				go func() {
-					<-start
-					_, w, err := f.env.App.VacatePosition(ctx, f.admin, commands.VacatePosition{AccountID: f.workerID, PositionID: position})
-					vacate <- result{w, err}
-				}()
-				close(start)
-				u, v := <-use, <-vacate
-				if v.err != nil {
-					t.Fatalf("round %d: vacate: %v", round, v.err)
-				}
-				switch {
-				case u.err == nil && u.w.Position < v.w.Position:
-					won++
-				case u.err == nil:
-					t.Fatalf("round %d: registration at position %d succeeded after the vacate at %d", round, u.w.Position, v.w.Position)
-				case errors.Is(u.err, access.ErrForbidden) || errors.Is(u.err, event.ErrConcurrency):
-					lost++
-				default:
-					t.Fatalf("round %d: registration failed with %v, want forbidden or a conflict", round, u.err)
+	apptest.EachKind(t, func(t *testing.T, kind string) {
+		ctx := t.Context()
+		f := newOrg(t, kind)
+		rounds := 100
+		if testing.Short() {
+			rounds = 20
+		}
+		var won, lost int
+		for round := range rounds {
+			position := f.workerPosition
+			if round > 0 {
+				var err error
+				position, _, err = f.env.App.AssignPosition(ctx, f.admin, commands.AssignPosition{
+					AccountID: f.workerID, UnitID: f.station, Title: "干事", Roles: []access.Role{access.RoleCaseworker}})
+				if err != nil {
+					t.Fatalf("round %d: reassign: %v", round, err)
 				}
 			}
-			t.Logf("%s: the use came first in %d rounds and was refused in %d", kind, won, lost)
-		})
-	}
+			start := make(chan struct{})
+			type result struct {
+				w   commands.Written
+				err error
+			}
+			use, vacate := make(chan result, 1), make(chan result, 1)
+			go func() {
+				<-start
+				_, w, err := register(ctx, f.env, f.caseworker, f.station)
+				use <- result{w, err}
+			}()
+			go func() {
+				<-start
+				_, w, err := f.env.App.VacatePosition(ctx, f.admin, commands.VacatePosition{AccountID: f.workerID, PositionID: position})
+				vacate <- result{w, err}
+			}()
+			close(start)
+			u, v := <-use, <-vacate
+			if v.err != nil {
+				t.Fatalf("round %d: vacate: %v", round, v.err)
+			}
+			switch {
+			case u.err == nil && u.w.Position < v.w.Position:
+				won++
+			case u.err == nil:
+				t.Fatalf("round %d: registration at position %d succeeded after the vacate at %d", round, u.w.Position, v.w.Position)
+			case errors.Is(u.err, access.ErrForbidden) || errors.Is(u.err, event.ErrConcurrency):
+				lost++
+			default:
+				t.Fatalf("round %d: registration failed with %v, want forbidden or a conflict", round, u.err)
+			}
+		}
+		t.Logf("%s: the use came first in %d rounds and was refused in %d", kind, won, lost)
+	})
 }

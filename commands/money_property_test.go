@@ -20,95 +20,92 @@ import (
 // case) and 8 (a case keeps the standard version it was submitted under).
 // Refusals are expected; what matters is what the history holds.
 func TestMoneyInvariantsUnderRandomCommands(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			seed := uint64(time.Now().UnixNano())
-			t.Logf("seed %d", seed)
-			rng := rand.New(rand.NewPCG(seed, 8))
-			ctx := t.Context()
-			f := newMoney(t, kind, 7*grantFen)
-			actors := []commands.Actor{f.admin, f.caseworker, f.approver1, f.approver2}
-			steps := []string{"站段审核", "路局审批"}
-			decisions := []casework.DecisionKind{casework.Approve, casework.Approve, casework.Approve, casework.Approve, casework.Approve, casework.Approve, casework.Reject, casework.Return}
-			var cases, payments []uuid.UUID
-			var approvals, confirmations int
-			submittedVersion := map[uuid.UUID]int{}
-			ops := 200
-			if testing.Short() {
-				ops = 60
-			}
-			for range ops {
-				switch op := rng.IntN(10); {
-				case op < 1 || len(cases) == 0:
-					emp, _, err := register(ctx, f.env, f.caseworker, f.station)
-					if err != nil {
-						t.Fatal(err)
-					}
-					id, _, err := f.env.App.OpenCase(ctx, f.caseworker, commands.OpenCase{EmployeeID: emp, Beneficiary: casework.RelationSelf,
-						StandardCode: "HARD-LIVING", Causes: []string{"illness"}, RequestedFen: grantFen, Description: "生活困难"})
-					if err != nil {
-						t.Fatal(err)
-					}
-					cases = append(cases, id)
-					_, _ = f.env.App.SubmitCase(ctx, f.caseworker, commands.SubmitCase{CaseID: id})
-				case op < 5:
-					id := cases[rng.IntN(len(cases))]
-					actor, step := actors[rng.IntN(len(actors))], steps[rng.IntN(2)]
-					if rng.IntN(5) > 0 { // mostly the step that waits, by its assignee
-						actor, step = f.waiting(t, id, actor, step)
-					}
-					if _, err := f.env.App.DecideCase(ctx, actor, commands.DecideCase{CaseID: id,
-						Step: step, Decision: decisions[rng.IntN(len(decisions))],
-						AmountFen: grantFen - int64(rng.IntN(3))*10_000, Reason: "审核意见"}); err == nil {
-						approvals++
-					}
-				case op < 6:
-					_, _ = f.env.App.SubmitCase(ctx, f.caseworker, commands.SubmitCase{CaseID: cases[rng.IntN(len(cases))]}) // resubmits a returned case
-				case op < 7:
-					if rng.IntN(3) == 0 {
-						_, _ = f.env.App.WithdrawCase(ctx, f.caseworker, commands.WithdrawCase{CaseID: cases[rng.IntN(len(cases))], Reason: "申请人撤回"})
-					} else {
-						def := hardshipStandard(f.root, int64(grantFen+rng.IntN(5)*10_000))
-						_, _ = f.env.App.ReviseStandard(ctx, f.admin, commands.ReviseStandard{Code: def.Code, Definition: def})
-					}
-				case op < 9:
-					actor := f.admin
-					if rng.IntN(5) == 0 {
-						actor = actors[rng.IntN(len(actors))]
-					}
-					if id, _, err := f.env.App.InstructPayment(ctx, actor, commands.InstructPayment{CaseID: f.someApproved(t, rng, cases), AmountFen: int64(1 + rng.IntN(grantFen))}); err == nil {
-						payments = append(payments, id)
-					}
-				default:
-					if len(payments) == 0 {
-						continue
-					}
-					p := payments[rng.IntN(len(payments))]
-					if rng.IntN(3) == 0 {
-						_, _ = f.env.App.FailPayment(ctx, f.admin, commands.FailPayment{PaymentID: p, Reason: "账户已注销"})
-					} else {
-						if _, err := f.env.App.ConfirmPayment(ctx, f.admin, commands.ConfirmPayment{PaymentID: p, BankRef: "REF" + p.String()[:8], On: time.Now()}); err == nil {
-							confirmations++
-						}
+	apptest.EachKind(t, func(t *testing.T, kind string) {
+		seed := uint64(time.Now().UnixNano())
+		t.Logf("seed %d", seed)
+		rng := rand.New(rand.NewPCG(seed, 8))
+		ctx := t.Context()
+		f := newMoney(t, kind, 7*grantFen)
+		actors := []commands.Actor{f.admin, f.caseworker, f.approver1, f.approver2}
+		steps := []string{"站段审核", "路局审批"}
+		decisions := []casework.DecisionKind{casework.Approve, casework.Approve, casework.Approve, casework.Approve, casework.Approve, casework.Approve, casework.Reject, casework.Return}
+		var cases, payments []uuid.UUID
+		var approvals, confirmations int
+		submittedVersion := map[uuid.UUID]int{}
+		ops := 200
+		if testing.Short() {
+			ops = 60
+		}
+		for range ops {
+			switch op := rng.IntN(10); {
+			case op < 1 || len(cases) == 0:
+				emp, _, err := register(ctx, f.env, f.caseworker, f.station)
+				if err != nil {
+					t.Fatal(err)
+				}
+				id, _, err := f.env.App.OpenCase(ctx, f.caseworker, commands.OpenCase{EmployeeID: emp, Beneficiary: casework.RelationSelf,
+					StandardCode: "HARD-LIVING", Causes: []string{"illness"}, RequestedFen: grantFen, Description: "生活困难"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				cases = append(cases, id)
+				_, _ = f.env.App.SubmitCase(ctx, f.caseworker, commands.SubmitCase{CaseID: id})
+			case op < 5:
+				id := cases[rng.IntN(len(cases))]
+				actor, step := actors[rng.IntN(len(actors))], steps[rng.IntN(2)]
+				if rng.IntN(5) > 0 { // mostly the step that waits, by its assignee
+					actor, step = f.waiting(t, id, actor, step)
+				}
+				if _, err := f.env.App.DecideCase(ctx, actor, commands.DecideCase{CaseID: id,
+					Step: step, Decision: decisions[rng.IntN(len(decisions))],
+					AmountFen: grantFen - int64(rng.IntN(3))*10_000, Reason: "审核意见"}); err == nil {
+					approvals++
+				}
+			case op < 6:
+				_, _ = f.env.App.SubmitCase(ctx, f.caseworker, commands.SubmitCase{CaseID: cases[rng.IntN(len(cases))]}) // resubmits a returned case
+			case op < 7:
+				if rng.IntN(3) == 0 {
+					_, _ = f.env.App.WithdrawCase(ctx, f.caseworker, commands.WithdrawCase{CaseID: cases[rng.IntN(len(cases))], Reason: "申请人撤回"})
+				} else {
+					def := hardshipStandard(f.root, int64(grantFen+rng.IntN(5)*10_000))
+					_, _ = f.env.App.ReviseStandard(ctx, f.admin, commands.ReviseStandard{Code: def.Code, Definition: def})
+				}
+			case op < 9:
+				actor := f.admin
+				if rng.IntN(5) == 0 {
+					actor = actors[rng.IntN(len(actors))]
+				}
+				if id, _, err := f.env.App.InstructPayment(ctx, actor, commands.InstructPayment{CaseID: f.someApproved(t, rng, cases), AmountFen: int64(1 + rng.IntN(grantFen))}); err == nil {
+					payments = append(payments, id)
+				}
+			default:
+				if len(payments) == 0 {
+					continue
+				}
+				p := payments[rng.IntN(len(payments))]
+				if rng.IntN(3) == 0 {
+					_, _ = f.env.App.FailPayment(ctx, f.admin, commands.FailPayment{PaymentID: p, Reason: "账户已注销"})
+				} else {
+					if _, err := f.env.App.ConfirmPayment(ctx, f.admin, commands.ConfirmPayment{PaymentID: p, BankRef: "REF" + p.String()[:8], On: time.Now()}); err == nil {
+						confirmations++
 					}
 				}
-				checkMoneyInvariants(t, f, cases, submittedVersion)
 			}
-			// Finally the bank answers every payment still outstanding, so
-			// every run ends having confirmed payments, whatever its seed.
-			for _, p := range payments {
-				if _, err := f.env.App.ConfirmPayment(ctx, f.admin, commands.ConfirmPayment{PaymentID: p, BankRef: "REF" + p.String()[:8], On: time.Now()}); err == nil {
-					confirmations++
-				}
-				checkMoneyInvariants(t, f, cases, submittedVersion)
+			checkMoneyInvariants(t, f, cases, submittedVersion)
+		}
+		// Finally the bank answers every payment still outstanding, so
+		// every run ends having confirmed payments, whatever its seed.
+		for _, p := range payments {
+			if _, err := f.env.App.ConfirmPayment(ctx, f.admin, commands.ConfirmPayment{PaymentID: p, BankRef: "REF" + p.String()[:8], On: time.Now()}); err == nil {
+				confirmations++
 			}
-			t.Logf("%d cases, %d decisions, %d payments instructed, %d confirmations", len(cases), approvals, len(payments), confirmations)
-			if approvals == 0 || len(payments) == 0 || confirmations == 0 {
-				t.Fatal("the random run exercised too little of the money path to say anything")
-			}
-		})
-	}
+			checkMoneyInvariants(t, f, cases, submittedVersion)
+		}
+		t.Logf("%d cases, %d decisions, %d payments instructed, %d confirmations", len(cases), approvals, len(payments), confirmations)
+		if approvals == 0 || len(payments) == 0 || confirmations == 0 {
+			t.Fatal("the random run exercised too little of the money path to say anything")
+		}
+	})
 }
 
 // waiting returns the assignee and name of the case's step waiting for a

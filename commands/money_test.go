@@ -93,100 +93,94 @@ func (f *moneyFixture) approve(t *testing.T, id uuid.UUID) error {
 // exactly 5 succeed, the rest are refused as budget_exceeded, and the
 // budget never holds more than its allocation.
 func TestConcurrentApprovalsNeverOverspend(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newMoney(t, kind, 5*grantFen)
-			cases := make([]uuid.UUID, 20)
-			for i := range cases {
-				cases[i] = f.caseAwaitingFinalApproval(t)
+	apptest.EachKind(t, func(t *testing.T, kind string) {
+		f := newMoney(t, kind, 5*grantFen)
+		cases := make([]uuid.UUID, 20)
+		for i := range cases {
+			cases[i] = f.caseAwaitingFinalApproval(t)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, len(cases))
+		for i, id := range cases {
+			wg.Go(func() { errs[i] = f.approve(t, id) })
+		}
+		wg.Wait()
+		approved := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				approved++
+			case errors.Is(err, budget.ErrExceeded):
+			default:
+				t.Fatalf("approval %d: %v, want success or budget exceeded", i, err)
 			}
-			var wg sync.WaitGroup
-			errs := make([]error, len(cases))
-			for i, id := range cases {
-				wg.Go(func() { errs[i] = f.approve(t, id) })
-			}
-			wg.Wait()
-			approved := 0
-			for i, err := range errs {
-				switch {
-				case err == nil:
-					approved++
-				case errors.Is(err, budget.ErrExceeded):
-				default:
-					t.Fatalf("approval %d: %v, want success or budget exceeded", i, err)
-				}
-			}
-			b, err := f.env.Query.GetBudget(t.Context(), f.admin, f.budgetID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if approved != 5 || b.Reserved+b.Spent > b.Allocated || b.Reserved != 5*grantFen {
-				t.Fatalf("%d approvals succeeded, budget %+v; want exactly 5 and reserved + spent ≤ allocated", approved, b)
-			}
-		})
-	}
+		}
+		b, err := f.env.Query.GetBudget(t.Context(), f.admin, f.budgetID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if approved != 5 || b.Reserved+b.Spent > b.Allocated || b.Reserved != 5*grantFen {
+			t.Fatalf("%d approvals succeeded, budget %+v; want exactly 5 and reserved + spent ≤ allocated", approved, b)
+		}
+	})
 }
 
 // Invariant 1: 50 payment attempts at once on one approved case, each for
 // the whole amount: exactly one payment is instructed.
 func TestConcurrentPaymentsPayOnce(t *testing.T) {
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newMoney(t, kind, 10*grantFen)
-			id := f.caseAwaitingFinalApproval(t)
-			if err := f.approve(t, id); err != nil {
-				t.Fatal(err)
-			}
-			var wg sync.WaitGroup
-			var mu sync.Mutex
-			var paid []uuid.UUID
-			for i := range 50 {
-				wg.Go(func() {
-					actor := f.admin
-					if i%2 == 0 { // half retry with one key, half without
-						actor.IdempotencyKey, actor.CommandID = "pay-case", "pay-case"
-					}
-					pid, _, err := f.env.App.InstructPayment(t.Context(), actor, commands.InstructPayment{CaseID: id, AmountFen: grantFen})
-					switch {
-					case err == nil:
-						mu.Lock()
-						paid = append(paid, pid)
-						mu.Unlock()
-					case errors.Is(err, casework.ErrAlreadyPaid), errors.Is(err, casework.ErrOverpay),
-						errors.Is(err, fault.ErrInvalidState), isConflict(err):
-					default:
-						t.Errorf("attempt %d: %v", i, err)
-					}
-				})
-			}
-			wg.Wait()
-			// Every keyed attempt answers as the first keyed run that
-			// committed did (invariant 4): several answers may name the
-			// one payment.
-			if distinct := slices.Compact(slices.SortedFunc(slices.Values(paid), uuidCompare)); len(distinct) != 1 {
-				t.Fatalf("%d payments instructed (%v), want exactly 1", len(distinct), distinct)
-			}
-			if _, err := f.env.App.ConfirmPayment(t.Context(), f.admin, commands.ConfirmPayment{PaymentID: paid[0], BankRef: "BOC20261128001", On: time.Now()}); err != nil {
-				t.Fatal(err)
-			}
-			c, err := f.env.Query.GetCase(t.Context(), f.admin, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.PaidFen != grantFen || c.Status != casework.StatusPaid {
-				t.Fatalf("case after confirmation: %+v", c)
-			}
-			if _, _, err := f.env.App.InstructPayment(t.Context(), f.admin, commands.InstructPayment{CaseID: id, AmountFen: 1}); !errors.Is(err, casework.ErrAlreadyPaid) {
-				t.Fatalf("paying a paid case: %v, want already paid", err)
-			}
-			pv, err := f.env.Query.GetPayment(t.Context(), f.admin, paid[0])
-			if err != nil || pv.Status != payment.StatusConfirmed {
-				t.Fatalf("payment: %+v %v", pv, err)
-			}
-		})
-	}
+	apptest.EachKind(t, func(t *testing.T, kind string) {
+		f := newMoney(t, kind, 10*grantFen)
+		id := f.caseAwaitingFinalApproval(t)
+		if err := f.approve(t, id); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var paid []uuid.UUID
+		for i := range 50 {
+			wg.Go(func() {
+				actor := f.admin
+				if i%2 == 0 { // half retry with one key, half without
+					actor.IdempotencyKey, actor.CommandID = "pay-case", "pay-case"
+				}
+				pid, _, err := f.env.App.InstructPayment(t.Context(), actor, commands.InstructPayment{CaseID: id, AmountFen: grantFen})
+				switch {
+				case err == nil:
+					mu.Lock()
+					paid = append(paid, pid)
+					mu.Unlock()
+				case errors.Is(err, casework.ErrAlreadyPaid), errors.Is(err, casework.ErrOverpay),
+					errors.Is(err, fault.ErrInvalidState), isConflict(err):
+				default:
+					t.Errorf("attempt %d: %v", i, err)
+				}
+			})
+		}
+		wg.Wait()
+		// Every keyed attempt answers as the first keyed run that
+		// committed did (invariant 4): several answers may name the
+		// one payment.
+		if distinct := slices.Compact(slices.SortedFunc(slices.Values(paid), uuidCompare)); len(distinct) != 1 {
+			t.Fatalf("%d payments instructed (%v), want exactly 1", len(distinct), distinct)
+		}
+		if _, err := f.env.App.ConfirmPayment(t.Context(), f.admin, commands.ConfirmPayment{PaymentID: paid[0], BankRef: "BOC20261128001", On: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := f.env.Query.GetCase(t.Context(), f.admin, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.PaidFen != grantFen || c.Status != casework.StatusPaid {
+			t.Fatalf("case after confirmation: %+v", c)
+		}
+		if _, _, err := f.env.App.InstructPayment(t.Context(), f.admin, commands.InstructPayment{CaseID: id, AmountFen: 1}); !errors.Is(err, casework.ErrAlreadyPaid) {
+			t.Fatalf("paying a paid case: %v, want already paid", err)
+		}
+		pv, err := f.env.Query.GetPayment(t.Context(), f.admin, paid[0])
+		if err != nil || pv.Status != payment.StatusConfirmed {
+			t.Fatalf("payment: %+v %v", pv, err)
+		}
+	})
 }
 
 func isConflict(err error) bool {
