@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -135,15 +136,9 @@ type LoginPolicy struct {
 }
 
 func (p *LoginPolicy) setDefaults() {
-	if p.FreeFailures == 0 {
-		p.FreeFailures = DefaultFreeFailures
-	}
-	if p.Window == 0 {
-		p.Window = DefaultLoginWindow
-	}
-	if p.LockFor == 0 {
-		p.LockFor = DefaultLockFor
-	}
+	p.FreeFailures = cmp.Or(p.FreeFailures, DefaultFreeFailures)
+	p.Window = cmp.Or(p.Window, DefaultLoginWindow)
+	p.LockFor = cmp.Or(p.LockFor, DefaultLockFor)
 	if p.Delay == nil {
 		p.Delay = DefaultLoginDelay
 	}

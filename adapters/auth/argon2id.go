@@ -5,6 +5,7 @@
 package auth
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -67,27 +68,13 @@ type Argon2idConfig struct {
 }
 
 func (c *Argon2idConfig) setDefaults() {
-	if c.MemoryKiB == 0 {
-		c.MemoryKiB = DefaultMemoryKiB
-	}
-	if c.Iterations == 0 {
-		c.Iterations = DefaultIterations
-	}
-	if c.Parallelism == 0 {
-		c.Parallelism = DefaultParallelism
-	}
-	if c.SaltLen == 0 {
-		c.SaltLen = DefaultSaltLen
-	}
-	if c.KeyLen == 0 {
-		c.KeyLen = DefaultKeyLen
-	}
-	if c.MaxMemoryKiB == 0 {
-		c.MaxMemoryKiB = DefaultMaxMemoryKiB
-	}
-	if c.MaxConcurrent == 0 {
-		c.MaxConcurrent = runtime.GOMAXPROCS(0)
-	}
+	c.MemoryKiB = cmp.Or(c.MemoryKiB, DefaultMemoryKiB)
+	c.Iterations = cmp.Or(c.Iterations, DefaultIterations)
+	c.Parallelism = cmp.Or(c.Parallelism, DefaultParallelism)
+	c.SaltLen = cmp.Or(c.SaltLen, DefaultSaltLen)
+	c.KeyLen = cmp.Or(c.KeyLen, DefaultKeyLen)
+	c.MaxMemoryKiB = cmp.Or(c.MaxMemoryKiB, DefaultMaxMemoryKiB)
+	c.MaxConcurrent = cmp.Or(c.MaxConcurrent, runtime.GOMAXPROCS(0))
 }
 
 // Validate reports every problem with c, joined. New hashes must also pass

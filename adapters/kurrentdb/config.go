@@ -1,6 +1,7 @@
 package kurrentdb
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,21 +39,11 @@ type Config struct {
 var logName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$`)
 
 func (c *Config) setDefaults() {
-	if c.Log == "" {
-		c.Log = "aidtrail"
-	}
-	if c.ReadBatch == 0 {
-		c.ReadBatch = 512
-	}
-	if c.CacheEvents == 0 {
-		c.CacheEvents = 20_000
-	}
-	if c.MinBackoff == 0 {
-		c.MinBackoff = 50 * time.Millisecond
-	}
-	if c.MaxBackoff == 0 {
-		c.MaxBackoff = 5 * time.Second
-	}
+	c.Log = cmp.Or(c.Log, "aidtrail")
+	c.ReadBatch = cmp.Or(c.ReadBatch, 512)
+	c.CacheEvents = cmp.Or(c.CacheEvents, 20_000)
+	c.MinBackoff = cmp.Or(c.MinBackoff, 50*time.Millisecond)
+	c.MaxBackoff = cmp.Or(c.MaxBackoff, 5*time.Second)
 }
 
 // Validate reports every problem of the configuration at once.
