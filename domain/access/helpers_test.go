@@ -15,16 +15,8 @@ import (
 // loaded afresh.
 func commit(t *testing.T, history []event.Recorded, a *Account) ([]event.Recorded, *Account) {
 	t.Helper()
-	history, err := aggtest.Append(history, a.Stream(), a.Version(), a.Changes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := LoadAccount(a.ID(), history)
-	if err != nil {
-		t.Fatalf("reload: %v", err)
-	}
-	aggtest.SameState(t, got.s, a.s)
-	return history, got
+	load := func(h []event.Recorded) (*Account, error) { return LoadAccount(a.ID(), h) }
+	return aggtest.Commit(t, history, a, load, func(a *Account) any { return a.s })
 }
 
 // units is a fixture tree of UnitRefs:

@@ -22,14 +22,8 @@ type history struct {
 
 func (h *history) commit(b *Budget) {
 	h.t.Helper()
-	events, err := aggtest.Append(h.events, b.Stream(), b.Version(), b.Changes())
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.events = events
-	got := h.load()
-	aggtest.SameState(h.t, got.s, b.s)
-	h.last = got
+	load := func(events []event.Recorded) (*Budget, error) { return LoadBudget(h.id, events) }
+	h.events, h.last = aggtest.Commit(h.t, h.events, b, load, func(b *Budget) any { return b.s })
 }
 
 func (h *history) load() *Budget {

@@ -21,16 +21,9 @@ var (
 // equals the state e's methods left.
 func commitEntry(t *testing.T, history *entryHistory, e *Entry) *Entry {
 	t.Helper()
-	events, err := aggtest.Append(history.events, e.Stream(), e.Version(), e.Changes())
-	if err != nil {
-		t.Fatal(err)
-	}
+	load := func(events []event.Recorded) (*Entry, error) { return LoadEntry(e.employee, events) }
+	events, got := aggtest.Commit(t, history.events, e, load, func(e *Entry) any { return e.s })
 	history.events = events
-	got, err := LoadEntry(e.employee, events)
-	if err != nil {
-		t.Fatal(err)
-	}
-	aggtest.SameState(t, got.s, e.s)
 	return got
 }
 

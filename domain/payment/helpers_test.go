@@ -20,12 +20,8 @@ type stream struct {
 
 func (s *stream) commit(p *Payment) {
 	s.t.Helper()
-	events, err := aggtest.Append(s.events, p.Stream(), p.Version(), p.Changes())
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	s.events = events
-	aggtest.SameState(s.t, s.load().s, p.s)
+	load := func(events []event.Recorded) (*Payment, error) { return LoadPayment(s.id, events) }
+	s.events, _ = aggtest.Commit(s.t, s.events, p, load, func(p *Payment) any { return p.s })
 }
 
 func (s *stream) load() *Payment {

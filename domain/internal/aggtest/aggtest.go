@@ -43,6 +43,32 @@ func Append(history []event.Recorded, stream string, version int64, changes []ev
 	return history, nil
 }
 
+// Aggregate is what a test commits: an aggregate's stream, the version it
+// was loaded at and the events it recorded since.
+type Aggregate interface {
+	Stream() string
+	Version() int64
+	Changes() []event.Event
+}
+
+// Commit appends a's changes to history as a store records them, reloads
+// the stream with load and checks with SameState that the state of the
+// reloaded aggregate (as state reads it) is the state a's behaviour
+// methods left. It returns the stream and the aggregate loaded afresh.
+func Commit[A Aggregate](t testing.TB, history []event.Recorded, a A, load func([]event.Recorded) (A, error), state func(A) any) ([]event.Recorded, A) {
+	t.Helper()
+	history, err := Append(history, a.Stream(), a.Version(), a.Changes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := load(history)
+	if err != nil {
+		t.Fatalf("reload %s: %v", a.Stream(), err)
+	}
+	SameState(t, state(got), state(a))
+	return history, got
+}
+
 // SameState fails t unless got, the state of an aggregate rebuilt from its
 // stream, deeply equals want, the state its behaviour methods left: deciding
 // and replaying must go through one apply.
