@@ -133,11 +133,7 @@ type AssignPosition struct {
 func (a *App) AssignPosition(ctx context.Context, actor Actor, cmd AssignPosition) (uuid.UUID, Written, error) {
 	positionID := uow.NewID(actor, "position")
 	pos, err := a.attempt(ctx, actor, "AssignPosition", nil, func(w *uow.Work) (event.Metadata, error) {
-		unit, err := uow.LoadUnit(ctx, w, cmd.UnitID)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, err := a.gate.Authorize(ctx, w, actor, access.PermAccountsManage, unit)
+		unit, meta, err := a.authorizedAt(ctx, w, actor, access.PermAccountsManage, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -227,11 +223,7 @@ func (a *App) VacatePosition(ctx context.Context, actor Actor, cmd VacatePositio
 			// Not active: the account says whether it never existed or ended.
 			return event.Metadata{}, account.VacatePosition(cmd.PositionID, cmd.SuccessorID, cmd.Reason)
 		}
-		unit, err := uow.LoadUnit(ctx, w, unitID)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, err := a.gate.Authorize(ctx, w, actor, access.PermAccountsManage, unit)
+		unit, meta, err := a.authorizedAt(ctx, w, actor, access.PermAccountsManage, unitID)
 		if err != nil {
 			return event.Metadata{}, err
 		}

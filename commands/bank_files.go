@@ -29,11 +29,7 @@ func (a *App) RecordBankExport(ctx context.Context, actor Actor, cmd RecordBankE
 		return Written{}, fmt.Errorf("%w: the file's SHA-256 must be 64 lowercase hex digits", fault.ErrInvalid)
 	}
 	pos, err := a.attempt(ctx, actor, "RecordBankExport", nil, func(w *uow.Work) (event.Metadata, error) {
-		unit, err := uow.LoadUnit(ctx, w, cmd.UnitID)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, err := a.gate.Authorize(ctx, w, actor, access.PermBudgetsManage, unit)
+		_, meta, err := a.authorizedAt(ctx, w, actor, access.PermBudgetsManage, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err
 		}

@@ -34,11 +34,7 @@ func (a *App) AllocateBudget(ctx context.Context, actor Actor, cmd AllocateBudge
 	unitID, year, line, amountFen := cmd.UnitID, cmd.Year, cmd.Line, cmd.AmountFen
 	id := uow.NewID(actor, "aggregate")
 	pos, err := a.attempt(ctx, actor, "AllocateBudget", nil, func(w *uow.Work) (event.Metadata, error) {
-		unit, err := uow.LoadUnit(ctx, w, unitID)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, err := a.gate.Authorize(ctx, w, actor, access.PermBudgetsManage, unit)
+		unit, meta, err := a.authorizedAt(ctx, w, actor, access.PermBudgetsManage, unitID)
 		if err != nil {
 			return event.Metadata{}, err
 		}

@@ -125,12 +125,7 @@ func (a *App) careAt(ctx context.Context, w *uow.Work, actor Actor, employee uui
 	if living && emp.Erased() {
 		return nil, event.Metadata{}, org.ErrErased
 	}
-	unit, err := uow.LoadUnit(ctx, w, emp.UnitID())
-	if err != nil {
-		return nil, event.Metadata{}, err
-	}
-	meta, err := a.gate.Authorize(ctx, w, actor, access.PermCareManage, unit)
-	return unit, meta, err
+	return a.authorizedAt(ctx, w, actor, access.PermCareManage, emp.UnitID())
 }
 
 // sealNote seals an optional note about employee under their key; ""

@@ -32,11 +32,7 @@ func (a *App) RegisterEmployee(ctx context.Context, actor Actor, cmd RegisterEmp
 	}
 	id := uow.NewID(actor, "aggregate")
 	pos, err := a.attempt(ctx, actor, "RegisterEmployee", nil, func(w *uow.Work) (event.Metadata, error) {
-		unit, err := uow.LoadUnit(ctx, w, cmd.UnitID)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, err := a.gate.Authorize(ctx, w, actor, access.PermEmployeesRegister, unit)
+		unit, meta, err := a.authorizedAt(ctx, w, actor, access.PermEmployeesRegister, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -97,11 +93,7 @@ func (a *App) EraseEmployee(ctx context.Context, actor Actor, cmd EraseEmployee)
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		unit, err := uow.LoadUnit(ctx, w, emp.UnitID())
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, err := a.gate.Authorize(ctx, w, actor, access.PermEmployeesErase, unit)
+		unit, meta, err := a.authorizedAt(ctx, w, actor, access.PermEmployeesErase, emp.UnitID())
 		if err != nil {
 			return event.Metadata{}, err
 		}

@@ -43,11 +43,7 @@ func (a *App) ConfigureFlow(ctx context.Context, actor Actor, cmd ConfigureFlow)
 	unitID, category, steps, ifMatchVersion := cmd.UnitID, cmd.Category, cmd.Steps, cmd.IfMatch
 	var version int64
 	pos, err := a.attempt(ctx, actor, "ConfigureFlow", nil, func(w *uow.Work) (event.Metadata, error) {
-		unit, err := uow.LoadUnit(ctx, w, unitID)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, err := a.gate.Authorize(ctx, w, actor, access.PermOrgManage, unit)
+		unit, meta, err := a.authorizedAt(ctx, w, actor, access.PermOrgManage, unitID)
 		if err != nil {
 			return event.Metadata{}, err
 		}

@@ -140,11 +140,7 @@ func (a *App) settlePayment(ctx context.Context, actor Actor, command string, pa
 		if _, err := uow.LoadPayment(ctx, w, paymentID); err != nil {
 			return event.Metadata{}, err
 		}
-		unit, err := uow.LoadUnit(ctx, w, c.UnitID())
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, err := a.gate.Authorize(ctx, w, actor, access.PermBudgetsManage, unit)
+		_, meta, err := a.authorizedAt(ctx, w, actor, access.PermBudgetsManage, c.UnitID())
 		if err != nil {
 			return event.Metadata{}, err
 		}

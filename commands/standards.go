@@ -103,11 +103,7 @@ func (a *App) ReviseStandard(ctx context.Context, actor Actor, cmd ReviseStandar
 			return event.Metadata{}, err
 		}
 		ownerID := st.Current().OwnerUnitID
-		owner, err := uow.LoadUnit(ctx, w, ownerID)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, err := a.gate.Authorize(ctx, w, actor, access.PermCatalogueManage, owner)
+		_, meta, err := a.authorizedAt(ctx, w, actor, access.PermCatalogueManage, ownerID)
 		if err != nil {
 			return event.Metadata{}, err
 		}

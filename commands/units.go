@@ -202,13 +202,24 @@ func (e *staleError) Is(target error) bool { return target == fault.ErrConflict 
 // unitToManage loads a unit for a change that needs org.manage there, on
 // the version the caller saw (If-Match; 0: any).
 func (a *App) unitToManage(ctx context.Context, w *uow.Work, actor Actor, id uuid.UUID, version int64) (*org.Unit, event.Metadata, error) {
-	unit, err := uow.LoadUnit(ctx, w, id)
-	if err != nil {
-		return nil, event.Metadata{}, err
-	}
-	meta, err := a.gate.Authorize(ctx, w, actor, access.PermOrgManage, unit)
+	unit, meta, err := a.authorizedAt(ctx, w, actor, access.PermOrgManage, id)
 	if err != nil {
 		return nil, event.Metadata{}, err
 	}
 	return unit, meta, ifMatch(version, unit.Stream(), unit.Version())
+}
+
+// authorizedAt loads unit id and authorises actor for perm there, the
+// opening of every command that acts at one unit. It returns the unit and
+// the metadata the command's events carry.
+func (a *App) authorizedAt(ctx context.Context, w *uow.Work, actor Actor, perm access.Permission, id uuid.UUID) (*org.Unit, event.Metadata, error) {
+	unit, err := uow.LoadUnit(ctx, w, id)
+	if err != nil {
+		return nil, event.Metadata{}, err
+	}
+	meta, err := a.gate.Authorize(ctx, w, actor, perm, unit)
+	if err != nil {
+		return nil, event.Metadata{}, err
+	}
+	return unit, meta, nil
 }

@@ -39,11 +39,7 @@ type RegisterVisit struct {
 func (a *App) RegisterVisit(ctx context.Context, actor Actor, cmd RegisterVisit) (uuid.UUID, Written, error) {
 	id := uow.NewID(actor, "aggregate")
 	pos, err := a.attempt(ctx, actor, "RegisterVisit", nil, func(w *uow.Work) (event.Metadata, error) {
-		unit, err := uow.LoadUnit(ctx, w, cmd.UnitID)
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, err := a.gate.Authorize(ctx, w, actor, access.PermVisitsRegister, unit)
+		unit, meta, err := a.authorizedAt(ctx, w, actor, access.PermVisitsRegister, cmd.UnitID)
 		if err != nil {
 			return event.Metadata{}, err
 		}
@@ -97,11 +93,7 @@ func (a *App) CorrectVisit(ctx context.Context, actor Actor, cmd CorrectVisit) (
 		if err != nil {
 			return event.Metadata{}, err
 		}
-		unit, err := uow.LoadUnit(ctx, w, v.UnitID())
-		if err != nil {
-			return event.Metadata{}, err
-		}
-		meta, err := a.gate.Authorize(ctx, w, actor, access.PermVisitsRegister, unit)
+		unit, meta, err := a.authorizedAt(ctx, w, actor, access.PermVisitsRegister, v.UnitID())
 		if err != nil {
 			return event.Metadata{}, err
 		}
