@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +26,17 @@ the end; without, in a temporary directory with the embedded store.
 
 // runBench runs "bench append".
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if f := os.Getenv("AIDTRAIL_CPUPROFILE"); f != "" {
+		out, err := os.Create(f)
+		if err != nil {
+			return err
+		}
+		defer out.Close()
+		if err := pprof.StartCPUProfile(out); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if len(args) > 0 && args[0] == "cases" {
 		return runBenchCases(ctx, args[1:], stdout, stderr)
 	}

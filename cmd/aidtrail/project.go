@@ -90,18 +90,23 @@ func runRebuild(ctx context.Context, args []string, env environment, stdout, std
 		return err
 	}
 	defer cleanup()
+	var ps []projections.Projection
 	for _, name := range chosen {
-		start, last := time.Now(), time.Now()
-		gen, err := projections.Rebuild(ctx, db.tables, db.events, projections.All()[slices.Index(names(), name)], func(pos int64, events int) {
-			if time.Since(last) > 2*time.Second {
-				last = time.Now()
-				log.Info("rebuilding", "projection", name, "position", pos, "events", events)
-			}
-		})
-		if err != nil {
-			return err
+		ps = append(ps, projections.All()[slices.Index(names(), name)])
+	}
+	// One pass over the log feeds every chosen projection.
+	start, last := time.Now(), time.Now()
+	gens, err := projections.RebuildAll(ctx, db.tables, db.events, ps, func(pos int64, events int) {
+		if time.Since(last) > 2*time.Second {
+			last = time.Now()
+			log.Info("rebuilding", "projections", chosen, "position", pos, "events", events)
 		}
-		fmt.Fprintf(stdout, "projection %s rebuilt as generation %d in %s\n", name, gen, time.Since(start).Round(time.Millisecond))
+	})
+	if err != nil {
+		return err
+	}
+	for i, name := range chosen {
+		fmt.Fprintf(stdout, "projection %s rebuilt as generation %d in %s\n", name, gens[i], time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }

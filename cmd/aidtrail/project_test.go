@@ -133,7 +133,7 @@ func TestBenchProjectionsSmall(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, logs.String())
 	}
-	for _, want := range []string{"generated events=", "read global order:", "rebuild cases", "rebuild all",
+	for _, want := range []string{"generated events=", "read global order:", "rebuild cases", "rebuild all (one pass)",
 		"lag at ", "case list pages", "statistics queries"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
