@@ -1,13 +1,10 @@
 package httpapi
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 
 	"aidtrail/commands/query"
 	"aidtrail/domain/payment"
@@ -71,7 +68,8 @@ func (a *api) getProfile(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// writeProfile downloads the profile as CSV or a one-sheet workbook.
+// writeProfile downloads the profile as CSV or a one-sheet workbook
+// (writeTable), under Chinese headers.
 func writeProfile(w http.ResponseWriter, format string, dims []string, rows []query.ProfileRow) error {
 	cols := append(slices.Clone(dims), "employees", "cases", "approved_fen", "paid_fen")
 	table := [][]string{make([]string, len(cols))}
@@ -86,31 +84,5 @@ func writeProfile(w http.ResponseWriter, format string, dims []string, rows []qu
 		cells = append(cells, fmt.Sprint(row.Employees), fmt.Sprint(row.Cases), yuan(row.ApprovedFen), yuan(row.PaidFen))
 		table = append(table, cells)
 	}
-	if format == "csv" {
-		w.Header().Set("Content-Type", contentTypeCSV)
-		w.Header().Set("Content-Disposition", `attachment; filename="profile.csv"`)
-		cw := csv.NewWriter(w)
-		if err := cw.WriteAll(table); err != nil {
-			return err
-		}
-		return cw.Error()
-	}
-	f := excelize.NewFile()
-	defer f.Close()
-	for i, cells := range table {
-		row := make([]any, len(cells))
-		for j, c := range cells {
-			row[j] = c
-		}
-		cell, err := excelize.CoordinatesToCellName(1, i+1)
-		if err != nil {
-			return err
-		}
-		if err := f.SetSheetRow("Sheet1", cell, &row); err != nil {
-			return err
-		}
-	}
-	w.Header().Set("Content-Type", contentTypeXLSX)
-	w.Header().Set("Content-Disposition", `attachment; filename="profile.xlsx"`)
-	return f.Write(w)
+	return writeTable(w, format, "profile", table)
 }
