@@ -94,7 +94,7 @@ func OpenAccount(id uuid.UUID, login, name string, employeeID *uuid.UUID) (*Acco
 	if employeeID != nil && *employeeID == uuid.Nil {
 		return nil, invalid("employee_id", "must not be the nil id")
 	}
-	a := &Account{id: id}
+	a := &Account{id: id, Root: agg.OpenedBy(TypeAccountOpened)}
 	p := AccountOpened{AccountID: id, Login: login, Name: name, EmployeeID: employeeID}
 	if err := agg.Record(&a.Root, a.apply, TypeAccountOpened, p); err != nil {
 		return nil, err

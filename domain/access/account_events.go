@@ -67,7 +67,7 @@ type AccountClosed struct {
 // apply, of an unknown type included, is a *fault.HistoryError (fault.ErrHistory).
 // Replaying checks the structure the state needs, not today's input rules.
 func LoadAccount(id uuid.UUID, history []event.Recorded) (*Account, error) {
-	a := &Account{id: id}
+	a := &Account{id: id, Root: agg.OpenedBy(TypeAccountOpened)}
 	return agg.Load(a, AccountStream(id), history, a.apply)
 }
 
@@ -75,15 +75,9 @@ func LoadAccount(id uuid.UUID, history []event.Recorded) (*Account, error) {
 // alike; it changes nothing when it fails.
 func (a *Account) apply(typ string, data json.RawMessage) error {
 	s := &a.s
-	if typ != TypeAccountOpened && !s.opened {
-		return errNotStarted
-	}
 	switch typ {
 	case TypeAccountOpened:
 		return agg.On(data, func(p AccountOpened) error {
-			if s.opened {
-				return errors.New("account opened twice")
-			}
 			if p.AccountID != a.id {
 				return fmt.Errorf("account_id %s is not the stream's account", p.AccountID)
 			}

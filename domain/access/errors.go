@@ -81,6 +81,3 @@ func (e *ActivePositionsError) Error() string {
 
 // Unwrap returns ErrPositionsActive.
 func (e *ActivePositionsError) Unwrap() error { return ErrPositionsActive }
-
-// errNotStarted: a stream whose first event does not create the aggregate.
-var errNotStarted = errors.New("the stream's first event must be account.opened")

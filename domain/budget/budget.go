@@ -49,7 +49,6 @@ type Budget struct {
 }
 
 type state struct {
-	started   bool
 	unit      uuid.UUID
 	year      int
 	line      string
@@ -93,7 +92,7 @@ func Allocate(id, unit uuid.UUID, year int, line string, amountFen int64) (*Budg
 	if err := checkAmount(amountFen); err != nil {
 		return nil, err
 	}
-	b := &Budget{id: id}
+	b := &Budget{id: id, Root: agg.OpenedBy(TypeAllocated)}
 	err := agg.Record(&b.Root, b.apply, TypeAllocated, Allocated{BudgetID: id, UnitID: unit, Year: year, Line: line, AmountFen: amountFen})
 	if err != nil {
 		return nil, err

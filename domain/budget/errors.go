@@ -64,6 +64,3 @@ func (e *ReservationError) Error() string {
 
 // Unwrap returns ErrNotReserved.
 func (e *ReservationError) Unwrap() error { return ErrNotReserved }
-
-// errNotStarted: a stream whose first event does not create the aggregate.
-var errNotStarted = errors.New("the stream's first event must be budget.allocated")

@@ -73,7 +73,7 @@ type Spent struct {
 // covering what is spent or released, reserved + spent ≤ allocated), so a
 // budget rebuilt from any history still holds the package's invariant.
 func LoadBudget(id uuid.UUID, history []event.Recorded) (*Budget, error) {
-	b := &Budget{id: id}
+	b := &Budget{id: id, Root: agg.OpenedBy(TypeAllocated)}
 	return agg.Load(b, Stream(id), history, b.apply)
 }
 
@@ -89,22 +89,16 @@ func positive(fen int64) error {
 // when it fails.
 func (b *Budget) apply(typ string, data json.RawMessage) error {
 	s := &b.s
-	if typ != TypeAllocated && !s.started {
-		return errNotStarted
-	}
 	switch typ {
 	case TypeAllocated:
 		return agg.On(data, func(p Allocated) error {
-			if s.started {
-				return errors.New("budget allocated twice")
-			}
 			if p.BudgetID != b.id || p.UnitID == uuid.Nil {
 				return errors.New("budget_id is not the stream's budget, or unit_id is nil")
 			}
 			if err := errors.Join(checkYear(p.Year), checkLine(p.Line), positive(p.AmountFen)); err != nil {
 				return err
 			}
-			*s = state{started: true, unit: p.UnitID, year: p.Year, line: p.Line, allocated: p.AmountFen,
+			*s = state{unit: p.UnitID, year: p.Year, line: p.Line, allocated: p.AmountFen,
 				reservedFor: map[uuid.UUID]int64{}, spentFor: map[uuid.UUID]int64{}, payments: map[uuid.UUID]spending{}}
 			return nil
 		})

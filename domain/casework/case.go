@@ -93,7 +93,6 @@ type Case struct {
 }
 
 type caseState struct {
-	opened    bool
 	o         CaseOpened
 	status    Status
 	documents []Document
@@ -181,7 +180,7 @@ func Open(p OpenParams) (*Case, error) {
 		return nil, err
 	}
 	onBehalf := p.EmployeeAccountID == nil || *p.EmployeeAccountID != p.OpenedBy
-	c := &Case{id: p.CaseID}
+	c := &Case{id: p.CaseID, Root: agg.OpenedBy(TypeCaseOpened)}
 	return c, agg.Record(&c.Root, c.apply, TypeCaseOpened, CaseOpened{
 		CaseID: p.CaseID, EmployeeID: p.EmployeeID, EmployeeAccountID: p.EmployeeAccountID, UnitID: p.UnitID,
 		Beneficiary: p.Beneficiary, StandardCode: p.StandardCode, Category: p.Category, Causes: causes,

@@ -18,7 +18,7 @@ import (
 // a payment confirmed was instructed, a resubmission keeps the first
 // submission's terms), not today's business rules: history is fact.
 func LoadCase(id uuid.UUID, history []event.Recorded) (*Case, error) {
-	c := &Case{id: id}
+	c := &Case{id: id, Root: agg.OpenedBy(TypeCaseOpened)}
 	return agg.Load(c, CaseStream(id), history, c.apply)
 }
 
@@ -27,19 +27,13 @@ func LoadCase(id uuid.UUID, history []event.Recorded) (*Case, error) {
 // when it fails: every check comes before the first write.
 func (c *Case) apply(typ string, data json.RawMessage) error {
 	s := &c.s
-	if typ != TypeCaseOpened && !s.opened {
-		return errNotStarted
-	}
 	switch typ {
 	case TypeCaseOpened:
 		return agg.On(data, func(p CaseOpened) error {
-			switch {
-			case s.opened:
-				return errors.New("case opened twice")
-			case p.CaseID != c.id:
+			if p.CaseID != c.id {
 				return fmt.Errorf("case_id %s is not the stream's case", p.CaseID)
 			}
-			c.s = caseState{opened: true, o: p, status: StatusDraft, amount: p.RequestedFen,
+			c.s = caseState{o: p, status: StatusDraft, amount: p.RequestedFen,
 				decided: map[uuid.UUID]string{}, pending: map[uuid.UUID]int64{}, settled: map[uuid.UUID]bool{}}
 			return nil
 		})

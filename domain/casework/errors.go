@@ -110,6 +110,3 @@ func (e *MissingDocumentsError) Error() string {
 func (e *MissingDocumentsError) Unwrap() []error {
 	return []error{ErrMissingDocuments, &fault.ValidationError{Field: "documents", Reason: "missing " + strings.Join(e.Kinds, ", ")}}
 }
-
-// errNotStarted: a stream whose first event does not create the aggregate.
-var errNotStarted = errors.New("the stream's first event must create the aggregate")

@@ -30,7 +30,6 @@ type Employee struct {
 }
 
 type employeeState struct {
-	registered  bool
 	unit        uuid.UUID
 	personal    Personal
 	erased      bool
@@ -112,7 +111,7 @@ func Register(id uuid.UUID, unit *Unit, p Personal, now time.Time) (*Employee, e
 	if err := p.check(now); err != nil {
 		return nil, err
 	}
-	e := &Employee{id: id}
+	e := &Employee{id: id, Root: agg.OpenedBy(TypeEmployeeRegistered)}
 	err := agg.Record(&e.Root, e.apply, TypeEmployeeRegistered, EmployeeRegistered{
 		EmployeeID: id, UnitID: unit.id, Name: p.Name, IDNumber: p.IDNumber,
 		Phone: p.Phone, BankAccount: p.BankAccount, Family: agg.NonNil(p.Family),

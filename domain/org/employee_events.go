@@ -58,7 +58,7 @@ type EmployeeErased struct {
 // version 1. An empty history is event.ErrNotFound; an event it cannot
 // apply, of an unknown type included, is a *fault.HistoryError (fault.ErrHistory).
 func LoadEmployee(id uuid.UUID, history []event.Recorded) (*Employee, error) {
-	e := &Employee{id: id}
+	e := &Employee{id: id, Root: agg.OpenedBy(TypeEmployeeRegistered)}
 	return agg.Load(e, EmployeeStream(id), history, e.apply)
 }
 
@@ -66,19 +66,13 @@ func LoadEmployee(id uuid.UUID, history []event.Recorded) (*Employee, error) {
 // alike; it changes nothing when it fails.
 func (e *Employee) apply(typ string, data json.RawMessage) error {
 	s := &e.s
-	if typ != TypeEmployeeRegistered && !s.registered {
-		return errNotStarted
-	}
 	switch typ {
 	case TypeEmployeeRegistered:
 		return agg.On(data, func(p EmployeeRegistered) error {
-			if s.registered {
-				return errors.New("employee registered twice")
-			}
 			if p.EmployeeID != e.id || p.UnitID == uuid.Nil {
 				return errors.New("employee_id is not the stream's employee, or unit_id is nil")
 			}
-			*s = employeeState{registered: true, unit: p.UnitID, personal: Personal{
+			*s = employeeState{unit: p.UnitID, personal: Personal{
 				Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone, BankAccount: p.BankAccount,
 				Family: agg.NonNil(p.Family),
 			}}

@@ -75,6 +75,3 @@ func (e *NotEmptyError) Error() string {
 
 // Unwrap returns ErrNotEmpty.
 func (e *NotEmptyError) Unwrap() error { return ErrNotEmpty }
-
-// errNotStarted: a stream whose first event does not create the aggregate.
-var errNotStarted = errors.New("the stream's first event must create the aggregate")

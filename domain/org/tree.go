@@ -48,7 +48,7 @@ func Establish(id uuid.UUID, name, code string, level Level, parent *Unit) (*Uni
 		p.ParentID = &parent.id
 		p.Path = append(slices.Clone(parent.s.path), parent.id)
 	}
-	u := &Unit{id: id}
+	u := &Unit{id: id, Root: agg.OpenedBy(TypeUnitEstablished)}
 	if err := agg.Record(&u.Root, u.apply, TypeUnitEstablished, p); err != nil {
 		return nil, err
 	}

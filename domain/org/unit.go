@@ -42,7 +42,6 @@ type Unit struct {
 }
 
 type unitState struct {
-	established bool
 	name, code  string
 	level       Level
 	parent      uuid.UUID          // uuid.Nil for the root

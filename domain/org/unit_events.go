@@ -95,7 +95,7 @@ type UnitClosed struct {
 // only the structure the state needs, not today's business rules: history
 // is fact, and rules may tighten after it was written.
 func LoadUnit(id uuid.UUID, history []event.Recorded) (*Unit, error) {
-	u := &Unit{id: id}
+	u := &Unit{id: id, Root: agg.OpenedBy(TypeUnitEstablished)}
 	return agg.Load(u, UnitStream(id), history, u.apply)
 }
 
@@ -104,9 +104,6 @@ func LoadUnit(id uuid.UUID, history []event.Recorded) (*Unit, error) {
 // when it fails.
 func (u *Unit) apply(typ string, data json.RawMessage) error {
 	s := &u.s
-	if typ != TypeUnitEstablished && !s.established {
-		return errNotStarted
-	}
 	switch typ {
 	case TypeUnitEstablished:
 		return agg.On(data, u.applyEstablished)
@@ -157,9 +154,6 @@ func (u *Unit) apply(typ string, data json.RawMessage) error {
 }
 
 func (u *Unit) applyEstablished(p UnitEstablished) error {
-	if u.s.established {
-		return errors.New("unit established twice")
-	}
 	if p.UnitID != u.id {
 		return fmt.Errorf("unit_id %s is not the stream's unit", p.UnitID)
 	}
@@ -176,7 +170,7 @@ func (u *Unit) applyEstablished(p UnitEstablished) error {
 		return err
 	}
 	u.s = unitState{
-		established: true, name: p.Name, code: p.Code, level: p.Level,
+		name: p.Name, code: p.Code, level: p.Level,
 		parent: parent, path: agg.NonNil(p.Path),
 		children: map[uuid.UUID]bool{}, employees: map[uuid.UUID]bool{},
 	}

@@ -48,6 +48,3 @@ func (e *OverpayError) Error() string {
 
 // Is makes errors.Is(err, ErrOverpay) true.
 func (e *OverpayError) Is(target error) bool { return target == ErrOverpay }
-
-// errNotStarted: a stream whose first event does not create the aggregate.
-var errNotStarted = errors.New("the stream's first event must be payment.instructed")

@@ -50,7 +50,7 @@ type Failed struct {
 // Replaying checks the structure the state needs (ids, a positive amount,
 // one outcome at most), not today's format rules: history is fact.
 func LoadPayment(id uuid.UUID, history []event.Recorded) (*Payment, error) {
-	p := &Payment{id: id}
+	p := &Payment{id: id, Root: agg.OpenedBy(TypeInstructed)}
 	return agg.Load(p, Stream(id), history, p.apply)
 }
 
@@ -59,15 +59,10 @@ func LoadPayment(id uuid.UUID, history []event.Recorded) (*Payment, error) {
 // when it fails.
 func (p *Payment) apply(typ string, data json.RawMessage) error {
 	s := &p.s
-	if typ != TypeInstructed && s.status == "" {
-		return errNotStarted
-	}
 	switch typ {
 	case TypeInstructed:
 		return agg.On(data, func(e Instructed) error {
 			switch {
-			case s.status != "":
-				return errors.New("payment instructed twice")
 			case e.PaymentID != p.id:
 				return errors.New("payment_id is not the stream's payment")
 			case e.CaseID == uuid.Nil || e.EmployeeID == uuid.Nil || e.BudgetID == uuid.Nil:

@@ -85,7 +85,7 @@ func Instruct(id uuid.UUID, in Instruction) (*Payment, error) {
 	if err := in.BankAccount.check("bank_account"); err != nil {
 		return nil, err
 	}
-	p := &Payment{id: id}
+	p := &Payment{id: id, Root: agg.OpenedBy(TypeInstructed)}
 	err := agg.Record(&p.Root, p.apply, TypeInstructed, Instructed{PaymentID: id, CaseID: in.CaseID, EmployeeID: in.EmployeeID,
 		BudgetID: in.BudgetID, AmountFen: in.AmountFen, BankAccount: in.BankAccount})
 	if err != nil {

@@ -49,7 +49,7 @@ type Corrected struct {
 // An empty history is event.ErrNotFound; an event it cannot apply, of an
 // unknown type included, is a *fault.HistoryError.
 func Load(id uuid.UUID, history []event.Recorded) (*Visit, error) {
-	v := &Visit{id: id}
+	v := &Visit{id: id, Root: agg.OpenedBy(TypeRegistered)}
 	return agg.Load(v, Stream(id), history, v.apply)
 }
 
@@ -60,15 +60,9 @@ func Load(id uuid.UUID, history []event.Recorded) (*Visit, error) {
 // recorded.
 func (v *Visit) apply(typ string, data json.RawMessage) error {
 	s := &v.s
-	if typ != TypeRegistered && !s.started {
-		return errors.New("the stream's first event must be visit.registered")
-	}
 	switch typ {
 	case TypeRegistered:
 		return agg.On(data, func(p Registered) error {
-			if s.started {
-				return errors.New("visit registered twice")
-			}
 			if p.VisitID != v.id || p.UnitID == uuid.Nil || p.BudgetID == uuid.Nil {
 				return errors.New("visit_id is not the stream's visit, or unit_id or budget_id is nil")
 			}
@@ -76,7 +70,7 @@ func (v *Visit) apply(typ string, data json.RawMessage) error {
 			if err != nil {
 				return err
 			}
-			*s = state{started: true, unit: p.UnitID, budget: p.BudgetID, details: d, total: p.TotalFen}
+			*s = state{unit: p.UnitID, budget: p.BudgetID, details: d, total: p.TotalFen}
 			return nil
 		})
 	case TypeCorrected:

@@ -48,7 +48,6 @@ type Visit struct {
 }
 
 type state struct {
-	started bool
 	unit    uuid.UUID
 	budget  uuid.UUID
 	details Details
@@ -72,7 +71,7 @@ func Register(id, unit, budgetID uuid.UUID, d Details, now time.Time) (*Visit, e
 	if err != nil {
 		return nil, err
 	}
-	v := &Visit{id: id}
+	v := &Visit{id: id, Root: agg.OpenedBy(TypeRegistered)}
 	err = agg.Record(&v.Root, v.apply, TypeRegistered, Registered{VisitID: id, UnitID: unit, BudgetID: budgetID,
 		Details: d, TotalFen: d.TotalFen()})
 	if err != nil {

@@ -24,6 +24,28 @@ type Apply func(typ string, data json.RawMessage) error
 type Root struct {
 	version int64
 	changes []event.Event
+	opening string // see OpenedBy
+}
+
+// OpenedBy returns the Root of an aggregate whose stream opens with an
+// event of type opening, the event that creates it: recording or
+// replaying any other type first, or opening a second time, is refused
+// before the aggregate's apply sees the event. An aggregate with no such
+// event embeds the zero Root.
+func OpenedBy(opening string) Root { return Root{opening: opening} }
+
+// applyNext applies the event that follows those r holds, once the rule
+// OpenedBy sets admits its type.
+func (r *Root) applyNext(apply Apply, typ string, data json.RawMessage) error {
+	if r.opening != "" {
+		switch first := r.version == 0 && len(r.changes) == 0; {
+		case first && typ != r.opening:
+			return fmt.Errorf("the stream's first event must be %s", r.opening)
+		case !first && typ == r.opening:
+			return fmt.Errorf("%s after the stream's first event", typ)
+		}
+	}
+	return apply(typ, data)
 }
 
 // Version returns the stream version the aggregate was loaded at, 0 for one
@@ -47,7 +69,7 @@ func Record(r *Root, apply Apply, typ string, payload any) error {
 	if err != nil {
 		return err
 	}
-	if err := apply(typ, e.Data); err != nil {
+	if err := r.applyNext(apply, typ, e.Data); err != nil {
 		return fmt.Errorf("apply %s: %w", typ, err)
 	}
 	r.changes = append(r.changes, e)
@@ -91,7 +113,7 @@ func Continue(r *Root, stream string, more []event.Recorded, apply Apply) error 
 		case rec.Version != r.version+1:
 			return fail(fmt.Errorf("expected version %d: history must be whole and in order", r.version+1))
 		}
-		if err := apply(rec.Type, rec.Data); err != nil {
+		if err := r.applyNext(apply, rec.Type, rec.Data); err != nil {
 			return fail(err)
 		}
 		r.version = rec.Version
