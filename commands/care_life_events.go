@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -308,45 +307,31 @@ func importStreams(rows []LifeEventRow) []string {
 // at a time, by row number; rows without details, or whose employee id
 // does not parse, have none.
 func (a *App) sealDetails(ctx context.Context, rows []LifeEventRow) (map[int]string, error) {
-	out := make(map[int]string, len(rows))
-	var mu sync.Mutex
-	next := make(chan LifeEventRow)
-	errs := make(chan error, 8)
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Go(func() {
-			for row := range next {
-				id, _ := uuid.Parse(strings.TrimSpace(row.EmployeeID))
-				sealed, err := a.keyring.Seal(ctx, id, row.Details)
-				if err != nil {
-					errs <- err
-					return
-				}
-				mu.Lock()
-				out[row.Row] = sealed
-				mu.Unlock()
-			}
-		})
+	type detail struct {
+		row      int
+		employee uuid.UUID
+		text     string
 	}
-	var err error
-feed:
+	var details []detail
 	for _, row := range rows {
-		if _, perr := uuid.Parse(strings.TrimSpace(row.EmployeeID)); row.Details == "" || perr != nil {
-			continue
-		}
-		select {
-		case next <- row:
-		case err = <-errs:
-			break feed
+		if id, err := uuid.Parse(strings.TrimSpace(row.EmployeeID)); row.Details != "" && err == nil {
+			details = append(details, detail{row.Row, id, row.Details})
 		}
 	}
-	close(next)
-	wg.Wait()
-	close(errs)
+	sealed := make([]string, len(details))
+	err := uow.Parallel(len(details), 8, func(i int) error {
+		var err error
+		sealed[i], err = a.keyring.Seal(ctx, details[i].employee, details[i].text)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	return out, <-errs
+	out := make(map[int]string, len(details))
+	for i, d := range details {
+		out[d.row] = sealed[i]
+	}
+	return out, nil
 }
 
 // employee loads the employee of a row, authorises the actor at their unit

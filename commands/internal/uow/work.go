@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"maps"
-	"sync"
 
 	"aidtrail/domain/event"
 )
@@ -84,37 +83,15 @@ func (w *Work) Load(ctx context.Context, stream string) ([]event.Recorded, error
 // Seed hands the histories to its Work.
 func ReadStreams(ctx context.Context, store EventStore, streams []string, workers int) (map[string][]event.Recorded, error) {
 	histories := make([][]event.Recorded, len(streams))
-	next := make(chan int)
-	errs := make(chan error, workers)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				h, err := store.ReadStream(ctx, streams[i], 1)
-				if err != nil && !errors.Is(err, event.ErrNotFound) {
-					errs <- err
-					return
-				}
-				histories[i] = h
-			}
-		})
-	}
-	var err error
-feed:
-	for i := range streams {
-		select {
-		case next <- i:
-		case err = <-errs:
-			break feed
+	err := Parallel(len(streams), workers, func(i int) error {
+		h, err := store.ReadStream(ctx, streams[i], 1)
+		if err != nil && !errors.Is(err, event.ErrNotFound) {
+			return err
 		}
-	}
-	close(next)
-	wg.Wait()
-	close(errs)
+		histories[i] = h
+		return nil
+	})
 	if err != nil {
-		return nil, err
-	}
-	if err := <-errs; err != nil {
 		return nil, err
 	}
 	out := make(map[string][]event.Recorded, len(streams))
