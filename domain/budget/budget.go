@@ -159,14 +159,8 @@ func (b *Budget) Increase(amountFen int64, reason string) error {
 // the amount added to it. Errors: *fault.ValidationError on case_id or
 // amount_fen, *ExceededError when the amount is above Available.
 func (b *Budget) Reserve(caseID uuid.UUID, amountFen int64) error {
-	if caseID == uuid.Nil {
-		return invalid("case_id", "is required")
-	}
-	if err := checkAmount(amountFen); err != nil {
+	if err := b.checkClaim("case_id", caseID, amountFen); err != nil {
 		return err
-	}
-	if avail := b.Available(); amountFen > avail {
-		return &ExceededError{Available: avail, Requested: amountFen}
 	}
 	return agg.Record(&b.Root, b.apply, TypeReserved, Reserved{CaseID: caseID, AmountFen: amountFen})
 }
@@ -181,13 +175,7 @@ func (b *Budget) Reserve(caseID uuid.UUID, amountFen int64) error {
 // payments spent through the SpendingStream; the caller releases at most
 // the reservation less that.
 func (b *Budget) Release(caseID uuid.UUID, amountFen int64, reason string) error {
-	if caseID == uuid.Nil {
-		return invalid("case_id", "is required")
-	}
-	if err := checkAmount(amountFen); err != nil {
-		return err
-	}
-	reason, err := cleanReason(reason)
+	reason, err := checkReturn("case_id", caseID, amountFen, reason)
 	if err != nil {
 		return err
 	}

@@ -45,14 +45,8 @@ func (b *Budget) ChargedFor(visitID uuid.UUID) int64 { return b.s.chargedFor[vis
 // *fault.ValidationError on visit_id or amount_fen, *ExceededError when
 // the amount is above Available.
 func (b *Budget) Charge(visitID uuid.UUID, amountFen int64) error {
-	if visitID == uuid.Nil {
-		return invalid("visit_id", "is required")
-	}
-	if err := checkAmount(amountFen); err != nil {
+	if err := b.checkClaim("visit_id", visitID, amountFen); err != nil {
 		return err
-	}
-	if avail := b.Available(); amountFen > avail {
-		return &ExceededError{Available: avail, Requested: amountFen}
 	}
 	return agg.Record(&b.Root, b.apply, TypeCharged, Charged{VisitID: visitID, AmountFen: amountFen})
 }
@@ -62,13 +56,7 @@ func (b *Budget) Charge(visitID uuid.UUID, amountFen int64) error {
 // *fault.ValidationError, and ErrNotCharged when the visit's charges less
 // its refunds are below the amount.
 func (b *Budget) Refund(visitID uuid.UUID, amountFen int64, reason string) error {
-	if visitID == uuid.Nil {
-		return invalid("visit_id", "is required")
-	}
-	if err := checkAmount(amountFen); err != nil {
-		return err
-	}
-	reason, err := cleanReason(reason)
+	reason, err := checkReturn("visit_id", visitID, amountFen, reason)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,10 @@
 package budget
 
-import "aidtrail/domain/internal/text"
+import (
+	"github.com/google/uuid"
+
+	"aidtrail/domain/internal/text"
+)
 
 // Limits of what a budget accepts.
 const (
@@ -46,3 +50,32 @@ func checkLine(line string) error {
 // and checks it. Line breaks and tabs are allowed; other control characters
 // are not.
 func cleanReason(s string) (string, error) { return text.CleanReason(s, MaxReasonRunes, true) }
+
+// checkClaim checks what Reserve and Charge take from the budget: the id
+// of the case or visit (field names it), a valid amount, and no more than
+// is Available (else an *ExceededError).
+func (b *Budget) checkClaim(field string, id uuid.UUID, amountFen int64) error {
+	if id == uuid.Nil {
+		return invalid(field, "is required")
+	}
+	if err := checkAmount(amountFen); err != nil {
+		return err
+	}
+	if avail := b.Available(); amountFen > avail {
+		return &ExceededError{Available: avail, Requested: amountFen}
+	}
+	return nil
+}
+
+// checkReturn checks what Release and Refund give back to the budget: the
+// id of the case or visit (field names it), a valid amount and a reason,
+// which it returns cleaned.
+func checkReturn(field string, id uuid.UUID, amountFen int64, reason string) (string, error) {
+	if id == uuid.Nil {
+		return "", invalid(field, "is required")
+	}
+	if err := checkAmount(amountFen); err != nil {
+		return "", err
+	}
+	return cleanReason(reason)
+}
