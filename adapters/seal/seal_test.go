@@ -38,7 +38,24 @@ type fixture struct {
 
 func newFixture(t *testing.T, kind string) *fixture {
 	t.Helper()
-	env := apptest.New(t, kind)
+	f := sealing(t, apptest.New(t, kind), kind)
+	f.append(t, 20)
+	f.gap = f.makeGap(t)
+	f.append(t, 20)
+	return f
+}
+
+// eachFixture runs test over a fresh fixture on every kind of store, each
+// in a parallel subtest.
+func eachFixture(t *testing.T, test func(t *testing.T, f *fixture)) {
+	t.Helper()
+	apptest.EachKind(t, func(t *testing.T, kind string) { test(t, newFixture(t, kind)) })
+}
+
+// sealing returns a fixture over env's history as it stands, with a fresh
+// key to seal and verify it.
+func sealing(t *testing.T, env *apptest.Env, kind string) *fixture {
+	t.Helper()
 	private, public, err := seal.NewKey()
 	if err != nil {
 		t.Fatal(err)
@@ -55,11 +72,7 @@ func newFixture(t *testing.T, kind string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{env: env, kind: kind, sealer: sealer, verifier: verifier, public: public}
-	f.append(t, 20)
-	f.gap = f.makeGap(t)
-	f.append(t, 20)
-	return f
+	return &fixture{env: env, kind: kind, sealer: sealer, verifier: verifier, public: public}
 }
 
 // append writes n events, one at a time, round the fixture's streams.
@@ -145,30 +158,26 @@ func (f *fixture) seal(t *testing.T) seal.Head {
 // An untampered store verifies, and keeps verifying as it grows.
 func TestSealedHistoryVerifies(t *testing.T) {
 	t.Parallel()
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newFixture(t, kind)
-			head := f.seal(t)
-			if head.Size != int64(len(f.pos)) || head.LastPosition != f.pos[len(f.pos)-1] {
-				t.Fatalf("head over %d events through %d; want %d through %d", head.Size, head.LastPosition, len(f.pos), f.pos[len(f.pos)-1])
-			}
-			r := f.verify(t)
-			if !r.OK || r.Events != int64(len(f.pos)) || r.SealedThrough != head.LastPosition {
-				t.Fatalf("verify: %+v", r)
-			}
-			f.append(t, 5)
-			if r := f.verify(t); !r.OK || r.Events != int64(len(f.pos)) || r.SealedThrough != head.LastPosition {
-				t.Fatalf("verify with events not sealed yet: %+v", r)
-			}
-			if again := f.seal(t); again.Size != int64(len(f.pos)) {
-				t.Fatalf("second head over %d events, want %d", again.Size, len(f.pos))
-			}
-			if r := f.verify(t); !r.OK {
-				t.Fatalf("verify after the second head: %+v", r)
-			}
-		})
-	}
+	eachFixture(t, func(t *testing.T, f *fixture) {
+		head := f.seal(t)
+		if head.Size != int64(len(f.pos)) || head.LastPosition != f.pos[len(f.pos)-1] {
+			t.Fatalf("head over %d events through %d; want %d through %d", head.Size, head.LastPosition, len(f.pos), f.pos[len(f.pos)-1])
+		}
+		r := f.verify(t)
+		if !r.OK || r.Events != int64(len(f.pos)) || r.SealedThrough != head.LastPosition {
+			t.Fatalf("verify: %+v", r)
+		}
+		f.append(t, 5)
+		if r := f.verify(t); !r.OK || r.Events != int64(len(f.pos)) || r.SealedThrough != head.LastPosition {
+			t.Fatalf("verify with events not sealed yet: %+v", r)
+		}
+		if again := f.seal(t); again.Size != int64(len(f.pos)) {
+			t.Fatalf("second head over %d events, want %d", again.Size, len(f.pos))
+		}
+		if r := f.verify(t); !r.OK {
+			t.Fatalf("verify after the second head: %+v", r)
+		}
+	})
 }
 
 // Tampering done directly with SQL is found, and the report names the
@@ -274,203 +283,178 @@ func TestTamperingIsFound(t *testing.T) {
 // head checks with the public key and the event alone.
 func TestProofsCheckWithThePublicKeyAlone(t *testing.T) {
 	t.Parallel()
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newFixture(t, kind)
-			saved := f.seal(t).Signed // what the auditor keeps
-			f.append(t, 1000)
-			f.seal(t)
+	eachFixture(t, func(t *testing.T, f *fixture) {
+		saved := f.seal(t).Signed // what the auditor keeps
+		f.append(t, 1000)
+		f.seal(t)
 
-			old, err := seal.OpenHead(saved, f.verifier)
+		old, err := seal.OpenHead(saved, f.verifier)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ext, err := seal.Consistency(t.Context(), f.env.DB, old.Size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		latest, err := seal.OpenHead(ext.Head.Signed, f.verifier)
+		if err != nil {
+			t.Fatalf("the latest head under the public key: %v", err)
+		}
+		if err := tlog.CheckTree(ext.Proof, latest.Size, latest.Root, old.Size, old.Root); err != nil {
+			t.Fatalf("the latest head does not extend the saved one: %v", err)
+		}
+		forged := old.Root
+		forged[0] ^= 1
+		if tlog.CheckTree(ext.Proof, latest.Size, latest.Root, old.Size, forged) == nil {
+			t.Fatal("the proof also extends a head the auditor never saw")
+		}
+
+		for _, i := range []int{0, 17, len(f.pos) - 1} {
+			recs, err := f.env.Store.ReadAll(t.Context(), f.pos[i]-1, 1)
+			if err != nil || len(recs) != 1 || recs[0].Position != f.pos[i] {
+				t.Fatalf("read position %d: %v", f.pos[i], err)
+			}
+			in, err := seal.Prove(t.Context(), f.env.DB, f.pos[i])
 			if err != nil {
 				t.Fatal(err)
 			}
-			ext, err := seal.Consistency(t.Context(), f.env.DB, old.Size)
+			head, err := seal.OpenHead(in.Head.Signed, f.verifier)
 			if err != nil {
 				t.Fatal(err)
 			}
-			latest, err := seal.OpenHead(ext.Head.Signed, f.verifier)
-			if err != nil {
-				t.Fatalf("the latest head under the public key: %v", err)
+			leaf := tlog.RecordHash(event.LeafBytes(recs[0]))
+			if leaf != tlog.Hash(event.LeafHash(recs[0])) {
+				t.Fatal("event.LeafHash is not the tree's leaf hash of the event")
 			}
-			if err := tlog.CheckTree(ext.Proof, latest.Size, latest.Root, old.Size, old.Root); err != nil {
-				t.Fatalf("the latest head does not extend the saved one: %v", err)
+			if err := tlog.CheckRecord(in.Proof, head.Size, head.Root, in.Leaf, leaf); err != nil {
+				t.Fatalf("inclusion of position %d: %v", f.pos[i], err)
 			}
-			forged := old.Root
-			forged[0] ^= 1
-			if tlog.CheckTree(ext.Proof, latest.Size, latest.Root, old.Size, forged) == nil {
-				t.Fatal("the proof also extends a head the auditor never saw")
+			recs[0].Data = json.RawMessage(`{"n":0}`)
+			if tlog.CheckRecord(in.Proof, head.Size, head.Root, in.Leaf, tlog.RecordHash(event.LeafBytes(recs[0]))) == nil {
+				t.Fatalf("the proof of position %d also holds for another payload", f.pos[i])
 			}
-
-			for _, i := range []int{0, 17, len(f.pos) - 1} {
-				recs, err := f.env.Store.ReadAll(t.Context(), f.pos[i]-1, 1)
-				if err != nil || len(recs) != 1 || recs[0].Position != f.pos[i] {
-					t.Fatalf("read position %d: %v", f.pos[i], err)
-				}
-				in, err := seal.Prove(t.Context(), f.env.DB, f.pos[i])
-				if err != nil {
-					t.Fatal(err)
-				}
-				head, err := seal.OpenHead(in.Head.Signed, f.verifier)
-				if err != nil {
-					t.Fatal(err)
-				}
-				leaf := tlog.RecordHash(event.LeafBytes(recs[0]))
-				if leaf != tlog.Hash(event.LeafHash(recs[0])) {
-					t.Fatal("event.LeafHash is not the tree's leaf hash of the event")
-				}
-				if err := tlog.CheckRecord(in.Proof, head.Size, head.Root, in.Leaf, leaf); err != nil {
-					t.Fatalf("inclusion of position %d: %v", f.pos[i], err)
-				}
-				recs[0].Data = json.RawMessage(`{"n":0}`)
-				if tlog.CheckRecord(in.Proof, head.Size, head.Root, in.Leaf, tlog.RecordHash(event.LeafBytes(recs[0]))) == nil {
-					t.Fatalf("the proof of position %d also holds for another payload", f.pos[i])
-				}
-			}
-			if _, err := seal.Prove(t.Context(), f.env.DB, f.gap); !errors.Is(err, seal.ErrNotSealed) {
-				t.Fatalf("proof of a position with no event: %v, want ErrNotSealed", err)
-			}
-		})
-	}
+		}
+		if _, err := seal.Prove(t.Context(), f.env.DB, f.gap); !errors.Is(err, seal.ErrNotSealed) {
+			t.Fatalf("proof of a position with no event: %v, want ErrNotSealed", err)
+		}
+	})
 }
 
 // Erasing a person deletes their key, not their events: the history they
 // are in still verifies, before and after a head that covers the erasure.
 func TestHistoryVerifiesAfterAnErasure(t *testing.T) {
 	t.Parallel()
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			o := orgkit.New(t, kind)
-			_, caseworker := o.SignUp(t, o.Admin, o.Root, access.RoleCaseworker)
-			emp, _, err := o.Env.App.RegisterEmployee(t.Context(), caseworker, commands.RegisterEmployee{
-				UnitID: o.Root, Name: "张伟", IDNumber: "11010519491231002X", Phone: "13800138000", BankAccount: "6222020200112233445",
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			f := &fixture{env: o.Env, kind: kind}
-			private, public, err := seal.NewKey()
-			if err != nil {
-				t.Fatal(err)
-			}
-			signer, _, err := seal.ParseKey(private)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f.verifier, err = note.NewVerifier(public); err != nil {
-				t.Fatal(err)
-			}
-			if f.sealer, err = seal.New(seal.Config{DB: o.Env.DB, Log: o.Env.Store, Signer: signer}); err != nil {
-				t.Fatal(err)
-			}
-			f.seal(t)
-			if _, err := o.Env.App.EraseEmployee(t.Context(), o.Admin, commands.EraseEmployee{EmployeeID: emp, Reason: "本人申请删除"}); err != nil {
-				t.Fatal(err)
-			}
-			if r := f.verify(t); !r.OK {
-				t.Fatalf("after the erasure: %+v", r)
-			}
-			f.seal(t)
-			if r := f.verify(t); !r.OK {
-				t.Fatalf("after a head over the erasure: %+v", r)
-			}
+	apptest.EachKind(t, func(t *testing.T, kind string) {
+		o := orgkit.New(t, kind)
+		_, caseworker := o.SignUp(t, o.Admin, o.Root, access.RoleCaseworker)
+		emp, _, err := o.Env.App.RegisterEmployee(t.Context(), caseworker, commands.RegisterEmployee{
+			UnitID: o.Root, Name: "张伟", IDNumber: "11010519491231002X", Phone: "13800138000", BankAccount: "6222020200112233445",
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := sealing(t, o.Env, kind)
+		f.seal(t)
+		if _, err := o.Env.App.EraseEmployee(t.Context(), o.Admin, commands.EraseEmployee{EmployeeID: emp, Reason: "本人申请删除"}); err != nil {
+			t.Fatal(err)
+		}
+		if r := f.verify(t); !r.OK {
+			t.Fatalf("after the erasure: %+v", r)
+		}
+		f.seal(t)
+		if r := f.verify(t); !r.OK {
+			t.Fatalf("after a head over the erasure: %+v", r)
+		}
+	})
 }
 
 // A bundle carried away verifies with the public key alone, whole or from
 // a position on, and a change made to it names the first bad position.
 func TestBundleVerifiesOffline(t *testing.T) {
 	t.Parallel()
-	for _, kind := range apptest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f := newFixture(t, kind)
-			first := f.seal(t).Size
-			f.append(t, 10)
-			f.seal(t)
-			f.append(t, 10)
-			f.seal(t) // three heads
+	eachFixture(t, func(t *testing.T, f *fixture) {
+		first := f.seal(t).Size
+		f.append(t, 10)
+		f.seal(t)
+		f.append(t, 10)
+		f.seal(t) // three heads
 
-			export := func(from int64) []string {
-				var b bytes.Buffer
-				if _, err := seal.WriteBundle(t.Context(), f.env.DB, f.env.Store, &b, from); err != nil {
+		export := func(from int64) []string {
+			var b bytes.Buffer
+			if _, err := seal.WriteBundle(t.Context(), f.env.DB, f.env.Store, &b, from); err != nil {
+				t.Fatal(err)
+			}
+			return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+		}
+		check := func(lines []string) seal.Report {
+			r, err := seal.VerifyBundle(strings.NewReader(strings.Join(lines, "\n")+"\n"), f.verifier)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		// line i+1 of a whole bundle is the event at f.pos[i]
+		changeData := func(lines []string, i int, fixLeaf bool) []string {
+			out := append([]string(nil), lines...)
+			var l map[string]any
+			if err := json.Unmarshal([]byte(out[i+1]), &l); err != nil {
+				t.Fatal(err)
+			}
+			ev := l["event"].(map[string]any)
+			ev["data"] = strings.Replace(ev["data"].(string), `"fen":`, `"fen":9`, 1)
+			if fixLeaf {
+				raw, _ := json.Marshal(ev)
+				var rec struct {
+					Position   int64          `json:"position"`
+					ID         uuid.UUID      `json:"id"`
+					Stream     string         `json:"stream"`
+					Version    int64          `json:"version"`
+					Type       string         `json:"type"`
+					Data       string         `json:"data"`
+					Metadata   event.Metadata `json:"metadata"`
+					RecordedAt time.Time      `json:"recorded_at"`
+				}
+				if err := json.Unmarshal(raw, &rec); err != nil {
 					t.Fatal(err)
 				}
-				return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+				h := event.LeafHash(event.Recorded{ID: rec.ID, Stream: rec.Stream, Version: rec.Version, Position: rec.Position,
+					Type: rec.Type, Data: json.RawMessage(rec.Data), Metadata: rec.Metadata, RecordedAt: rec.RecordedAt})
+				l["leaf_hash"] = base64.StdEncoding.EncodeToString(h[:])
 			}
-			check := func(lines []string) seal.Report {
-				r, err := seal.VerifyBundle(strings.NewReader(strings.Join(lines, "\n")+"\n"), f.verifier)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return r
-			}
-			// line i+1 of a whole bundle is the event at f.pos[i]
-			changeData := func(lines []string, i int, fixLeaf bool) []string {
-				out := append([]string(nil), lines...)
-				var l map[string]any
-				if err := json.Unmarshal([]byte(out[i+1]), &l); err != nil {
-					t.Fatal(err)
-				}
-				ev := l["event"].(map[string]any)
-				ev["data"] = strings.Replace(ev["data"].(string), `"fen":`, `"fen":9`, 1)
-				if fixLeaf {
-					raw, _ := json.Marshal(ev)
-					var rec struct {
-						Position   int64          `json:"position"`
-						ID         uuid.UUID      `json:"id"`
-						Stream     string         `json:"stream"`
-						Version    int64          `json:"version"`
-						Type       string         `json:"type"`
-						Data       string         `json:"data"`
-						Metadata   event.Metadata `json:"metadata"`
-						RecordedAt time.Time      `json:"recorded_at"`
-					}
-					if err := json.Unmarshal(raw, &rec); err != nil {
-						t.Fatal(err)
-					}
-					h := event.LeafHash(event.Recorded{ID: rec.ID, Stream: rec.Stream, Version: rec.Version, Position: rec.Position,
-						Type: rec.Type, Data: json.RawMessage(rec.Data), Metadata: rec.Metadata, RecordedAt: rec.RecordedAt})
-					l["leaf_hash"] = base64.StdEncoding.EncodeToString(h[:])
-				}
-				b, _ := json.Marshal(l)
-				out[i+1] = string(b)
-				return out
-			}
+			b, _ := json.Marshal(l)
+			out[i+1] = string(b)
+			return out
+		}
 
-			whole := export(0)
-			if r := check(whole); !r.OK || r.Events != int64(len(f.pos)) {
-				t.Fatalf("the whole bundle: %+v", r)
-			}
-			if r := check(changeData(whole, 12, false)); r.OK || r.FirstBadPosition != f.pos[12] {
-				t.Errorf("a payload changed in the bundle: %+v, want position %d", r, f.pos[12])
-			}
-			// The change hidden by a new leaf hash breaks the first head
-			// that covers it: it is named within that head's events.
-			if r := check(changeData(whole, 12, true)); r.OK || r.FirstBadPosition > f.pos[12] || !strings.Contains(r.Problem, "do not hash") {
-				t.Errorf("a payload changed with its leaf hash: %+v", r)
-			}
-			if r := check(changeData(whole, 45, true)); r.OK || r.FirstBadPosition <= f.pos[first-1] || r.FirstBadPosition > f.pos[45] {
-				t.Errorf("a change after the first head is bounded by the second: %+v (the first head ends at %d)", r, f.pos[first-1])
-			}
-			dropped := append(append([]string(nil), whole[:8]...), whole[9:]...)
-			if r := check(dropped); r.OK || r.FirstBadPosition != f.pos[6]+1 || !strings.Contains(r.Problem, "missing") {
-				t.Errorf("an event taken out: %+v, want the position after %d", r, f.pos[6])
-			}
-			if r := check(whole[:30]); r.OK {
-				t.Errorf("a truncated bundle verified: %+v", r)
-			}
+		whole := export(0)
+		if r := check(whole); !r.OK || r.Events != int64(len(f.pos)) {
+			t.Fatalf("the whole bundle: %+v", r)
+		}
+		if r := check(changeData(whole, 12, false)); r.OK || r.FirstBadPosition != f.pos[12] {
+			t.Errorf("a payload changed in the bundle: %+v, want position %d", r, f.pos[12])
+		}
+		// The change hidden by a new leaf hash breaks the first head
+		// that covers it: it is named within that head's events.
+		if r := check(changeData(whole, 12, true)); r.OK || r.FirstBadPosition > f.pos[12] || !strings.Contains(r.Problem, "do not hash") {
+			t.Errorf("a payload changed with its leaf hash: %+v", r)
+		}
+		if r := check(changeData(whole, 45, true)); r.OK || r.FirstBadPosition <= f.pos[first-1] || r.FirstBadPosition > f.pos[45] {
+			t.Errorf("a change after the first head is bounded by the second: %+v (the first head ends at %d)", r, f.pos[first-1])
+		}
+		dropped := append(append([]string(nil), whole[:8]...), whole[9:]...)
+		if r := check(dropped); r.OK || r.FirstBadPosition != f.pos[6]+1 || !strings.Contains(r.Problem, "missing") {
+			t.Errorf("an event taken out: %+v, want the position after %d", r, f.pos[6])
+		}
+		if r := check(whole[:30]); r.OK {
+			t.Errorf("a truncated bundle verified: %+v", r)
+		}
 
-			part := export(f.pos[29])
-			if r := check(part); !r.OK || r.Events != int64(len(f.pos)-30) {
-				t.Fatalf("the bundle from position %d: %+v", f.pos[29], r)
-			}
-			if r := check(changeData(part, 3, true)); r.OK || r.FirstBadPosition != f.pos[33] {
-				t.Errorf("a change in a part bundle: %+v, want position %d", r, f.pos[33])
-			}
-		})
-	}
+		part := export(f.pos[29])
+		if r := check(part); !r.OK || r.Events != int64(len(f.pos)-30) {
+			t.Fatalf("the bundle from position %d: %+v", f.pos[29], r)
+		}
+		if r := check(changeData(part, 3, true)); r.OK || r.FirstBadPosition != f.pos[33] {
+			t.Errorf("a change in a part bundle: %+v, want position %d", r, f.pos[33])
+		}
+	})
 }
