@@ -19,8 +19,17 @@ func OpenTables(path string) (*sqldb.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every connection opened reads the schema anew (hundreds of
+	// read-model tables and views), so the pool keeps the connections it
+	// opens rather than database/sql's two.
+	db.SetMaxIdleConns(maxTableConns)
+	db.SetMaxOpenConns(maxTableConns)
 	return sqldb.New(db, Engine{}), nil
 }
+
+// maxTableConns bounds the connections of the tables' pool: one writer at
+// a time, and readers beside it (WAL).
+const maxTableConns = 16
 
 // OpenMemory opens a private in-memory database, gone when closed: a
 // scratch database (sqldb.DB.WithScratch) where work that would cost a
@@ -63,6 +72,10 @@ func (Engine) Transient(err error) bool {
 	}
 	return false
 }
+
+// SerialWrites implements sqldb.SerialWriter: every transaction begins
+// IMMEDIATE, holding the write lock (see OpenDB).
+func (Engine) SerialWrites() {}
 
 // PrepareRepeated implements sqldb.Engine: SQLite parses an unprepared
 // statement anew each time it runs, which costs more than running it.

@@ -33,6 +33,17 @@ type Engine interface {
 	Transient(err error) bool
 }
 
+// SerialWriter is an Engine whose transactions exclude each other (SQLite
+// begins every one holding the database's write lock). A DB on it queues
+// its transactions in process instead of leaving each to wait on the
+// engine's lock, which it polls with sleeps that grow longer the more
+// writers wait: under load, the queue of one lock in turn is what keeps
+// read models moving.
+type SerialWriter interface {
+	Engine
+	SerialWrites()
+}
+
 // BulkCopier is an Engine that loads many rows in one statement (COPY).
 type BulkCopier interface {
 	// CopyFrom loads rows into table's columns over conn, all or none.

@@ -39,10 +39,20 @@ type DB struct {
 	sql     *sql.DB
 	engine  Engine
 	scratch func() (*DB, error)
+	// writer, on an engine of one writer at a time (SerialWriter), is
+	// held by the transaction under way: the others queue for it here
+	// rather than poll the engine's lock.
+	writer chan struct{}
 }
 
 // New wraps db, a handle on engine's driver.
-func New(db *sql.DB, engine Engine) *DB { return &DB{sql: db, engine: engine} }
+func New(db *sql.DB, engine Engine) *DB {
+	out := &DB{sql: db, engine: engine}
+	if _, serial := engine.(SerialWriter); serial {
+		out.writer = make(chan struct{}, 1)
+	}
+	return out
+}
 
 // WithScratch returns the same database that can also open scratch
 // databases with open (see OpenScratch).
@@ -84,7 +94,18 @@ type Tx struct {
 
 // InTx runs fn in a transaction, committing if it returns nil and rolling
 // back otherwise.
+//
+// On a SerialWriter engine, transactions of one DB run one at a time, in
+// the order they asked: fn must not start another transaction on db.
 func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
+	if db.writer != nil {
+		select {
+		case db.writer <- struct{}{}:
+			defer func() { <-db.writer }()
+		case <-ctx.Done():
+			return fmt.Errorf("begin: %w", context.Cause(ctx))
+		}
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
