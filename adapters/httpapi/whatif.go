@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -202,23 +203,67 @@ func whatIfTable(rep query.WhatIfReport) [][]string {
 	return table
 }
 
+// WriteWhatIf writes an analysis as the route answers it: format "json"
+// (or "") the whole answer, "csv" or "xlsx" its rows under Chinese
+// headers (whatIfTable). The command line writes its reports with it, so
+// that they and the route's downloads are the same bytes.
+func WriteWhatIf(w io.Writer, format string, rep query.WhatIfReport) error {
+	switch format {
+	case "", "json":
+		body, err := json.Marshal(whatIfJSON(rep))
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(append(body, '\n'))
+		return err
+	case "csv":
+		return writeCSV(w, whatIfTable(rep))
+	case "xlsx":
+		f, err := workbook(whatIfTable(rep))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return f.Write(w)
+	}
+	return fmt.Errorf("what-if: format %q: want json, csv or xlsx", format)
+}
+
 // writeTable downloads a table of text cells, its first row the header,
 // as CSV or as a workbook of one sheet, named name.csv or name.xlsx.
 func writeTable(w http.ResponseWriter, format, name string, table [][]string) error {
 	if format == "csv" {
 		w.Header().Set("Content-Type", contentTypeCSV)
 		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
-		cw := csv.NewWriter(w)
-		if err := cw.WriteAll(table); err != nil {
-			return err
-		}
-		return cw.Error()
+		return writeCSV(w, table)
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, err := f.NewStreamWriter("Sheet1")
+	f, err := workbook(table)
 	if err != nil {
 		return err
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", contentTypeXLSX)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
+	return f.Write(w)
+}
+
+// writeCSV writes a table as CSV.
+func writeCSV(w io.Writer, table [][]string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.WriteAll(table); err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+// workbook is a table as a workbook of one sheet, every cell text; the
+// caller closes it.
+func workbook(table [][]string) (*excelize.File, error) {
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		_ = f.Close()
+		return nil, err
 	}
 	for i, cells := range table {
 		row := make([]any, len(cells))
@@ -226,17 +271,17 @@ func writeTable(w http.ResponseWriter, format, name string, table [][]string) er
 			row[j] = c
 		}
 		cell, err := excelize.CoordinatesToCellName(1, i+1)
-		if err != nil {
-			return err
+		if err == nil {
+			err = sw.SetRow(cell, row)
 		}
-		if err := sw.SetRow(cell, row); err != nil {
-			return err
+		if err != nil {
+			_ = f.Close()
+			return nil, err
 		}
 	}
 	if err := sw.Flush(); err != nil {
-		return err
+		_ = f.Close()
+		return nil, err
 	}
-	w.Header().Set("Content-Type", contentTypeXLSX)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
-	return f.Write(w)
+	return f, nil
 }
