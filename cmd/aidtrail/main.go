@@ -82,9 +82,13 @@ Usage:
   aidtrail verify [FILE] [--public-key KEY] [--seal]
                      check the history (or a bundle, offline) against its signed audit log;
                      names the first bad position
-  aidtrail bench append|cases|projections|audit|discovery
+  aidtrail whatif --draft FILE --from YYYY-MM --to YYYY-MM [--unit ID] [--format json|csv|xlsx] [--out FILE]
+                     replay a draft of a standard over the cases decided under it, as
+                     POST /v1/analysis/what-if does; the run is recorded
+  aidtrail bench append|cases|projections|audit|discovery|whatif
                      measure appends against raw INSERTs, whole case lifecycles over HTTP,
-                     the read models' rebuild and lag, or trails, proofs and verification
+                     the read models' rebuild and lag, trails, proofs and verification,
+                     or a what-if replay of a year of cases
 
 Run "aidtrail <command> -h" for a command's flags.
 `
@@ -115,6 +119,8 @@ func run(ctx context.Context, args []string, env environment, stdout, stderr io.
 		return runVerify(ctx, args[1:], env, stdout, stderr)
 	case "rotate-master-key":
 		return runRotateMasterKey(ctx, args[1:], env, stdout, stderr)
+	case "whatif":
+		return runWhatIf(ctx, args[1:], env, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

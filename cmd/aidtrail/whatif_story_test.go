@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image"
 	"image/png"
@@ -88,9 +89,11 @@ type seriousCase struct {
 
 // seriousGrants folds the history's MED-SERIOUS cases, in the order their
 // approvals were recorded.
-func seriousGrants(t *testing.T, env *apptest.Env) []seriousCase {
+func seriousGrants(t *testing.T, store interface {
+	ReadAll(ctx context.Context, after int64, limit int) ([]event.Recorded, error)
+}) []seriousCase {
 	t.Helper()
-	history, err := env.Store.ReadAll(t.Context(), 0, 1_000_000)
+	history, err := store.ReadAll(t.Context(), 0, 1_000_000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,10 +129,41 @@ func checkCapRaised(t *testing.T, env *apptest.Env, base, token string, capFen i
 	t.Helper()
 	out := whatIfOver(t, env, base, token, map[string]any{"annual_cap_fen": capFen})
 	rows := rowsByCase(out)
-	oldPrior, newPrior := map[uuid.UUID]int64{}, map[uuid.UUID]int64{}
 	var changed, delta int64
-	grants := seriousGrants(t, env)
-	for _, c := range grants {
+	grants := seriousGrants(t, env.Store)
+	for i, want := range capRaised(grants, capFen) {
+		c := grants[i]
+		row := rows[c.id]
+		if row == nil || fen(row["current_fen"]) != c.granted || fen(row["draft_fen"]) != want.draft ||
+			(fen(row["delta_fen"]) != 0) != want.heldByCap {
+			t.Errorf("case %s (expense %d, granted %d, held by the cap %v): row %v, want draft %d", c.id, c.expense, c.granted, want.heldByCap, row, want.draft)
+		}
+		if want.heldByCap {
+			changed++
+		}
+		delta += want.draft - c.granted
+	}
+	if changed == 0 || len(rows) != len(grants) || fen(out["delta_fen"]) != delta {
+		t.Errorf("%d cases held by the cap, %d rows for %d grants, delta %v, want %d", changed, len(rows), len(grants), out["delta_fen"], delta)
+	}
+}
+
+// capRaisedGrant is what MED-SERIOUS with an annual cap raised would have
+// granted a case, and whether the old cap held its grant down.
+type capRaisedGrant struct {
+	draft     int64
+	heldByCap bool
+}
+
+// capRaised folds grants, in the order they were recorded, under
+// MED-SERIOUS with its annual cap of 60,000 yuan raised to capFen: a grant
+// that took all the old rules allowed takes all the new ones allow, a
+// smaller grant stays (at most the new limit), each counted against the
+// employee's year as the new cap would have left it.
+func capRaised(grants []seriousCase, capFen int64) []capRaisedGrant {
+	oldPrior, newPrior := map[uuid.UUID]int64{}, map[uuid.UUID]int64{}
+	out := make([]capRaisedGrant, len(grants))
+	for i, c := range grants {
 		tier := seriousTier(c.expense)
 		oldLimit := min(tier, 60_000*yuan-oldPrior[c.employee])
 		newLimit := min(tier, capFen-newPrior[c.employee])
@@ -137,22 +171,11 @@ func checkCapRaised(t *testing.T, env *apptest.Env, base, token string, capFen i
 		if c.granted == oldLimit {
 			want = newLimit
 		}
-		heldByCap := oldLimit < tier && c.granted == oldLimit
-		row := rows[c.id]
-		if row == nil || fen(row["current_fen"]) != c.granted || fen(row["draft_fen"]) != want ||
-			(fen(row["delta_fen"]) != 0) != heldByCap {
-			t.Errorf("case %s (expense %d, granted %d, held by the cap %v): row %v, want draft %d", c.id, c.expense, c.granted, heldByCap, row, want)
-		}
-		if heldByCap {
-			changed++
-		}
-		delta += want - c.granted
+		out[i] = capRaisedGrant{draft: want, heldByCap: oldLimit < tier && c.granted == oldLimit}
 		oldPrior[c.employee] += c.granted
 		newPrior[c.employee] += want
 	}
-	if changed == 0 || len(rows) != len(grants) || fen(out["delta_fen"]) != delta {
-		t.Errorf("%d cases held by the cap, %d rows for %d grants, delta %v, want %d", changed, len(rows), len(grants), out["delta_fen"], delta)
-	}
+	return out
 }
 
 // checkUnchanged: a draft identical to the current version changes no row.
