@@ -261,6 +261,7 @@ var (
 	appendRatio = regexp.MustCompile(`(?m)^append/insert c=(\d+) ratio=\d+\.\d\d$`)
 	newRatio    = regexp.MustCompile(`(?m)^append-new/insert c=(\d+) ratio=\d+\.\d\d$`)
 	readRate    = regexp.MustCompile(`(?m)^read events_per_s=[1-9]\d*$`)
+	plainRate   = regexp.MustCompile(`(?m)^plain select rows_per_s=[1-9]\d*\nread/select ratio=\d+\.\d\d$`)
 	benchSchema = regexp.MustCompile(`schema (aidtrail_bench_[0-9a-f]+)`)
 )
 
@@ -284,6 +285,9 @@ func runShortBench(t *testing.T, extra ...string) string {
 	}
 	if len(readRate.FindAllString(got, -1)) != 1 {
 		t.Errorf("want exactly one read events_per_s line")
+	}
+	if len(plainRate.FindAllString(got, -1)) != 1 {
+		t.Errorf("want the plain SELECT's rate and the read's ratio to it once")
 	}
 	return got
 }

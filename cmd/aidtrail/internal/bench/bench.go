@@ -101,7 +101,12 @@ type Target struct {
 	Where  string // the schema or directory the benchmark works in
 	Store  Store
 	Insert func(ctx context.Context, r Row) error
-	close  func(ctx context.Context) error
+	// PlainRead is the baseline of reading the global order: one page of
+	// the events table after a position with a plain SELECT of the
+	// columns the store reads, rows taken undecoded. It returns the rows
+	// and the last position.
+	PlainRead func(ctx context.Context, after int64, limit int) (n int, last int64, err error)
+	close     func(ctx context.Context) error
 }
 
 // Close releases the target and removes everything the benchmark wrote.
@@ -109,7 +114,8 @@ func (t *Target) Close(ctx context.Context) error { return t.close(ctx) }
 
 // Run measures t as cfg says and writes the report to out: a table, then one
 // "append/insert c=N ratio=R" and one "append-new/insert c=N ratio=R" line
-// per concurrency, then "read events_per_s=N".
+// per concurrency, then "read events_per_s=N", the plain SELECT's
+// "plain select rows_per_s=N" and "read/select ratio=R".
 func Run(ctx context.Context, cfg Config, t *Target, out io.Writer) error {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -226,6 +232,10 @@ func report(out io.Writer, t *Target, cfg Config, results []result, read readRes
 		fmt.Fprintf(out, "append-new/insert c=%d ratio=%.2f\n", c, ratio(rate(c, kindAppendNew), base))
 	}
 	fmt.Fprintf(out, "read events_per_s=%.0f\n", read.perSecond())
+	if plain := read.plainPerSecond(); plain > 0 {
+		fmt.Fprintf(out, "plain select rows_per_s=%.0f\n", plain)
+		fmt.Fprintf(out, "read/select ratio=%.2f\n", ratio(read.perSecond(), plain))
+	}
 }
 
 func ratio(a, b float64) float64 {

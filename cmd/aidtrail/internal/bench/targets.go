@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -33,6 +34,15 @@ const (
 		metadata  json NOT NULL)`
 	postgresBaselineInsert = `INSERT INTO bench_insert (event_id, stream_id, type, data, metadata)
 		VALUES ($1, $2, $3, $4::json, $5::json)`
+
+	// The read baselines select the columns the store reads, in the same
+	// pages, and take each row as the driver delivers it, undecoded.
+	postgresBaselineSelect = `SELECT position, event_id, stream_id, version, type, data,
+		actor_account_id, actor_name, actor_position_id, actor_unit_id,
+		command_id, correlation_id, causation_id, occurred_at, schema_version, recorded_at
+		FROM events WHERE position > $1 ORDER BY position LIMIT $2`
+	sqliteBaselineSelect = `SELECT position, event_id, stream_id, version, type, data, metadata, recorded_at
+		FROM events WHERE position > ? ORDER BY position LIMIT ?`
 
 	sqliteBaselineTable = `CREATE TABLE bench_insert (
 		event_id  TEXT PRIMARY KEY,
@@ -76,6 +86,27 @@ func OpenPostgres(ctx context.Context, serverURL string, poolSize int32) (*Targe
 		Insert: func(ctx context.Context, r Row) error {
 			_, err := pool.Exec(ctx, postgresBaselineInsert, r.ID, r.Stream, r.Type, r.Data, r.Metadata)
 			return err
+		},
+		PlainRead: func(ctx context.Context, after int64, limit int) (int, int64, error) {
+			rows, err := pool.Query(ctx, postgresBaselineSelect, after, limit)
+			if err != nil {
+				return 0, 0, err
+			}
+			defer rows.Close()
+			n, last, kept := 0, after, make([][]byte, 0, 16)
+			for rows.Next() {
+				kept = kept[:0]
+				for _, v := range rows.RawValues() {
+					kept = append(kept, append([]byte(nil), v...))
+				}
+				// The position, an int8, arrives in binary: 8 bytes.
+				if len(kept[0]) != 8 {
+					return 0, 0, fmt.Errorf("position of %d bytes", len(kept[0]))
+				}
+				last = int64(binary.BigEndian.Uint64(kept[0]))
+				n++
+			}
+			return n, last, rows.Err()
 		},
 		close: func(ctx context.Context) error {
 			st.Close()
@@ -147,7 +178,12 @@ func OpenEmbedded(ctx context.Context) (*Target, error) {
 	if err := st.Migrate(ctx); err != nil {
 		return fail(fmt.Errorf("migrate: %w", err))
 	}
+	events, err := sqlite.OpenDB(filepath.Join(dir, "aidtrail.db"))
+	if err != nil {
+		return fail(fmt.Errorf("open the events for reading: %w", err))
+	}
 	if db, err = sqlite.OpenDB(filepath.Join(dir, "baseline.db")); err != nil {
+		_ = events.Close()
 		return fail(fmt.Errorf("open baseline: %w", err))
 	}
 	// SQLite admits one writer at a time. Like the store's writer, the
@@ -166,8 +202,35 @@ func OpenEmbedded(ctx context.Context) (*Target, error) {
 			_, err := db.ExecContext(ctx, sqliteBaselineInsert, r.ID.String(), r.Stream, r.Type, r.Data, r.Metadata)
 			return err
 		},
+		PlainRead: func(ctx context.Context, after int64, limit int) (int, int64, error) {
+			return plainSQLiteRead(ctx, events, after, limit)
+		},
 		close: func(context.Context) error {
-			return errors.Join(db.Close(), st.Close(), removeDir())
+			return errors.Join(events.Close(), db.Close(), st.Close(), removeDir())
 		},
 	}, nil
+}
+
+// plainSQLiteRead reads a page of the events table as the baseline of the
+// store's read: the same columns, each row's values as raw bytes.
+func plainSQLiteRead(ctx context.Context, db *sql.DB, after int64, limit int) (int, int64, error) {
+	rows, err := db.QueryContext(ctx, sqliteBaselineSelect, after, limit)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	var (
+		n                   int
+		last                = after
+		id, stream, typ, at sql.RawBytes
+		version             int64
+		data, metadata      sql.RawBytes
+	)
+	for rows.Next() {
+		if err := rows.Scan(&last, &id, &stream, &version, &typ, &data, &metadata, &at); err != nil {
+			return 0, 0, err
+		}
+		n++
+	}
+	return n, last, rows.Err()
 }
