@@ -39,29 +39,16 @@ func (a *api) listBudgets(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Year = year
 	}
-	if q.err != nil {
-		return q.err
-	}
 	if f.Line != "" && !validBudgetLine(f.Line) {
-		return &fieldError{Field: "line", Reason: fmt.Sprintf("must be 1 to %d of a-z, 0-9, _, . and -", budget.MaxLineLen)}
-	}
-	if err := a.awaitMinPosition(r); err != nil {
-		return err
+		q.fail("line", fmt.Sprintf("must be 1 to %d of a-z, 0-9, _, . and -", budget.MaxLineLen))
 	}
 	if unit != uuid.Nil {
 		f.UnitIDs = []uuid.UUID{unit}
 	}
-	rows, next, err := a.deps.Query.Budgets(r.Context(), callerOf(r).actor, f)
-	if err != nil {
-		return err
-	}
-	items := make([]budgetListItem, len(rows))
-	for i, b := range rows {
-		items[i] = budgetListItem{ID: b.BudgetID.String(), UnitID: b.UnitID.String(), Year: b.Year, Line: b.Line,
+	return listPage(a, w, r, q, f, a.deps.Query.Budgets, func(b query.BudgetRow) budgetListItem {
+		return budgetListItem{ID: b.BudgetID.String(), UnitID: b.UnitID.String(), Year: b.Year, Line: b.Line,
 			AllocatedFen: b.AllocatedFen, ReservedFen: b.ReservedFen, SpentFen: b.SpentFen, AvailableFen: b.AvailableFen}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": nextCursor(next)})
-	return nil
+	})
 }
 
 // validBudgetLine reports whether line could name a budget line.

@@ -42,10 +42,7 @@ func (a *api) getProfile(w http.ResponseWriter, r *http.Request) error {
 	if format != "" && format != "json" && format != "csv" && format != "xlsx" {
 		q.fail("format", "must be json, csv or xlsx")
 	}
-	if q.err != nil {
-		return q.err
-	}
-	if err := a.awaitMinPosition(r); err != nil {
+	if err := a.ready(r, q); err != nil {
 		return err
 	}
 	rows, err := a.deps.Query.Profile(r.Context(), callerOf(r).actor, req)

@@ -96,25 +96,12 @@ func (a *api) listHardshipRegister(w http.ResponseWriter, r *http.Request) error
 		}
 		f.ReviewOverdue = overdue
 	}
-	if q.err != nil {
-		return q.err
-	}
-	if err := a.awaitMinPosition(r); err != nil {
-		return err
-	}
-	rows, next, err := a.deps.Query.HardshipRegister(r.Context(), callerOf(r).actor, f)
-	if err != nil {
-		return err
-	}
-	items := make([]registerItem, len(rows))
-	for i, row := range rows {
+	return listPage(a, w, r, q, f, a.deps.Query.HardshipRegister, func(row query.RegisterRow) registerItem {
 		h := row.Household
-		items[i] = registerItem{EmployeeID: idOrEmpty(row.EmployeeID), UnitID: row.UnitID.String(), Level: string(row.Level),
+		return registerItem{EmployeeID: idOrEmpty(row.EmployeeID), UnitID: row.UnitID.String(), Level: string(row.Level),
 			Causes: row.Causes, Household: householdJSON{Size: h.Size, Dependants: h.Dependants, IncomeBand: h.IncomeBand, AgeBand: h.AgeBand},
 			Since: row.Since, ReviewDue: row.ReviewDue, Status: row.Status, ExitReason: row.ExitReason}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": nextCursor(next)})
-	return nil
+	})
 }
 
 // idOrEmpty is "" for uuid.Nil (a masked or absent id), else the id.

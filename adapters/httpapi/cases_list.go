@@ -38,25 +38,12 @@ func (a *api) listCases(w http.ResponseWriter, r *http.Request) error {
 	if to := q.date("to"); !to.IsZero() {
 		f.OpenedTo = to.Add(24 * time.Hour) // to is inclusive
 	}
-	if q.err != nil {
-		return q.err
-	}
 	if f.Status != "" && !slices.Contains(caseStatuses, f.Status) {
-		return &fieldError{Field: "status", Reason: "must be one of draft, in_review, returned, approved, rejected, withdrawn, paid, closed"}
+		q.fail("status", "must be one of draft, in_review, returned, approved, rejected, withdrawn, paid, closed")
 	}
-	if err := a.awaitMinPosition(r); err != nil {
-		return err
-	}
-	rows, next, err := a.deps.Query.Cases(r.Context(), callerOf(r).actor, f)
-	if err != nil {
-		return err
-	}
-	items := make([]caseListItem, len(rows))
-	for i, c := range rows {
-		items[i] = caseListItem{ID: c.CaseID.String(), Status: c.Status, EmployeeID: c.EmployeeID.String(),
+	return listPage(a, w, r, q, f, a.deps.Query.Cases, func(c query.CaseRow) caseListItem {
+		return caseListItem{ID: c.CaseID.String(), Status: c.Status, EmployeeID: c.EmployeeID.String(),
 			UnitID: c.UnitID.String(), StandardCode: c.StandardCode, Category: c.Category, RequestedFen: c.RequestedFen,
 			ApprovedFen: c.ApprovedFen, PaidFen: c.PaidFen, OpenedAt: c.OpenedAt.Format(time.RFC3339)}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": nextCursor(next)})
-	return nil
+	})
 }

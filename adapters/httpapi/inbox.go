@@ -3,6 +3,8 @@ package httpapi
 import (
 	"net/http"
 	"time"
+
+	"aidtrail/commands/query"
 )
 
 // inboxItem is a step waiting for the caller's decision.
@@ -22,23 +24,9 @@ type inboxItem struct {
 // administrator holds no steps).
 func (a *api) inbox(w http.ResponseWriter, r *http.Request) error {
 	q := listParams(r)
-	page := q.page()
-	if q.err != nil {
-		return q.err
-	}
-	if err := a.awaitMinPosition(r); err != nil {
-		return err
-	}
-	items, next, err := a.deps.Query.Inbox(r.Context(), callerOf(r).actor, page)
-	if err != nil {
-		return err
-	}
-	out := make([]inboxItem, len(items))
-	for i, it := range items {
-		out[i] = inboxItem{CaseID: it.CaseID.String(), Step: it.Step, UnitID: it.UnitID.String(),
+	return listPage(a, w, r, q, q.page(), a.deps.Query.Inbox, func(it query.InboxRow) inboxItem {
+		return inboxItem{CaseID: it.CaseID.String(), Step: it.Step, UnitID: it.UnitID.String(),
 			EmployeeID: it.EmployeeID.String(), StandardCode: it.StandardCode, AmountFen: it.AmountFen,
 			WaitingSince: it.WaitingSince.UTC().Format(time.RFC3339)}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": out, "next_cursor": nextCursor(next)})
-	return nil
+	})
 }

@@ -29,16 +29,13 @@ func (a *api) exportPayments(w http.ResponseWriter, r *http.Request) error {
 	q := listParams(r)
 	status := payment.Status(q.str("status"))
 	unit := q.id("unit_id")
-	if q.err != nil {
-		return q.err
-	}
 	switch {
 	case status != "" && status != payment.StatusInstructed:
-		return &fieldError{Field: "status", Reason: "must be instructed: only payments the bank has yet to make are exported"}
+		q.fail("status", "must be instructed: only payments the bank has yet to make are exported")
 	case unit == uuid.Nil:
-		return &fieldError{Field: "unit_id", Reason: "is required: the unit whose subtree's payments are exported"}
+		q.fail("unit_id", "is required: the unit whose subtree's payments are exported")
 	}
-	if err := a.awaitMinPosition(r); err != nil {
+	if err := a.ready(r, q); err != nil {
 		return err
 	}
 	rows, err := a.deps.Query.ExportPayments(r.Context(), callerOf(r).actor, unit)
