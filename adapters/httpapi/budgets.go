@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/google/uuid"
+
 	"aidtrail/commands"
 	"aidtrail/commands/query"
 )
@@ -21,20 +23,13 @@ type allocateBudgetRequest struct {
 // allocateBudget: POST /v1/budgets. A second budget for the same unit,
 // year and line is 409 conflict.
 func (a *api) allocateBudget(w http.ResponseWriter, r *http.Request) error {
-	var req allocateBudgetRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	unit, err := parseID("unit_id", req.UnitID)
-	if err != nil {
-		return err
-	}
-	id, written, err := a.deps.App.AllocateBudget(r.Context(), callerOf(r).actor, commands.AllocateBudget{UnitID: unit, Year: req.Year, Line: req.Line, AmountFen: req.AmountFen})
-	if err != nil {
-		return err
-	}
-	writeCreated(w, "/v1/budgets/"+id.String(), createdResponse{ID: id.String(), Position: written.Position})
-	return nil
+	return postNew(w, r, "/v1/budgets", func(ctx context.Context, actor commands.Actor, req allocateBudgetRequest) (uuid.UUID, commands.Written, error) {
+		unit, err := parseID("unit_id", req.UnitID)
+		if err != nil {
+			return uuid.Nil, commands.Written{}, err
+		}
+		return a.deps.App.AllocateBudget(ctx, actor, commands.AllocateBudget{UnitID: unit, Year: req.Year, Line: req.Line, AmountFen: req.AmountFen})
+	})
 }
 
 type increaseBudgetRequest struct {
@@ -49,16 +44,11 @@ func (a *api) increaseBudget(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+// budgetResponse is a budget of GET /v1/budgets/{id}: its list item and
+// its version.
 type budgetResponse struct {
-	ID           string `json:"id"`
-	UnitID       string `json:"unit_id"`
-	Year         int    `json:"year"`
-	Line         string `json:"line"`
-	AllocatedFen int64  `json:"allocated_fen"`
-	ReservedFen  int64  `json:"reserved_fen"`
-	SpentFen     int64  `json:"spent_fen"`
-	AvailableFen int64  `json:"available_fen"`
-	Version      int64  `json:"version"`
+	budgetListItem
+	Version int64 `json:"version"`
 }
 
 // getBudget: GET /v1/budgets/{id}, to holders of budgets.manage, audit.read
@@ -68,8 +58,8 @@ func (a *api) getBudget(w http.ResponseWriter, r *http.Request) error {
 }
 
 func budgetFrom(v query.BudgetView) budgetResponse {
-	return budgetResponse{
+	return budgetResponse{budgetListItem: budgetListItem{
 		ID: v.ID.String(), UnitID: v.UnitID.String(), Year: v.Year, Line: v.Line,
-		AllocatedFen: v.Allocated, ReservedFen: v.Reserved, SpentFen: v.Spent, AvailableFen: v.Available, Version: v.Version,
-	}
+		AllocatedFen: v.Allocated, ReservedFen: v.Reserved, SpentFen: v.Spent, AvailableFen: v.Available,
+	}, Version: v.Version}
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -108,25 +109,12 @@ func (a *api) listDiscovery(w http.ResponseWriter, r *http.Request) error {
 	if f.Status != "" && !slices.Contains(discoveryStatuses, f.Status) {
 		q.fail("status", "must be one of open, visited, applied, declined, not_eligible")
 	}
-	if q.err != nil {
-		return q.err
-	}
-	if err := a.awaitMinPosition(r); err != nil {
-		return err
-	}
-	rows, next, err := a.deps.Query.DiscoveryList(r.Context(), callerOf(r).actor, f)
-	if err != nil {
-		return err
-	}
-	items := make([]discoveryItem, len(rows))
-	for i, row := range rows {
-		items[i] = discoveryItem{ID: row.ItemID.String(), EmployeeID: idOrEmpty(row.EmployeeID), UnitID: row.UnitID.String(),
+	return listPage(a, w, r, q, f, a.deps.Query.DiscoveryList, func(row query.DiscoveryRow) discoveryItem {
+		return discoveryItem{ID: row.ItemID.String(), EmployeeID: idOrEmpty(row.EmployeeID), UnitID: row.UnitID.String(),
 			StandardCode: row.StandardCode, Year: row.Year, Reason: row.Reason, Rule: ruleReference{Code: row.RuleCode, Version: row.RuleVersion},
 			Status: row.Status, FoundAt: row.FoundAt.UTC().Format(time.RFC3339), CaseID: idOrEmpty(row.CaseID),
 			CaseOpenedAt: row.CaseOpenedAt, CasePaidAt: row.CasePaidAt, FollowedBy: row.FollowedBy, FollowedAt: row.FollowedAt}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": nextCursor(next)})
-	return nil
+	})
 }
 
 type followUpRequest struct {
@@ -137,29 +125,18 @@ type followUpRequest struct {
 // followUpDiscovery: POST /v1/discovery/{id}/follow-up, for those who
 // hold care.manage over the item's employee's unit.
 func (a *api) followUpDiscovery(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req followUpRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	if err := a.awaitMinPosition(r); err != nil {
-		return err
-	}
-	actor := callerOf(r).actor
-	item, err := a.deps.Query.DiscoveryItem(r.Context(), actor, id)
-	if err != nil {
-		return err
-	}
-	written, err := a.deps.App.FollowUpDiscovery(r.Context(), actor, commands.FollowUpDiscovery{
-		ItemID: id, EmployeeID: item.EmployeeID, Outcome: req.Outcome, Note: req.Note})
-	if err != nil {
-		return err
-	}
-	writeWritten(w, written)
-	return nil
+	return postOn(w, r, bodyRequired, func(ctx context.Context, actor commands.Actor, c change[followUpRequest]) (commands.Written, error) {
+		// The item names its employee, whose unit the right is checked at.
+		if err := a.awaitMinPosition(r); err != nil {
+			return commands.Written{}, err
+		}
+		item, err := a.deps.Query.DiscoveryItem(ctx, actor, c.ID)
+		if err != nil {
+			return commands.Written{}, err
+		}
+		return a.deps.App.FollowUpDiscovery(ctx, actor, commands.FollowUpDiscovery{
+			ItemID: c.ID, EmployeeID: item.EmployeeID, Outcome: c.Body.Outcome, Note: c.Body.Note})
+	})
 }
 
 // discoverySummary: GET /v1/discovery/summary?unit_id&year, what the
@@ -175,10 +152,7 @@ func (a *api) discoverySummary(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Year = year
 	}
-	if q.err != nil {
-		return q.err
-	}
-	if err := a.awaitMinPosition(r); err != nil {
+	if err := a.ready(r, q); err != nil {
 		return err
 	}
 	sum, err := a.deps.Query.DiscoverySummary(r.Context(), callerOf(r).actor, f)

@@ -20,16 +20,12 @@ type lifeEventRequest struct {
 
 // recordLifeEvent: POST /v1/employees/{id}/life-events → {id, position}.
 func (a *api) recordLifeEvent(w http.ResponseWriter, r *http.Request) error {
-	employee, err := pathID(r, "id")
+	c, err := onID[lifeEventRequest](w, r, bodyRequired)
 	if err != nil {
 		return err
 	}
-	var req lifeEventRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
 	id, written, err := a.deps.App.RecordLifeEvent(r.Context(), callerOf(r).actor, commands.RecordLifeEvent{
-		EmployeeID: employee, Kind: req.Kind, Subject: req.Subject, OccurredOn: req.OccurredOn, Details: req.Details})
+		EmployeeID: c.ID, Kind: c.Body.Kind, Subject: c.Body.Subject, OccurredOn: c.Body.OccurredOn, Details: c.Body.Details})
 	if err != nil {
 		return err
 	}

@@ -173,23 +173,16 @@ func uploadError(err error) error {
 // submitCase: POST /v1/cases/{id}/submit answers with the case as it now
 // stands, its steps fixed. If-Match takes the case's ETag.
 func (a *api) submitCase(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := decodeOptionalJSON(w, r, &struct{}{}); err != nil {
-		return err
-	}
-	version, err := ifMatch(r)
+	c, err := readChange[struct{}](w, r, bodyOptional)
 	if err != nil {
 		return err
 	}
 	actor := callerOf(r).actor
-	written, err := a.deps.App.SubmitCase(r.Context(), actor, commands.SubmitCase{CaseID: id, IfMatch: version})
+	written, err := a.deps.App.SubmitCase(r.Context(), actor, commands.SubmitCase{CaseID: c.ID, IfMatch: c.IfMatch})
 	if err != nil {
 		return err
 	}
-	v, err := a.deps.Query.GetCase(r.Context(), actor, id)
+	v, err := a.deps.Query.GetCase(r.Context(), actor, c.ID)
 	if err != nil {
 		return err
 	}

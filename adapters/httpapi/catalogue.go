@@ -30,6 +30,15 @@ type standardRequest struct {
 	Beneficiaries     []string        `json:"beneficiaries"`
 }
 
+// decodeStandard reads the definition a request's body gives a standard.
+func decodeStandard(w http.ResponseWriter, r *http.Request) (catalogue.Definition, error) {
+	var req standardRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return catalogue.Definition{}, err
+	}
+	return req.definition()
+}
+
 func (req standardRequest) definition() (catalogue.Definition, error) {
 	def := catalogue.Definition{
 		Code: req.Code, Name: req.Name, Category: catalogue.Category(req.Category),
@@ -71,11 +80,7 @@ type standardWritten struct {
 // publishStandard: POST /v1/standards. Without owner_unit_id the standard
 // is bureau-wide, owned by the root.
 func (a *api) publishStandard(w http.ResponseWriter, r *http.Request) error {
-	var req standardRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	def, err := req.definition()
+	def, err := decodeStandard(w, r)
 	if err != nil {
 		return err
 	}
@@ -90,11 +95,7 @@ func (a *api) publishStandard(w http.ResponseWriter, r *http.Request) error {
 // reviseStandard: PUT /v1/standards/{code}, the standard's next version.
 func (a *api) reviseStandard(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
-	var req standardRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	def, err := req.definition()
+	def, err := decodeStandard(w, r)
 	if err != nil {
 		return err
 	}
@@ -173,32 +174,24 @@ type flowWritten struct {
 
 // configureFlow: PUT /v1/units/{id}/flows/{category}, the whole step list.
 func (a *api) configureFlow(w http.ResponseWriter, r *http.Request) error {
-	unit, err := pathID(r, "id")
+	c, err := readChange[configureFlowRequest](w, r, bodyRequired)
 	if err != nil {
 		return err
 	}
-	var req configureFlowRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	steps := make([]casework.FlowStep, len(req.Steps))
-	for i, s := range req.Steps {
+	steps := make([]casework.FlowStep, len(c.Body.Steps))
+	for i, s := range c.Body.Steps {
 		id, err := parseID(fmt.Sprintf("steps[%d].assignee_account_id", i), s.AssigneeAccountID)
 		if err != nil {
 			return err
 		}
 		steps[i] = casework.FlowStep{Name: s.Name, AssigneeAccountID: id, MinAmountFen: s.MinAmountFen}
 	}
-	match, err := ifMatch(r)
-	if err != nil {
-		return err
-	}
 	category := r.PathValue("category")
-	version, written, err := a.deps.App.ConfigureFlow(r.Context(), callerOf(r).actor, commands.ConfigureFlow{UnitID: unit, Category: category, Steps: steps, IfMatch: match})
+	version, written, err := a.deps.App.ConfigureFlow(r.Context(), callerOf(r).actor, commands.ConfigureFlow{UnitID: c.ID, Category: category, Steps: steps, IfMatch: c.IfMatch})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, flowWritten{UnitID: unit.String(), Category: category, Version: version, Position: written.Position})
+	writeJSON(w, http.StatusOK, flowWritten{UnitID: c.ID.String(), Category: category, Version: version, Position: written.Position})
 	return nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/google/uuid"
+
 	"aidtrail/commands"
 	"aidtrail/commands/query"
 	"aidtrail/domain/org"
@@ -33,27 +35,20 @@ type registerEmployeeRequest struct {
 
 // registerEmployee: POST /v1/employees.
 func (a *api) registerEmployee(w http.ResponseWriter, r *http.Request) error {
-	var req registerEmployeeRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	unit, err := parseID("unit_id", req.UnitID)
-	if err != nil {
-		return err
-	}
-	family := make([]commands.FamilyMember, len(req.Family))
-	for i, f := range req.Family {
-		family[i] = commands.FamilyMember{Relation: org.Relation(f.Relation), Name: f.Name, BirthDate: f.BirthDate}
-	}
-	id, written, err := a.deps.App.RegisterEmployee(r.Context(), callerOf(r).actor, commands.RegisterEmployee{
-		UnitID: unit, Name: req.Name, IDNumber: req.IDNumber, Phone: req.Phone, BankAccount: req.BankAccount,
-		Family: family,
+	return postNew(w, r, "/v1/employees", func(ctx context.Context, actor commands.Actor, req registerEmployeeRequest) (uuid.UUID, commands.Written, error) {
+		unit, err := parseID("unit_id", req.UnitID)
+		if err != nil {
+			return uuid.Nil, commands.Written{}, err
+		}
+		family := make([]commands.FamilyMember, len(req.Family))
+		for i, f := range req.Family {
+			family[i] = commands.FamilyMember{Relation: org.Relation(f.Relation), Name: f.Name, BirthDate: f.BirthDate}
+		}
+		return a.deps.App.RegisterEmployee(ctx, actor, commands.RegisterEmployee{
+			UnitID: unit, Name: req.Name, IDNumber: req.IDNumber, Phone: req.Phone, BankAccount: req.BankAccount,
+			Family: family,
+		})
 	})
-	if err != nil {
-		return err
-	}
-	writeCreated(w, "/v1/employees/"+id.String(), createdResponse{ID: id.String(), Position: written.Position})
-	return nil
 }
 
 // employeeResponse is an employee as the caller may see them. A personal

@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
+
+	"github.com/google/uuid"
 
 	"aidtrail/commands"
 	"aidtrail/domain/access"
@@ -58,22 +61,15 @@ type openAccountRequest struct {
 
 // openAccount: POST /v1/accounts.
 func (a *api) openAccount(w http.ResponseWriter, r *http.Request) error {
-	var req openAccountRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	employee, err := optionalID("employee_id", req.EmployeeID)
-	if err != nil {
-		return err
-	}
-	id, written, err := a.deps.App.OpenAccount(r.Context(), callerOf(r).actor, commands.OpenAccount{
-		Login: req.Login, Password: req.Password, Name: req.Name, EmployeeID: employee,
+	return postNew(w, r, "/v1/accounts", func(ctx context.Context, actor commands.Actor, req openAccountRequest) (uuid.UUID, commands.Written, error) {
+		employee, err := optionalID("employee_id", req.EmployeeID)
+		if err != nil {
+			return uuid.Nil, commands.Written{}, err
+		}
+		return a.deps.App.OpenAccount(ctx, actor, commands.OpenAccount{
+			Login: req.Login, Password: req.Password, Name: req.Name, EmployeeID: employee,
+		})
 	})
-	if err != nil {
-		return err
-	}
-	writeCreated(w, "/v1/accounts/"+id.String(), createdResponse{ID: id.String(), Position: written.Position})
-	return nil
 }
 
 type assignPositionRequest struct {
@@ -89,29 +85,25 @@ type positionAssignedResponse struct {
 
 // assignPosition: POST /v1/accounts/{id}/positions.
 func (a *api) assignPosition(w http.ResponseWriter, r *http.Request) error {
-	account, err := pathID(r, "id")
+	c, err := onID[assignPositionRequest](w, r, bodyRequired)
 	if err != nil {
 		return err
 	}
-	var req assignPositionRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	unit, err := parseID("unit_id", req.UnitID)
+	unit, err := parseID("unit_id", c.Body.UnitID)
 	if err != nil {
 		return err
 	}
-	roles := make([]access.Role, len(req.Roles))
-	for i, role := range req.Roles {
+	roles := make([]access.Role, len(c.Body.Roles))
+	for i, role := range c.Body.Roles {
 		roles[i] = access.Role(role) // the domain names the first role it refuses
 	}
 	positionID, written, err := a.deps.App.AssignPosition(r.Context(), callerOf(r).actor, commands.AssignPosition{
-		AccountID: account, UnitID: unit, Title: req.Title, Roles: roles,
+		AccountID: c.ID, UnitID: unit, Title: c.Body.Title, Roles: roles,
 	})
 	if err != nil {
 		return err
 	}
-	writeCreated(w, "/v1/accounts/"+account.String()+"/positions/"+positionID.String(),
+	writeCreated(w, "/v1/accounts/"+c.ID.String()+"/positions/"+positionID.String(),
 		positionAssignedResponse{PositionID: positionID.String(), Position: written.Position})
 	return nil
 }

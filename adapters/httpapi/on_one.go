@@ -30,23 +30,38 @@ const (
 	bodyOptional             // none, or a JSON object
 )
 
-// postOn serves a POST that changes the aggregate {id}: it decodes the
-// body into Req as want says, reads If-Match, runs the command and
-// answers with the position written.
-func postOn[Req any](w http.ResponseWriter, r *http.Request, want body, run func(context.Context, commands.Actor, change[Req]) (commands.Written, error)) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
+// onID reads what a POST on the aggregate {id} sends, path first: the
+// path's id and the body, decoded into Req as want says. IfMatch stays 0,
+// for commands that take none.
+func onID[Req any](w http.ResponseWriter, r *http.Request, want body) (change[Req], error) {
+	var c change[Req]
+	var err error
+	if c.ID, err = pathID(r, "id"); err != nil {
+		return c, err
 	}
-	c := change[Req]{ID: id}
 	decode := decodeJSON
 	if want == bodyOptional {
 		decode = decodeOptionalJSON
 	}
-	if err := decode(w, r, &c.Body); err != nil {
-		return err
+	return c, decode(w, r, &c.Body)
+}
+
+// readChange is onID and then If-Match.
+func readChange[Req any](w http.ResponseWriter, r *http.Request, want body) (change[Req], error) {
+	c, err := onID[Req](w, r, want)
+	if err != nil {
+		return c, err
 	}
-	if c.IfMatch, err = ifMatch(r); err != nil {
+	c.IfMatch, err = ifMatch(r)
+	return c, err
+}
+
+// postOn serves a POST that changes the aggregate {id}: it reads the
+// change (readChange), runs the command and answers with the position
+// written.
+func postOn[Req any](w http.ResponseWriter, r *http.Request, want body, run func(context.Context, commands.Actor, change[Req]) (commands.Written, error)) error {
+	c, err := readChange[Req](w, r, want)
+	if err != nil {
 		return err
 	}
 	written, err := run(r.Context(), callerOf(r).actor, c)

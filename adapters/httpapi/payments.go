@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -37,15 +38,11 @@ type instructedResponse struct {
 // amount less what is paid or outstanding is refused: already_paid when
 // nothing is left, invalid_state otherwise.
 func (a *api) instructPayment(w http.ResponseWriter, r *http.Request) error {
-	caseID, err := pathID(r, "id")
+	c, err := onID[instructPaymentRequest](w, r, bodyRequired)
 	if err != nil {
 		return err
 	}
-	var req instructPaymentRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	id, written, err := a.deps.App.InstructPayment(r.Context(), callerOf(r).actor, commands.InstructPayment{CaseID: caseID, AmountFen: req.AmountFen})
+	id, written, err := a.deps.App.InstructPayment(r.Context(), callerOf(r).actor, commands.InstructPayment{CaseID: c.ID, AmountFen: c.Body.AmountFen})
 	if err != nil {
 		return err
 	}
@@ -62,26 +59,16 @@ type confirmPaymentRequest struct {
 // bank's date, YYYY-MM-DD, today when absent. Confirming again with the
 // same bank_ref changes nothing.
 func (a *api) confirmPayment(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req confirmPaymentRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	on := time.Now()
-	if req.ConfirmedOn != nil {
-		if on, err = bankDate("confirmed_on", *req.ConfirmedOn); err != nil {
-			return err
+	return postOn(w, r, bodyRequired, func(ctx context.Context, actor commands.Actor, c change[confirmPaymentRequest]) (commands.Written, error) {
+		on := time.Now()
+		if c.Body.ConfirmedOn != nil {
+			var err error
+			if on, err = bankDate("confirmed_on", *c.Body.ConfirmedOn); err != nil {
+				return commands.Written{}, err
+			}
 		}
-	}
-	written, err := a.deps.App.ConfirmPayment(r.Context(), callerOf(r).actor, commands.ConfirmPayment{PaymentID: id, BankRef: req.BankRef, On: on})
-	if err != nil {
-		return err
-	}
-	writeWritten(w, written)
-	return nil
+		return a.deps.App.ConfirmPayment(ctx, actor, commands.ConfirmPayment{PaymentID: c.ID, BankRef: c.Body.BankRef, On: on})
+	})
 }
 
 func bankDate(field, s string) (time.Time, error) {
@@ -99,20 +86,9 @@ type failPaymentRequest struct {
 // failPayment: POST /v1/payments/{id}/fail; the amount may be instructed
 // again.
 func (a *api) failPayment(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req failPaymentRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	written, err := a.deps.App.FailPayment(r.Context(), callerOf(r).actor, commands.FailPayment{PaymentID: id, Reason: req.Reason})
-	if err != nil {
-		return err
-	}
-	writeWritten(w, written)
-	return nil
+	return postOn(w, r, bodyRequired, func(ctx context.Context, actor commands.Actor, c change[failPaymentRequest]) (commands.Written, error) {
+		return a.deps.App.FailPayment(ctx, actor, commands.FailPayment{PaymentID: c.ID, Reason: c.Body.Reason})
+	})
 }
 
 type paymentResponse struct {

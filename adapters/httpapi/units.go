@@ -24,28 +24,21 @@ type establishUnitRequest struct {
 // establishUnit: POST /v1/units. Without parent_id (or with null) it is the
 // root bureau, which only the bootstrap token establishes.
 func (a *api) establishUnit(w http.ResponseWriter, r *http.Request) error {
-	var req establishUnitRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	level, err := org.ParseLevel(req.Level)
-	if err != nil {
-		return err
-	}
-	parent, err := optionalID("parent_id", req.ParentID)
-	if err != nil {
-		return err
-	}
-	cmd := commands.EstablishUnit{Name: req.Name, Code: req.Code, Level: level}
-	if parent != nil {
-		cmd.ParentID = *parent
-	}
-	id, written, err := a.deps.App.EstablishUnit(r.Context(), callerOf(r).actor, cmd)
-	if err != nil {
-		return err
-	}
-	writeCreated(w, "/v1/units/"+id.String(), createdResponse{ID: id.String(), Position: written.Position})
-	return nil
+	return postNew(w, r, "/v1/units", func(ctx context.Context, actor commands.Actor, req establishUnitRequest) (uuid.UUID, commands.Written, error) {
+		level, err := org.ParseLevel(req.Level)
+		if err != nil {
+			return uuid.Nil, commands.Written{}, err
+		}
+		parent, err := optionalID("parent_id", req.ParentID)
+		if err != nil {
+			return uuid.Nil, commands.Written{}, err
+		}
+		cmd := commands.EstablishUnit{Name: req.Name, Code: req.Code, Level: level}
+		if parent != nil {
+			cmd.ParentID = *parent
+		}
+		return a.deps.App.EstablishUnit(ctx, actor, cmd)
+	})
 }
 
 type unitResponse struct {

@@ -33,24 +33,17 @@ type registerVisitRequest struct {
 // registerVisit: POST /v1/visits → 201 {"id","position"}. Over the
 // budget's availability it is 409 budget_exceeded and nothing is written.
 func (a *api) registerVisit(w http.ResponseWriter, r *http.Request) error {
-	var req registerVisitRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	var p idParser
-	unit, budgetID := p.one("unit_id", req.UnitID), p.one("budget_id", req.BudgetID)
-	employees, visitors := p.list("employee_ids", req.EmployeeIDs), p.list("visitors", req.Visitors)
-	if p.err != nil {
-		return p.err
-	}
-	d := visit.Details{Occasion: visit.Occasion(req.Occasion), VisitedOn: req.VisitedOn, EmployeeIDs: employees,
-		CashFenEach: req.CashFenEach, Goods: goodsOf(req.Goods), Visitors: visitors}
-	id, written, err := a.deps.App.RegisterVisit(r.Context(), callerOf(r).actor, commands.RegisterVisit{UnitID: unit, BudgetID: budgetID, Details: d})
-	if err != nil {
-		return err
-	}
-	writeCreated(w, "/v1/visits/"+id.String(), createdResponse{ID: id.String(), Position: written.Position})
-	return nil
+	return postNew(w, r, "/v1/visits", func(ctx context.Context, actor commands.Actor, req registerVisitRequest) (uuid.UUID, commands.Written, error) {
+		var p idParser
+		unit, budgetID := p.one("unit_id", req.UnitID), p.one("budget_id", req.BudgetID)
+		employees, visitors := p.list("employee_ids", req.EmployeeIDs), p.list("visitors", req.Visitors)
+		if p.err != nil {
+			return uuid.Nil, commands.Written{}, p.err
+		}
+		d := visit.Details{Occasion: visit.Occasion(req.Occasion), VisitedOn: req.VisitedOn, EmployeeIDs: employees,
+			CashFenEach: req.CashFenEach, Goods: goodsOf(req.Goods), Visitors: visitors}
+		return a.deps.App.RegisterVisit(ctx, actor, commands.RegisterVisit{UnitID: unit, BudgetID: budgetID, Details: d})
+	})
 }
 
 // correctVisitRequest names the fields to replace; absent ones stay.
@@ -149,16 +142,8 @@ func visitOf(id, unit, budgetID uuid.UUID, d visit.Details, employees int, total
 		goods[i] = goodsJSON{Description: g.Description, ValueFen: g.ValueFen}
 	}
 	return visitJSON{ID: id.String(), UnitID: unit.String(), BudgetID: budgetID.String(), Occasion: string(d.Occasion),
-		VisitedOn: d.VisitedOn, Employees: employees, EmployeeIDs: idStrings(d.EmployeeIDs), CashFenEach: d.CashFenEach,
-		Goods: goods, Visitors: idStrings(d.Visitors), TotalFen: total}
-}
-
-func idStrings(ids []uuid.UUID) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = id.String()
-	}
-	return out
+		VisitedOn: d.VisitedOn, Employees: employees, EmployeeIDs: ids(d.EmployeeIDs), CashFenEach: d.CashFenEach,
+		Goods: goods, Visitors: ids(d.Visitors), TotalFen: total}
 }
 
 // getVisit: GET /v1/visits/{id}, its ETag the visit's version.
@@ -179,23 +164,11 @@ func (a *api) listVisits(w http.ResponseWriter, r *http.Request) error {
 	if f.Occasion != "" && !visit.Occasion(f.Occasion).Valid() {
 		q.fail("occasion", "must be one of festival, illness, hospitalisation, bereavement, disaster, retirement, other")
 	}
-	if q.err != nil {
-		return q.err
-	}
-	if err := a.awaitMinPosition(r); err != nil {
-		return err
-	}
-	rows, next, err := a.deps.Query.Visits(r.Context(), callerOf(r).actor, f)
-	if err != nil {
-		return err
-	}
-	items := make([]visitJSON, len(rows))
-	for i, v := range rows {
+	return listPage(a, w, r, q, f, a.deps.Query.Visits, func(v query.VisitRow) visitJSON {
 		d := visit.Details{Occasion: visit.Occasion(v.Occasion), VisitedOn: v.VisitedOn, EmployeeIDs: v.EmployeeIDs,
 			CashFenEach: v.CashFenEach, Goods: v.Goods, Visitors: v.Visitors}
-		items[i] = visitOf(v.VisitID, v.UnitID, v.BudgetID, d, v.Employees, v.TotalFen)
-		items[i].Corrections = &v.Corrections
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": nextCursor(next)})
-	return nil
+		item := visitOf(v.VisitID, v.UnitID, v.BudgetID, d, v.Employees, v.TotalFen)
+		item.Corrections = &v.Corrections
+		return item
+	})
 }
