@@ -12,7 +12,6 @@ import (
 	"aidtrail/domain/casework"
 	"aidtrail/domain/catalogue"
 	"aidtrail/domain/event"
-	"aidtrail/domain/org"
 )
 
 // CaseView is a case as a query returns it.
@@ -47,11 +46,8 @@ func (s *Service) GetCase(ctx context.Context, actor uow.Actor, id uuid.UUID) (C
 // the standard as it stood then.
 func (s *Service) GetCaseAsOf(ctx context.Context, actor uow.Actor, id uuid.UUID, at uow.AsOf) (CaseView, error) {
 	w := uow.NewWork(s.store)
-	c, unit, err := uow.LoadCaseAt(ctx, w, id)
+	c, err := s.readableCase(ctx, w, actor, id)
 	if err != nil {
-		return CaseView{}, err
-	}
-	if err := s.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
 		return CaseView{}, err
 	}
 	c, err = asItStood(ctx, w, at, c, casework.CaseStream(id), fmt.Sprintf("case %s was not opened yet then", id), func(history []event.Recorded) (*casework.Case, error) {
@@ -97,22 +93,29 @@ func missingDocuments(ctx context.Context, w *uow.Work, c *casework.Case, at uow
 	return def.MissingDocuments(kinds), nil
 }
 
-func (s *Service) mayReadCase(ctx context.Context, w *uow.Work, actor uow.Actor, employee uuid.UUID, unit *org.Unit) error {
+// readableCase loads case id, for actor to read: to the employee's own
+// account and to holders of one of access.CaseReadPermissions at the
+// case's unit; to anyone else it is refused (and the refusal recorded).
+func (s *Service) readableCase(ctx context.Context, w *uow.Work, actor uow.Actor, id uuid.UUID) (*casework.Case, error) {
+	c, unit, err := uow.LoadCaseAt(ctx, w, id)
+	if err != nil {
+		return nil, err
+	}
 	if !actor.Bootstrap {
 		account, err := s.gate.LoadAccount(ctx, w, actor.AccountID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if account.IsEmployee(employee) {
-			return nil
+		if account.IsEmployee(c.EmployeeID()) {
+			return c, nil
 		}
 		for _, p := range access.CaseReadPermissions() {
 			if _, err := account.Authorize(p, access.RefOf(unit)); err == nil {
-				return nil
+				return c, nil
 			}
 		}
 	}
-	return s.gate.Denied(ctx, actor, access.PermCasesFile, unit, "reading a case or payment")
+	return nil, s.gate.Denied(ctx, actor, access.PermCasesFile, unit, "reading a case or payment")
 }
 
 // GetDocument returns a file of a case to those who may read the case; a
@@ -121,12 +124,8 @@ func (s *Service) GetDocument(ctx context.Context, actor uow.Actor, caseID uuid.
 	if s.documents == nil {
 		return nil, "", uow.ErrNoDocumentStore
 	}
-	w := uow.NewWork(s.store)
-	c, unit, err := uow.LoadCaseAt(ctx, w, caseID)
+	c, err := s.readableCase(ctx, uow.NewWork(s.store), actor, caseID)
 	if err != nil {
-		return nil, "", err
-	}
-	if err := s.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
 		return nil, "", err
 	}
 	if !slices.ContainsFunc(c.Documents(), func(d casework.Document) bool { return d.SHA256 == sha256Hex }) {

@@ -35,15 +35,7 @@ func (s *Service) GetPaymentAsOf(ctx context.Context, actor uow.Actor, id uuid.U
 	if err != nil {
 		return PaymentView{}, err
 	}
-	c, err := uow.LoadCase(ctx, w, p.CaseID())
-	if err != nil {
-		return PaymentView{}, err
-	}
-	unit, err := uow.LoadUnit(ctx, w, c.UnitID())
-	if err != nil {
-		return PaymentView{}, err
-	}
-	if err := s.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
+	if _, err := s.readableCase(ctx, w, actor, p.CaseID()); err != nil {
 		return PaymentView{}, err
 	}
 	p, err = asItStood(ctx, w, at, p, payment.Stream(id), fmt.Sprintf("payment %s was not instructed yet then", id), func(history []event.Recorded) (*payment.Payment, error) {

@@ -65,77 +65,73 @@ type TrailRead struct {
 // CaseTrail returns a page of case id's money trail to whoever may read
 // the case, and records the read.
 func (s *Service) CaseTrail(ctx context.Context, actor uow.Actor, id uuid.UUID, f TrailFilter) ([]TrailRow, int64, error) {
-	w := uow.NewWork(s.store)
-	c, unit, err := uow.LoadCaseAt(ctx, w, id)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := s.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
-		return nil, 0, err
-	}
-	return s.trail(ctx, actor, "case:"+id.String(), f)
+	return s.trailOf(ctx, actor, "case:"+id.String(), f, func(w *uow.Work) error {
+		_, err := s.readableCase(ctx, w, actor, id)
+		return err
+	})
 }
 
 // PaymentTrail returns a page of payment id's money trail, from the
 // decisions that allowed it, to whoever may read its case, and records
 // the read.
 func (s *Service) PaymentTrail(ctx context.Context, actor uow.Actor, id uuid.UUID, f TrailFilter) ([]TrailRow, int64, error) {
-	w := uow.NewWork(s.store)
-	p, err := uow.LoadPayment(ctx, w, id)
-	if err != nil {
-		return nil, 0, err
-	}
-	c, unit, err := uow.LoadCaseAt(ctx, w, p.CaseID())
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := s.mayReadCase(ctx, w, actor, c.EmployeeID(), unit); err != nil {
-		return nil, 0, err
-	}
-	return s.trail(ctx, actor, "payment:"+id.String(), f)
+	return s.trailOf(ctx, actor, "payment:"+id.String(), f, func(w *uow.Work) error {
+		p, err := uow.LoadPayment(ctx, w, id)
+		if err != nil {
+			return err
+		}
+		_, err = s.readableCase(ctx, w, actor, p.CaseID())
+		return err
+	})
 }
 
 // BudgetTrail returns a page of budget id's money trail, with its running
 // figures, to holders of budgets.manage, audit.read or stats.read at its
 // unit, and records the read.
 func (s *Service) BudgetTrail(ctx context.Context, actor uow.Actor, id uuid.UUID, f TrailFilter) ([]TrailRow, int64, error) {
-	w := uow.NewWork(s.store)
-	_, unit, err := uow.LoadBudget(ctx, w, id)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := s.gate.AuthorizeAny(ctx, w, actor, unit, access.BudgetReadPermissions()...); err != nil {
-		return nil, 0, err
-	}
-	return s.trail(ctx, actor, "budget:"+id.String(), f)
+	return s.trailOf(ctx, actor, "budget:"+id.String(), f, func(w *uow.Work) error {
+		_, unit, err := uow.LoadBudget(ctx, w, id)
+		if err != nil {
+			return err
+		}
+		return s.gate.AuthorizeAny(ctx, w, actor, unit, access.BudgetReadPermissions()...)
+	})
 }
 
 // EmployeeTrail returns a page of employee id's money trail (all their
 // cases, payments and the annual caps used) to the employee's own account
 // and to holders of audit.read at their unit, and records the read.
 func (s *Service) EmployeeTrail(ctx context.Context, actor uow.Actor, id uuid.UUID, f TrailFilter) ([]TrailRow, int64, error) {
-	w := uow.NewWork(s.store)
-	emp, err := uow.LoadEmployee(ctx, w, id)
-	if err != nil {
-		return nil, 0, err
-	}
-	unit, err := uow.LoadUnit(ctx, w, emp.UnitID())
-	if err != nil {
-		return nil, 0, err
-	}
-	if !actor.Bootstrap {
-		account, err := s.gate.LoadAccount(ctx, w, actor.AccountID)
+	return s.trailOf(ctx, actor, "employee:"+id.String(), f, func(w *uow.Work) error {
+		emp, err := uow.LoadEmployee(ctx, w, id)
 		if err != nil {
-			return nil, 0, err
+			return err
 		}
-		if account.IsEmployee(id) {
-			return s.trail(ctx, actor, "employee:"+id.String(), f)
+		unit, err := uow.LoadUnit(ctx, w, emp.UnitID())
+		if err != nil {
+			return err
 		}
-	}
-	if _, err := s.gate.Authorize(ctx, w, actor, access.PermAuditRead, unit); err != nil {
+		if !actor.Bootstrap {
+			account, err := s.gate.LoadAccount(ctx, w, actor.AccountID)
+			if err != nil {
+				return err
+			}
+			if account.IsEmployee(id) {
+				return nil
+			}
+		}
+		_, err = s.gate.Authorize(ctx, w, actor, access.PermAuditRead, unit)
+		return err
+	})
+}
+
+// trailOf returns a page of subject's trail, recording the read, once may,
+// run in a unit of work of its own, finds that actor may read it.
+func (s *Service) trailOf(ctx context.Context, actor uow.Actor, subject string, f TrailFilter, may func(*uow.Work) error) ([]TrailRow, int64, error) {
+	if err := may(uow.NewWork(s.store)); err != nil {
 		return nil, 0, err
 	}
-	return s.trail(ctx, actor, "employee:"+id.String(), f)
+	return s.trail(ctx, actor, subject, f)
 }
 
 // trail records the read, then reads the page.

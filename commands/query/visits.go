@@ -86,16 +86,8 @@ type VisitView struct {
 // GetVisit returns visit id to an actor holding one of
 // access.VisitReadPermissions at its unit.
 func (s *Service) GetVisit(ctx context.Context, actor uow.Actor, id uuid.UUID) (VisitView, error) {
-	w := uow.NewWork(s.store)
-	v, err := uow.LoadVisit(ctx, w, id)
+	v, err := s.readableVisit(ctx, uow.NewWork(s.store), actor, id)
 	if err != nil {
-		return VisitView{}, err
-	}
-	unit, err := uow.LoadUnit(ctx, w, v.UnitID())
-	if err != nil {
-		return VisitView{}, err
-	}
-	if err := s.gate.AuthorizeAny(ctx, w, actor, unit, access.VisitReadPermissions()...); err != nil {
 		return VisitView{}, err
 	}
 	return VisitView{ID: v.ID(), UnitID: v.UnitID(), BudgetID: v.BudgetID(), Details: v.Details(), TotalFen: v.TotalFen(),
@@ -115,17 +107,25 @@ func (noReadModels) Visits(context.Context, VisitFilter) ([]VisitRow, int64, err
 // corrections and its budget's charges and refunds for it — to holders of
 // one of access.VisitReadPermissions at its unit, and records the read.
 func (s *Service) VisitTrail(ctx context.Context, actor uow.Actor, id uuid.UUID, f TrailFilter) ([]TrailRow, int64, error) {
-	w := uow.NewWork(s.store)
+	return s.trailOf(ctx, actor, "visit:"+id.String(), f, func(w *uow.Work) error {
+		_, err := s.readableVisit(ctx, w, actor, id)
+		return err
+	})
+}
+
+// readableVisit loads visit id for actor to read: to holders of one of
+// access.VisitReadPermissions at its unit.
+func (s *Service) readableVisit(ctx context.Context, w *uow.Work, actor uow.Actor, id uuid.UUID) (*visit.Visit, error) {
 	v, err := uow.LoadVisit(ctx, w, id)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	unit, err := uow.LoadUnit(ctx, w, v.UnitID())
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if err := s.gate.AuthorizeAny(ctx, w, actor, unit, access.VisitReadPermissions()...); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return s.trail(ctx, actor, "visit:"+id.String(), f)
+	return v, nil
 }
