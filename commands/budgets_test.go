@@ -2,7 +2,6 @@ package commands_test
 
 import (
 	"errors"
-	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -22,16 +21,9 @@ func TestAllocateBudgetOnceUnderConcurrency(t *testing.T) {
 		const n = 10
 		ids := make([]uuid.UUID, n)
 		errs := make([]error, n)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range n {
-			wg.Go(func() {
-				<-start
-				ids[i], _, errs[i] = f.env.App.AllocateBudget(ctx, f.admin, commands.AllocateBudget{UnitID: f.station, Year: 2026, Line: "aid.medical", AmountFen: 80_000_000})
-			})
-		}
-		close(start)
-		wg.Wait()
+		atOnce(n, func(i int) {
+			ids[i], _, errs[i] = f.env.App.AllocateBudget(ctx, f.admin, commands.AllocateBudget{UnitID: f.station, Year: 2026, Line: "aid.medical", AmountFen: 80_000_000})
+		})
 		var won uuid.UUID
 		for i, err := range errs {
 			switch {

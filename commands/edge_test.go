@@ -3,7 +3,6 @@ package commands_test
 import (
 	"errors"
 	"reflect"
-	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -102,16 +101,7 @@ func TestKeyedCommandRacingItselfAnswersOnce(t *testing.T) {
 		cmd := commands.EstablishUnit{Name: "大同北站", Code: "DTB", Level: org.LevelStation, ParentID: f.root}
 		const n = 8
 		ids, written, errs := make([]uuid.UUID, n), make([]commands.Written, n), make([]error, n)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range n {
-			wg.Go(func() {
-				<-start
-				ids[i], written[i], errs[i] = f.env.App.EstablishUnit(ctx, actor, cmd)
-			})
-		}
-		close(start)
-		wg.Wait()
+		atOnce(n, func(i int) { ids[i], written[i], errs[i] = f.env.App.EstablishUnit(ctx, actor, cmd) })
 		for i := range n {
 			if errs[i] != nil || ids[i] != ids[0] || written[i] != written[0] {
 				t.Fatalf("run %d answered %s %+v %v; run 0 answered %s %+v %v", i, ids[i], written[i], errs[i], ids[0], written[0], errs[0])

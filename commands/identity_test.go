@@ -119,24 +119,17 @@ func TestVacateRacesUse(t *testing.T) {
 					t.Fatalf("round %d: reassign: %v", round, err)
 				}
 			}
-			start := make(chan struct{})
-			type result struct {
+			var u, v struct {
 				w   commands.Written
 				err error
 			}
-			use, vacate := make(chan result, 1), make(chan result, 1)
-			go func() {
-				<-start
-				_, w, err := register(ctx, f.env, f.caseworker, f.station)
-				use <- result{w, err}
-			}()
-			go func() {
-				<-start
-				_, w, err := f.env.App.VacatePosition(ctx, f.admin, commands.VacatePosition{AccountID: f.workerID, PositionID: position})
-				vacate <- result{w, err}
-			}()
-			close(start)
-			u, v := <-use, <-vacate
+			atOnce(2, func(i int) {
+				if i == 0 {
+					_, u.w, u.err = register(ctx, f.env, f.caseworker, f.station)
+					return
+				}
+				_, v.w, v.err = f.env.App.VacatePosition(ctx, f.admin, commands.VacatePosition{AccountID: f.workerID, PositionID: position})
+			})
 			if v.err != nil {
 				t.Fatalf("round %d: vacate: %v", round, v.err)
 			}

@@ -2,7 +2,6 @@ package commands_test
 
 import (
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,16 +28,9 @@ func TestConcurrentVisitsNeverOverspend(t *testing.T) {
 			apps := []*commands.App{o.Env.App, o.Env.With(t, func(*commands.Deps) {})}
 			const n, each = 24, 30_000 // 100,000 fen hold three
 			errs := make([]error, n)
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			for i := range n {
-				wg.Go(func() {
-					<-start
-					_, _, errs[i] = apps[i%2].RegisterVisit(ctx, o.caseworker, o.festivalVisit(o.employees[:1], each, 0))
-				})
-			}
-			close(start)
-			wg.Wait()
+			atOnce(n, func(i int) {
+				_, _, errs[i] = apps[i%2].RegisterVisit(ctx, o.caseworker, o.festivalVisit(o.employees[:1], each, 0))
+			})
 			won, exceeded, busy := 0, 0, 0
 			for _, err := range errs {
 				switch {
@@ -85,19 +77,15 @@ func TestVisitsAndApprovalsShareABudget(t *testing.T) {
 				}
 			}
 			errs := make([]error, 2*each)
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			for i := range each {
-				wg.Go(func() { <-start; errs[i] = f.approve(t, cases[i]) })
-				wg.Go(func() {
-					<-start
-					_, _, errs[each+i] = f.env.App.RegisterVisit(ctx, f.caseworker, commands.RegisterVisit{UnitID: f.station, BudgetID: f.budgetID,
-						Details: visit.Details{Occasion: visit.OccasionIllness, VisitedOn: time.Now().In(calendar.Zone).Format(visit.DateLayout),
-							EmployeeIDs: emps[i : i+1], CashFenEach: grantFen, Visitors: []uuid.UUID{f.workerID}}})
-				})
-			}
-			close(start)
-			wg.Wait()
+			atOnce(2*each, func(i int) {
+				if i < each {
+					errs[i] = f.approve(t, cases[i])
+					return
+				}
+				_, _, errs[i] = f.env.App.RegisterVisit(ctx, f.caseworker, commands.RegisterVisit{UnitID: f.station, BudgetID: f.budgetID,
+					Details: visit.Details{Occasion: visit.OccasionIllness, VisitedOn: time.Now().In(calendar.Zone).Format(visit.DateLayout),
+						EmployeeIDs: emps[i-each : i-each+1], CashFenEach: grantFen, Visitors: []uuid.UUID{f.workerID}}})
+			})
 			approved, visited := 0, 0
 			for i, err := range errs {
 				switch {
