@@ -48,23 +48,14 @@ func (a *App) OpenAccount(ctx context.Context, actor Actor, cmd OpenAccount) (uu
 	id := uow.NewID(actor, "aggregate")
 	pos, err := a.attempt(ctx, actor, "OpenAccount", nil, func(w *uow.Work) (event.Metadata, error) {
 		var target *org.Unit
+		var err error
 		if cmd.EmployeeID != nil {
-			emp, err := uow.LoadEmployee(ctx, w, *cmd.EmployeeID)
-			if err != nil {
-				return event.Metadata{}, err
-			}
-			if emp.Erased() {
-				return event.Metadata{}, org.ErrErased
-			}
-			if target, err = uow.LoadUnit(ctx, w, emp.UnitID()); err != nil {
-				return event.Metadata{}, err
-			}
+			_, target, err = uow.LoadEmployeeAt(ctx, w, *cmd.EmployeeID)
 		} else {
-			root, err := loadRoot(ctx, w)
-			if err != nil {
-				return event.Metadata{}, err
-			}
-			target = root
+			target, err = loadRoot(ctx, w)
+		}
+		if err != nil {
+			return event.Metadata{}, err
 		}
 		meta, err := a.gate.Authorize(ctx, w, actor, access.PermAccountsManage, target)
 		if err != nil {

@@ -45,11 +45,7 @@ func (s *Service) GetEmployee(ctx context.Context, actor uow.Actor, id uuid.UUID
 // employee not yet registered then is uow.ErrNotFound.
 func (s *Service) GetEmployeeAsOf(ctx context.Context, actor uow.Actor, id uuid.UUID, at uow.AsOf) (EmployeeView, error) {
 	w := uow.NewWork(s.store)
-	emp, err := uow.LoadEmployee(ctx, w, id)
-	if err != nil {
-		return EmployeeView{}, err
-	}
-	unit, err := uow.LoadUnit(ctx, w, emp.UnitID())
+	emp, unit, err := uow.LoadAt(ctx, w, id, uow.LoadEmployee)
 	if err != nil {
 		return EmployeeView{}, err
 	}

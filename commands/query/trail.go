@@ -103,11 +103,7 @@ func (s *Service) BudgetTrail(ctx context.Context, actor uow.Actor, id uuid.UUID
 // and to holders of audit.read at their unit, and records the read.
 func (s *Service) EmployeeTrail(ctx context.Context, actor uow.Actor, id uuid.UUID, f TrailFilter) ([]TrailRow, int64, error) {
 	return s.trailOf(ctx, actor, "employee:"+id.String(), f, func(w *uow.Work) error {
-		emp, err := uow.LoadEmployee(ctx, w, id)
-		if err != nil {
-			return err
-		}
-		unit, err := uow.LoadUnit(ctx, w, emp.UnitID())
+		_, unit, err := uow.LoadAt(ctx, w, id, uow.LoadEmployee)
 		if err != nil {
 			return err
 		}

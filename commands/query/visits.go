@@ -116,11 +116,7 @@ func (s *Service) VisitTrail(ctx context.Context, actor uow.Actor, id uuid.UUID,
 // readableVisit loads visit id for actor to read: to holders of one of
 // access.VisitReadPermissions at its unit.
 func (s *Service) readableVisit(ctx context.Context, w *uow.Work, actor uow.Actor, id uuid.UUID) (*visit.Visit, error) {
-	v, err := uow.LoadVisit(ctx, w, id)
-	if err != nil {
-		return nil, err
-	}
-	unit, err := uow.LoadUnit(ctx, w, v.UnitID())
+	v, unit, err := uow.LoadAt(ctx, w, id, uow.LoadVisit)
 	if err != nil {
 		return nil, err
 	}

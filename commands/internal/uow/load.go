@@ -43,17 +43,23 @@ func LoadCase(ctx context.Context, w *Work, id uuid.UUID) (*casework.Case, error
 	return rebuild(ctx, w, casework.CaseStream(id), "case "+id.String(), func(history []event.Recorded) (*casework.Case, error) { return casework.LoadCase(id, history) })
 }
 
+// LoadAt loads aggregate id with load, then the unit it belongs to.
+func LoadAt[A interface{ UnitID() uuid.UUID }](ctx context.Context, w *Work, id uuid.UUID, load func(context.Context, *Work, uuid.UUID) (A, error)) (A, *org.Unit, error) {
+	var zero A
+	a, err := load(ctx, w, id)
+	if err != nil {
+		return zero, nil, err
+	}
+	unit, err := LoadUnit(ctx, w, a.UnitID())
+	if err != nil {
+		return zero, nil, err
+	}
+	return a, unit, nil
+}
+
 // LoadCaseAt loads a case and the unit it belongs to.
 func LoadCaseAt(ctx context.Context, w *Work, id uuid.UUID) (*casework.Case, *org.Unit, error) {
-	c, err := LoadCase(ctx, w, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	unit, err := LoadUnit(ctx, w, c.UnitID())
-	if err != nil {
-		return nil, nil, err
-	}
-	return c, unit, nil
+	return LoadAt(ctx, w, id, LoadCase)
 }
 
 // LoadEmployee rebuilds an employee in w; a missing one is ErrNotFound.
@@ -64,18 +70,13 @@ func LoadEmployee(ctx context.Context, w *Work, id uuid.UUID) (*org.Employee, er
 // LoadEmployeeAt loads an employee and their unit; an erased employee
 // takes no new cases.
 func LoadEmployeeAt(ctx context.Context, w *Work, id uuid.UUID) (*org.Employee, *org.Unit, error) {
-	emp, err := LoadEmployee(ctx, w, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if emp.Erased() {
-		return nil, nil, org.ErrErased
-	}
-	unit, err := LoadUnit(ctx, w, emp.UnitID())
-	if err != nil {
-		return nil, nil, err
-	}
-	return emp, unit, nil
+	return LoadAt(ctx, w, id, func(ctx context.Context, w *Work, id uuid.UUID) (*org.Employee, error) {
+		emp, err := LoadEmployee(ctx, w, id)
+		if err == nil && emp.Erased() {
+			return nil, org.ErrErased
+		}
+		return emp, err
+	})
 }
 
 // LoadPayment rebuilds a payment in w.
@@ -94,13 +95,7 @@ func LoadStandard(ctx context.Context, w *Work, code string) (*catalogue.Standar
 // LoadBudget rebuilds budget id and its unit in w; a missing budget is
 // ErrNotFound.
 func LoadBudget(ctx context.Context, w *Work, id uuid.UUID) (*budget.Budget, *org.Unit, error) {
-	b, err := w.LoadBudgetAggregate(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	unit, err := LoadUnit(ctx, w, b.UnitID())
-	if err != nil {
-		return nil, nil, err
-	}
-	return b, unit, nil
+	return LoadAt(ctx, w, id, func(ctx context.Context, w *Work, id uuid.UUID) (*budget.Budget, error) {
+		return w.LoadBudgetAggregate(ctx, id)
+	})
 }
