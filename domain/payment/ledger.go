@@ -102,35 +102,34 @@ func (l *Ledger) Instruct(paymentID uuid.UUID, amountFen int64) error {
 // Confirming a confirmed payment changes nothing and returns nil. Errors:
 // ErrUnknownPayment, ErrFailed.
 func (l *Ledger) Confirm(paymentID uuid.UUID) error {
-	e, ok := l.payments[paymentID]
-	switch {
-	case !ok:
-		return ErrUnknownPayment
-	case e.Status == StatusConfirmed:
-		return nil
-	case e.Status == StatusFailed:
-		return ErrFailed
-	}
-	l.payments[paymentID] = LedgerEntry{AmountFen: e.AmountFen, Status: StatusConfirmed}
-	l.outstanding -= e.AmountFen
-	l.paid += e.AmountFen
-	return nil
+	amount, err := l.settle(paymentID, StatusConfirmed, ErrFailed)
+	l.paid += amount
+	return err
 }
 
 // Fail marks paymentID failed, which frees its amount for a new payment.
 // Failing a failed payment changes nothing and returns nil. Errors:
 // ErrUnknownPayment, ErrConfirmed.
 func (l *Ledger) Fail(paymentID uuid.UUID) error {
+	_, err := l.settle(paymentID, StatusFailed, ErrConfirmed)
+	return err
+}
+
+// settle ends instructed paymentID with status to: its amount is no longer
+// outstanding, and settle returns it. A payment that ended with to already
+// changes nothing (0, nil); one that ended the other way is the error
+// other; an unknown one is ErrUnknownPayment.
+func (l *Ledger) settle(paymentID uuid.UUID, to Status, other error) (int64, error) {
 	e, ok := l.payments[paymentID]
 	switch {
 	case !ok:
-		return ErrUnknownPayment
-	case e.Status == StatusFailed:
-		return nil
-	case e.Status == StatusConfirmed:
-		return ErrConfirmed
+		return 0, ErrUnknownPayment
+	case e.Status == to:
+		return 0, nil
+	case e.Status != StatusInstructed:
+		return 0, other
 	}
-	l.payments[paymentID] = LedgerEntry{AmountFen: e.AmountFen, Status: StatusFailed}
+	l.payments[paymentID] = LedgerEntry{AmountFen: e.AmountFen, Status: to}
 	l.outstanding -= e.AmountFen
-	return nil
+	return e.AmountFen, nil
 }
