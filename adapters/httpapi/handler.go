@@ -326,7 +326,7 @@ func (a *api) wrapMetrics(mux *http.ServeMux) http.Handler {
 	})
 }
 
-// statusWriter remembers the status sent, for metrics.
+// statusWriter remembers the status sent, for metrics and replies.
 type statusWriter struct {
 	http.ResponseWriter
 	status int

@@ -70,7 +70,7 @@ func (a *api) idempotent(next handlerFunc) handlerFunc {
 		if prior != nil {
 			return replay(w, *prior, fp)
 		}
-		rec := &recordingWriter{ResponseWriter: w}
+		rec := &recordingWriter{statusWriter: statusWriter{ResponseWriter: w}}
 		err = next(rec, r)
 		ctx := context.WithoutCancel(r.Context())
 		if err != nil || rec.status >= 500 || rec.overflow {
@@ -112,39 +112,18 @@ func replay(w http.ResponseWriter, prior replies.Reply, fp []byte) error {
 	return nil
 }
 
-// recordingWriter keeps a copy of the answer for replays.
+// recordingWriter keeps a copy of the answer, and its status, for replays.
 type recordingWriter struct {
-	http.ResponseWriter
-	status   int
+	statusWriter
 	body     bytes.Buffer
 	overflow bool
 }
 
-func (w *recordingWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
 func (w *recordingWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
 	if w.body.Len()+len(b) > maxReplyBody {
 		w.overflow = true
 	} else {
 		w.body.Write(b)
 	}
-	return w.ResponseWriter.Write(b)
+	return w.statusWriter.Write(b)
 }
-
-func (w *recordingWriter) code() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
