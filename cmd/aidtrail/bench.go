@@ -49,6 +49,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "discovery" {
 		return runBenchDiscovery(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "whatif" {
+		return runBenchWhatIf(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "append" {
 		fmt.Fprint(stderr, benchUsage)
 		return errUsage
