@@ -67,14 +67,7 @@ func TestAuditorReadsButDoesNotSettlePayments(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	f := newMoney(t, "sqlite", 5*grantFen)
-	id := f.caseAwaitingFinalApproval(t)
-	if err := f.approve(t, id); err != nil {
-		t.Fatal(err)
-	}
-	pid, _, err := f.env.App.InstructPayment(ctx, f.admin, commands.InstructPayment{CaseID: id, AmountFen: grantFen})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pid := f.instructed(t, f.approvedCase(t))
 	_, auditor := signUp(t, f.env, f.admin, f.root, "auditor", []access.Role{access.RoleAuditor})
 	if _, err := f.env.Query.GetPayment(ctx, auditor, pid); err != nil {
 		t.Fatalf("the auditor reading the payment: %v", err)

@@ -89,6 +89,27 @@ func (f *moneyFixture) approve(t *testing.T, id uuid.UUID) error {
 	return err
 }
 
+// approvedCase is a case for a new employee, approved by both steps.
+func (f *moneyFixture) approvedCase(t *testing.T) uuid.UUID {
+	t.Helper()
+	id := f.caseAwaitingFinalApproval(t)
+	if err := f.approve(t, id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// instructed instructs the whole amount of approved case id and returns
+// the payment.
+func (f *moneyFixture) instructed(t *testing.T, id uuid.UUID) uuid.UUID {
+	t.Helper()
+	pid, _, err := f.env.App.InstructPayment(t.Context(), f.admin, commands.InstructPayment{CaseID: id, AmountFen: grantFen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pid
+}
+
 // Invariant 2: 20 final approvals at once against a budget that covers 5:
 // exactly 5 succeed, the rest are refused as budget_exceeded, and the
 // budget never holds more than its allocation.
@@ -130,10 +151,7 @@ func TestConcurrentApprovalsNeverOverspend(t *testing.T) {
 func TestConcurrentPaymentsPayOnce(t *testing.T) {
 	apptest.EachKind(t, func(t *testing.T, kind string) {
 		f := newMoney(t, kind, 10*grantFen)
-		id := f.caseAwaitingFinalApproval(t)
-		if err := f.approve(t, id); err != nil {
-			t.Fatal(err)
-		}
+		id := f.approvedCase(t)
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		var paid []uuid.UUID

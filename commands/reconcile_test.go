@@ -68,15 +68,7 @@ func (f *moneyFixture) instructedPayments(t *testing.T, n int) []uuid.UUID {
 	t.Helper()
 	var ids []uuid.UUID
 	for range n {
-		c := f.caseAwaitingFinalApproval(t)
-		if err := f.approve(t, c); err != nil {
-			t.Fatal(err)
-		}
-		id, _, err := f.env.App.InstructPayment(t.Context(), f.admin, commands.InstructPayment{CaseID: c, AmountFen: grantFen})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
+		ids = append(ids, f.instructed(t, f.approvedCase(t)))
 	}
 	return ids
 }

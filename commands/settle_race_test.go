@@ -17,14 +17,8 @@ import (
 func TestConcurrentConfirmationsSpendOnce(t *testing.T) {
 	apptest.EachKind(t, func(t *testing.T, kind string) {
 		f := newMoney(t, kind, 10*grantFen)
-		id := f.caseAwaitingFinalApproval(t)
-		if err := f.approve(t, id); err != nil {
-			t.Fatal(err)
-		}
-		pid, _, err := f.env.App.InstructPayment(t.Context(), f.admin, commands.InstructPayment{CaseID: id, AmountFen: grantFen})
-		if err != nil {
-			t.Fatal(err)
-		}
+		id := f.approvedCase(t)
+		pid := f.instructed(t, id)
 		var wg sync.WaitGroup
 		for i := range 20 {
 			wg.Go(func() {
