@@ -16,18 +16,18 @@ import (
 var (
 	// ErrAccountClosed: a closed account takes no positions, no password,
 	// and is never authorised.
-	ErrAccountClosed = fmt.Errorf("%w: account is closed", fault.ErrInvalidState)
+	ErrAccountClosed = fault.State("account is closed")
 
 	// ErrUnitClosed: positions are not assigned at a closed unit.
-	ErrUnitClosed = fmt.Errorf("%w: unit is closed", fault.ErrInvalidState)
+	ErrUnitClosed = fault.State("unit is closed")
 
 	// ErrPositionNotActive: the position was vacated already. Carried by a
 	// *PositionNotActiveError.
-	ErrPositionNotActive = fmt.Errorf("%w: position is not active", fault.ErrInvalidState)
+	ErrPositionNotActive = fault.State("position is not active")
 
 	// ErrPositionsActive: the account cannot close while it holds active
 	// positions; vacate them first. Carried by an *ActivePositionsError.
-	ErrPositionsActive = fmt.Errorf("%w: account holds active positions", fault.ErrInvalidState)
+	ErrPositionsActive = fault.State("account holds active positions")
 
 	// ErrPositionNotFound: the account never held that position.
 	ErrPositionNotFound = errors.New("position not found")

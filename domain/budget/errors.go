@@ -16,16 +16,16 @@ import (
 var (
 	// ErrNotReserved: a case's reservation does not cover the amount to
 	// spend or release. Carried by a *ReservationError.
-	ErrNotReserved = fmt.Errorf("%w: the case's reservation does not cover the amount", fault.ErrInvalidState)
+	ErrNotReserved = fault.State("the case's reservation does not cover the amount")
 
 	// ErrPaymentSpent: the payment was already spent from this budget with a
 	// different case or amount; the same payment, case and amount again is
 	// a no-op instead.
-	ErrPaymentSpent = fmt.Errorf("%w: payment already spent with other figures", fault.ErrInvalidState)
+	ErrPaymentSpent = fault.State("payment already spent with other figures")
 
 	// ErrNotCharged: a refund larger than what the visit's charges less
 	// its refunds hold.
-	ErrNotCharged = fmt.Errorf("%w: the visit's charges do not cover the refund", fault.ErrInvalidState)
+	ErrNotCharged = fault.State("the visit's charges do not cover the refund")
 
 	// ErrExceeded: reserving the amount would take reserved + spent above
 	// allocated. Carried by an *ExceededError. It does not match

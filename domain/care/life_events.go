@@ -3,7 +3,6 @@ package care
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -70,7 +69,7 @@ type LifeEventRecorded struct {
 
 // ErrLifeEventRecorded: the same kind, subject and date is recorded for the
 // employee already.
-var ErrLifeEventRecorded = fmt.Errorf("%w: this life event is recorded already", fault.ErrConflict)
+var ErrLifeEventRecorded = fault.Conflict("this life event is recorded already")
 
 // LifeEvent is a life event to record: what the API and an import row give.
 type LifeEvent struct {

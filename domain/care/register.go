@@ -3,7 +3,6 @@ package care
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -19,10 +18,10 @@ import (
 var (
 	// ErrInRegister: the employee is in the register already; entering
 	// them again is a conflict, not a second entry.
-	ErrInRegister = fmt.Errorf("%w: the employee is in the hardship register already", fault.ErrConflict)
+	ErrInRegister = fault.Conflict("the employee is in the hardship register already")
 	// ErrNotInRegister: the employee is not (or no longer) in the register,
 	// so there is nothing to review or exit.
-	ErrNotInRegister = fmt.Errorf("%w: the employee is not in the hardship register", fault.ErrInvalidState)
+	ErrNotInRegister = fault.State("the employee is not in the hardship register")
 )
 
 // Entry is one employee's place in the hardship register, over all their

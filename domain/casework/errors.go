@@ -19,11 +19,11 @@ import (
 var (
 	// ErrNotCurrentStep: a decision names a step that is not the one
 	// waiting (decided already, or a later one).
-	ErrNotCurrentStep = fmt.Errorf("%w: not the step waiting for a decision", fault.ErrInvalidState)
+	ErrNotCurrentStep = fault.State("not the step waiting for a decision")
 
 	// ErrOverpay: a payment would take instructed and confirmed payments
 	// above the approved amount. Carried by an *OverpayError.
-	ErrOverpay = fmt.Errorf("%w: payment exceeds the approved amount", fault.ErrInvalidState)
+	ErrOverpay = fault.State("payment exceeds the approved amount")
 
 	// ErrAlreadyPaid: the approved amount is paid or instructed in full;
 	// nothing remains to pay. Carried by an *OverpayError.

@@ -19,11 +19,11 @@ var (
 	// next version is a revision, not a second publication. The command
 	// layer returns it when the stream exists, and replay refuses a stream
 	// published twice.
-	ErrAlreadyPublished = fmt.Errorf("%w: standard is already published", fault.ErrInvalidState)
+	ErrAlreadyPublished = fault.State("standard is already published")
 
 	// ErrRetired: a retired standard is neither revised nor retired again.
 	// Cases decided under it keep their version.
-	ErrRetired = fmt.Errorf("%w: standard is retired", fault.ErrInvalidState)
+	ErrRetired = fault.State("standard is retired")
 
 	// ErrVersionNotFound: the standard never had that version.
 	ErrVersionNotFound = errors.New("standard version not found")

@@ -38,6 +38,15 @@ var (
 	ErrUnknownEvent = errors.New("unknown event type")
 )
 
+// State returns a package's sentinel for one state in which an action is
+// refused: it matches ErrInvalidState and says which state, as
+// "invalid state: what".
+func State(what string) error { return fmt.Errorf("%w: %s", ErrInvalidState, what) }
+
+// Conflict returns a package's sentinel for one permanent conflict: it
+// matches ErrConflict and says which, as "conflict: what".
+func Conflict(what string) error { return fmt.Errorf("%w: %s", ErrConflict, what) }
+
 // ValidationError says which input field breaks which rule. Field uses the
 // API's JSON names, with an index for list items ("family[1].birth_date").
 // It matches ErrInvalid.

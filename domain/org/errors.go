@@ -17,15 +17,15 @@ import (
 var (
 	// ErrUnitClosed: a closed unit cannot be renamed, moved, closed again,
 	// nor receive children or employees.
-	ErrUnitClosed = fmt.Errorf("%w: unit is closed", fault.ErrInvalidState)
+	ErrUnitClosed = fault.State("unit is closed")
 
 	// ErrNotEmpty: the unit still has open work and cannot close. Carried by
 	// a *NotEmptyError saying what is open.
-	ErrNotEmpty = fmt.Errorf("%w: unit still has open work", fault.ErrInvalidState)
+	ErrNotEmpty = fault.State("unit still has open work")
 
 	// ErrErased: the employee's personal data is erased; nothing about the
 	// employee can change any more.
-	ErrErased = fmt.Errorf("%w: employee is erased", fault.ErrInvalidState)
+	ErrErased = fault.State("employee is erased")
 
 	// ErrCycle: a unit cannot move under itself or under a unit of its own
 	// subtree. Carried by a *CycleError, which also matches fault.ErrInvalid and

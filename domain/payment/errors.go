@@ -15,13 +15,13 @@ import (
 var (
 	// ErrConfirmed: the payment is confirmed already; it cannot fail, nor be
 	// confirmed under another bank reference.
-	ErrConfirmed = fmt.Errorf("%w: payment is confirmed", fault.ErrInvalidState)
+	ErrConfirmed = fault.State("payment is confirmed")
 
 	// ErrFailed: the payment has failed; it cannot be confirmed.
-	ErrFailed = fmt.Errorf("%w: payment has failed", fault.ErrInvalidState)
+	ErrFailed = fault.State("payment has failed")
 
 	// ErrDuplicatePayment: a ledger already holds a payment with that id.
-	ErrDuplicatePayment = fmt.Errorf("%w: payment already in the ledger", fault.ErrInvalidState)
+	ErrDuplicatePayment = fault.State("payment already in the ledger")
 
 	// ErrUnknownPayment: a ledger holds no payment with that id.
 	ErrUnknownPayment = errors.New("payment not in the ledger")
