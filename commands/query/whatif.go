@@ -180,7 +180,9 @@ func (s *Service) whatIf(ctx context.Context, w *uow.Work, r WhatIfRequest, scop
 	rep := WhatIfReport{AnalysisID: id, StandardCode: r.StandardCode, BaseVersion: base.Version, Draft: draft,
 		From: r.From, To: r.To, UnitID: scope, Masked: masked, EventsRead: read}
 	units := map[uuid.UUID]*org.Unit{}
-	for _, o := range replay.Outcomes() {
+	outcomes := replay.Outcomes()
+	rep.Rows = make([]WhatIfRow, 0, len(outcomes))
+	for _, o := range outcomes {
 		month := calendar.Month(o.DecidedAt)
 		if month < r.From || month > r.To {
 			continue

@@ -2,6 +2,7 @@ package whatif
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -94,8 +95,11 @@ type Replay struct {
 	cases    map[uuid.UUID]*file
 	live     map[ledgerKey]tally
 	drafted  map[ledgerKey]tally
-	outcomes []Outcome
+	outcomes [][]Outcome // in chunks of outcomeChunk: a year's outcomes are never copied to grow
 }
+
+// outcomeChunk is how many outcomes a chunk holds.
+const outcomeChunk = 4096
 
 type ledgerKey struct {
 	employee uuid.UUID
@@ -186,13 +190,13 @@ func (r *Replay) Granted(caseID, employee uuid.UUID, year int, amountFen int64, 
 		}
 	}
 	r.drafted[k] = r.drafted[k].plus(o.DraftFen)
-	r.outcomes = append(r.outcomes, o)
+	r.record(o)
 }
 
 // Rejected records an approver's rejection of a submitted case at at.
 func (r *Replay) Rejected(caseID uuid.UUID, at time.Time) {
 	if c := r.cases[caseID]; c != nil && c.submitted && !c.decided {
-		r.outcomes = append(r.outcomes, r.decide(c, at, KindRejected))
+		r.record(r.decide(c, at, KindRejected))
 	}
 }
 
@@ -220,12 +224,21 @@ func (r *Replay) Withdrawn(caseID uuid.UUID, at time.Time) {
 		o.DraftFen = min(c.RequestedFen, c.draft.limit)
 	}
 	r.drafted[k] = r.drafted[k].plus(o.DraftFen)
-	r.outcomes = append(r.outcomes, o)
+	r.record(o)
+}
+
+// record keeps an outcome, in the order of the decisions.
+func (r *Replay) record(o Outcome) {
+	if n := len(r.outcomes); n == 0 || len(r.outcomes[n-1]) == outcomeChunk {
+		r.outcomes = append(r.outcomes, make([]Outcome, 0, outcomeChunk))
+	}
+	last := &r.outcomes[len(r.outcomes)-1]
+	*last = append(*last, o)
 }
 
 // Outcomes returns the cases decided so far, in the order they were
-// decided.
-func (r *Replay) Outcomes() []Outcome { return r.outcomes }
+// decided, in a slice of its own.
+func (r *Replay) Outcomes() []Outcome { return slices.Concat(r.outcomes...) }
 
 // decide closes c at at and returns its outcome without amounts.
 func (r *Replay) decide(c *file, at time.Time, kind Kind) Outcome {
