@@ -124,8 +124,8 @@ func (f *feeder) feed(e event.Recorded) error {
 		if !bytes.Contains(e.Data, f.quoted) {
 			return nil
 		}
-		var p openedFacts
-		if err := event.Decode(e, &p); err != nil {
+		p, err := decodeFast[openedFacts](e)
+		if err != nil {
 			return err
 		}
 		if p.StandardCode != f.code {
@@ -136,21 +136,16 @@ func (f *feeder) feed(e event.Recorded) error {
 			Beneficiary: catalogue.Beneficiary(p.Beneficiary.Relation), ExpenseFen: p.ExpenseFen, RequestedFen: p.RequestedFen})
 	case casework.TypeCaseDocumentAdded:
 		if id, ok := f.cases[e.Stream]; ok {
-			var p struct {
-				Kind string `json:"kind"`
-			}
-			if err := event.Decode(e, &p); err != nil {
+			p, err := decodeFast[documentFacts](e)
+			if err != nil {
 				return err
 			}
 			f.replay.DocumentAdded(id, p.Kind)
 		}
 	case casework.TypeCaseSubmitted:
 		if id, ok := f.cases[e.Stream]; ok {
-			var p struct {
-				StandardVersion int   `json:"standard_version"`
-				MaxPayableFen   int64 `json:"max_payable_fen"`
-			}
-			if err := event.Decode(e, &p); err != nil {
+			p, err := decodeFast[submittedFacts](e)
+			if err != nil {
 				return err
 			}
 			f.replay.Submitted(id, at, p.StandardVersion, p.MaxPayableFen)
@@ -167,8 +162,8 @@ func (f *feeder) feed(e event.Recorded) error {
 		if !bytes.Contains(e.Data, f.quoted) {
 			return nil
 		}
-		var p casework.AidApproved
-		if err := event.Decode(e, &p); err != nil {
+		p, err := decodeFast[grantFacts](e)
+		if err != nil {
 			return err
 		}
 		if p.StandardCode != f.code {
@@ -181,6 +176,76 @@ func (f *feeder) feed(e event.Recorded) error {
 		f.replay.Granted(p.CaseID, employee, year, p.AmountFen, at)
 	}
 	return nil
+}
+
+// read takes one member of case.opened (see decodeFast).
+func (p *openedFacts) read(key, v []byte) bool {
+	switch string(key) {
+	case "case_id":
+		return setUUID(v, &p.CaseID)
+	case "employee_id":
+		return setUUID(v, &p.EmployeeID)
+	case "unit_id":
+		return setUUID(v, &p.UnitID)
+	case "standard_code":
+		return setString(v, &p.StandardCode)
+	case "beneficiary":
+		s := scanner{data: v}
+		return s.object(func(key, v []byte) bool {
+			if string(key) == "relation" {
+				return setString(v, &p.Beneficiary.Relation)
+			}
+			return other(key, "relation")
+		}, 1) && s.end()
+	case "expense_fen":
+		return setInt(v, &p.ExpenseFen)
+	case "requested_fen":
+		return setInt(v, &p.RequestedFen)
+	}
+	return other(key, "case_id", "employee_id", "unit_id", "standard_code", "beneficiary", "expense_fen", "requested_fen")
+}
+
+// documentFacts is what a replay reads of case.document_added.
+type documentFacts struct {
+	Kind string `json:"kind"`
+}
+
+func (p *documentFacts) read(key, v []byte) bool {
+	if string(key) == "kind" {
+		return setString(v, &p.Kind)
+	}
+	return other(key, "kind")
+}
+
+// submittedFacts is what a replay reads of case.submitted.
+type submittedFacts struct {
+	StandardVersion int   `json:"standard_version"`
+	MaxPayableFen   int64 `json:"max_payable_fen"`
+}
+
+func (p *submittedFacts) read(key, v []byte) bool {
+	switch string(key) {
+	case "standard_version":
+		return setSmallInt(v, &p.StandardVersion)
+	case "max_payable_fen":
+		return setInt(v, &p.MaxPayableFen)
+	}
+	return other(key, "standard_version", "max_payable_fen")
+}
+
+// grantFacts is what a replay reads of aid.approved.
+type grantFacts casework.AidApproved
+
+func (p *grantFacts) read(key, v []byte) bool {
+	switch string(key) {
+	case "case_id":
+		return setUUID(v, &p.CaseID)
+	case "standard_code":
+		return setString(v, &p.StandardCode)
+	case "amount_fen":
+		return setInt(v, &p.AmountFen)
+	}
+	return other(key, "case_id", "standard_code", "amount_fen")
 }
 
 // parseLedgerStream reads the employee and year of an aid ledger's stream
