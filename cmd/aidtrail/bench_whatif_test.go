@@ -32,7 +32,8 @@ func TestBenchWhatIfSmall(t *testing.T) {
 	}
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`round 2: read events=\d+ seconds=[\d.]+ events_per_s=\d+ \| replay events_read=\d+ seconds=[\d.]+ events_per_s=\d+ ratio_to_read=[\d.]+`),
-		regexp.MustCompile(`read global order \(baseline, median\): events_per_s=\d+`),
+		regexp.MustCompile(`warm-up read: events=\d+ seconds=[\d.]+`),
+		regexp.MustCompile(`read global order \(baseline, median of 2\): events_per_s=\d+`),
 		regexp.MustCompile(`what-if replay \(median of 2\): cases=600 events_read=\d+ seconds=[\d.]+ events_per_s=\d+ ratio_to_read=[\d.]+`),
 		regexp.MustCompile(`the draft: cases=600 current_fen=\d+ draft_fen=\d+ delta_fen=\d+ newly_eligible=[1-9]\d*`),
 	} {
