@@ -110,11 +110,13 @@ func runWhatIf(ctx context.Context, args []string, env environment, stdout, stde
 	if err != nil {
 		return whatIfRefused(cfg, err)
 	}
-	if err := httpapi.WriteWhatIf(report.w, cfg.Format, rep); err != nil {
-		return fmt.Errorf("whatif: write the report: %w", err)
+	err = httpapi.WriteWhatIf(report.w, cfg.Format, rep)
+	if err == nil {
+		err = report.keep()
 	}
-	if err := report.keep(); err != nil {
-		return fmt.Errorf("whatif: write %s: %w", cfg.Out, err)
+	if err != nil {
+		return fmt.Errorf("whatif: the run is recorded as analysis %s at position %d, but its report was not written: %w",
+			rep.AnalysisID, rep.Position, err)
 	}
 	log.Info("what-if recorded", "analysis", rep.AnalysisID, "position", rep.Position, "standard", rep.StandardCode,
 		"from", rep.From, "to", rep.To, "cases", rep.Cases, "current_fen", rep.CurrentFen, "draft_fen", rep.DraftFen,
