@@ -35,19 +35,45 @@ func Checkpoint(ctx context.Context, db *sqldb.DB, name string) (int64, error) {
 }
 
 // Reached returns the lowest checkpoint among the live generations of
-// names: every one of them has applied every event up to it.
+// names: every one of them has applied every event up to it. A name with
+// no live generation yet counts as 0.
 func Reached(ctx context.Context, db *sqldb.DB, names []string) (int64, error) {
+	at, err := Checkpoints(ctx, db)
+	if err != nil {
+		return 0, err
+	}
 	low := int64(-1)
 	for _, n := range names {
-		pos, err := Checkpoint(ctx, db, n)
-		if err != nil {
-			return 0, err
-		}
-		if low < 0 || pos < low {
+		if pos := at[n]; low < 0 || pos < low {
 			low = pos
 		}
 	}
 	return max(low, 0), nil
+}
+
+// Checkpoints returns the checkpoint of every projection's live
+// generation, by name, read in one statement: readers with ?min_position
+// ask it often.
+func Checkpoints(ctx context.Context, db *sqldb.DB) (map[string]int64, error) {
+	rows, err := db.Query(ctx, `SELECT g.name, c.position FROM projection_generations g
+		JOIN projection_checkpoints c ON c.name = g.name || '#' || CAST(g.live AS TEXT)`)
+	if err != nil {
+		return nil, fmt.Errorf("projections: checkpoints: %w", err)
+	}
+	defer rows.Close()
+	at := map[string]int64{}
+	for rows.Next() {
+		var name string
+		var pos int64
+		if err := rows.Scan(&name, &pos); err != nil {
+			return nil, fmt.Errorf("projections: checkpoints: %w", err)
+		}
+		at[name] = pos
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("projections: checkpoints: %w", err)
+	}
+	return at, nil
 }
 
 // gapError says a batch cannot be applied yet: the projection has not

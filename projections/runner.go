@@ -10,7 +10,6 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
-	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
 
 	"aidtrail/domain/event"
 	"aidtrail/internal/sqldb"
@@ -43,9 +42,11 @@ type Config struct {
 	// Zero values mean 5 retries from 100 ms.
 	MaxRetries    int
 	RetryInterval time.Duration
-	// MaxBatch bounds the events of one published batch; 0 means 256. A
-	// batch holds what the store delivered while the previous one was
-	// being published, so batches grow only when projections fall behind.
+	// MaxBatch bounds the events of one published batch, and of one
+	// delivery of the in-process broker; 0 means 256. A batch holds what
+	// the store delivered while the previous one was being published, and
+	// a delivery what queued while the handler was busy, so batches grow
+	// only when projections fall behind.
 	MaxBatch int
 	// Middlewares are added to every projection's handler, innermost
 	// (closest to the projection), after the runner's own.
@@ -64,12 +65,16 @@ type Source interface {
 	Head(ctx context.Context) (int64, error)
 }
 
+// defaultMaxBatch is Config.MaxBatch when it is not set.
+const defaultMaxBatch = 256
+
 // Runner feeds projections from the event store through a Watermill
 // router. A forwarder subscribes to the store's global order after the
 // lowest checkpoint and publishes it in batches; each projection has its
 // own handler, named HandlerName(p), that applies a batch with its
-// checkpoint in one transaction. In-process, publishing waits until every
-// running handler has acknowledged the batch.
+// checkpoint in one transaction. In-process (ChannelBroker), each handler
+// has a queue of its own, so one slow read model does not hold the others
+// back until its queue is full.
 //
 // A projection that fails on an event (after retries; a panic counts as a
 // failure) stops with its checkpoint just before that event; the others go
@@ -112,7 +117,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 		cfg.RetryInterval = 100 * time.Millisecond
 	}
 	if cfg.MaxBatch <= 0 {
-		cfg.MaxBatch = 256
+		cfg.MaxBatch = defaultMaxBatch
 	}
 	if cfg.SelfCheckInterval == 0 {
 		cfg.SelfCheckInterval = time.Minute
@@ -219,7 +224,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 	broker := r.cfg.Broker
 	if broker == nil {
-		ch := NewChannelBroker(r.cfg.Logger)
+		ch := newChannelBroker(r.cfg.Logger, r.cfg.MaxBatch)
 		defer func() { _ = ch.Close() }()
 		broker = ch
 	}
@@ -486,26 +491,3 @@ func (r *Runner) isStopped(name string) bool {
 	defer r.mu.Unlock()
 	return r.stats[name].stopped != nil
 }
-
-// ChannelBroker is the in-process broker Run uses when Config.Broker is
-// nil: one Watermill gochannel for every handler, whose Publish returns
-// once every subscribed handler has acknowledged the batch. Batches
-// published while no handler is subscribed are not kept.
-type ChannelBroker struct{ ch *gochannel.GoChannel }
-
-// NewChannelBroker returns an in-process broker; Close it when done.
-func NewChannelBroker(logger watermill.LoggerAdapter) *ChannelBroker {
-	if logger == nil {
-		logger = watermill.NopLogger{}
-	}
-	return &ChannelBroker{gochannel.NewGoChannel(gochannel.Config{BlockPublishUntilSubscriberAck: true}, logger)}
-}
-
-// Publisher implements Broker.
-func (b *ChannelBroker) Publisher() message.Publisher { return b.ch }
-
-// Subscriber implements Broker: every handler subscribes to the one channel.
-func (b *ChannelBroker) Subscriber(string) (message.Subscriber, error) { return b.ch, nil }
-
-// Close closes the channel and its subscriptions.
-func (b *ChannelBroker) Close() error { return b.ch.Close() }

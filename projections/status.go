@@ -47,16 +47,25 @@ func (r *Runner) Status(ctx context.Context) ([]Status, error) {
 // position in time.
 var ErrLagging = query.ErrLagging
 
-// Wait returns once every projection of the runner has applied the event
-// at position pos (and all before it), or ErrLagging when ctx ends first.
-// It wakes when this process moves a checkpoint and polls the database
-// every poll for workers in other processes.
-func (r *Runner) Wait(ctx context.Context, pos int64, poll time.Duration) error {
+// Wait returns once the named projections of the runner (every one, when
+// names is empty) have applied the event at position pos and all before
+// it, or ErrLagging when ctx ends first. It wakes when this process moves
+// a checkpoint and polls the database every poll for workers in other
+// processes. A name the runner does not run is an error.
+func (r *Runner) Wait(ctx context.Context, pos int64, poll time.Duration, names ...string) error {
+	if len(names) == 0 {
+		names = r.Names()
+	}
+	for _, n := range names {
+		if _, ok := r.stats[n]; !ok {
+			return fmt.Errorf("projections: wait for %q, which this runner does not run", n)
+		}
+	}
 	for {
 		r.mu.Lock()
 		moved := r.moved
 		r.mu.Unlock()
-		reached, err := Reached(ctx, r.cfg.DB, r.Names())
+		reached, err := Reached(ctx, r.cfg.DB, names)
 		if err != nil && ctx.Err() == nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -206,22 +207,45 @@ func (b *projectionBench) lag(ctx context.Context, rate int, d time.Duration) er
 		pos int64
 		at  time.Time
 	}
-	samples := make(chan sample, 100_000)
+	var samples []sample
+	var samplesMu sync.Mutex
 	paced := &pacedAppender{store: b.store, rate: rate, start: time.Now(),
-		done: func(pos int64) { samples <- sample{pos, time.Now()} }}
-	var lags []time.Duration
-	measured := make(chan error, 1)
+		done: func(pos int64) {
+			samplesMu.Lock()
+			samples = append(samples, sample{pos, time.Now()})
+			samplesMu.Unlock()
+		}}
+	// Every millisecond the checkpoints are read, in one statement, and
+	// kept with when they were read: an append reached a read model at
+	// the first reading that shows it applied (a reading's own time can
+	// only overstate a lag, never hide one).
+	type reading struct {
+		at          time.Time
+		checkpoints map[string]int64
+	}
+	var readings []reading
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	watched := make(chan error, 1)
 	go func() {
-		// Samples arrive about in position order; waiting for each in turn
-		// can only overstate a lag, never hide one.
-		for s := range samples {
-			if err := waitPosition(ctx, runner, s.pos, 10*time.Second); err != nil {
-				measured <- err
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			cps, err := projections.Checkpoints(watchCtx, b.db)
+			if err != nil {
+				if watchCtx.Err() != nil {
+					err = nil
+				}
+				watched <- err
 				return
 			}
-			lags = append(lags, time.Since(s.at))
+			readings = append(readings, reading{time.Now(), cps})
+			select {
+			case <-tick.C:
+			case <-watchCtx.Done():
+				watched <- nil
+				return
+			}
 		}
-		measured <- nil
 	}()
 	// Four writers share the pace, so that one slow append does not
 	// lower the rate.
@@ -241,13 +265,18 @@ func (b *projectionBench) lag(ctx context.Context, rate int, d time.Duration) er
 		}()
 	}
 	writers.Wait()
+	elapsed := time.Since(paced.start).Seconds()
 	close(writeErrs)
 	if err := <-writeErrs; err != nil {
-		close(samples)
+		stopWatching()
 		return err
 	}
-	close(samples)
-	if err := <-measured; err != nil {
+	head, err := b.store.Head(ctx)
+	if err == nil {
+		err = waitPosition(ctx, runner, head, 30*time.Second)
+	}
+	if err != nil {
+		stopWatching()
 		if st, serr := runner.Status(ctx); serr == nil {
 			for _, s := range st {
 				fmt.Fprintf(b.log, "projection %s: checkpoint %d, lag %d positions, %.1fs, stopped: %v\n",
@@ -256,10 +285,39 @@ func (b *projectionBench) lag(ctx context.Context, rate int, d time.Duration) er
 		}
 		return err
 	}
+	time.Sleep(5 * time.Millisecond) // a last reading after the head
+	stopWatching()
+	if err := <-watched; err != nil {
+		return err
+	}
+	names := runner.Names()
+	// reachedAt is when the readings first show name at pos or beyond.
+	reachedAt := func(name string, pos int64) time.Time {
+		i := sort.Search(len(readings), func(i int) bool { return readings[i].checkpoints[name] >= pos })
+		if i == len(readings) {
+			return time.Now()
+		}
+		return readings[i].at
+	}
+	lagsOf := make(map[string][]time.Duration, len(names))
+	var lags []time.Duration
+	for _, s := range samples {
+		var every time.Duration
+		for _, name := range names {
+			l := max(reachedAt(name, s.pos).Sub(s.at), 0)
+			lagsOf[name] = append(lagsOf[name], l)
+			every = max(every, l)
+		}
+		lags = append(lags, every)
+	}
 	slices.Sort(lags)
-	elapsed := time.Since(paced.start).Seconds()
-	fmt.Fprintf(b.out, "lag at %.0f appends/s (%d appends, every projection): p50=%s p99=%s max=%s\n",
-		float64(paced.appends.Load())/elapsed, len(lags), ms(quantile(lags, 0.5)), ms(quantile(lags, 0.99)), ms(lags[len(lags)-1]))
+	fmt.Fprintf(b.out, "lag at %.0f appends/s (%d appends, every projection; checkpoints read %d times): p50=%s p99=%s max=%s\n",
+		float64(paced.appends.Load())/elapsed, len(lags), len(readings), ms(quantile(lags, 0.5)), ms(quantile(lags, 0.99)), ms(lags[len(lags)-1]))
+	for _, name := range names {
+		l := lagsOf[name]
+		slices.Sort(l)
+		fmt.Fprintf(b.out, "  lag of %-9s p50=%s p99=%s\n", name, ms(quantile(l, 0.5)), ms(quantile(l, 0.99)))
+	}
 	return nil
 }
 
@@ -286,10 +344,12 @@ func runCaughtUp(ctx context.Context, db *sqldb.DB, src *postgres.Store, limit t
 	return runner, stop, time.Since(start), nil
 }
 
-func waitPosition(ctx context.Context, r *projections.Runner, pos int64, limit time.Duration) error {
+// waitPosition waits, at most limit, until the named projections (every
+// one when none is named) have applied pos.
+func waitPosition(ctx context.Context, r *projections.Runner, pos int64, limit time.Duration, names ...string) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	return r.Wait(ctx, pos, time.Millisecond)
+	return r.Wait(ctx, pos, time.Millisecond, names...)
 }
 
 // pacedAppender appends at most rate times per second and reports each

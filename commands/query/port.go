@@ -27,10 +27,11 @@ type ReadModels interface {
 
 // Progress is how far the read models have got.
 type Progress interface {
-	// Wait returns once every read model has applied the event at pos
-	// and all before it, or ErrLagging when ctx ends first; it looks at
-	// least every poll.
-	Wait(ctx context.Context, pos int64, poll time.Duration) error
+	// Wait returns once the named read models (by projection name; every
+	// one when none is named) have applied the event at pos and all
+	// before it, or ErrLagging when ctx ends first; it looks at least
+	// every poll.
+	Wait(ctx context.Context, pos int64, poll time.Duration, readModels ...string) error
 	// Status reports every read model's checkpoint, lag and self-check.
 	Status(ctx context.Context) ([]Status, error)
 }
