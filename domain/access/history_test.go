@@ -106,12 +106,8 @@ func FuzzLoadAccount(f *testing.F) {
 	types := AccountEventTypes()
 	f.Fuzz(func(t *testing.T, first, second string, typ uint8, third string) {
 		s := AccountStream(fuzzAccount)
-		history := []event.Recorded{
-			{Stream: s, Version: 1, Type: TypeAccountOpened, Data: json.RawMessage(first)},
-			{Stream: s, Version: 2, Type: TypePositionAssigned, Data: json.RawMessage(second)},
-			{Stream: s, Version: 3, Type: types[int(typ)%len(types)], Data: json.RawMessage(third)},
-		}
-		a, err := LoadAccount(fuzzAccount, history)
+		a, err := LoadAccount(fuzzAccount, []event.Recorded{aggtest.Rec(s, 1, TypeAccountOpened, first),
+			aggtest.Rec(s, 2, TypePositionAssigned, second), aggtest.Rec(s, 3, aggtest.Pick(types, typ), third)})
 		if aggtest.Refused(t, err) {
 			return
 		}

@@ -92,12 +92,8 @@ func FuzzLoadCase(f *testing.F) {
 	types := CaseEventTypes()
 	f.Fuzz(func(t *testing.T, typ uint8, data string) {
 		s := CaseStream(fuzzCase)
-		history := []event.Recorded{
-			{Stream: s, Version: 1, Type: TypeCaseOpened, Data: json.RawMessage(opened)},
-			{Stream: s, Version: 2, Type: TypeCaseSubmitted, Data: json.RawMessage(submitted)},
-			{Stream: s, Version: 3, Type: types[int(typ)%len(types)], Data: json.RawMessage(data)},
-		}
-		c, err := LoadCase(fuzzCase, history)
+		c, err := LoadCase(fuzzCase, []event.Recorded{aggtest.Rec(s, 1, TypeCaseOpened, opened),
+			aggtest.Rec(s, 2, TypeCaseSubmitted, submitted), aggtest.Rec(s, 3, aggtest.Pick(types, typ), data)})
 		if aggtest.Refused(t, err) {
 			return
 		}

@@ -107,7 +107,7 @@ func FuzzLoadStandard(f *testing.F) {
 		const code = "MED-SERIOUS"
 		history := []event.Recorded{
 			rec(code, 1, TypeStandardPublished, first),
-			rec(code, 2, types[int(typ)%len(types)], data),
+			rec(code, 2, aggtest.Pick(types, typ), data),
 		}
 		st, err := LoadStandard(code, history)
 		if aggtest.Refused(t, err) {

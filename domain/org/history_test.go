@@ -1,7 +1,6 @@
 package org
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/google/uuid"
@@ -171,11 +170,7 @@ func FuzzLoadUnit(f *testing.F) {
 	types := UnitEventTypes()
 	f.Fuzz(func(t *testing.T, first string, typ uint8, data string) {
 		s := UnitStream(fuzzUnit)
-		history := []event.Recorded{
-			{Stream: s, Version: 1, Type: TypeUnitEstablished, Data: json.RawMessage(first)},
-			{Stream: s, Version: 2, Type: types[int(typ)%len(types)], Data: json.RawMessage(data)},
-		}
-		u, err := LoadUnit(fuzzUnit, history)
+		u, err := LoadUnit(fuzzUnit, []event.Recorded{aggtest.Rec(s, 1, TypeUnitEstablished, first), aggtest.Rec(s, 2, aggtest.Pick(types, typ), data)})
 		if aggtest.Refused(t, err) {
 			return
 		}
@@ -215,11 +210,7 @@ func FuzzLoadEmployee(f *testing.F) {
 	types := EmployeeEventTypes()
 	f.Fuzz(func(t *testing.T, first string, typ uint8, data string) {
 		s := EmployeeStream(fuzzEmployee)
-		history := []event.Recorded{
-			{Stream: s, Version: 1, Type: TypeEmployeeRegistered, Data: json.RawMessage(first)},
-			{Stream: s, Version: 2, Type: types[int(typ)%len(types)], Data: json.RawMessage(data)},
-		}
-		e, err := LoadEmployee(fuzzEmployee, history)
+		e, err := LoadEmployee(fuzzEmployee, []event.Recorded{aggtest.Rec(s, 1, TypeEmployeeRegistered, first), aggtest.Rec(s, 2, aggtest.Pick(types, typ), data)})
 		if aggtest.Refused(t, err) {
 			return
 		}

@@ -23,6 +23,10 @@ func Rec(stream string, v int64, typ, data string) event.Recorded {
 	return event.Recorded{ID: uuid.New(), Stream: stream, Version: v, Type: typ, Data: json.RawMessage(data)}
 }
 
+// Pick returns the event type a fuzzed byte n names among types: a fuzz
+// target's arbitrary payloads go under valid type names.
+func Pick(types []string, n uint8) string { return types[int(n)%len(types)] }
+
 // Append returns history with changes appended as a store records an
 // append to stream at the expected version: ids, types and payloads kept,
 // versions following on. It is an error when history does not end at
