@@ -87,10 +87,11 @@ func ids(in []uuid.UUID) []string {
 }
 
 // awaitMinPosition honours a read's ?min_position: it waits, at most
-// MinPositionWait, until the read models have applied that position, and
-// answers 503 lagging when they have not. Reads of one aggregate come from
-// its stream in the event store, where every position a command answered
-// with is visible already; they wait only as long as the read models need.
+// MinPositionWait, until the read models the route reads (readModelsOf)
+// have applied that position, and answers 503 lagging when they have not.
+// Reads of one aggregate come from its stream in the event store, where
+// every position a command answered with is visible already; they wait
+// only as long as the read models need.
 func (a *api) awaitMinPosition(r *http.Request) error {
 	v := r.URL.Query()["min_position"]
 	switch {
@@ -103,9 +104,13 @@ func (a *api) awaitMinPosition(r *http.Request) error {
 	if err != nil || n < 0 {
 		return &fieldError{Field: "min_position", Reason: "must be a non-negative integer"}
 	}
+	reads, listed := readModelsOf[r.Pattern]
+	if listed && len(reads) == 0 {
+		return nil // the event store alone
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), a.deps.MinPositionWait)
 	defer cancel()
-	return a.deps.ReadModels.Wait(ctx, n, minPositionPoll)
+	return a.deps.ReadModels.Wait(ctx, n, minPositionPoll, reads...)
 }
 
 // minPositionPoll is how often a waiting read looks at checkpoints moved
