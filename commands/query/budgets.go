@@ -44,9 +44,6 @@ func (s *Service) Budgets(ctx context.Context, actor uow.Actor, f BudgetFilter) 
 	if err != nil {
 		return nil, 0, err
 	}
-	f.Within = nil
-	if !scope.Everything {
-		f.Within = scope.Units
-	}
+	f.Within = scope.Within()
 	return s.models.Budgets(ctx, f)
 }

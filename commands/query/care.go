@@ -127,20 +127,25 @@ type ProfileRow struct {
 // those, where it holds stats.read, masked (no employee, no reason); an
 // actor with neither is refused on the record.
 func (s *Service) careScope(ctx context.Context, actor uow.Actor, reason string) (within []uuid.UUID, masked bool, err error) {
-	full, err := s.gate.QuietScope(ctx, actor, access.CareReadPermissions()...)
+	return s.fullOrMasked(ctx, actor, reason, access.CareReadPermissions()...)
+}
+
+// fullOrMasked bounds a list to the subtrees where actor holds one of the
+// full permissions; failing those, to where it holds stats.read, masked
+// (the caller leaves out who is named); an actor with neither is refused
+// on the record, reason saying what was read.
+func (s *Service) fullOrMasked(ctx context.Context, actor uow.Actor, reason string, full ...access.Permission) (within []uuid.UUID, masked bool, err error) {
+	scope, err := s.gate.QuietScope(ctx, actor, full...)
 	if err != nil {
 		return nil, false, err
 	}
-	if full.Empty() {
-		if full, err = s.gate.StaffReadScope(ctx, actor, reason, access.PermStatsRead); err != nil {
+	if scope.Empty() {
+		if scope, err = s.gate.StaffReadScope(ctx, actor, reason, access.PermStatsRead); err != nil {
 			return nil, false, err
 		}
 		masked = true
 	}
-	if full.Everything {
-		return nil, masked, nil
-	}
-	return full.Units, masked, nil
+	return scope.Within(), masked, nil
 }
 
 // HardshipRegister lists the register within what actor may read, in

@@ -49,20 +49,13 @@ type VisitFilter struct {
 // those, where it holds stats.read, masked. An actor with neither is
 // refused on the record. f.Within is set here, whatever the caller gave.
 func (s *Service) Visits(ctx context.Context, actor uow.Actor, f VisitFilter) ([]VisitRow, int64, error) {
-	scope, err := s.gate.QuietScope(ctx, actor, access.VisitReadPermissions()...)
+	within, masked, err := s.fullOrMasked(ctx, actor, "listing visits", access.VisitReadPermissions()...)
 	if err != nil {
 		return nil, 0, err
 	}
-	masked := scope.Empty()
+	f.Within = within
 	if masked {
-		if scope, err = s.gate.StaffReadScope(ctx, actor, "listing visits", access.PermStatsRead); err != nil {
-			return nil, 0, err
-		}
 		f.EmployeeID = uuid.Nil // a masked list is not searched by person
-	}
-	f.Within = nil
-	if !scope.Everything {
-		f.Within = scope.Units
 	}
 	rows, next, err := s.models.Visits(ctx, f)
 	if masked {

@@ -19,6 +19,15 @@ type ReadScope struct {
 	Employee   uuid.UUID   // the actor's own employee record, or uuid.Nil
 }
 
+// Within is what a list read in the scope is bounded to: the roots of the
+// visible subtrees, or nil (no bound) where the scope is Everything.
+func (s ReadScope) Within() []uuid.UUID {
+	if s.Everything {
+		return nil
+	}
+	return s.Units
+}
+
 // Empty reports whether the scope shows nothing at all.
 func (s ReadScope) Empty() bool { return !s.Everything && len(s.Units) == 0 && s.Employee == uuid.Nil }
 
