@@ -74,6 +74,14 @@ func seal(t *testing.T, kr *Keyring, subject uuid.UUID, plain string) string {
 	return s
 }
 
+// wantOpen checks that kr opens sealed, subject's value, as plain.
+func wantOpen(t *testing.T, kr *Keyring, subject uuid.UUID, sealed, plain string) {
+	t.Helper()
+	if got, err := kr.Open(t.Context(), subject, sealed); err != nil || got != plain {
+		t.Fatalf("Open = %.20q…, %v; want %.20q…", got, err, plain)
+	}
+}
+
 func wantOpenErr(t *testing.T, kr *Keyring, subject uuid.UUID, sealed string, want error) {
 	t.Helper()
 	got, err := kr.Open(t.Context(), subject, sealed)
@@ -106,14 +114,9 @@ func TestRoundTrip(t *testing.T) {
 			if again := seal(t, kr, subject, plain); again == sealed {
 				t.Errorf("two seals of one value are equal; the nonce must be fresh")
 			}
-			got, err := kr.Open(t.Context(), subject, sealed)
-			if err != nil || got != plain {
-				t.Fatalf("Open = %.20q…, %v; want the plaintext", got, err)
-			}
+			wantOpen(t, kr, subject, sealed, plain)
 			// Another Keyring with the same master key: another process.
-			if got, err := newKeyringWith(t, db, masterOf(t, kr)).Open(t.Context(), subject, sealed); err != nil || got != plain {
-				t.Fatalf("Open in another keyring = %.20q…, %v", got, err)
-			}
+			wantOpen(t, newKeyringWith(t, db, masterOf(t, kr)), subject, sealed, plain)
 		}
 		if n := keyRows(t, db, subject); n != 1 {
 			t.Fatalf("%d key rows for one subject, want 1", n)
@@ -229,18 +232,14 @@ func TestErase(t *testing.T) {
 		if err := kr.Erase(t.Context(), uuid.New()); err != nil {
 			t.Fatalf("Erase of a subject without a key: %v", err)
 		}
-		if got, err := kr.Open(t.Context(), other, kept); err != nil || got != "李卫东" {
-			t.Fatalf("another subject's value after Erase: %q, %v", got, err)
-		}
+		wantOpen(t, kr, other, kept, "李卫东") // another subject's value
 
 		// A new Seal makes a new key; the old values stay erased.
 		fresh := seal(t, kr, subject, "张建国")
 		if bytes.Equal(wrappedKey(t, db, subject), oldKey) {
 			t.Fatal("Seal after Erase restored the old key")
 		}
-		if got, err := kr.Open(t.Context(), subject, fresh); err != nil || got != "张建国" {
-			t.Fatalf("value under the new key: %q, %v", got, err)
-		}
+		wantOpen(t, kr, subject, fresh, "张建国")
 		wantOpenErr(t, kr, subject, old, commands.ErrErased)
 		wantOpenErr(t, newKeyringWith(t, db, masterOf(t, kr)), subject, old, commands.ErrErased)
 	})
@@ -264,9 +263,7 @@ func TestEraseByAnotherProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 		renewed := seal(t, there, subject, "13900139000")
-		if got, err := here.Open(t.Context(), subject, renewed); err != nil || got != "13900139000" {
-			t.Fatalf("value under a key created elsewhere: %q, %v", got, err)
-		}
+		wantOpen(t, here, subject, renewed, "13900139000") // under a key created elsewhere
 		// The re-read replaced the stale cached key: the old value is
 		// erased here too, at once.
 		wantOpenErr(t, here, subject, old, commands.ErrErased)
@@ -312,10 +309,8 @@ func TestConcurrentFirstSeal(t *testing.T) {
 			t.Fatalf("%d key rows after %d concurrent first seals, want 1", rows, n)
 		}
 		reader := newKeyringWith(t, db, masterOf(t, first))
-		for i, v := range sealed {
-			if got, err := reader.Open(t.Context(), subject, v); err != nil || got != "张建国" {
-				t.Fatalf("value %d: %q, %v", i, got, err)
-			}
+		for _, v := range sealed {
+			wantOpen(t, reader, subject, v, "张建国")
 		}
 	})
 }

@@ -140,9 +140,7 @@ func TestScanEvents(t *testing.T) {
 		if slices.ContainsFunc(found, func(f Finding) bool { return f.Needle == "李卫东" }) {
 			t.Fatalf("a sealed name is readable in the database: %v", found)
 		}
-		if got, err := kr.Open(t.Context(), employee, sealed); err != nil || got != "李卫东" {
-			t.Fatalf("Open: %q, %v", got, err)
-		}
+		wantOpen(t, kr, employee, sealed, "李卫东")
 
 		// Scanned tables include the key table and the migrations table.
 		if found := scan(t, db, "0002_personal_keys.sql"); !has(found, "schema_migrations", "name", "0002_personal_keys.sql") {
