@@ -177,9 +177,7 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 		if strings.HasPrefix(s, KindBudget+":") {
 			f = figures
 		}
-		if err := r.insert(ctx, tx, s, f); err != nil {
-			return fmt.Errorf("trails: %s at position %d for %s: %w", e.Type, e.Position, s, err)
-		}
+		r.insert(tx, s, f)
 	}
 	return nil
 }
@@ -216,6 +214,7 @@ func placeCase(ctx context.Context, tx *readmodel.Tx, id uuid.UUID, e event.Reco
 		if _, err := tx.Exec(ctx, `INSERT INTO {rm_trail_cases} (case_id, employee_id) VALUES ($1, $2)`, id.String(), p.EmployeeID.String()); err != nil {
 			return nil, nil, err
 		}
+		state(tx).employees[id] = p.EmployeeID
 	}
 	emp, err := employeeOf(ctx, tx, id)
 	if err != nil {
@@ -237,7 +236,11 @@ func placePayment(ctx context.Context, tx *readmodel.Tx, id uuid.UUID, e event.R
 			id.String(), p.CaseID.String(), p.EmployeeID.String(), p.BudgetID.String()); err != nil {
 			return nil, nil, err
 		}
-		// The decisions that allowed the payment open its trail.
+		// The decisions that allowed the payment open its trail: those
+		// of this batch written first.
+		if err := state(tx).flushRows(ctx, tx); err != nil {
+			return nil, nil, err
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO {rm_trail} SELECT $1, position, stream, type, occurred_at, recorded_at,
 				actor_account_id, actor_name, actor_position_id, actor_unit_id, amount_fen, documents, leaf_hash,
 				allocated_fen, reserved_fen, spent_fen
@@ -322,10 +325,7 @@ func placeBudget(ctx context.Context, tx *readmodel.Tx, id uuid.UUID, e event.Re
 	default:
 		return nil, nil, fmt.Errorf("unknown budget event type %q", e.Type)
 	}
-	if _, err := tx.Exec(ctx, `UPDATE {rm_trail_budgets} SET allocated_fen = $2, reserved_fen = $3, spent_fen = $4 WHERE budget_id = $1`,
-		id.String(), f.Allocated, f.Reserved, f.Spent); err != nil {
-		return nil, nil, err
-	}
+	state(tx).moved(id, f)
 	subjects := []string{Subject(KindBudget, id)}
 	if m.CaseID != uuid.Nil {
 		emp, err := employeeOf(ctx, tx, m.CaseID)
@@ -348,10 +348,16 @@ type budgetFigures struct{ Allocated, Reserved, Spent int64 }
 
 // figuresOf returns budget id's figures so far; a new budget (its
 // allocation) starts at zero.
+// The batch keeps them from their first read on (see batchState).
 func figuresOf(ctx context.Context, tx *readmodel.Tx, id uuid.UUID, allocation bool) (budgetFigures, error) {
+	st := state(tx)
 	if allocation {
 		_, err := tx.Exec(ctx, `INSERT INTO {rm_trail_budgets} (budget_id, allocated_fen, reserved_fen, spent_fen) VALUES ($1, 0, 0, 0)`, id.String())
+		st.budgets[id] = &budgetFigures{}
 		return budgetFigures{}, err
+	}
+	if f, ok := st.budgets[id]; ok {
+		return *f, nil
 	}
 	var f budgetFigures
 	err := tx.QueryRow(ctx, `SELECT allocated_fen, reserved_fen, spent_fen FROM {rm_trail_budgets} WHERE budget_id = $1`, id.String()).
@@ -359,10 +365,18 @@ func figuresOf(ctx context.Context, tx *readmodel.Tx, id uuid.UUID, allocation b
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, fmt.Errorf("budget %s was not allocated", id)
 	}
-	return f, err
+	if err != nil {
+		return f, err
+	}
+	st.budgets[id] = &f
+	return f, nil
 }
 
 func employeeOf(ctx context.Context, tx *readmodel.Tx, caseID uuid.UUID) (uuid.UUID, error) {
+	st := state(tx)
+	if emp, ok := st.employees[caseID]; ok {
+		return emp, nil
+	}
 	var emp string
 	err := tx.QueryRow(ctx, `SELECT employee_id FROM {rm_trail_cases} WHERE case_id = $1`, caseID.String()).Scan(&emp)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -371,7 +385,12 @@ func employeeOf(ctx context.Context, tx *readmodel.Tx, caseID uuid.UUID) (uuid.U
 	if err != nil {
 		return uuid.Nil, err
 	}
-	return uuid.Parse(emp)
+	id, err := uuid.Parse(emp)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	st.employees[caseID] = id
+	return id, nil
 }
 
 // row is what every subject's trail records of one event.
@@ -417,7 +436,9 @@ func rowOf(e event.Recorded) (row, error) {
 // decimals, so that they sort as text.
 const TimeLayout = "2006-01-02T15:04:05.000000000Z"
 
-func (r row) insert(ctx context.Context, tx *readmodel.Tx, subject string, f *budgetFigures) error {
+// insert adds the row of r's event on subject's trail to those the batch
+// writes at its end.
+func (r row) insert(tx *readmodel.Tx, subject string, f *budgetFigures) {
 	m := r.e.Metadata
 	var allocated, reserved, spent any
 	if f != nil {
@@ -427,11 +448,8 @@ func (r row) insert(ctx context.Context, tx *readmodel.Tx, subject string, f *bu
 	if r.amount != nil {
 		amount = *r.amount
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO {rm_trail} (subject, position, stream, type, occurred_at, recorded_at,
-			actor_account_id, actor_name, actor_position_id, actor_unit_id, amount_fen, documents, leaf_hash,
-			allocated_fen, reserved_fen, spent_fen)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-		subject, r.e.Position, r.e.Stream, r.e.Type, m.OccurredAt.UTC().Format(TimeLayout), r.e.RecordedAt.UTC().Format(TimeLayout),
+	st := state(tx)
+	st.rows = append(st.rows, subject, r.e.Position, r.e.Stream, r.e.Type,
+		m.OccurredAt.UTC().Format(TimeLayout), r.e.RecordedAt.UTC().Format(TimeLayout),
 		m.ActorAccountID, m.ActorName, m.ActorPositionID, m.ActorUnitID, amount, r.documents, r.leaf, allocated, reserved, spent)
-	return err
 }
