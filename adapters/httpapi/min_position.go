@@ -16,7 +16,7 @@ var readModelsOf = map[string][]string{
 	"GET /v1/cases":                       {query.ReadModelCases},
 	"GET /v1/inbox":                       {query.ReadModelInbox},
 	"GET /v1/payments/export":             {query.ReadModelPayments},
-	"GET /v1/stats":                       {query.ReadModelStats},
+	"GET /v1/stats":                       {query.ReadModelStats, query.ReadModelVisits}, // visits count in the figures
 	"GET /v1/cases/{id}/trail":            {query.ReadModelTrails},
 	"GET /v1/payments/{id}/trail":         {query.ReadModelTrails},
 	"GET /v1/budgets/{id}/trail":          {query.ReadModelTrails},
