@@ -140,6 +140,7 @@ func (p Projection) Apply(ctx context.Context, tx *readmodel.Tx, e event.Recorde
 			if err := a.exec(`DELETE FROM {rm_inbox_steps} WHERE case_id = $1`, a.id); err != nil {
 				return err
 			}
+			state(tx).cases[a.id].steps = []heldStep{}
 		}
 		return a.exec(`DELETE FROM {rm_inbox} WHERE case_id = $1`, a.id)
 	case casework.TypeCaseDocumentAdded, casework.TypeCasePaymentInstructed, casework.TypeCasePaymentConfirmed,
@@ -176,35 +177,74 @@ func (a applier) fail(err error) error {
 	return fmt.Errorf("inbox: %s on case %s: %w", a.e.Type, a.id, err)
 }
 
-// known reads the case, which must have been opened.
+// known reads the case, which must have been opened; the batch keeps it
+// from then on (see batchState).
 func (a applier) known() (caseState, error) {
+	st := state(a.tx)
+	if c, ok := st.cases[a.id]; ok {
+		return c.caseState, nil
+	}
 	var s caseState
 	err := a.tx.QueryRow(a.ctx, `SELECT unit_id, employee_id, standard_code, amount_fen, current_seq
 		FROM {rm_inbox_cases} WHERE case_id = $1`, a.id).Scan(&s.unit, &s.employee, &s.standard, &s.amount, &s.current)
 	if err != nil {
 		return caseState{}, a.fail(fmt.Errorf("case not opened: %w", err))
 	}
+	st.cases[a.id] = &batchCase{caseState: s}
 	return s, nil
 }
 
+// update records the case's amount and current step after this event,
+// written at the end of the batch.
+func (a applier) update(s caseState) {
+	st := state(a.tx)
+	c := st.cases[a.id]
+	if !c.dirty {
+		c.dirty = true
+		st.changed = append(st.changed, a.id)
+	}
+	c.caseState = s
+}
+
 // step returns the name and holder of step seq of the current round; ok
-// is false past the last.
+// is false past the last. The batch keeps the case's steps from their
+// first read on.
 func (a applier) step(seq int) (name, account string, ok bool, err error) {
-	rows, err := a.tx.Query(a.ctx, `SELECT name, account_id FROM {rm_inbox_steps} WHERE case_id = $1 AND seq = $2`, a.id, seq)
+	c := state(a.tx).cases[a.id] // known() came first
+	if c.steps == nil {
+		if c.steps, err = a.readSteps(); err != nil {
+			return "", "", false, err
+		}
+	}
+	if seq < 0 || seq >= len(c.steps) {
+		return "", "", false, nil
+	}
+	return c.steps[seq].name, c.steps[seq].account, true, nil
+}
+
+// readSteps reads the case's steps, in order.
+func (a applier) readSteps() ([]heldStep, error) {
+	rows, err := a.tx.Query(a.ctx, `SELECT seq, name, account_id FROM {rm_inbox_steps} WHERE case_id = $1 ORDER BY seq`, a.id)
 	if err != nil {
-		return "", "", false, a.fail(err)
+		return nil, a.fail(err)
 	}
 	defer rows.Close()
-	if rows.Next() {
-		if err := rows.Scan(&name, &account); err != nil {
-			return "", "", false, a.fail(err)
+	steps := []heldStep{}
+	for rows.Next() {
+		var seq int
+		var s heldStep
+		if err := rows.Scan(&seq, &s.name, &s.account); err != nil {
+			return nil, a.fail(err)
 		}
-		ok = true
+		if seq != len(steps) {
+			return nil, a.fail(fmt.Errorf("steps skip from %d to %d", len(steps), seq))
+		}
+		steps = append(steps, s)
 	}
 	if err := rows.Err(); err != nil {
-		return "", "", false, a.fail(err)
+		return nil, a.fail(err)
 	}
-	return name, account, ok, nil
+	return steps, nil
 }
 
 // waits makes step (name, account) of case s current as of this event.
@@ -230,19 +270,21 @@ func (a applier) submitted(p casework.CaseSubmitted) error {
 			return err
 		}
 	}
+	steps := make([]heldStep, len(p.Steps))
+	args := make([]any, 0, 4*len(p.Steps))
 	for i, st := range p.Steps {
 		if st.AssigneeAccountID == uuid.Nil {
 			return a.fail(fmt.Errorf("step %q has no assignee", st.Name))
 		}
-		if err := a.exec(`INSERT INTO {rm_inbox_steps} (case_id, seq, name, account_id) VALUES ($1, $2, $3, $4)`,
-			a.id, i, st.Name, st.AssigneeAccountID.String()); err != nil {
-			return err
-		}
+		steps[i] = heldStep{name: st.Name, account: st.AssigneeAccountID.String()}
+		args = append(args, a.id, i, st.Name, steps[i].account)
 	}
-	s.amount, s.current = p.AmountFen, 0
-	if err := a.exec(`UPDATE {rm_inbox_cases} SET amount_fen = $2, current_seq = 0 WHERE case_id = $1`, a.id, s.amount); err != nil {
+	if err := a.exec(insertSteps(len(steps)), args...); err != nil {
 		return err
 	}
+	state(a.tx).cases[a.id].steps = steps
+	s.amount, s.current = p.AmountFen, 0
+	a.update(s)
 	return a.waits(s, p.Steps[0].Name, p.Steps[0].AssigneeAccountID.String())
 }
 
@@ -271,10 +313,7 @@ func (a applier) decided(p casework.CaseStepDecided) error {
 		return a.fail(fmt.Errorf("unknown decision %q", p.Decision))
 	}
 	s.current++
-	if err := a.exec(`UPDATE {rm_inbox_cases} SET amount_fen = $2, current_seq = $3 WHERE case_id = $1`,
-		a.id, s.amount, s.current); err != nil {
-		return err
-	}
+	a.update(s)
 	if err := a.exec(`DELETE FROM {rm_inbox} WHERE case_id = $1`, a.id); err != nil {
 		return err
 	}
@@ -305,6 +344,13 @@ func (a applier) reassigned(p casework.CaseStepReassigned) error {
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return a.fail(fmt.Errorf("no step %q held by %s (%d rows, %v)", p.Step, from, n, err))
+	}
+	if c := state(a.tx).cases[a.id]; c.steps != nil {
+		for i := range c.steps {
+			if c.steps[i].name == p.Step && c.steps[i].account == from {
+				c.steps[i].account = to
+			}
+		}
 	}
 	return a.exec(`UPDATE {rm_inbox} SET account_id = $4, waiting_since = $5, position = $6
 		WHERE case_id = $1 AND step = $2 AND account_id = $3`,
