@@ -2,8 +2,6 @@ package discovery
 
 import (
 	"context"
-	"strconv"
-	"strings"
 
 	"aidtrail/domain/care"
 	"aidtrail/projections/readmodel"
@@ -34,41 +32,15 @@ func (a *applier) state() *batchState {
 }
 
 // lifeColumns are rm_discovery_life's columns, in the order life holds them.
-const lifeColumns = 6
+var lifeColumns = []string{"life_event_id", "employee_id", "kind", "subject", "occurred_on", "position"}
 
-// lifeChunk is how many life events one INSERT writes at most: enough to
-// save the round trips, few enough that SQLite's lookup of numbered
-// parameters (linear in their number) stays cheap.
+// lifeChunk is how many life events one INSERT writes at most (see
+// readmodel.Tx.InsertRows).
 const lifeChunk = 50
 
 // flushLife inserts the gathered life events.
 func (st *batchState) flushLife(ctx context.Context, tx *readmodel.Tx) error {
-	for len(st.life) > 0 {
-		n := min(len(st.life)/lifeColumns, lifeChunk)
-		if _, err := tx.Exec(ctx, insertLife(n), st.life[:n*lifeColumns]...); err != nil {
-			return err
-		}
-		st.life = st.life[n*lifeColumns:]
-	}
-	return nil
-}
-
-// insertLife is the INSERT of n life events.
-func insertLife(n int) string {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO {rm_discovery_life} (life_event_id, employee_id, kind, subject, occurred_on, position) VALUES `)
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for c := range lifeColumns {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("$" + strconv.Itoa(i*lifeColumns+c+1))
-		}
-		b.WriteByte(')')
-	}
-	return b.String()
+	err := tx.InsertRows(ctx, "{rm_discovery_life}", lifeColumns, st.life, lifeChunk)
+	st.life = st.life[:0]
+	return err
 }

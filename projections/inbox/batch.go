@@ -2,8 +2,6 @@ package inbox
 
 import (
 	"context"
-	"strconv"
-	"strings"
 
 	"aidtrail/projections/readmodel"
 )
@@ -52,17 +50,4 @@ func (st *batchState) flush(ctx context.Context, tx *readmodel.Tx) error {
 	}
 	st.changed = st.changed[:0]
 	return nil
-}
-
-// insertSteps is the INSERT of n steps of one case.
-func insertSteps(n int) string {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO {rm_inbox_steps} (case_id, seq, name, account_id) VALUES `)
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("($" + strconv.Itoa(4*i+1) + ", $" + strconv.Itoa(4*i+2) + ", $" + strconv.Itoa(4*i+3) + ", $" + strconv.Itoa(4*i+4) + ")")
-	}
-	return b.String()
 }

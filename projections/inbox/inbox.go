@@ -279,8 +279,8 @@ func (a applier) submitted(p casework.CaseSubmitted) error {
 		steps[i] = heldStep{name: st.Name, account: st.AssigneeAccountID.String()}
 		args = append(args, a.id, i, st.Name, steps[i].account)
 	}
-	if err := a.exec(insertSteps(len(steps)), args...); err != nil {
-		return err
+	if err := a.tx.InsertRows(a.ctx, "{rm_inbox_steps}", []string{"case_id", "seq", "name", "account_id"}, args, len(steps)); err != nil {
+		return a.fail(err)
 	}
 	state(a.tx).cases[a.id].steps = steps
 	s.amount, s.current = p.AmountFen, 0

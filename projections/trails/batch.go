@@ -2,8 +2,6 @@ package trails
 
 import (
 	"context"
-	"strconv"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -46,23 +44,16 @@ var trailColumns = []string{"subject", "position", "stream", "type", "occurred_a
 	"actor_account_id", "actor_name", "actor_position_id", "actor_unit_id", "amount_fen", "documents", "leaf_hash",
 	"allocated_fen", "reserved_fen", "spent_fen"}
 
-// trailChunk is how many rows one INSERT writes at most: enough to save
-// the round trips, few enough that SQLite's lookup of numbered parameters
-// (linear in their number) stays cheap; 40 rows (640 parameters) made a
-// rebuild staged in SQLite measurably slower.
+// trailChunk is how many rows one INSERT writes at most (see
+// readmodel.Tx.InsertRows): 40 rows (640 parameters) made a rebuild
+// staged in SQLite measurably slower.
 const trailChunk = 16
 
 // flushRows inserts the gathered trail rows.
 func (st *batchState) flushRows(ctx context.Context, tx *readmodel.Tx) error {
-	width := len(trailColumns)
-	for len(st.rows) > 0 {
-		n := min(len(st.rows)/width, trailChunk)
-		if _, err := tx.Exec(ctx, insertRows(n), st.rows[:n*width]...); err != nil {
-			return err
-		}
-		st.rows = st.rows[n*width:]
-	}
-	return nil
+	err := tx.InsertRows(ctx, "{rm_trail}", trailColumns, st.rows, trailChunk)
+	st.rows = st.rows[:0]
+	return err
 }
 
 // flushBudgets writes back the running figures of the budgets that moved.
@@ -96,26 +87,4 @@ func containsID(ids []uuid.UUID, id uuid.UUID) bool {
 		}
 	}
 	return false
-}
-
-// insertRows is the INSERT of n trail rows.
-func insertRows(n int) string {
-	width := len(trailColumns)
-	var b strings.Builder
-	b.WriteString(`INSERT INTO {rm_trail} (` + strings.Join(trailColumns, ", ") + `) VALUES `)
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for c := range width {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(i*width + c + 1))
-		}
-		b.WriteByte(')')
-	}
-	return b.String()
 }
