@@ -122,6 +122,7 @@ func pick(sc scope, a, b string) string {
 func matrixRows() []matrixRow {
 	return slices.Concat(
 		identityMatrixRows(),
+		meMatrixRows(),
 		catalogueMatrixRows(),
 		caseMatrixRows(),
 		budgetListMatrixRows(),

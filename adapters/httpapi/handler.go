@@ -188,6 +188,7 @@ func (a *api) coreRoutes() []route {
 
 		{post, "/v1/login", public, a.login},
 		{post, "/v1/logout", authenticated, a.logout},
+		{get, "/v1/me", authenticated, a.getMe},
 		{post, "/v1/accounts", authenticated, a.openAccount},
 		{post, "/v1/accounts/{id}/positions", authenticated, a.assignPosition},
 		{post, "/v1/accounts/{id}/positions/{position_id}/vacate", authenticated, a.vacatePosition},
