@@ -250,7 +250,11 @@ func applyCase(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 	if err != nil {
 		return fmt.Errorf("stats: %s at position %d: %w", e.Type, e.Position, err)
 	}
-	status := func(s casework.Status) error { return update(ctx, tx, e, id, "status = $2", string(s)) }
+	status := func(s casework.Status) error {
+		v := string(s)
+		changeOf(tx, e, id).status = &v
+		return nil
+	}
 	switch e.Type {
 	case casework.TypeCaseOpened:
 		var p casework.CaseOpened
@@ -272,19 +276,16 @@ func applyCase(ctx context.Context, tx *readmodel.Tx, e event.Recorded) error {
 		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
-		if err := update(ctx, tx, e, id, "status = $2, approved_fen = $3", string(casework.StatusApproved), p.AmountFen); err != nil {
-			return err
-		}
-		return updateCauses(ctx, tx, e, id, "approved_fen = $2", p.AmountFen)
+		c, approved := changeOf(tx, e, id), string(casework.StatusApproved)
+		c.status, c.approved = &approved, &p.AmountFen
+		return nil
 	case casework.TypeCasePaymentConfirmed:
 		var p casework.CasePaymentConfirmed
 		if err := event.Decode(e, &p); err != nil {
 			return err
 		}
-		if err := update(ctx, tx, e, id, "paid_fen = paid_fen + $2", p.AmountFen); err != nil {
-			return err
-		}
-		return updateCauses(ctx, tx, e, id, "paid_fen = paid_fen + $2", p.AmountFen)
+		changeOf(tx, e, id).paid += p.AmountFen
+		return nil
 	case casework.TypeCasePaid:
 		return status(casework.StatusPaid)
 	case casework.TypeCaseReturned:
@@ -448,32 +449,9 @@ func submitted(ctx context.Context, tx *readmodel.Tx, e event.Recorded, id uuid.
 			return err
 		}
 	}
-	if err := update(ctx, tx, e, id, "status = $2, standard_version = $3, budget_line = $4, line_no = $5",
-		string(casework.StatusInReview), version, line.String, lineNo.Int64); err != nil {
-		return err
-	}
-	return updateCauses(ctx, tx, e, id, "line_no = $2", lineNo.Int64)
-}
-
-// update sets columns of case id (set uses $2 onwards for args); the case
-// must have been opened.
-func update(ctx context.Context, tx *readmodel.Tx, e event.Recorded, id uuid.UUID, set string, args ...any) error {
-	res, err := tx.Exec(ctx, "UPDATE {rm_stats_cases} SET "+set+" WHERE case_id = $1", append([]any{id.String()}, args...)...)
-	if err != nil {
-		return wrap(e, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("stats: %s at position %d: case %s not opened (%d rows, %v)", e.Type, e.Position, id, n, err)
-	}
+	c, inReview := changeOf(tx, e, id), string(casework.StatusInReview)
+	c.status, c.version, c.line, c.lineNo = &inReview, &version, &line.String, &lineNo.Int64
 	return nil
-}
-
-// updateCauses sets columns of the cause rows of case id (set uses $2
-// onwards for args), which copy the case's.
-func updateCauses(ctx context.Context, tx *readmodel.Tx, e event.Recorded, id uuid.UUID, set string, args ...any) error {
-	_, err := tx.Exec(ctx, "UPDATE {rm_stats_case_causes} SET "+set+
-		" WHERE case_no = (SELECT case_no FROM {rm_stats_cases} WHERE case_id = $1)", append([]any{id.String()}, args...)...)
-	return wrap(e, err)
 }
 
 func wrap(e event.Recorded, err error) error {
