@@ -94,22 +94,33 @@ func (a *api) whatIf(w http.ResponseWriter, r *http.Request) error {
 
 // whatIfResponse is the answer of POST /v1/analysis/what-if.
 type whatIfResponse struct {
-	AnalysisID       string               `json:"analysis_id"`
-	Position         int64                `json:"position"`
-	StandardCode     string               `json:"standard_code"`
-	BaseVersion      int                  `json:"base_version"`
-	Draft            catalogue.Definition `json:"draft"`
-	From             string               `json:"from"`
-	To               string               `json:"to"`
-	UnitID           *string              `json:"unit_id"`
-	Cases            int                  `json:"cases"`
-	CurrentFen       int64                `json:"current_fen"`
-	DraftFen         int64                `json:"draft_fen"`
-	DeltaFen         int64                `json:"delta_fen"`
-	NewlyEligible    int                  `json:"newly_eligible"`
-	NoLongerEligible int                  `json:"no_longer_eligible"`
-	Rows             []whatIfRowJSON      `json:"rows"`
-	Totals           []whatIfTotalJSON    `json:"totals"`
+	AnalysisID   string               `json:"analysis_id"`
+	Position     int64                `json:"position"`
+	StandardCode string               `json:"standard_code"`
+	BaseVersion  int                  `json:"base_version"`
+	Draft        catalogue.Definition `json:"draft"`
+	From         string               `json:"from"`
+	To           string               `json:"to"`
+	UnitID       *string              `json:"unit_id"`
+	whatIfSumsJSON
+	Rows   []whatIfRowJSON   `json:"rows"`
+	Totals []whatIfTotalJSON `json:"totals"`
+}
+
+// whatIfSumsJSON is query.WhatIfSums, with the delta, as a report and
+// each of its totals carry it.
+type whatIfSumsJSON struct {
+	Cases            int   `json:"cases"`
+	CurrentFen       int64 `json:"current_fen"`
+	DraftFen         int64 `json:"draft_fen"`
+	DeltaFen         int64 `json:"delta_fen"`
+	NewlyEligible    int   `json:"newly_eligible"`
+	NoLongerEligible int   `json:"no_longer_eligible"`
+}
+
+func sumsJSON(s query.WhatIfSums) whatIfSumsJSON {
+	return whatIfSumsJSON{Cases: s.Cases, CurrentFen: s.CurrentFen, DraftFen: s.DraftFen, DeltaFen: s.DeltaFen(),
+		NewlyEligible: s.NewlyEligible, NoLongerEligible: s.NoLongerEligible}
 }
 
 // whatIfRowJSON is one case; case_id, employee_id and decided_at are left
@@ -137,24 +148,17 @@ type whatIfRowJSON struct {
 }
 
 type whatIfTotalJSON struct {
-	UnitID           string `json:"unit_id"`
-	UnitName         string `json:"unit_name"`
-	Month            string `json:"month"`
-	BudgetLine       string `json:"budget_line"`
-	Cases            int    `json:"cases"`
-	CurrentFen       int64  `json:"current_fen"`
-	DraftFen         int64  `json:"draft_fen"`
-	DeltaFen         int64  `json:"delta_fen"`
-	NewlyEligible    int    `json:"newly_eligible"`
-	NoLongerEligible int    `json:"no_longer_eligible"`
+	UnitID     string `json:"unit_id"`
+	UnitName   string `json:"unit_name"`
+	Month      string `json:"month"`
+	BudgetLine string `json:"budget_line"`
+	whatIfSumsJSON
 }
 
 func whatIfJSON(rep query.WhatIfReport) whatIfResponse {
 	out := whatIfResponse{AnalysisID: rep.AnalysisID.String(), Position: rep.Position, StandardCode: rep.StandardCode,
-		BaseVersion: rep.BaseVersion, Draft: rep.Draft, From: rep.From, To: rep.To, Cases: rep.Cases,
-		CurrentFen: rep.CurrentFen, DraftFen: rep.DraftFen, DeltaFen: rep.DeltaFen(), NewlyEligible: rep.NewlyEligible,
-		NoLongerEligible: rep.NoLongerEligible, Rows: make([]whatIfRowJSON, len(rep.Rows)),
-		Totals: make([]whatIfTotalJSON, len(rep.Totals))}
+		BaseVersion: rep.BaseVersion, Draft: rep.Draft, From: rep.From, To: rep.To, whatIfSumsJSON: sumsJSON(rep.WhatIfSums),
+		Rows: make([]whatIfRowJSON, len(rep.Rows)), Totals: make([]whatIfTotalJSON, len(rep.Totals))}
 	if rep.UnitID != uuid.Nil {
 		s := rep.UnitID.String()
 		out.UnitID = &s
@@ -174,8 +178,7 @@ func whatIfJSON(rep query.WhatIfReport) whatIfResponse {
 	}
 	for i, t := range rep.Totals {
 		out.Totals[i] = whatIfTotalJSON{UnitID: t.UnitID.String(), UnitName: t.UnitName, Month: t.Month,
-			BudgetLine: t.BudgetLine, Cases: t.Cases, CurrentFen: t.CurrentFen, DraftFen: t.DraftFen,
-			DeltaFen: t.DraftFen - t.CurrentFen, NewlyEligible: t.NewlyEligible, NoLongerEligible: t.NoLongerEligible}
+			BudgetLine: t.BudgetLine, whatIfSumsJSON: sumsJSON(t.WhatIfSums)}
 	}
 	return out
 }

@@ -46,35 +46,40 @@ type WhatIfRow struct {
 // it to another line counts its grant under its line and its draft grant
 // under the draft's, each in a row of its own.
 type WhatIfTotal struct {
-	UnitID                          uuid.UUID
-	UnitName, Month, BudgetLine     string
+	UnitID                      uuid.UUID
+	UnitName, Month, BudgetLine string
+	WhatIfSums
+}
+
+// WhatIfSums are the figures a report and each of its totals add up: the
+// cases, what was granted and what the draft would have granted, and the
+// cases the draft makes eligible or no longer eligible.
+type WhatIfSums struct {
 	Cases                           int
 	CurrentFen, DraftFen            int64
 	NewlyEligible, NoLongerEligible int
 }
+
+// DeltaFen is what the draft would have granted more (negative: less).
+func (s WhatIfSums) DeltaFen() int64 { return s.DraftFen - s.CurrentFen }
 
 // WhatIfReport is an analysis's answer. Position is where its record
 // (analysis.what_if_run) landed; EventsRead how many events of the
 // history it read.
 type WhatIfReport struct {
-	AnalysisID                      uuid.UUID
-	Position                        int64
-	StandardCode                    string
-	BaseVersion                     int
-	Draft                           catalogue.Definition
-	From, To                        string
-	UnitID                          uuid.UUID
-	Masked                          bool
-	Cases                           int
-	CurrentFen, DraftFen            int64
-	NewlyEligible, NoLongerEligible int
-	Rows                            []WhatIfRow
-	Totals                          []WhatIfTotal
-	EventsRead                      int
+	AnalysisID   uuid.UUID
+	Position     int64
+	StandardCode string
+	BaseVersion  int
+	Draft        catalogue.Definition
+	From, To     string
+	UnitID       uuid.UUID
+	Masked       bool
+	WhatIfSums
+	Rows       []WhatIfRow
+	Totals     []WhatIfTotal
+	EventsRead int
 }
-
-// DeltaFen is DraftFen − CurrentFen.
-func (r WhatIfReport) DeltaFen() int64 { return r.DraftFen - r.CurrentFen }
 
 // Validate checks the request's own fields, the first problem as a
 // *fault.ValidationError: a standard code; from and to months, from not
